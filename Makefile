@@ -1,0 +1,41 @@
+# stancegraph: two commands set up and run everything (see README "Quick start").
+#   make run   - create .venv, install the package, run the main job
+#   make test  - create .venv, install the package with its test extra, run pytest
+#   make lint  - ruff over src/ and tests/
+# Installs are stamped inside .venv, so re-runs reinstall only when pyproject.toml changes.
+
+PYTHON_BOOT ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+SG     := $(VENV)/bin/stancegraph
+STAMPS := $(VENV)/.stamps
+
+.PHONY: run test lint clean
+
+$(PY):
+	@test -n "$(PYTHON_BOOT)" || { echo "make: need python3.11 (or python3 >= 3.11) on PATH" >&2; exit 2; }
+	$(PYTHON_BOOT) -m venv $(VENV)
+
+$(STAMPS)/run: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/run
+
+# The main job, one step per line, in order. Later steps are appended here:
+#   $(SG) validate
+#   $(SG) query --headline
+run: $(STAMPS)/run
+	$(SG) info
+
+test: $(STAMPS)/test
+	$(PY) -m pytest -q
+
+lint: $(STAMPS)/test
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .ruff_cache src/*.egg-info
