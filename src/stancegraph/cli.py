@@ -1,0 +1,170 @@
+"""The ``stancegraph`` command line: argument parsing and output only.
+
+Each subcommand is a few lines: find the project, call the one module that does the work, print
+what it returns. Errors are the modules' typed errors (:mod:`stancegraph.errors`); the group below
+turns every one of them into a single line on stderr, ``stancegraph: error: ...``, and its exit
+code (1 findings, 2 unusable input), with a traceback only under ``--debug``.
+
+To add a subcommand::
+
+    @cli.command()
+    @click.argument("name")
+    @click.pass_obj
+    def query(state: State, name: str) -> None:
+        \"\"\"Run the saved query NAME.\"\"\"
+        from stancegraph import queries
+
+        print_table(queries.run(state.project(), name))
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from stancegraph import __version__
+from stancegraph.errors import EXIT_UNUSABLE, StancegraphError
+from stancegraph.sources import HOME_ENV, Project
+
+PROG = "stancegraph"
+
+console = Console(highlight=False, soft_wrap=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@dataclass
+class State:
+    """Options of the group, handed to every subcommand with ``@click.pass_obj``."""
+
+    debug: bool = False
+    home: str | None = None
+
+    def project(self) -> Project:
+        from stancegraph.sources import find_project
+
+        return find_project(self.home)
+
+
+def report(message: str) -> None:
+    """Print the one-line error message on stderr."""
+    click.echo(f"{PROG}: error: {message}", err=True)
+
+
+class StancegraphGroup(click.Group):
+    """A click group whose errors are one line on stderr, never a traceback (unless --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except StancegraphError as exc:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            report(str(exc))
+            ctx.exit(exc.exit_code)
+        except Exception as exc:  # a bug: still one line, unless asked for the traceback
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            report(f"internal error: {type(exc).__name__}: {exc} (--debug shows the traceback)")
+            ctx.exit(EXIT_UNUSABLE)
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            rv = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:  # usage errors: one line, not the usage block
+            hint = f" (see '{PROG} --help')" if isinstance(exc, click.UsageError) else ""
+            report(f"{exc.format_message()}{hint}")
+            rv = exc.exit_code
+        except click.Abort:  # also Ctrl-C
+            report("aborted")
+            rv = 130
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group(cls=StancegraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show a traceback when something goes wrong.")
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False),
+    envvar=HOME_ENV,
+    show_envvar=True,
+    help="The project folder (default: found from the current directory).",
+)
+@click.version_option(__version__, "--version", prog_name=PROG)
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, home: str | None) -> None:
+    """stancegraph: a knowledge graph of actors, claims and stances.
+
+    Exit codes: 0 ok, 1 findings, 2 unusable input.
+    """
+    ctx.obj = State(debug=debug, home=home)
+
+
+@cli.command()
+@click.pass_obj
+def info(state: State) -> None:
+    """Print the ontology version, the sources, and counts of triples and entities."""
+    from stancegraph import graph
+
+    summary = graph.summarize(state.project())
+    version = summary.ontology_version or "(no owl:versionInfo)"
+    console.print(f"[bold]stancegraph[/bold] {__version__}, project {summary.root}")
+    console.print(f"ontology {summary.ontology_iri or '(no owl:Ontology)'}, version {version}")
+
+    sources = new_table("key", "title", "publisher", "characters")
+    for src in summary.sources:
+        sources.add_row(src.key, src.title or "-", src.publisher or "-", str(src.characters))
+    print_table("Sources", sources)
+
+    triples = new_table("graph", "triples")
+    for iri, count in summary.triples.items():
+        triples.add_row(str(iri).removeprefix(graph.GRAPH_BASE), str(count))
+    triples.rows[-1].end_section = True
+    triples.add_row("all graphs", str(sum(summary.triples.values())))
+    print_table(f"Triples per named graph ({graph.GRAPH_BASE}<graph>)", triples)
+
+    entities = new_table("kind", "count")
+    for kind, count in summary.entities.items():
+        entities.add_row(kind, str(count))
+    print_table("Entities in the data", entities)
+
+
+def new_table(*columns: str) -> Table:
+    """A plain table; columns named like counts are right-aligned."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for column in columns:
+        numeric = column in {"characters", "triples", "count"}
+        table.add_column(column, justify="right" if numeric else "left")
+    return table
+
+
+def print_table(heading: str, table: Table) -> None:
+    console.print(f"\n[bold]{heading}[/bold]")
+    console.print(table)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=argv, prog_name=PROG)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,236 @@
+"""Assembling the dataset: one named graph per layer, as in docs/architecture.md.
+
+| graph                              | files                                 |
+|------------------------------------|---------------------------------------|
+| ``.../graph/ontology``             | ``ontology/stancegraph.ttl``          |
+| ``.../graph/vocab``                | ``ontology/vocab/*.ttl``              |
+| ``.../graph/shapes``               | ``ontology/shapes/*.ttl``             |
+| ``.../graph/actors``               | ``data/actors.ttl``                   |
+| ``.../graph/source/<key>``         | ``seeds/<key>.ttl``, ``data/<key>/*.ttl`` |
+
+Every file is parsed through :mod:`stancegraph.safety`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, SKOS
+
+from stancegraph import safety
+from stancegraph.errors import ProjectError
+from stancegraph.sources import Project, Source
+
+SG = Namespace("https://w3id.org/stancegraph/ontology#")
+SCHEMA = Namespace("https://schema.org/")
+GRAPH_BASE = "https://w3id.org/stancegraph/graph/"
+DOCUMENT_BASE = "https://w3id.org/stancegraph/id/document/"
+
+ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology")
+VOCAB_GRAPH = URIRef(GRAPH_BASE + "vocab")
+SHAPES_GRAPH = URIRef(GRAPH_BASE + "shapes")
+ACTORS_GRAPH = URIRef(GRAPH_BASE + "actors")
+
+#: The kinds of thing ``stancegraph info`` counts, each with its root class.
+ENTITY_ROOTS: dict[str, URIRef] = {
+    "actors": SG.Actor,
+    "claims": SG.Claim,
+    "stances": SG.Stance,
+    "events": SG.Event,
+}
+
+_LABELS = (SKOS.prefLabel, RDFS.label, FOAF.name, SCHEMA.name, DCTERMS.title)
+
+
+def source_graph_iri(key: str) -> URIRef:
+    """The named graph of source ``key``."""
+    return URIRef(f"{GRAPH_BASE}source/{key}")
+
+
+def document_iri(key: str) -> URIRef:
+    """The IRI of source ``key``'s document."""
+    return URIRef(DOCUMENT_BASE + key)
+
+
+def layer_files(project: Project) -> list[tuple[URIRef, list[Path]]]:
+    """Each named graph with the files that fill it, in the order of the architecture."""
+    layers: list[tuple[URIRef, list[Path]]] = [
+        (ONTOLOGY_GRAPH, [project.ontology_file]),
+        (VOCAB_GRAPH, project.vocab_files),
+        (SHAPES_GRAPH, project.shapes_files),
+        (ACTORS_GRAPH, [project.actors_file] if project.actors_file.is_file() else []),
+    ]
+    layers.extend((source_graph_iri(src.key), src.rdf_files) for src in project.sources)
+    return layers
+
+
+def assemble(project: Project) -> Dataset:
+    """The whole project as a :class:`rdflib.Dataset`, one named graph per layer.
+
+    Raises :class:`ProjectError` if the ontology file is missing, and
+    :class:`stancegraph.errors.InputError` for any file that does not parse.
+    """
+    if not project.ontology_file.is_file():
+        raise ProjectError(f"{project.ontology_file}: the ontology file is missing")
+    dataset = Dataset()
+    for graph_iri, files in layer_files(project):
+        named = dataset.graph(graph_iri)
+        for path in files:
+            safety.parse_file(path, graph=named)
+    return dataset
+
+
+def named_graphs(dataset: Dataset) -> dict[URIRef, Graph]:
+    """The named graphs of ``dataset`` (the default graph left out), by IRI."""
+    return {
+        g.identifier: g
+        for g in dataset.graphs()
+        if isinstance(g.identifier, URIRef) and str(g.identifier).startswith(GRAPH_BASE)
+    }
+
+
+def union_graph(dataset: Dataset, graphs: list[URIRef] | None = None) -> Graph:
+    """A new plain graph holding every triple of ``graphs`` (default: all named graphs)."""
+    union = Graph()
+    for prefix, ns in dataset.namespaces():
+        union.bind(prefix, ns, override=False)
+    chosen = named_graphs(dataset)
+    for iri, g in chosen.items():
+        if graphs is None or iri in graphs:
+            for triple in g:
+                union.add(triple)
+    return union
+
+
+def data_graph_iris(dataset: Dataset) -> list[URIRef]:
+    """The graphs holding statements (actors and every source), not the model."""
+    return [
+        iri
+        for iri in named_graphs(dataset)
+        if iri == ACTORS_GRAPH or str(iri).startswith(GRAPH_BASE + "source/")
+    ]
+
+
+def triple_counts(dataset: Dataset) -> dict[URIRef, int]:
+    """Triples per named graph, in the architecture's order (ontology first, sources last)."""
+    order = [ONTOLOGY_GRAPH, VOCAB_GRAPH, SHAPES_GRAPH, ACTORS_GRAPH]
+    graphs = named_graphs(dataset)
+
+    def rank(iri: URIRef) -> tuple[int, str]:
+        return (order.index(iri) if iri in order else len(order), str(iri))
+
+    return {iri: len(graphs[iri]) for iri in sorted(graphs, key=rank)}
+
+
+def subclasses(ontology: Graph, root: URIRef) -> set[URIRef]:
+    """``root`` and every class that is ``rdfs:subClassOf*`` it in ``ontology``."""
+    found = {root}
+    for cls in ontology.transitive_subjects(RDFS.subClassOf, root):
+        if isinstance(cls, URIRef):
+            found.add(cls)
+    return found
+
+
+def count_instances(dataset: Dataset, root: URIRef) -> int:
+    """Distinct things in the data graphs typed with ``root`` or one of its subclasses."""
+    classes = subclasses(dataset.graph(ONTOLOGY_GRAPH), root)
+    graphs = named_graphs(dataset)
+    things: set = set()
+    for iri in data_graph_iris(dataset):
+        g = graphs[iri]
+        for cls in classes:
+            things.update(g.subjects(RDF.type, cls))
+    return len(things)
+
+
+def entity_counts(dataset: Dataset) -> dict[str, int]:
+    """Counts of actors, claims, stances and events in the data graphs."""
+    return {kind: count_instances(dataset, root) for kind, root in ENTITY_ROOTS.items()}
+
+
+def ontology_iri(dataset: Dataset) -> URIRef | None:
+    """The IRI of the ``owl:Ontology`` in the ontology graph."""
+    for subject in dataset.graph(ONTOLOGY_GRAPH).subjects(RDF.type, OWL.Ontology):
+        if isinstance(subject, URIRef):
+            return subject
+    return None
+
+
+def ontology_version(dataset: Dataset) -> str | None:
+    """``owl:versionInfo`` of the ontology, or ``None`` if it has none."""
+    iri = ontology_iri(dataset)
+    if iri is None:
+        return None
+    value = dataset.graph(ONTOLOGY_GRAPH).value(iri, OWL.versionInfo)
+    return str(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    key: str
+    document: URIRef
+    title: str | None
+    publisher: str | None
+    characters: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What ``stancegraph info`` reports."""
+
+    root: Path
+    ontology_iri: URIRef | None
+    ontology_version: str | None
+    sources: list[SourceSummary]
+    triples: dict[URIRef, int]
+    entities: dict[str, int] = field(default_factory=dict)
+
+
+def describe_source(dataset: Dataset, project: Project, source: Source) -> SourceSummary:
+    """Title and publisher of a source's document, as its description states them."""
+    g = dataset.graph(source_graph_iri(source.key))
+    doc = document_iri(source.key)
+    title = _first_literal(g, doc, (DCTERMS.title, SCHEMA.name, SCHEMA.headline, RDFS.label))
+    publisher = None
+    for prop in (DCTERMS.publisher, SCHEMA.publisher):
+        value = g.value(doc, prop)
+        if value is None:
+            continue
+        if isinstance(value, Literal):
+            publisher = str(value)
+        else:
+            union = union_graph(dataset, [source_graph_iri(source.key), ACTORS_GRAPH])
+            publisher = _first_literal(union, value, _LABELS) or str(value)
+        break
+    return SourceSummary(
+        key=source.key,
+        document=doc,
+        title=title,
+        publisher=publisher,
+        characters=len(project.seed_text(source.key)),
+    )
+
+
+def summarize(project: Project) -> Summary:
+    """Assemble the project and count what is in it."""
+    dataset = assemble(project)
+    return Summary(
+        root=project.root,
+        ontology_iri=ontology_iri(dataset),
+        ontology_version=ontology_version(dataset),
+        sources=[describe_source(dataset, project, src) for src in project.sources],
+        triples=triple_counts(dataset),
+        entities=entity_counts(dataset),
+    )
+
+
+def _first_literal(g: Graph, subject: URIRef, props: tuple[URIRef, ...]) -> str | None:
+    for prop in props:
+        values = [o for o in g.objects(subject, prop) if isinstance(o, Literal)]
+        if not values:
+            continue
+        english = [v for v in values if (v.language or "").lower().startswith("en")]
+        return str(sorted(english or values)[0])
+    return None
