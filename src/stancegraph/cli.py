@@ -99,7 +99,9 @@ class StancegraphGroup(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-@click.group(cls=StancegraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    name=PROG, cls=StancegraphGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.option("--debug", is_flag=True, help="Show a traceback when something goes wrong.")
 @click.option(
     "--home",

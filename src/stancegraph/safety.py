@@ -161,6 +161,8 @@ def guard_jsonld(text: str, name: str | Path) -> None:
         raise InputError(name, exc.lineno, exc.colno, f"JSON syntax error: {exc.msg}") from None
     except RecursionError:
         raise InputError(name, None, None, "JSON nested too deeply") from None
+    if not isinstance(doc, dict | list):
+        raise InputError(name, 1, 1, "JSON-LD must be a JSON object or array")
     for key, value in _walk_json(doc):
         if key == "@import":
             raise InputError(name, None, None, "JSON-LD @import is not allowed (no network)")
@@ -248,13 +250,16 @@ def parse_bytes(
         ) from None
     except json.JSONDecodeError as exc:
         raise InputError(name, exc.lineno, exc.colno, f"JSON syntax error: {exc.msg}") from None
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
-        # rdflib's parsers raise these for some malformed input (bad IRIs, bad JSON-LD shapes).
-        reason = f"{_FORMAT_NAMES[fmt]} could not be read: {type(exc).__name__}: {exc}"
-        raise InputError(name, None, None, _clip(reason.splitlines()[0])) from None
     except OSError as exc:
         # Only reachable if a parser tried to open something; refuse rather than fetch.
         raise InputError(name, None, None, f"refused to read an external resource: {exc}") from None
+    except Exception as exc:
+        # rdflib's parsers raise many other kinds for malformed input (ValueError for bad IRIs,
+        # AssertionError inside the Turtle parser, UnboundLocalError in JSON-LD...). Whatever the
+        # parser trips on, the input is what is unusable.
+        first = (str(exc).splitlines() or [""])[0]
+        reason = f"{_FORMAT_NAMES[fmt]} could not be read: {type(exc).__name__}: {first}"
+        raise InputError(name, None, None, _clip(reason)) from None
     return target
 
 
