@@ -1,0 +1,77 @@
+"""Shared fixtures: the real project (this checkout) and the small fixture project.
+
+Tests about the shipped files use ``project``, which is this checkout; if a file they need is
+missing they fail and say which, rather than skip. Tests about the package's behaviour use
+``mini``, a tiny complete project under tests/fixtures/mini whose counts are known.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from stancegraph import safety
+from stancegraph.sources import Project, find_project
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINI = FIXTURES / "mini"
+
+PREFIXES = """\
+@prefix sg:      <https://w3id.org/stancegraph/ontology#> .
+@prefix owl:     <http://www.w3.org/2002/07/owl#> .
+@prefix rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .
+@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix vann:    <http://purl.org/vocab/vann/> .
+"""
+
+
+def turtle(text: str) -> Graph:
+    """A graph from a Turtle snippet written with the PREFIXES above."""
+    return Graph().parse(data=PREFIXES + text, format="turtle")
+
+
+def load(paths: list[Path]) -> Graph:
+    """One graph holding every file in ``paths``, each parsed through stancegraph.safety."""
+    g = Graph()
+    for path in paths:
+        safety.parse_file(path, graph=g)
+    return g
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    """This checkout as a project (fails clearly if ontology/stancegraph.ttl is missing)."""
+    return find_project(home=ROOT)
+
+
+@pytest.fixture(scope="session")
+def mini() -> Project:
+    return find_project(home=MINI)
+
+
+@pytest.fixture(scope="session")
+def ontology_graph(project: Project) -> Graph:
+    """ontology/stancegraph.ttl and ontology/vocab/*.ttl, together."""
+    assert project.vocab_files, f"no SKOS vocabularies in {project.root / 'ontology' / 'vocab'}"
+    return load([project.ontology_file, *project.vocab_files])
+
+
+@pytest.fixture(scope="session")
+def mini_ontology_graph(mini: Project) -> Graph:
+    return load([mini.ontology_file, *mini.vocab_files])
+
+
+def all_model_and_data(project: Project) -> list[Path]:
+    """Ontology, vocabularies and every data file (actors and sources): what reasoners load."""
+    files = [project.ontology_file, *project.vocab_files]
+    if project.actors_file.is_file():
+        files.append(project.actors_file)
+    for source in project.sources:
+        files.extend(source.rdf_files)
+    return files
