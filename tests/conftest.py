@@ -8,6 +8,7 @@ missing they fail and say which, rather than skip. Tests about the package's beh
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Graph
@@ -34,6 +35,12 @@ PREFIXES = """\
 def turtle(text: str) -> Graph:
     """A graph from a Turtle snippet written with the PREFIXES above."""
     return Graph().parse(data=PREFIXES + text, format="turtle")
+
+
+def assert_none(found: set[Any]) -> None:
+    """Fail listing every flagged item, one a line (pytest -q would cut a set's diff short)."""
+    listed = "\n".join(f"  {item}" for item in sorted(found, key=str))
+    assert not found, f"{len(found)} flagged:\n{listed}"
 
 
 def load(paths: list[Path]) -> Graph:

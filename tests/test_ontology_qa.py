@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL
 
 import ontology_checks as qa
-from conftest import load, turtle
+from conftest import assert_none, load, turtle
 from stancegraph import safety
 from stancegraph.errors import InputError
 from stancegraph.sources import Project
@@ -65,7 +65,7 @@ def test_a_file_that_does_not_parse_is_reported_with_its_line(tmp_path: Path) ->
 
 
 def test_header_is_complete(ontology_graph: Graph) -> None:
-    assert qa.header_problems(ontology_graph) == set()
+    assert_none(qa.header_problems(ontology_graph))
 
 
 def test_header_check_flags_missing_and_mistyped_fields(mini_ontology_graph: Graph) -> None:
@@ -86,7 +86,7 @@ def test_header_check_flags_a_missing_owl_ontology() -> None:
 
 
 def test_every_sg_term_is_declared(ontology_graph: Graph) -> None:
-    assert qa.undeclared_terms(ontology_graph) == set()
+    assert_none(qa.undeclared_terms(ontology_graph))
 
 
 def test_undeclared_check_flags_a_term_used_but_not_declared() -> None:
@@ -98,7 +98,7 @@ def test_undeclared_check_flags_a_term_used_but_not_declared() -> None:
 
 
 def test_every_term_has_an_english_label(ontology_graph: Graph) -> None:
-    assert qa.missing_label(ontology_graph) == set()
+    assert_none(qa.missing_label(ontology_graph))
 
 
 def test_missing_label_is_flagged() -> None:
@@ -107,7 +107,7 @@ def test_missing_label_is_flagged() -> None:
 
 
 def test_every_term_has_only_one_english_label(ontology_graph: Graph) -> None:
-    assert qa.multiple_labels(ontology_graph) == set()
+    assert_none(qa.multiple_labels(ontology_graph))
 
 
 def test_multiple_labels_are_flagged() -> None:
@@ -116,7 +116,7 @@ def test_multiple_labels_are_flagged() -> None:
 
 
 def test_no_label_has_surrounding_whitespace(ontology_graph: Graph) -> None:
-    assert qa.label_whitespace(ontology_graph) == set()
+    assert_none(qa.label_whitespace(ontology_graph))
 
 
 def test_label_whitespace_is_flagged() -> None:
@@ -125,7 +125,7 @@ def test_label_whitespace_is_flagged() -> None:
 
 
 def test_no_two_terms_share_a_label(ontology_graph: Graph) -> None:
-    assert qa.duplicate_label(ontology_graph) == set()
+    assert_none(qa.duplicate_label(ontology_graph))
 
 
 def test_duplicate_labels_are_flagged() -> None:
@@ -137,7 +137,7 @@ def test_duplicate_labels_are_flagged() -> None:
 
 
 def test_every_term_has_a_definition(ontology_graph: Graph) -> None:
-    assert qa.missing_definition(ontology_graph) == set()
+    assert_none(qa.missing_definition(ontology_graph))
 
 
 def test_missing_definition_is_flagged() -> None:
@@ -146,7 +146,7 @@ def test_missing_definition_is_flagged() -> None:
 
 
 def test_every_term_has_only_one_definition(ontology_graph: Graph) -> None:
-    assert qa.multiple_definitions(ontology_graph) == set()
+    assert_none(qa.multiple_definitions(ontology_graph))
 
 
 def test_multiple_definitions_are_flagged() -> None:
@@ -157,7 +157,7 @@ def test_multiple_definitions_are_flagged() -> None:
 
 
 def test_every_term_is_defined_by_the_ontology(ontology_graph: Graph) -> None:
-    assert qa.missing_is_defined_by(ontology_graph) == set()
+    assert_none(qa.missing_is_defined_by(ontology_graph))
 
 
 def test_missing_is_defined_by_is_flagged() -> None:
@@ -173,19 +173,19 @@ def test_vocabularies_hold_concepts(ontology_graph: Graph) -> None:
 
 
 def test_every_concept_has_one_english_pref_label(ontology_graph: Graph) -> None:
-    assert qa.concept_pref_label_problems(ontology_graph) == set()
+    assert_none(qa.concept_pref_label_problems(ontology_graph))
 
 
 def test_every_concept_has_a_definition(ontology_graph: Graph) -> None:
-    assert qa.concept_missing_definition(ontology_graph) == set()
+    assert_none(qa.concept_missing_definition(ontology_graph))
 
 
 def test_every_concept_is_in_a_scheme(ontology_graph: Graph) -> None:
-    assert qa.concept_missing_scheme(ontology_graph) == set()
+    assert_none(qa.concept_missing_scheme(ontology_graph))
 
 
 def test_every_scheme_has_top_concepts(ontology_graph: Graph) -> None:
-    assert qa.scheme_without_top_concepts(ontology_graph) == set()
+    assert_none(qa.scheme_without_top_concepts(ontology_graph))
 
 
 BAD_SCHEMES = """
@@ -224,11 +224,11 @@ def test_skos_checks_flag_each_bad_concept_and_scheme(mini_ontology_graph: Graph
 
 
 def test_no_subclass_cycles(ontology_graph: Graph) -> None:
-    assert qa.subclass_cycles(ontology_graph) == set()
+    assert_none(qa.subclass_cycles(ontology_graph))
 
 
 def test_no_subproperty_cycles(ontology_graph: Graph) -> None:
-    assert qa.subproperty_cycles(ontology_graph) == set()
+    assert_none(qa.subproperty_cycles(ontology_graph))
 
 
 def test_subclass_cycles_are_flagged() -> None:
@@ -261,7 +261,7 @@ def test_no_undeclared_sg_term_is_used_in_data_shapes_or_queries(
 ) -> None:
     graphs, queries = project_users(project)
     assert graphs, "no data, seed description or shapes file to check"
-    assert qa.undeclared_uses(qa.declared_terms(ontology_graph), graphs, queries) == set()
+    assert_none(qa.undeclared_uses(qa.declared_terms(ontology_graph), graphs, queries))
 
 
 def test_undeclared_use_check_flags_data_and_queries(mini: Project) -> None:
