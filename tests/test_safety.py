@@ -250,6 +250,17 @@ def test_xml_external_entities_are_refused(tmp_path: Path, no_network: None) -> 
     assert "unsafe XML refused" in str(refused(write(tmp_path, "xxe.rdf", xxe)))
 
 
+def test_an_external_dtd_is_not_fetched(tmp_path: Path, no_network: None) -> None:
+    doc = (
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF SYSTEM "http://example.org/x.dtd">\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        ' xmlns:ex="http://example.org/">\n'
+        '<rdf:Description rdf:about="http://example.org/a"><ex:b>c</ex:b></rdf:Description>\n'
+        "</rdf:RDF>\n"
+    )
+    assert len(safety.parse_file(write(tmp_path, "dtd.rdf", doc))) == 1
+
+
 def test_owl_imports_are_not_followed(tmp_path: Path, no_network: None) -> None:
     ttl = (
         "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
