@@ -52,13 +52,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
+from stancegraph import graph
 from stancegraph.errors import StancegraphError
+from stancegraph.sources import Project
 
 OA = Namespace("http://www.w3.org/ns/oa#")
-DOCUMENT_BASE = "https://w3id.org/stancegraph/id/document/"
+DOCUMENT_BASE = graph.DOCUMENT_BASE
 
 #: Share of a sentence's non-space characters that anchors must cover for it to count as covered.
 COVERAGE_THRESHOLD = 0.5
@@ -192,26 +194,26 @@ class Anchor:
         return locate(text, self.exact or "", self.prefix, self.suffix, anchor=str(self.iri))
 
 
-def read_anchors(graph: Graph) -> list[Anchor]:
-    """Every ``oa:SpecificResource`` of ``graph`` with its selectors, sorted by IRI (numerically
+def read_anchors(g: Graph) -> list[Anchor]:
+    """Every ``oa:SpecificResource`` of ``g`` with its selectors, sorted by IRI (numerically
     where the IRIs end in numbers, so ``anchor/2`` comes before ``anchor/10``)."""
     anchors = []
-    for subject in set(graph.subjects(RDF.type, OA.SpecificResource)):
+    for subject in set(g.subjects(RDF.type, OA.SpecificResource)):
         exact = prefix = suffix = None
         start = end = None
-        for selector in graph.objects(subject, OA.hasSelector):
-            types = set(graph.objects(selector, RDF.type))
+        for selector in g.objects(subject, OA.hasSelector):
+            types = set(g.objects(selector, RDF.type))
             if OA.TextQuoteSelector in types:
-                exact = _text(graph.value(selector, OA.exact))
-                prefix = _text(graph.value(selector, OA.prefix))
-                suffix = _text(graph.value(selector, OA.suffix))
+                exact = _text(g.value(selector, OA.exact))
+                prefix = _text(g.value(selector, OA.prefix))
+                suffix = _text(g.value(selector, OA.suffix))
             if OA.TextPositionSelector in types:
-                start = _int(graph.value(selector, OA.start))
-                end = _int(graph.value(selector, OA.end))
+                start = _int(g.value(selector, OA.start))
+                end = _int(g.value(selector, OA.end))
         anchors.append(
             Anchor(
                 iri=subject,
-                source=graph.value(subject, OA.hasSource),
+                source=g.value(subject, OA.hasSource),
                 exact=exact,
                 prefix=prefix,
                 suffix=suffix,
@@ -536,3 +538,26 @@ def coverage(
             )
         )
     return Coverage(key=key, sentences=result, threshold=threshold, unplaced=unplaced)
+
+
+# --------------------------------------------------------------------------------------------
+# Whole project
+
+
+def project_anchors(dataset: Dataset) -> list[Anchor]:
+    """Every anchor in the data graphs (actors and every source) of an assembled dataset."""
+    return read_anchors(graph.union_graph(dataset, graph.data_graph_iris(dataset)))
+
+
+def project_coverage(
+    project: Project,
+    key: str | None = None,
+    threshold: float = COVERAGE_THRESHOLD,
+) -> list[Coverage]:
+    """Coverage of source ``key`` (default: every source) by the project's anchors.
+
+    Raises :class:`stancegraph.errors.ProjectError` for an unknown key.
+    """
+    sources = [project.source(key)] if key is not None else project.sources
+    found = project_anchors(graph.assemble(project))
+    return [coverage(src.key, project.seed_text(src.key), found, threshold) for src in sources]

@@ -149,6 +149,69 @@ def info(state: State) -> None:
     print_table("Entities in the data", entities)
 
 
+@cli.command()
+@click.option("--source", "key", metavar="KEY", help="The source to report (default: every one).")
+@click.option(
+    "--min",
+    "minimum",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Exit 1 if a source has less than PERCENT of its sentences covered.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_obj
+def coverage(state: State, key: str | None, minimum: float | None, fmt: str) -> None:
+    """Show which anchors cover each sentence of a seed, and the share of sentences covered.
+
+    A sentence is covered when anchors cover at least half of its non-space characters.
+    """
+    import json
+
+    from stancegraph import anchors
+    from stancegraph.errors import FindingsError
+
+    results = anchors.project_coverage(state.project(), key)
+    if fmt == "json":
+        click.echo(json.dumps({"sources": [r.as_dict() for r in results]}, indent=2))
+    for result in results if fmt == "table" else []:
+        table = new_table("#", "sentence", "covered", "anchors")
+        table.columns[0].justify = table.columns[2].justify = "right"
+        for row in result.sentences:
+            mark = "" if row.covered(result.threshold) else " [red]✗[/red]"
+            names = ", ".join(anchor_name(a) for a in row.anchors) or "-"
+            table.add_row(
+                str(row.sentence.number),
+                rich_escape(row.sentence.first_words()),
+                f"{row.share:.0%}{mark}",
+                names,
+            )
+        print_table(f"Sentences of {result.key} and the anchors covering them", table)
+        console.print(f"\n[bold]Not covered ({len(result.uncovered)})[/bold]")
+        for row in result.uncovered:
+            console.print(f"  {row.sentence.number}. {rich_escape(row.sentence.text)}")
+        if result.unplaced:
+            placed = ", ".join(anchor_name(a) for a in result.unplaced)
+            console.print(f"\n[bold]Anchors whose quote cannot be placed[/bold]: {placed}")
+        console.print(f"\n{result.key}: {result.summary()}")
+    low = [r for r in results if minimum is not None and r.percent < minimum]
+    if low:
+        shares = ", ".join(f"{r.key} {r.percent:.1f}%" for r in low)
+        raise FindingsError(f"coverage below --min {minimum:g}%: {shares}")
+
+
+def anchor_name(iri: object) -> str:
+    """``anchor:12`` for ``.../id/anchor/<key>/12``."""
+    return "anchor:" + str(iri).rstrip("/").rsplit("/", 1)[-1]
+
+
+def rich_escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def new_table(*columns: str) -> Table:
     """A plain table; columns named like counts are right-aligned."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
