@@ -63,6 +63,27 @@ class QueryError(StancegraphError):
     """A saved query is missing, malformed, or cannot be run."""
 
 
+class QueryRefused(QueryError):
+    """A query asks for something stancegraph does not do unless told to.
+
+    ``SERVICE``, ``FROM``/``FROM NAMED``/``USING`` with a graph that is not one of the project's,
+    ``LOAD``, and SPARQL Update where a command only reads (see
+    :func:`stancegraph.safety.check_query`).
+    """
+
+
+class QueryTimeout(QueryError):
+    """A query ran longer than its time limit and was stopped."""
+
+
+class NetworkRefused(StancegraphError):
+    """Something tried to reach the network while the network guard was on.
+
+    Raised by the audit hook of :func:`stancegraph.safety.install_network_guard`; reaching it
+    means a parser or an engine tried to fetch what stancegraph had not been asked to fetch.
+    """
+
+
 class StoreError(StancegraphError):
     """A triple store (embedded or remote) cannot be opened, loaded or reached."""
 
