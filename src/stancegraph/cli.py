@@ -150,6 +150,34 @@ def info(state: State) -> None:
 
 
 @cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Where to write the files (default: dist/ in the project).",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Where the files will be published; adds a dcat:downloadURL to each distribution.",
+)
+@click.pass_obj
+def build(state: State, out: str | None, base_url: str | None) -> None:
+    """Write the dataset to dist/: TriG, N-Quads, Turtle, JSON-LD, VoID/DCAT and SHA256SUMS.
+
+    The same sources always give byte-identical files.
+    """
+    from stancegraph import build as build_module
+
+    result = build_module.build(state.project(), out, base_url=base_url)
+    table = new_table("file", "bytes", "sha256")
+    for built in result.files:
+        table.add_row(built.name, str(built.size), built.sha256[:16] + "…")
+    total = sum(result.triples.values())
+    print_table(f"Wrote {result.out_dir} ({len(result.triples)} graphs, {total} triples)", table)
+
+
+@cli.command()
 @click.option("--source", "key", metavar="KEY", help="The source to report (default: every one).")
 @click.option(
     "--min",
