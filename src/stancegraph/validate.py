@@ -1,0 +1,1298 @@
+"""The contribution gate: SHACL shapes plus the checks a shape cannot make.
+
+Two entry points:
+
+* :func:`validate_dataset` - the whole project (ontology, vocabularies, actors, every source)
+  against ``ontology/shapes/*.ttl``; CI runs this.
+* :func:`validate_contribution` - files or folders a contributor brings (Turtle, TriG,
+  N-Triples, JSON-LD), checked together with the ontology and the existing data they refer to,
+  reporting only findings about the contribution's own nodes.
+
+A contribution is validated with the contribution plus only the context it references, never the
+whole corpus: the IRIs it uses say by the minting rule (docs/architecture.md) where they are
+defined - shared things in ``data/actors.ttl``, things of source ``<key>`` in ``seeds/<key>.ttl``
+and ``data/<key>/`` - so only those files are read, and only the triples about the referenced
+IRIs are kept. pySHACL validates that small graph and only the findings about the
+contribution's own nodes are reported: the cost follows the size of the contribution and of the
+few files it points into, not the size of the corpus.
+
+SHACL runs through pySHACL with no inference, no ``owl:imports`` and SHACL-AF enabled (for
+SPARQL-based constraints); the ontology and vocabularies are part of the data graph so that
+``sh:class`` sees subclasses and ``sh:node`` sees ``skos:inScheme``. Beyond SHACL (each with a
+check id that reports and tests use):
+
+==================== =====================================================================
+``anchor-quote``     an anchor's ``oa:exact`` does not occur in its seed text at all
+``anchor-offsets``   ``oa:start``..``oa:end`` do not hold ``oa:exact`` (the quote is elsewhere)
+``anchor-prefix``    ``oa:prefix`` / ``oa:suffix`` are not the words around the span
+``anchor-ambiguous`` (warning) the quote occurs several times and no ``oa:prefix`` says which
+``claim-verbatim``   a claim's ``sg:verbatim`` is not in the text of its source
+``document-seed``    a document's ``sg:seedFile`` / ``sg:sha256`` / ``sg:characterCount`` do not
+                     match its seed file
+``ontology-term``    a contribution adds triples about an ontology, vocabulary or shapes term
+``unknown-term``     a class, property or concept in our namespaces that the ontology and
+                     vocabularies do not define (a typo such as ``sg:claimnt``)
+``iri-minting``      a new IRI that does not follow the minting rule
+``iri-reused``       an IRI that already names a different thing in the existing data
+``dangling-reference`` a link to an ``id/`` IRI that is defined nowhere
+==================== =====================================================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, SKOS, XSD
+from rdflib.term import Node
+
+from stancegraph import anchors, graph, safety
+from stancegraph.errors import InputError, ProjectError
+from stancegraph.sources import KEY_PATTERN, Project, read_seed_text
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+SG = graph.SG
+OA = anchors.OA
+SCHEMA = graph.SCHEMA
+
+#: Namespaces whose terms only the ontology, vocabularies and shapes may define.
+ONTOLOGY_NS = str(SG)
+VOCAB_NS = "https://w3id.org/stancegraph/vocab/"
+SHAPES_NS = "https://w3id.org/stancegraph/shapes"
+ID_NS = "https://w3id.org/stancegraph/id/"
+#: Check ids are IRIs in this namespace in the Turtle report (``sh:sourceConstraintComponent``).
+CHECK_NS = Namespace("https://w3id.org/stancegraph/check#")
+
+#: Kinds of shared things (``id/<kind>/<slug>``) and of things of one source
+#: (``id/<kind>/<key>/<n>``), from docs/architecture.md; ``equipment`` is used by data/actors.ttl.
+SHARED_KINDS = [
+    "person",
+    "state",
+    "government",
+    "armed-force",
+    "armed-group",
+    "media",
+    "forum",
+    "group",
+    "organization",
+    "post",
+    "place",
+    "issue",
+    "agreement",
+    "equipment",
+]
+SOURCE_KINDS = [
+    "claim",
+    "stance",
+    "event",
+    "relation",
+    "quantity",
+    "anchor",
+    "mention",
+    "time",
+    "inference",
+]
+_SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+SHARED_IRI = re.compile(
+    rf"^{re.escape(ID_NS)}(?P<kind>{'|'.join(SHARED_KINDS)})/(?P<slug>{_SLUG})$"
+)
+SOURCE_IRI = re.compile(
+    rf"^{re.escape(ID_NS)}(?P<kind>{'|'.join(SOURCE_KINDS)})/(?P<key>{_SLUG})/(?P<n>[1-9][0-9]*)$"
+)
+DOCUMENT_IRI = re.compile(rf"^{re.escape(graph.DOCUMENT_BASE)}(?P<key>{_SLUG})$")
+
+#: File extensions read from a contribution folder.
+CONTRIBUTION_EXTENSIONS = frozenset({".ttl", ".trig", ".nt", ".nq", ".jsonld", ".json"})
+
+VIOLATION, WARNING, INFO = "Violation", "Warning", "Info"
+_SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
+_SEVERITY_IRI = {v: k for k, v in _SEVERITY.items()}
+
+PREFIXES = {
+    "sg": str(SG),
+    "sh": str(SH),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "time": "http://www.w3.org/2006/time#",
+    "oa": str(OA),
+    "schema": str(SCHEMA),
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "vocab": VOCAB_NS,
+    "id": ID_NS,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Findings and reports
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: where (focus node, file, line), what (path, value), why and how to fix it.
+
+    ``component`` is the SHACL constraint component (``sh:MinCountConstraintComponent``) or, for
+    the checks beyond SHACL, ``check:<id>``; ``check`` is its short name (``MinCount``,
+    ``anchor-quote``) used by tests and the JSON report.
+    """
+
+    focus: Node
+    focus_label: str
+    path: Node | None
+    value: Node | None
+    component: URIRef
+    severity: str
+    message: str
+    fix: str
+    shape: Node | None = None
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def check(self) -> str:
+        return short_component(self.component)
+
+    @property
+    def is_violation(self) -> bool:
+        return self.severity == VIOLATION
+
+    def key(self) -> tuple[str, str, str]:
+        """(focus, path, check): what tests compare."""
+        return (self.focus_label, shorten(self.path) if self.path is not None else "", self.check)
+
+
+@dataclass
+class Report:
+    """The outcome of a validation: findings plus what was checked."""
+
+    findings: list[Finding]
+    checked: str
+    files: list[str] = field(default_factory=list)
+    nodes: int = 0
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == VIOLATION]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity != VIOLATION]
+
+    @property
+    def conforms(self) -> bool:
+        """No violation (warnings and infos allowed); the exit code follows this."""
+        return not self.violations
+
+    def keys(self) -> set[tuple[str, str, str]]:
+        return {f.key() for f in self.findings}
+
+
+def short_component(component: Node) -> str:
+    text = str(component)
+    if text.startswith(str(CHECK_NS)):
+        return text[len(str(CHECK_NS)) :]
+    if text.startswith(str(SH)):
+        return text[len(str(SH)) :].removesuffix("ConstraintComponent")
+    return text
+
+
+def shorten(node: Node | None) -> str:
+    """A readable name: ``id/...`` IRIs without the base, others with a known prefix."""
+    if node is None:
+        return ""
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    if isinstance(node, Literal):
+        text = str(node)
+        shown = text if len(text) <= 80 else text[:79] + "…"
+        if node.language:
+            return f'"{shown}"@{node.language}'
+        if node.datatype is not None and node.datatype != XSD.string:
+            return f'"{shown}"^^{shorten(node.datatype)}'
+        return f'"{shown}"'
+    text = str(node)
+    if text.startswith(ID_NS):
+        return text[len(ID_NS) :]
+    best = ""
+    best_prefix = ""
+    for prefix, ns in PREFIXES.items():
+        if prefix == "id":
+            continue
+        if text.startswith(ns) and len(ns) > len(best):
+            best, best_prefix = ns, prefix
+    if best:
+        return f"{best_prefix}:{text[len(best) :]}"
+    return f"<{text}>"
+
+
+def split_message(text: str) -> tuple[str, str]:
+    """``"Problem. Fix: action."`` -> ``("Problem.", "action.")``."""
+    head, sep, tail = text.partition(" Fix: ")
+    return (head.strip(), tail.strip()) if sep else (text.strip(), "")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading files
+
+
+@dataclass
+class SourceFile:
+    """One parsed file: its path, text, triples and the prefixes it declared."""
+
+    path: Path
+    graph: Graph
+    text: str
+    fmt: str
+
+    def subjects(self) -> set[Node]:
+        return set(self.graph.subjects())
+
+
+def read_file(path: Path) -> SourceFile:
+    """Parse ``path`` through :mod:`stancegraph.safety`; named graphs are flattened."""
+    fmt = safety.detect_format(path)
+    data = safety.read_limited(path)
+    parsed = safety.parse_bytes(data, name=path, format=fmt)
+    flat = Graph()
+    for prefix, ns in parsed.namespaces():
+        flat.bind(prefix, ns, override=True, replace=True)
+    if isinstance(parsed, Dataset):
+        for s, p, o, _g in parsed.quads((None, None, None, None)):
+            flat.add((s, p, o))
+    else:
+        for triple in parsed:
+            flat.add(triple)
+    return SourceFile(path=path, graph=flat, text=safety.decode(data, path), fmt=fmt)
+
+
+def collect_files(paths: Sequence[str | Path]) -> list[Path]:
+    """The RDF files named by ``paths``: files as given, folders searched for RDF extensions."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            inside = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in CONTRIBUTION_EXTENSIONS
+            )
+            if not inside:
+                raise InputError(
+                    path, None, None, "folder holds no RDF file (.ttl, .trig, .nt, .jsonld)"
+                )
+            found.extend(inside)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise InputError(path, None, None, "no such file or folder")
+    unique: dict[Path, Path] = {}
+    for p in found:
+        unique.setdefault(p.resolve(), p)
+    return list(unique.values())
+
+
+def find_line(source: SourceFile, node: Node) -> int | None:
+    """The line of ``node``'s first occurrence as a subject in ``source`` (else anywhere)."""
+    if not isinstance(node, URIRef):
+        return None
+    spellings = [f"<{node}>"]
+    text = str(node)
+    for prefix, ns in source.graph.namespaces():
+        ns = str(ns)
+        if ns and text.startswith(ns):
+            local = text[len(ns) :]
+            if re.fullmatch(r"[A-Za-z0-9_.\-]*", local) and not local.endswith("."):
+                spellings.append(f"{prefix}:{local}" if prefix else f":{local}")
+    if source.fmt == "json-ld":
+        spellings = [f'"{text}"'] + [f'"{s}"' for s in spellings[1:]]
+    best: int | None = None
+    anywhere: int | None = None
+    for spelling in spellings:
+        pattern = re.compile(
+            r"(?m)^[ \t\[]*" + re.escape(spelling) + r"(?=[\s;,.\]]|$)"
+            if source.fmt != "json-ld"
+            else r'"@id"\s*:\s*' + re.escape(spelling)
+        )
+        match = pattern.search(source.text)
+        if match:
+            index = match.start() + len(match.group(0)) - len(spelling)
+            line = source.text.count("\n", 0, index) + 1
+            best = line if best is None else min(best, line)
+        plain = re.search(re.escape(spelling) + r"(?=[\s;,.\]\"]|$)", source.text)
+        if plain:
+            line = source.text.count("\n", 0, plain.start()) + 1
+            anywhere = line if anywhere is None else min(anywhere, line)
+    return best if best is not None else anywhere
+
+
+# --------------------------------------------------------------------------------------------
+# The model: ontology, vocabularies, shapes
+
+
+@dataclass
+class Model:
+    """What the project defines: ontology and vocabularies (for the data graph) and shapes."""
+
+    ontology: Graph
+    vocab: Graph
+    shapes: Graph
+
+    @property
+    def terms(self) -> set[URIRef]:
+        """Every IRI the ontology, vocabularies or shapes describe (a subject there)."""
+        found = {s for s in self.ontology.subjects() if isinstance(s, URIRef)}
+        found |= {s for s in self.vocab.subjects() if isinstance(s, URIRef)}
+        found |= {s for s in self.shapes.subjects() if isinstance(s, URIRef)}
+        return found
+
+    def disjoint_pairs(self) -> set[tuple[URIRef, URIRef]]:
+        return {
+            (a, b)
+            for a, b in self.ontology.subject_objects(OWL.disjointWith)
+            if isinstance(a, URIRef) and isinstance(b, URIRef)
+        }
+
+
+def load_model(project: Project) -> Model:
+    """Parse the ontology, vocabularies and shapes of ``project``."""
+    if not project.ontology_file.is_file():
+        raise ProjectError(f"{project.ontology_file}: the ontology file is missing")
+    shapes = Graph()
+    for path in project.shapes_files:
+        safety.parse_file(path, graph=shapes)
+    if len(shapes) == 0:
+        raise ProjectError(f"no SHACL shapes in {project.root / 'ontology' / 'shapes'}")
+    vocab = Graph()
+    for path in project.vocab_files:
+        safety.parse_file(path, graph=vocab)
+    return Model(
+        ontology=safety.parse_file(project.ontology_file),
+        vocab=vocab,
+        shapes=shapes,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# SHACL
+
+
+def run_shacl(data: Graph, shapes: Graph) -> Graph:
+    """Validate ``data`` against ``shapes`` with pySHACL; returns the results graph.
+
+    No inference, no ``owl:imports``, SHACL-AF on (SPARQL-based constraints), warnings allowed.
+    """
+    import pyshacl
+
+    _conforms, results, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        abort_on_first=False,
+        do_owl_imports=False,
+    )
+    if not isinstance(results, Graph):  # pySHACL's ValidationFailure: the shapes are broken
+        raise ProjectError(f"the SHACL shapes cannot be used: {results}")
+    return results
+
+
+def shacl_findings(
+    results: Graph, shapes: Graph
+) -> list[tuple[Node, Node | None, Node | None, URIRef, str, str, Node | None]]:
+    """The top-level results of a SHACL report as tuples
+    (focus, path, value, component, severity, message, shape)."""
+    out = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        if (None, SH.detail, result) in results:
+            continue  # nested detail of another result
+        component = results.value(result, SH.sourceConstraintComponent)
+        focus = results.value(result, SH.focusNode)
+        value = results.value(result, SH.value)
+        if value == focus and component == SH.SPARQLConstraintComponent:
+            value = None  # a SPARQL constraint that binds no ?value reports the focus node
+        path = results.value(result, SH.resultPath)
+        severity = _SEVERITY.get(results.value(result, SH.resultSeverity), VIOLATION)
+        shape = results.value(result, SH.sourceShape)
+        messages = [str(m) for m in results.objects(result, SH.resultMessage)]
+        if not messages and shape is not None:
+            messages = [str(m) for m in shapes.objects(shape, SH.message)]
+        message = messages[0] if messages else f"{short_component(component)} not satisfied"
+        out.append((focus, path, value, component, severity, message, shape))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Describing nodes
+
+
+def named_ancestor(g: Graph, node: Node, limit: int = 8) -> tuple[Node, list[Node]]:
+    """For a blank node: the nearest IRI that links to it, and the properties on the way."""
+    path: list[Node] = []
+    current = node
+    seen = {node}
+    while isinstance(current, BNode) and limit > 0:
+        parent = next(iter(g.subject_predicates(current)), None)
+        if parent is None:
+            break
+        s, p = parent
+        path.insert(0, p)
+        if s in seen:
+            break
+        seen.add(s)
+        current = s
+        limit -= 1
+    return current, path
+
+
+def describe(g: Graph, node: Node) -> str:
+    """``claim/rd-syria-iran/3``; for a blank node, the way to it from the nearest IRI:
+    ``anchor/rd-syria-iran/4 oa:hasSelector [oa:TextPositionSelector]``."""
+    if not isinstance(node, BNode):
+        return shorten(node)
+    root, path = named_ancestor(g, node)
+    types = sorted(shorten(t) for t in g.objects(node, RDF.type))
+    inner = f"[{' '.join(types)}]" if types else "[]"
+    if root is node:
+        return inner
+    return " ".join([shorten(root), *(shorten(p) for p in path), inner])
+
+
+# --------------------------------------------------------------------------------------------
+# Checks beyond SHACL
+
+
+@dataclass
+class Context:
+    """Everything the checks need: the graph checked, the nodes reported on, where they are."""
+
+    data: Graph  # contribution (or dataset) + referenced context + ontology + vocab
+    checked: Graph  # the triples under check (the contribution, or all data)
+    focus: set[Node]
+    model: Model
+    files: list[SourceFile]
+    seed_text: dict[str, str | None]  # key -> text (None: no seed file)
+    seed_path: dict[str, Path]
+    existing: Graph  # triples of the existing data about referenced IRIs (contribution mode)
+    existing_where: dict[Node, tuple[str, int | None]] = field(default_factory=dict)
+    contribution: bool = False
+    next_free: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def locate(self, node: Node) -> tuple[str | None, int | None]:
+        target = node
+        if isinstance(node, BNode):
+            target, _ = named_ancestor(self.data, node)
+        for source in self.files:
+            if (target, None, None) in source.graph:
+                return str(source.path), find_line(source, target)
+        if not isinstance(node, BNode):
+            for source in self.files:
+                if (None, None, target) in source.graph:
+                    return str(source.path), find_line(source, target)
+        return None, None
+
+
+class _Collector:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.items: list[Finding] = []
+
+    def add(
+        self,
+        check: str,
+        focus: Node,
+        path: Node | None,
+        value: Node | None,
+        message: str,
+        fix: str,
+        severity: str = VIOLATION,
+    ) -> None:
+        file, line = self.ctx.locate(focus)
+        self.items.append(
+            Finding(
+                focus=focus,
+                focus_label=describe(self.ctx.data, focus),
+                path=path,
+                value=value,
+                component=CHECK_NS[check],
+                severity=severity,
+                message=message,
+                fix=fix,
+                shape=CHECK_NS[check],
+                file=file,
+                line=line,
+            )
+        )
+
+
+def _seed(ctx: Context, key: str | None) -> str | None:
+    if key is None:
+        return None
+    return ctx.seed_text.get(key)
+
+
+def check_anchors(ctx: Context, out: _Collector) -> None:
+    """Quotes against the seed text at their offsets; prefix and suffix; ambiguity."""
+    for anchor in anchors.read_anchors(ctx.data):
+        if anchor.iri not in ctx.focus:
+            continue
+        text = _seed(ctx, anchor.key)
+        if text is None:
+            continue  # unknown document: the shapes report oa:hasSource
+        where = f"seeds/{anchor.key}.txt"
+        if anchor.exact is None or anchor.start is None or anchor.end is None:
+            continue  # missing selectors or wrong datatypes: the shapes report them
+        exact, start, end = anchor.exact, anchor.start, anchor.end
+        starts = anchors.occurrences(text, exact)
+        at = text[start:end] if 0 <= start <= end <= len(text) else None
+        if at == exact:
+            if anchor.prefix and not text.endswith(anchor.prefix, 0, start):
+                out.add(
+                    "anchor-prefix",
+                    anchor.iri,
+                    OA.prefix,
+                    Literal(anchor.prefix),
+                    f"oa:prefix {_quote(anchor.prefix)} is not the text just before the quote "
+                    f"at {start} in {where} (there it reads "
+                    f"{_quote(text[max(0, start - len(anchor.prefix)) : start])}).",
+                    "copy the words that really precede the quote, character for character, "
+                    "or drop oa:prefix.",
+                )
+            if anchor.suffix and not text.startswith(anchor.suffix, end):
+                out.add(
+                    "anchor-prefix",
+                    anchor.iri,
+                    OA.suffix,
+                    Literal(anchor.suffix),
+                    f"oa:suffix {_quote(anchor.suffix)} is not the text just after the quote "
+                    f"at {end} in {where} (there it reads "
+                    f"{_quote(text[end : end + len(anchor.suffix)])}).",
+                    "copy the words that really follow the quote, character for character, "
+                    "or drop oa:suffix.",
+                )
+            if len(starts) > 1 and not anchor.prefix and not anchor.suffix:
+                out.add(
+                    "anchor-ambiguous",
+                    anchor.iri,
+                    OA.prefix,
+                    None,
+                    f"The quote {_quote(exact)} occurs {len(starts)} times in {where} "
+                    f"(at {', '.join(map(str, starts[:6]))}); only the offsets say which is meant.",
+                    "add oa:prefix with the few words before this occurrence, so the anchor "
+                    "survives if offsets are recomputed.",
+                    severity=WARNING,
+                )
+            continue
+        if not starts:
+            hint = _near_miss(text, exact)
+            out.add(
+                "anchor-quote",
+                anchor.iri,
+                OA.exact,
+                Literal(exact),
+                f"The quote {_quote(exact)} does not occur in {where}.{hint}",
+                "copy the words from the seed text exactly (curly quotes, dashes and no-break "
+                "spaces included), then run scripts/anchor_offsets.py --write for the offsets.",
+            )
+            continue
+        try:
+            good = anchors.locate(text, exact, anchor.prefix, anchor.suffix)
+            fix = (
+                f"set oa:start {good[0]} and oa:end {good[1]} "
+                "(scripts/anchor_offsets.py --write does it)."
+            )
+        except anchors.AnchorError:
+            fix = (
+                f"the quote is at {', '.join(str(s) for s in starts[:6])}: set oa:start/oa:end to "
+                "the occurrence you mean, or run scripts/anchor_offsets.py --write after adding "
+                "oa:prefix."
+            )
+        if at is not None:
+            there = f"{where} has {_quote(at)} there"
+        else:
+            there = f"that span is reversed or outside {where} (0..{len(text)})"
+        out.add(
+            "anchor-offsets",
+            anchor.iri,
+            OA.start,
+            Literal(start),
+            f"oa:start..oa:end ({start}..{end}) do not hold the quote {_quote(exact)}: {there}.",
+            fix,
+        )
+
+
+def check_verbatim(ctx: Context, out: _Collector) -> None:
+    """A claim's verbatim words occur in the text of the document its anchors point into."""
+    for claim, verbatim in ctx.data.subject_objects(SG.verbatim):
+        if claim not in ctx.focus or not isinstance(verbatim, Literal):
+            continue
+        keys = {
+            anchors.Anchor(iri=a, source=ctx.data.value(a, OA.hasSource), exact=None).key
+            for a in ctx.data.objects(claim, SG.anchor)
+        }
+        texts = [(k, _seed(ctx, k)) for k in sorted(k for k in keys if k)]
+        texts = [(k, t) for k, t in texts if t is not None]
+        if not texts:
+            continue
+        if not any(str(verbatim) in t for _k, t in texts):
+            hint = _near_miss(texts[0][1], str(verbatim))
+            out.add(
+                "claim-verbatim",
+                claim,
+                SG.verbatim,
+                verbatim,
+                f"sg:verbatim {_quote(str(verbatim))} is not in seeds/{texts[0][0]}.txt: "
+                f"verbatim words must be the source's, character for character.{hint}",
+                "copy the words inside the quotation marks from the seed text, or move a "
+                "rewording to sg:paraphrase.",
+            )
+
+
+def check_documents(ctx: Context, out: _Collector) -> None:
+    """A document's seed file, SHA-256 and character count match the seed text."""
+    for doc in set(ctx.data.subjects(RDF.type, SG.SourceDocument)):
+        if doc not in ctx.focus:
+            continue
+        match = DOCUMENT_IRI.match(str(doc))
+        if not match:
+            continue  # the shapes report the IRI
+        key = match.group("key")
+        path = ctx.seed_path.get(key)
+        text = ctx.seed_text.get(key)
+        if path is None or text is None:
+            out.add(
+                "document-seed",
+                doc,
+                SG.seedFile,
+                ctx.data.value(doc, SG.seedFile),
+                f"No seed text seeds/{key}.txt was found for this document.",
+                f"add the article's text, byte for byte, as seeds/{key}.txt (in the project or "
+                "in the contribution folder).",
+            )
+            continue
+        seed_file = ctx.data.value(doc, SG.seedFile)
+        if isinstance(seed_file, Literal) and str(seed_file) != f"seeds/{key}.txt":
+            out.add(
+                "document-seed",
+                doc,
+                SG.seedFile,
+                seed_file,
+                f"sg:seedFile is {_quote(str(seed_file))} but the document's key is '{key}'.",
+                f'write sg:seedFile "seeds/{key}.txt".',
+            )
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        for value in ctx.data.objects(doc, SG.sha256):
+            if isinstance(value, Literal) and str(value) != digest:
+                out.add(
+                    "document-seed",
+                    doc,
+                    SG.sha256,
+                    value,
+                    f"sg:sha256 does not match seeds/{key}.txt (its SHA-256 is {digest}).",
+                    f'write sg:sha256 "{digest}", or restore the seed text if it was changed '
+                    "by mistake.",
+                )
+        for value in ctx.data.objects(doc, SG.characterCount):
+            if isinstance(value, Literal) and str(value) != str(len(text)):
+                out.add(
+                    "document-seed",
+                    doc,
+                    SG.characterCount,
+                    value,
+                    f"sg:characterCount is {value} but seeds/{key}.txt has {len(text)} "
+                    "code points.",
+                    f"write sg:characterCount {len(text)}.",
+                )
+
+
+def check_ontology_terms(ctx: Context, out: _Collector) -> None:
+    """A contribution must not add triples about the model's terms (or mint terms in its
+    namespaces)."""
+    terms = ctx.model.terms
+    seen: set[tuple[Node, Node]] = set()
+    for s, p, o in ctx.checked:
+        if not isinstance(s, URIRef):
+            continue
+        text = str(s)
+        ours = (
+            text.startswith(ONTOLOGY_NS) or text.startswith(VOCAB_NS) or text.startswith(SHAPES_NS)
+        )
+        if s in terms or ours:
+            if (s, p) in seen:
+                continue
+            seen.add((s, p))
+            what = "defined in the ontology" if s in terms else "in the ontology's namespace"
+            out.add(
+                "ontology-term",
+                s,
+                p,
+                o,
+                f"{shorten(s)} is {what}; a contribution may use it but not describe it "
+                f"(here: {shorten(p)} {shorten(o)}).",
+                "remove these triples; to change the ontology or a vocabulary, open an issue "
+                "or a pull request on ontology/.",
+            )
+
+
+def check_unknown_terms(ctx: Context, out: _Collector) -> None:
+    """Classes, properties and concepts in our namespaces that nothing defines (typos)."""
+    terms = ctx.model.terms
+    for s, p, o in ctx.checked:
+        if s not in ctx.focus:
+            continue
+        for term, role in ((p, "property"), (o if p == RDF.type else None, "class")):
+            if term is None or term in terms:
+                continue
+            if str(term).startswith(ONTOLOGY_NS):
+                out.add(
+                    "unknown-term",
+                    s,
+                    p,
+                    o,
+                    f"{shorten(term)} is not a {role} of the ontology (a typo?).",
+                    f"use a term defined in ontology/stancegraph.ttl; {_suggest(term, terms)}",
+                )
+        if isinstance(o, URIRef) and o not in terms and str(o).startswith(VOCAB_NS):
+            scheme = str(o)[len(VOCAB_NS) :].split("/")[0]
+            out.add(
+                "unknown-term",
+                s,
+                p,
+                o,
+                f"{shorten(o)} is not a concept of any vocabulary.",
+                f"pick a concept from ontology/vocab/{scheme}.ttl; {_suggest(o, terms)}",
+            )
+
+
+def check_minting(ctx: Context, out: _Collector) -> None:
+    """New IRIs follow https://w3id.org/stancegraph/id/<kind>/<slug> or <kind>/<key>/<n>."""
+    for s in sorted({s for s in ctx.checked.subjects() if isinstance(s, URIRef)}, key=str):
+        if s not in ctx.focus or s in ctx.model.terms:
+            continue
+        text = str(s)
+        if text.startswith((ONTOLOGY_NS, VOCAB_NS, SHAPES_NS)):
+            continue  # ontology-term reports these
+        if ctx.contribution and (s, None, None) in ctx.existing:
+            continue  # not new
+        if SHARED_IRI.match(text) or DOCUMENT_IRI.match(text):
+            continue
+        match = SOURCE_IRI.match(text)
+        if match:
+            key = match.group("key")
+            if key not in ctx.seed_text:
+                out.add(
+                    "iri-minting",
+                    s,
+                    None,
+                    None,
+                    f"The IRI names source '{key}', but there is no such source (no "
+                    f"seeds/{key}.txt in the project or the contribution).",
+                    "use the key of the source the statement comes from "
+                    "(id/<kind>/<source key>/<n>).",
+                )
+            continue
+        if text.startswith(ID_NS):
+            why = (
+                "does not follow the minting rule: id/<kind>/<slug> for shared things (kind one "
+                f"of {', '.join(SHARED_KINDS)}), id/<kind>/<source key>/<n> for things of one "
+                f"source (kind one of {', '.join(SOURCE_KINDS)}), slugs lower-case ASCII words "
+                "joined by '-', n a positive integer"
+            )
+        else:
+            why = "is not in the project's namespace https://w3id.org/stancegraph/id/"
+        out.add(
+            "iri-minting",
+            s,
+            None,
+            None,
+            f"The new IRI <{text}> {why}.",
+            "rename it by the rule in docs/architecture.md (see CONTRIBUTING.md, 'IRIs').",
+        )
+
+
+def check_reuse(ctx: Context, out: _Collector) -> None:
+    """An IRI of the existing data given to a different thing by the contribution."""
+    if not ctx.contribution:
+        return
+    ontology = ctx.model.ontology
+    labels = (RDFS.label, SKOS.prefLabel, SG.paraphrase)
+    for s in sorted({s for s in ctx.checked.subjects() if isinstance(s, URIRef)}, key=str):
+        if s not in ctx.focus or (s, None, None) not in ctx.existing:
+            continue
+        where_file, where_line = ctx.existing_where.get(s, ("the existing data", None))
+        where = f"{where_file}:{where_line}" if where_line else where_file
+        match = SOURCE_IRI.match(str(s))
+        if match:
+            kind, key = match.group("kind"), match.group("key")
+            nxt = ctx.next_free.get((kind, key))
+            hint = f" (the next free number is {nxt})" if nxt else ""
+            out.add(
+                "iri-reused",
+                s,
+                None,
+                None,
+                f"{shorten(s)} is already defined in {where}; a contribution cannot define it "
+                "again.",
+                f"give this {kind} a new number{hint}; to correct the existing one, edit "
+                f"{where_file} itself.",
+            )
+            continue
+        old_types = set(ctx.existing.objects(s, RDF.type))
+        new_types = set(ctx.checked.objects(s, RDF.type))
+        if old_types and new_types:
+            old_closure = _superclasses(ontology, old_types)
+            new_closure = _superclasses(ontology, new_types)
+            foreign = {
+                t
+                for t in new_types
+                if t not in old_closure and not (old_types & _subclasses_closure(ontology, t))
+            }
+            if foreign and not (old_types <= new_closure):
+                out.add(
+                    "iri-reused",
+                    s,
+                    RDF.type,
+                    sorted(foreign, key=str)[0],
+                    f"{shorten(s)} is already a {', '.join(sorted(shorten(t) for t in old_types))} "
+                    f"in {where}; this contribution makes it a "
+                    f"{', '.join(sorted(shorten(t) for t in foreign))}.",
+                    "mint a new IRI for the new thing, or use the existing one as it is.",
+                )
+        for prop in labels:
+            old = {
+                (v.language, str(v))
+                for v in ctx.existing.objects(s, prop)
+                if isinstance(v, Literal)
+            }
+            for value in ctx.checked.objects(s, prop):
+                if not isinstance(value, Literal):
+                    continue
+                same_lang = {text for lang, text in old if lang == value.language}
+                if same_lang and str(value) not in same_lang:
+                    out.add(
+                        "iri-reused",
+                        s,
+                        prop,
+                        value,
+                        f"{shorten(s)} is already called {_quote(sorted(same_lang)[0])} "
+                        f"in {where}; "
+                        f"this contribution calls it {_quote(str(value))}.",
+                        "if it is the same thing, drop the new label (add skos:altLabel for "
+                        "another name); if not, mint a new IRI.",
+                    )
+
+
+def check_dangling(ctx: Context, out: _Collector) -> None:
+    """Links to id/ IRIs that nothing defines."""
+    defined = {s for s in ctx.data.subjects() if isinstance(s, URIRef)}
+    for s, p, o in ctx.checked:
+        if s not in ctx.focus or p == RDF.type or not isinstance(o, URIRef):
+            continue
+        if not str(o).startswith(ID_NS) or o in defined:
+            continue
+        out.add(
+            "dangling-reference",
+            s,
+            p,
+            o,
+            f"{shorten(o)} is not defined anywhere: not in this contribution, not where the "
+            "minting rule puts it in the existing data.",
+            "check the IRI for typos, or add the thing it names (shared things in "
+            "data/actors.ttl, things of a source in data/<key>/).",
+        )
+
+
+CHECKS = (
+    check_anchors,
+    check_verbatim,
+    check_documents,
+    check_ontology_terms,
+    check_unknown_terms,
+    check_minting,
+    check_reuse,
+    check_dangling,
+)
+
+
+def _superclasses(ontology: Graph, classes: Iterable[Node]) -> set[Node]:
+    found: set[Node] = set()
+    for c in classes:
+        found.add(c)
+        found.update(ontology.transitive_objects(c, RDFS.subClassOf))
+    return found
+
+
+def _subclasses_closure(ontology: Graph, cls: Node) -> set[Node]:
+    return set(ontology.transitive_subjects(RDFS.subClassOf, cls))
+
+
+def _quote(text: str, limit: int = 90) -> str:
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "“" + shown.replace("\n", "\\n") + "”"
+
+
+_LOOKALIKES = str.maketrans(
+    {"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " ", "–": "-", "—": "-"}
+)
+
+
+def _near_miss(text: str, words: str) -> str:
+    """A hint when the words occur once typography is ignored."""
+    plain_text = text.translate(_LOOKALIKES)
+    plain_words = words.translate(_LOOKALIKES)
+    index = plain_text.find(plain_words)
+    if index >= 0:
+        return (
+            f" The same words with other quote marks, dashes or spaces are at {index}: "
+            f"{_quote(text[index : index + len(words)])}."
+        )
+    folded = plain_text.casefold().find(plain_words.casefold())
+    if folded >= 0:
+        return f" The same words in other letter case are at {folded}."
+    return ""
+
+
+def _suggest(term: Node, terms: set[URIRef]) -> str:
+    import difflib
+
+    text = str(term)
+    base = text.rsplit("#", 1)[0] + "#" if "#" in text else text.rsplit("/", 1)[0] + "/"
+    local = text[len(base) :]
+    candidates = {str(t)[len(base) :]: t for t in terms if str(t).startswith(base)}
+    close = difflib.get_close_matches(local, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean {shorten(candidates[close[0]])}?" if close else "see the ontology README."
+
+
+# --------------------------------------------------------------------------------------------
+# Seeds
+
+
+def _seed_candidates(project: Project, extra_dirs: Sequence[Path]) -> Iterator[tuple[str, Path]]:
+    for path in sorted(project.seeds_dir.glob("*.txt")) if project.seeds_dir.is_dir() else []:
+        yield path.stem, path
+    for folder in extra_dirs:
+        for path in sorted(folder.rglob("*.txt")):
+            if KEY_PATTERN.match(path.stem):
+                yield path.stem, path
+
+
+def load_seeds(
+    project: Project, extra_dirs: Sequence[Path] = ()
+) -> tuple[dict[str, str | None], dict[str, Path]]:
+    """Seed texts by key: the project's ``seeds/*.txt`` first, then those in ``extra_dirs``."""
+    texts: dict[str, str | None] = {}
+    paths: dict[str, Path] = {}
+    for key, path in _seed_candidates(project, extra_dirs):
+        if key in texts:
+            continue
+        texts[key] = read_seed_text(path)
+        paths[key] = path
+    return texts, paths
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+
+
+def _finish(ctx: Context, results: Graph, checked: str) -> Report:
+    findings: list[Finding] = []
+    for focus, path, value, component, severity, message, shape in shacl_findings(
+        results, ctx.model.shapes
+    ):
+        if focus not in ctx.focus:
+            continue
+        problem, fix = split_message(message)
+        file, line = ctx.locate(focus)
+        findings.append(
+            Finding(
+                focus=focus,
+                focus_label=describe(ctx.data, focus),
+                path=path,
+                value=value,
+                component=component,
+                severity=severity,
+                message=problem,
+                fix=fix,
+                shape=shape,
+                file=file,
+                line=line,
+            )
+        )
+    collector = _Collector(ctx)
+    for check in CHECKS:
+        check(ctx, collector)
+    findings.extend(collector.items)
+    findings = _dedupe(findings)
+    findings.sort(
+        key=lambda f: (f.file or "~", f.line or 0, f.focus_label, shorten(f.path), f.check)
+    )
+    return Report(
+        findings=findings,
+        checked=checked,
+        files=[str(s.path) for s in ctx.files],
+        nodes=len(ctx.focus),
+    )
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple] = set()
+    out = []
+    for f in findings:
+        key = (f.focus, f.path, f.value, f.component, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def validate_dataset(project: Project) -> Report:
+    """The whole project: ontology, vocabularies and every data file, against the shapes."""
+    model = load_model(project)
+    files: list[SourceFile] = []
+    for graph_iri, paths in graph.layer_files(project):
+        if graph_iri in (graph.ONTOLOGY_GRAPH, graph.VOCAB_GRAPH, graph.SHAPES_GRAPH):
+            continue
+        files.extend(read_file(path) for path in paths)
+    data = Graph()
+    for source in files:
+        for triple in source.graph:
+            data.add(triple)
+    checked = Graph()
+    for triple in data:
+        checked.add(triple)
+    for triple in model.ontology:
+        data.add(triple)
+    for triple in model.vocab:
+        data.add(triple)
+    seeds, seed_paths = load_seeds(project)
+    focus = set(data.subjects()) | {o for o in data.objects() if isinstance(o, BNode)}
+    ctx = Context(
+        data=data,
+        checked=checked,
+        focus=focus,
+        model=model,
+        files=files,
+        seed_text=seeds,
+        seed_path=seed_paths,
+        existing=Graph(),
+    )
+    results = run_shacl(data, model.shapes)
+    return _finish(ctx, results, "dataset")
+
+
+def context_files(project: Project, iris: Iterable[URIRef]) -> set[Path]:
+    """The existing files where, by the minting rule, the given IRIs are defined."""
+    wanted: set[Path] = set()
+    for iri in iris:
+        text = str(iri)
+        if SHARED_IRI.match(text):
+            wanted.add(project.actors_file)
+            continue
+        match = SOURCE_IRI.match(text) or DOCUMENT_IRI.match(text)
+        if match:
+            key = match.group("key")
+            wanted.add(project.seeds_dir / f"{key}.ttl")
+            data_dir = project.data_dir / key
+            if data_dir.is_dir():
+                wanted.update(p for p in data_dir.glob("*.ttl") if p.is_file())
+    return {p for p in wanted if p.is_file()}
+
+
+def validate_contribution(project: Project, paths: Sequence[str | Path]) -> Report:
+    """Files or folders a contributor brings, with the ontology and the existing data they
+    reference; findings only about the contribution's own nodes."""
+    model = load_model(project)
+    paths = list(paths)
+    files = [read_file(p) for p in collect_files(paths)]
+    contribution = Graph()
+    for source in files:
+        for triple in source.graph:
+            contribution.add(triple)
+    own = {p.path.resolve() for p in files}
+
+    referenced = {
+        n
+        for triple in contribution
+        for n in triple
+        if isinstance(n, URIRef) and str(n).startswith(ID_NS)
+    }
+    existing = Graph()
+    existing_where: dict[Node, tuple[str, int | None]] = {}
+    next_free: dict[tuple[str, str], int] = {}
+    for path in sorted(context_files(project, referenced)):
+        if path.resolve() in own:
+            continue
+        source = read_file(path)
+        for s in source.graph.subjects():
+            match = SOURCE_IRI.match(str(s)) if isinstance(s, URIRef) else None
+            if match:
+                k = (match.group("kind"), match.group("key"))
+                next_free[k] = max(next_free.get(k, 1), int(match.group("n")) + 1)
+        for iri in referenced:
+            if (iri, None, None) in source.graph:
+                existing_where.setdefault(iri, (str(path), find_line(source, iri)))
+                for triple in source.graph.triples((iri, None, None)):
+                    existing.add(triple)
+    for s in contribution.subjects():
+        match = SOURCE_IRI.match(str(s)) if isinstance(s, URIRef) else None
+        if match:
+            k = (match.group("kind"), match.group("key"))
+            next_free[k] = max(next_free.get(k, 1), int(match.group("n")) + 1)
+
+    data = Graph()
+    for g in (contribution, existing, model.ontology, model.vocab):
+        for triple in g:
+            data.add(triple)
+
+    extra_dirs = sorted({(Path(p) if Path(p).is_dir() else Path(p).parent) for p in paths})
+    seeds, seed_paths = load_seeds(project, extra_dirs)
+    focus: set[Node] = set(contribution.subjects()) | {
+        o for o in contribution.objects() if isinstance(o, BNode)
+    }
+    ctx = Context(
+        data=data,
+        checked=contribution,
+        focus=focus,
+        model=model,
+        files=files,
+        seed_text=seeds,
+        seed_path=seed_paths,
+        existing=existing,
+        existing_where=existing_where,
+        contribution=True,
+        next_free=next_free,
+    )
+    # The data graph is small (the contribution, what it references, the model), so pySHACL
+    # validates all of it and the results are filtered to the contribution's nodes. pySHACL's own
+    # focus_nodes option is not used: in 0.40.1 its filter also applies to nested shapes
+    # (sh:node, sh:or, sh:qualifiedValueShape), which then pass for any value outside the list.
+    results = run_shacl(data, model.shapes)
+    return _finish(ctx, results, "contribution")
+
+
+# --------------------------------------------------------------------------------------------
+# Output
+
+
+def render_text(report: Report) -> str:
+    """The readable report: findings grouped by focus node, then a summary line."""
+    lines: list[str] = []
+    groups: dict[tuple[str | None, int | None, str], list[Finding]] = defaultdict(list)
+    for f in report.findings:
+        groups[(f.file, f.line, f.focus_label)].append(f)
+    for (file, line, label), items in groups.items():
+        where = f"{file}:{line}" if file and line else (file or "(no file)")
+        lines.append(f"{where}  {label}")
+        for f in items:
+            mark = "error" if f.is_violation else f.severity.lower()
+            what = shorten(f.path) if f.path is not None else "(node)"
+            value = f" = {shorten(f.value)}" if f.value is not None else ""
+            lines.append(f"  {mark}: {what}{value}  [{f.check}]")
+            lines.append(f"    {f.message}")
+            if f.fix:
+                lines.append(f"    fix: {f.fix}")
+        lines.append("")
+    lines.append(summary_line(report))
+    return "\n".join(lines)
+
+
+def summary_line(report: Report) -> str:
+    v, w = len(report.violations), len(report.warnings)
+    nodes = len({f.focus for f in report.findings})
+    verdict = "conforms" if report.conforms else "does not conform"
+    what = "the dataset" if report.checked == "dataset" else "the contribution"
+    return (
+        f"{v} violation{'s' * (v != 1)}, {w} warning{'s' * (w != 1)} on {nodes} "
+        f"node{'s' * (nodes != 1)}; {report.nodes} nodes in {len(report.files)} "
+        f"file{'s' * (len(report.files) != 1)} checked: {what} {verdict}"
+    )
+
+
+def to_json(report: Report) -> str:
+    """The report as JSON (findings in the order of the text report)."""
+    return json.dumps(
+        {
+            "conforms": report.conforms,
+            "checked": report.checked,
+            "violations": len(report.violations),
+            "warnings": len(report.warnings),
+            "nodes": report.nodes,
+            "files": report.files,
+            "findings": [
+                {
+                    "focus": _term(f.focus),
+                    "focus_label": f.focus_label,
+                    "file": f.file,
+                    "line": f.line,
+                    "path": _term(f.path),
+                    "value": _term(f.value),
+                    "severity": f.severity,
+                    "check": f.check,
+                    "component": str(f.component),
+                    "shape": _term(f.shape),
+                    "message": f.message,
+                    "fix": f.fix,
+                }
+                for f in report.findings
+            ],
+            "summary": summary_line(report),
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def _term(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return str(node)
+
+
+def to_graph(report: Report) -> Graph:
+    """The report as a W3C SHACL validation report (``sh:ValidationReport``).
+
+    ``sh:conforms`` is true when there is no violation (warnings allowed), as pySHACL's
+    ``allow_warnings``; checks beyond SHACL name ``check:<id>`` as their constraint component.
+    """
+    g = Graph()
+    g.bind("sh", SH)
+    g.bind("check", CHECK_NS)
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=False)
+    node = BNode()
+    g.add((node, RDF.type, SH.ValidationReport))
+    g.add((node, SH.conforms, Literal(report.conforms)))
+    for f in report.findings:
+        r = BNode()
+        g.add((node, SH.result, r))
+        g.add((r, RDF.type, SH.ValidationResult))
+        g.add((r, SH.focusNode, f.focus))
+        if f.path is not None:
+            g.add((r, SH.resultPath, f.path))
+        if f.value is not None:
+            g.add((r, SH.value, f.value))
+        g.add((r, SH.resultSeverity, _SEVERITY_IRI[f.severity]))
+        g.add((r, SH.sourceConstraintComponent, f.component))
+        if f.shape is not None:
+            g.add((r, SH.sourceShape, f.shape))
+        text = f"{f.message} Fix: {f.fix}" if f.fix else f.message
+        g.add((r, SH.resultMessage, Literal(text, lang="en")))
+    return g
+
+
+def to_turtle(report: Report) -> str:
+    return to_graph(report).serialize(format="turtle")
