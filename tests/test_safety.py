@@ -225,7 +225,8 @@ def test_size_limit_can_be_set_in_the_environment(
 )
 def test_jsonld_remote_contexts_are_refused(tmp_path: Path, doc: str, no_network: None) -> None:
     err = refused(write(tmp_path, "remote.jsonld", doc))
-    assert "not allowed (no network)" in str(err)
+    assert "not allowed" in str(err)
+    assert "no network" in str(err)
 
 
 def test_inline_jsonld_context_is_fine(tmp_path: Path, no_network: None) -> None:
@@ -250,7 +251,7 @@ def test_xml_external_entities_are_refused(tmp_path: Path, no_network: None) -> 
     assert "unsafe XML refused" in str(refused(write(tmp_path, "xxe.rdf", xxe)))
 
 
-def test_an_external_dtd_is_not_fetched(tmp_path: Path, no_network: None) -> None:
+def test_an_external_dtd_is_never_fetched(tmp_path: Path, no_network: None) -> None:
     doc = (
         '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF SYSTEM "http://example.org/x.dtd">\n'
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
@@ -258,7 +259,11 @@ def test_an_external_dtd_is_not_fetched(tmp_path: Path, no_network: None) -> Non
         '<rdf:Description rdf:about="http://example.org/a"><ex:b>c</ex:b></rdf:Description>\n'
         "</rdf:RDF>\n"
     )
-    assert len(safety.parse_file(write(tmp_path, "dtd.rdf", doc))) == 1
+    path = write(tmp_path, "dtd.rdf", doc)
+    try:  # parsing without the DTD and refusing any DOCTYPE are both safe; fetching is not
+        assert len(safety.parse_file(path)) == 1
+    except InputError as err:
+        assert str(err).startswith(str(path))
 
 
 def test_owl_imports_are_not_followed(tmp_path: Path, no_network: None) -> None:
