@@ -150,6 +150,41 @@ def info(state: State) -> None:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="text (grouped by node), json, or turtle (the W3C SHACL validation report).",
+)
+@click.pass_obj
+def validate(state: State, paths: tuple[str, ...], fmt: str) -> None:
+    """Check the whole dataset, or the contribution in PATHS (files or folders).
+
+    A contribution is checked with the ontology and the existing data it refers to; only findings
+    about its own nodes are reported. Exit 0 conforms (warnings allowed), 1 violations, 2 input
+    that cannot be read.
+    """
+    from stancegraph import validate as validation
+
+    project = state.project()
+    if paths:
+        result = validation.validate_contribution(project, paths)
+    else:
+        result = validation.validate_dataset(project)
+    if fmt == "json":
+        click.echo(validation.to_json(result))
+    elif fmt == "turtle":
+        click.echo(validation.to_turtle(result))
+    else:
+        click.echo(validation.render_text(result))
+    if not result.conforms:
+        sys.exit(1)
+
+
+@cli.command()
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
