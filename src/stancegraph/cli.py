@@ -125,11 +125,13 @@ def cli(ctx: click.Context, debug: bool, home: str | None) -> None:
 def info(state: State) -> None:
     """Print the ontology version, the sources, and counts of triples and entities."""
     from stancegraph import graph
+    from stancegraph import store as store_module
 
     summary = graph.summarize(state.project())
     version = summary.ontology_version or "(no owl:versionInfo)"
     console.print(f"[bold]stancegraph[/bold] {__version__}, project {summary.root}")
     console.print(f"ontology {summary.ontology_iri or '(no owl:Ontology)'}, version {version}")
+    console.print(store_module.embedded_status(state.project()).describe())
 
     sources = new_table("key", "title", "publisher", "characters")
     for src in summary.sources:
@@ -210,6 +212,171 @@ def build(state: State, out: str | None, base_url: str | None) -> None:
         table.add_row(built.name, str(built.size), built.sha256[:16] + "…")
     total = sum(result.triples.values())
     print_table(f"Wrote {result.out_dir} ({len(result.triples)} graphs, {total} triples)", table)
+
+
+@cli.command()
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="The embedded store's folder (default: $STANCEGRAPH_STORE or .stancegraph/store).",
+)
+@click.option(
+    "--graph-store",
+    metavar="URL",
+    help="Load into a remote store through the SPARQL 1.1 Graph Store Protocol "
+    "(Oxigraph: http://host:7878/store).",
+)
+@click.option(
+    "--update",
+    "update_url",
+    metavar="URL",
+    help="Load into a remote store through SPARQL 1.1 Update (for stores without the Graph "
+    "Store Protocol, e.g. Neptune: https://cluster:8182/sparql).",
+)
+@click.option(
+    "--query-endpoint",
+    metavar="URL",
+    help="The remote SPARQL query endpoint used to check triple counts (derived for Oxigraph, "
+    "Fuseki, GraphDB, Virtuoso and /sparql endpoints).",
+)
+@click.option(
+    "--auth",
+    "auth_scheme",
+    type=click.Choice(["basic", "digest"]),
+    default="basic",
+    show_default=True,
+    help="HTTP authentication, with credentials from $STANCEGRAPH_USER/$STANCEGRAPH_PASSWORD "
+    "or a netrc file (digest for Virtuoso's /sparql-graph-crud-auth).",
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=5000,
+    show_default=True,
+    help="Triples per request with --update.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for each remote request.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be loaded, and where; do nothing.")
+@click.pass_obj
+def load(
+    state: State,
+    store_dir: str | None,
+    graph_store: str | None,
+    update_url: str | None,
+    query_endpoint: str | None,
+    auth_scheme: str,
+    chunk_size: int,
+    timeout: float,
+    dry_run: bool,
+) -> None:
+    """Load every named graph into the embedded store, or into a remote SPARQL store.
+
+    Without a URL: the embedded on-disk Oxigraph store that 'query' uses. With --graph-store or
+    --update: each of our named graphs is replaced as a whole (other graphs are left alone) and
+    its triple count checked. An interrupted load leaves the previous contents readable; run
+    it again to finish. Credentials come from the environment or netrc, never the command line.
+    """
+    from stancegraph import graph
+    from stancegraph import store as store_module
+
+    remote = graph_store or update_url
+    if remote and store_dir:
+        raise click.UsageError("--store is for the embedded store; not with --graph-store/--update")
+    if graph_store and update_url:
+        raise click.UsageError("give --graph-store or --update, not both")
+    if not remote and (query_endpoint or auth_scheme != "basic"):
+        raise click.UsageError("--query-endpoint and --auth need --graph-store or --update")
+    project = state.project()
+    target = None
+    if remote:
+        target = store_module.make_target(
+            graph_store=graph_store,
+            update=update_url,
+            query_endpoint=query_endpoint,
+            auth_scheme=auth_scheme,
+            timeout=timeout,
+            chunk_size=chunk_size,
+        )
+    dataset = graph.assemble(project)
+    items = store_module.plan(dataset)
+    total = sum(item.triples for item in items)
+
+    if dry_run:
+        table = new_table("graph", "triples", "requests")
+        for item in items:
+            if target is None or target.protocol == "gsp":
+                requests = 1 if target else 0
+            else:
+                requests = len(store_module.update_requests(item.iri, item.graph, chunk_size))
+            table.add_row(item.name, str(item.triples), str(requests) if target else "-")
+        if target is None:
+            status = store_module.embedded_status(project, store_dir)
+            console.print(f"would load into {status.describe()}")
+        else:
+            console.print(f"would load into {target.describe()}")
+            console.print(f"authentication: {store_module.describe_auth(target)}")
+        print_table(f"Named graphs ({graph.GRAPH_BASE}<graph>), {total} triples", table)
+        console.print("\ndry run: nothing was loaded")
+        return
+
+    with load_progress(total) as listener:
+        if target is None:
+            done = store_module.load_embedded(
+                project, store_dir, listener=listener, dataset=dataset
+            )
+            where = f"embedded store {done.location} ({done.generation.name})"
+            checked = {item.name: done.manifest.graphs.get(item.name, 0) for item in items}
+        else:
+            result = store_module.load_remote(dataset, target, listener=listener)
+            where = target.url
+            checked = {item.name: n for item, n in result.loaded}
+    table = new_table("graph", "triples", "in store")
+    for item in items:
+        table.add_row(item.name, str(item.triples), str(checked.get(item.name, "-")))
+    print_table(f"Loaded {len(items)} graphs, {total} triples, into {where}", table)
+
+
+def load_progress(total: int) -> Any:
+    """A progress bar on stderr (only on a terminal) that a store loader reports to."""
+    import contextlib
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from stancegraph.store import GraphPlan, Listener
+
+    class Bar(Listener):
+        def __init__(self, progress: Progress, task: Any) -> None:
+            self.progress, self.task = progress, task
+
+        def started(self, item: GraphPlan) -> None:
+            self.progress.update(self.task, description=f"loading {item.name}")
+
+        def finished(self, item: GraphPlan) -> None:
+            self.progress.advance(self.task, item.triples)
+
+    @contextlib.contextmanager
+    def bar() -> Any:
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("triples"),
+            console=err_console,
+            transient=True,
+            disable=not err_console.is_terminal,
+        )
+        with progress:
+            yield Bar(progress, progress.add_task("loading", total=total))
+
+    return bar()
 
 
 @cli.command()

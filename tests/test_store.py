@@ -1,0 +1,293 @@
+"""The embedded on-disk store: ``stancegraph load`` without a URL, and ``store.ensure_embedded``."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import MINI
+from stancegraph import graph, store
+from stancegraph.cli import cli
+from stancegraph.errors import StoreError
+from stancegraph.sources import HOME_ENV, Project, find_project
+
+COUNT_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+NEW_CLAIM = """
+<https://w3id.org/stancegraph/id/claim/mini/3> a <https://w3id.org/stancegraph/ontology#Claim> .
+"""
+
+
+def copy_mini(tmp_path: Path) -> Project:
+    home = tmp_path / "project"
+    shutil.copytree(MINI, home, ignore=shutil.ignore_patterns(".stancegraph", "dist"))
+    return find_project(home=home)
+
+
+def add_claim(project: Project) -> None:
+    statements = project.root / "data" / "mini" / "statements.ttl"
+    statements.write_text(statements.read_text(encoding="utf-8") + NEW_CLAIM, encoding="utf-8")
+
+
+def expected(project: Project) -> dict[str, int]:
+    return {str(k): v for k, v in graph.triple_counts(graph.assemble(project)).items()}
+
+
+def counts_in(st: pyoxigraph.Store) -> dict[str, int]:
+    return {s["g"].value: int(s["n"].value) for s in st.query(COUNT_PER_GRAPH)}  # type: ignore[union-attr,index]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(
+        cli, list(args), env={HOME_ENV: "", store.STORE_ENV: "", **(env or {})}
+    )
+
+
+def generations(location: Path) -> list[str]:
+    return sorted(p.name for p in location.iterdir() if p.is_dir())
+
+
+@pytest.fixture(autouse=True)
+def no_store_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(store.STORE_ENV, raising=False)
+    monkeypatch.delenv(store.PAUSE_ENV, raising=False)
+
+
+# --- where the store lives ------------------------------------------------------------------------
+
+
+def test_default_location_is_under_the_project_root(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    assert store.store_location(project) == project.root / ".stancegraph" / "store"
+
+
+def test_environment_and_option_override_the_location(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = copy_mini(tmp_path)
+    monkeypatch.setenv(store.STORE_ENV, str(tmp_path / "elsewhere"))
+    assert store.store_location(project) == tmp_path / "elsewhere"
+    monkeypatch.setenv(store.STORE_ENV, "relative/store")
+    assert store.store_location(project) == project.root / "relative" / "store"
+    assert store.store_location(project, tmp_path / "opt") == tmp_path / "opt"
+
+
+# --- load and reuse -------------------------------------------------------------------------------
+
+
+def test_load_holds_one_named_graph_per_layer(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    result = store.load_embedded(project, tmp_path / "st")
+    assert result.manifest.graphs == {store.short_name(k): v for k, v in expected(project).items()}
+    assert counts_in(store.open_embedded(tmp_path / "st")) == expected(project)
+
+
+def test_ensure_embedded_reuses_a_fresh_store(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    location = tmp_path / "st"
+    first = store.load_embedded(project, location)
+    st = store.ensure_embedded(project, location)
+    assert counts_in(st) == expected(project)
+    assert generations(location) == [first.generation.name]  # not reloaded
+    assert store.embedded_status(project, location).state == "fresh"
+
+
+def test_ensure_embedded_reloads_when_the_sources_change(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    location = tmp_path / "st"
+    first = store.load_embedded(project, location)
+    add_claim(project)
+    assert store.embedded_status(project, location).state == "stale"
+    st = store.ensure_embedded(project, location)
+    assert counts_in(st) == expected(project)
+    assert generations(location) != [first.generation.name]
+    assert len(generations(location)) == 1, "the replaced generation is removed"
+    assert store.embedded_status(project, location).state == "fresh"
+
+
+def test_ensure_embedded_loads_a_missing_store(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    st = store.ensure_embedded(project, tmp_path / "new" / "store")
+    assert counts_in(st) == expected(project)
+
+
+def test_a_store_open_for_reading_survives_a_reload(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    location = tmp_path / "st"
+    store.load_embedded(project, location)
+    reader = store.open_embedded(location)
+    before = counts_in(reader)
+    add_claim(project)
+    store.load_embedded(project, location)
+    assert counts_in(reader) == before
+    assert counts_in(store.open_embedded(location)) == expected(project)
+
+
+def test_a_folder_that_is_not_ours_is_left_alone(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    folder = tmp_path / "precious"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(StoreError, match="not a stancegraph store"):
+        store.load_embedded(project, folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+
+
+# --- nothing lost ---------------------------------------------------------------------------------
+
+
+def test_a_failure_mid_load_keeps_the_previous_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Disk full on the third graph: the old generation stays current and readable."""
+    project = copy_mini(tmp_path)
+    location = tmp_path / "st"
+    store.load_embedded(project, location)
+    before = counts_in(store.open_embedded(location))
+    add_claim(project)
+
+    class DiskFull(store.Listener):
+        seen = 0
+
+        def started(self, item: store.GraphPlan) -> None:
+            self.seen += 1
+            if self.seen == 3:
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(StoreError, match=r"No space left on device.*previous store is unchanged"):
+        store.load_embedded(project, location, listener=DiskFull())
+    assert counts_in(store.open_embedded(location)) == before
+    assert len(generations(location)) == 1, "the unfinished generation is removed"
+    store.load_embedded(project, location)  # a rerun completes
+    assert counts_in(store.open_embedded(location)) == expected(project)
+
+
+def test_a_killed_load_leaves_the_previous_store_readable(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    location = tmp_path / "st"
+    store.load_embedded(project, location)
+    before = counts_in(store.open_embedded(location))
+    add_claim(project)
+
+    env = {**os.environ, HOME_ENV: str(project.root), store.PAUSE_ENV: "60"}
+    code = "from stancegraph.cli import main; main()"
+    loader = subprocess.Popen(
+        [sys.executable, "-c", code, "load", "--store", str(location)],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert loader.stderr is not None
+        line = loader.stderr.readline()  # the loader pauses after its first graph
+        assert "paused after loading ontology" in line, line
+        loader.send_signal(signal.SIGKILL)
+        loader.wait(timeout=30)
+    finally:
+        if loader.poll() is None:
+            loader.kill()
+            loader.wait()
+    assert loader.returncode == -signal.SIGKILL
+    assert any(name.startswith("loading-") for name in generations(location))
+    assert counts_in(store.open_embedded(location)) == before
+    assert store.embedded_status(project, location).state == "stale"
+
+    result = run("--home", str(project.root), "load", "--store", str(location))
+    assert result.exit_code == 0, result.output
+    assert counts_in(store.open_embedded(location)) == expected(project)
+    assert len(generations(location)) == 1, "the killed load's leftovers are removed"
+
+
+def test_two_loads_at_once_both_finish(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    location = tmp_path / "st"
+    env = {**os.environ, HOME_ENV: str(project.root)}
+    code = "from stancegraph.cli import main; main()"
+    loaders = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, "load", "--store", str(location)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    deadline = time.monotonic() + 120
+    for loader in loaders:
+        _, err = loader.communicate(timeout=max(1, deadline - time.monotonic()))
+        assert loader.returncode == 0, err
+    assert counts_in(store.open_embedded(location)) == expected(project)
+    assert len(generations(location)) == 1
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+
+def test_cli_load_reports_each_graph_and_info_shows_the_store(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    info = run("--home", str(project.root), "info")
+    assert info.exit_code == 0, info.output
+    location = project.root / ".stancegraph" / "store"
+    assert "not loaded yet" in info.output
+
+    result = run("--home", str(project.root), "load")
+    assert result.exit_code == 0, result.output
+    for name, n in expected(project).items():
+        assert store.short_name(name) in result.output
+        assert str(n) in result.output
+    assert counts_in(store.open_embedded(location)) == expected(project)
+
+    info = run("--home", str(project.root), "info")
+    assert "up to date" in info.output
+    assert str(location) in info.output.replace("\n", "")
+    add_claim(project)
+    assert "stale" in run("--home", str(project.root), "info").output
+
+
+def test_cli_load_honours_the_store_environment(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    location = tmp_path / "from-env"
+    result = run("--home", str(project.root), "load", env={store.STORE_ENV: str(location)})
+    assert result.exit_code == 0, result.output
+    assert counts_in(store.open_embedded(location)) == expected(project)
+
+
+def test_cli_dry_run_changes_nothing(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    location = tmp_path / "st"
+    result = run("--home", str(project.root), "load", "--store", str(location), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "dry run" in result.output
+    assert "source/mini" in result.output
+    assert not location.exists()
+
+
+def test_cli_foreign_folder_is_one_line_exit_2(tmp_path: Path) -> None:
+    folder = tmp_path / "precious"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = run("--home", str(MINI), "load", "--store", str(folder))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("stancegraph: error: ")
+    assert "not a stancegraph store" in lines[0]
+
+
+def test_cli_store_and_remote_options_do_not_mix(tmp_path: Path) -> None:
+    result = run(
+        "--home", str(MINI), "load", "--store", str(tmp_path), "--graph-store", "http://x/store"
+    )
+    assert result.exit_code == 2
+    assert "stancegraph: error: " in result.stderr
