@@ -1,0 +1,214 @@
+"""Remote loading without a server: targets, credentials and the SPARQL Update text we send."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from stancegraph import store
+from stancegraph.errors import StoreError
+
+G = URIRef("https://w3id.org/stancegraph/graph/source/hostile")
+FOREIGN = "http://example.org/not-ours"
+
+#: Literals that would break out of a pasted INSERT DATA, and other awkward text.
+HOSTILE = [
+    '" } } ; DROP ALL ; INSERT DATA { GRAPH <http://example.org/x> { <a:b> <a:c> "d" } } #',
+    'ends with a quote"',
+    '"""triple quotes""" and \\ a backslash and \\u0022 escaped-looking text',
+    "line one\nline two\r\nand a tab\t",
+    "curly “quotes”, a no-break\u00a0space and 🙂",
+    "}",
+]
+
+
+def hostile_graph() -> Graph:
+    g = Graph()
+    s = URIRef("https://w3id.org/stancegraph/id/claim/hostile/1")
+    for n, text in enumerate(HOSTILE):
+        g.add((s, URIRef(f"https://w3id.org/stancegraph/ontology#p{n}"), Literal(text)))
+    g.add((s, URIRef("https://w3id.org/stancegraph/ontology#q"), Literal(HOSTILE[0], lang="en")))
+    return g
+
+
+def chained_blank_nodes() -> Graph:
+    """A chain of blank nodes longer than one chunk: it must not be split across requests."""
+    g = Graph()
+    p = URIRef("https://w3id.org/stancegraph/ontology#next")
+    nodes = [BNode() for _ in range(5)]
+    g.add((URIRef("https://w3id.org/stancegraph/id/claim/x/1"), p, nodes[0]))
+    for a, b in itertools.pairwise(nodes):
+        g.add((a, p, b))
+    for n in range(7):
+        g.add((URIRef(f"https://w3id.org/stancegraph/id/claim/x/{n + 2}"), p, Literal(n)))
+    return g
+
+
+def apply(requests: list[str]) -> pyoxigraph.Store:
+    """Run the update requests on an in-memory Oxigraph that already holds a graph not ours."""
+    st = pyoxigraph.Store()
+    st.update(f'INSERT DATA {{ GRAPH <{FOREIGN}> {{ <{FOREIGN}#s> <{FOREIGN}#p> "kept" }} }}')
+    for text in requests:
+        st.update(text)
+    return st
+
+
+def graph_in(st: pyoxigraph.Store, iri: str) -> Graph:
+    data = st.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+    return Graph().parse(data=data.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt")  # type: ignore[union-attr]
+
+
+def graph_names(st: pyoxigraph.Store) -> set[str]:
+    return {g.value for g in st.named_graphs()}  # type: ignore[union-attr]
+
+
+# --- the update text ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 1000])
+def test_hostile_literals_arrive_intact_and_nothing_else_changes(chunk_size: int) -> None:
+    g = hostile_graph()
+    st = apply(store.update_requests(G, g, chunk_size))
+    assert isomorphic(graph_in(st, str(G)), g)
+    assert graph_names(st) == {FOREIGN, str(G)}, "no other graph created, none dropped"
+    assert len(graph_in(st, FOREIGN)) == 1
+
+
+def test_updates_replace_the_graph_as_a_whole() -> None:
+    old = Graph()
+    old.add((URIRef("http://example.org/old"), URIRef("http://example.org/p"), Literal("gone")))
+    for chunk_size in (1, 1000):
+        st = apply(
+            store.update_requests(G, old, 1000)
+            + store.update_requests(G, hostile_graph(), chunk_size)
+        )
+        assert isomorphic(graph_in(st, str(G)), hostile_graph())
+
+
+def test_blank_nodes_stay_connected_across_chunks() -> None:
+    g = chained_blank_nodes()
+    requests = store.update_requests(G, g, chunk_size=2)
+    assert len(requests) > 3, "several INSERT DATA requests, a staging graph and a MOVE"
+    st = apply(requests)
+    assert isomorphic(graph_in(st, str(G)), g)
+    assert str(store.staging_iri(G)) not in graph_names(st), "the staging graph is moved away"
+
+
+def test_an_empty_graph_is_dropped() -> None:
+    st = apply(store.update_requests(G, hostile_graph()) + store.update_requests(G, Graph()))
+    assert len(graph_in(st, str(G))) == 0
+    assert len(graph_in(st, FOREIGN)) == 1
+
+
+def test_a_malformed_iri_is_refused_not_pasted() -> None:
+    g = Graph()
+    bad = URIRef("http://example.org/a> } ; DROP ALL ; INSERT DATA { <x")
+    g.add((bad, URIRef("http://example.org/p"), Literal("x")))
+    with pytest.raises(Exception, match="valid URI"):
+        store.update_requests(G, g)
+
+
+def test_staging_graphs_are_ours() -> None:
+    assert str(store.staging_iri(G)).startswith("https://w3id.org/stancegraph/graph/staging/")
+
+
+# --- targets --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("protocol", "url", "query"),
+    [
+        ("gsp", "http://localhost:7878/store", "http://localhost:7878/query"),
+        ("update", "http://localhost:7878/update", "http://localhost:7878/query"),
+        ("gsp", "http://fuseki:3030/stance/data", "http://fuseki:3030/stance/query"),
+        ("update", "http://fuseki:3030/stance/update", "http://fuseki:3030/stance/query"),
+        (
+            "gsp",
+            "http://gdb:7200/repositories/stance/rdf-graphs/service",
+            "http://gdb:7200/repositories/stance",
+        ),
+        (
+            "update",
+            "http://gdb:7200/repositories/stance/statements",
+            "http://gdb:7200/repositories/stance",
+        ),
+        ("gsp", "http://virtuoso:8890/sparql-graph-crud-auth", "http://virtuoso:8890/sparql"),
+        ("update", "https://cluster:8182/sparql", "https://cluster:8182/sparql"),
+        ("gsp", "http://example.org/unknown", None),
+    ],
+)
+def test_query_endpoint_is_derived_for_known_stores(
+    protocol: store.Protocol, url: str, query: str | None
+) -> None:
+    assert store.derive_query_endpoint(protocol, url) == query
+
+
+def test_an_unknown_store_needs_its_query_endpoint() -> None:
+    with pytest.raises(StoreError, match="--query-endpoint"):
+        store.make_target(graph_store="http://example.org/unknown")
+    target = store.make_target(
+        graph_store="http://example.org/unknown", query_endpoint="http://example.org/q"
+    )
+    assert target.query_url == "http://example.org/q"
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://example.org/store", "example.org/store", "http://user:secret@example.org/store"]
+)
+def test_bad_urls_and_urls_with_credentials_are_refused(url: str) -> None:
+    with pytest.raises(StoreError):
+        store.make_target(graph_store=url)
+
+
+# --- credentials ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.delenv(store.USER_ENV, raising=False)
+    monkeypatch.delenv(store.PASSWORD_ENV, raising=False)
+    netrc = tmp_path / "netrc"
+    monkeypatch.setenv("NETRC", str(netrc))
+    return netrc
+
+
+def test_credentials_come_from_the_environment(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert store.credentials("http://example.org/store") is None
+    monkeypatch.setenv(store.USER_ENV, "alice")
+    monkeypatch.setenv(store.PASSWORD_ENV, "s3cret")
+    user, password, _where = store.credentials("http://example.org/store")  # type: ignore[misc]
+    assert (user, password) == ("alice", "s3cret")
+    target = store.make_target(graph_store="http://example.org:7878/store")
+    assert "alice" in store.describe_auth(target)
+    assert "s3cret" not in store.describe_auth(target)
+
+
+def test_half_the_credentials_is_an_error(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(store.USER_ENV, "alice")
+    with pytest.raises(StoreError, match="set both"):
+        store.credentials("http://example.org/store")
+
+
+def test_credentials_come_from_netrc(clean_env: Path) -> None:
+    clean_env.write_text("machine example.org login bob password hunter2\n", encoding="utf-8")
+    clean_env.chmod(0o600)
+    assert store.credentials("http://example.org:8890/sparql-graph-crud-auth")[:2] == (  # type: ignore[index]
+        "bob",
+        "hunter2",
+    )
+    assert store.credentials("http://other.example/store") is None
+
+
+def test_digest_without_credentials_is_an_error(clean_env: Path) -> None:
+    target = store.make_target(
+        graph_store="http://virtuoso:8890/sparql-graph-crud-auth", auth_scheme="digest"
+    )
+    with pytest.raises(StoreError, match="digest needs credentials"):
+        store.describe_auth(target)
