@@ -431,6 +431,151 @@ def coverage(state: State, key: str | None, minimum: float | None, fmt: str) -> 
         raise FindingsError(f"coverage below --min {minimum:g}%: {shares}")
 
 
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the saved queries: names and titles.")
+@click.option(
+    "--file",
+    "file_",
+    type=click.Path(dir_okay=False),
+    metavar="FILE.rq",
+    help="Run your own query file over the graph.",
+)
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter (repeatable): <iri>, a prefixed name (person:vladimir-putin) or text.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld"]),
+    default="table",
+    show_default=True,
+    help="table, or a W3C format: csv/tsv/json/xml (SELECT, ASK), turtle/ntriples/jsonld "
+    "(CONSTRUCT).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="The embedded engine that runs the query.",
+)
+@click.option("--endpoint", metavar="URL", help="Run on a remote SPARQL 1.1 endpoint instead.")
+@click.option("--allow-service", is_flag=True, help="Permit SERVICE (queries another endpoint).")
+@click.option("--headline", is_flag=True, help="Run the headline queries and print their answers.")
+@click.option(
+    "--update-expected",
+    is_flag=True,
+    help="Regenerate the golden answers (queries/expected/) from the current data, after "
+    "checking that Oxigraph and rdflib agree; review the diff before committing.",
+)
+@click.pass_obj
+def query(
+    state: State,
+    name: str | None,
+    list_: bool,
+    file_: str | None,
+    params: tuple[str, ...],
+    fmt: str,
+    engine: str,
+    endpoint: str | None,
+    allow_service: bool,
+    headline: bool,
+    update_expected: bool,
+) -> None:
+    """Run the saved query NAME (see --list), or your own --file, over the whole graph.
+
+    Every query sees the union of the named graphs (ontology, vocabularies, actors, sources).
+    Updates are refused, and so are SERVICE and FROM unless --allow-service.
+    """
+    from pathlib import Path
+
+    from stancegraph import queries
+
+    modes = [bool(name), list_, bool(file_), headline, update_expected]
+    if sum(modes) != 1 and not (update_expected and name and sum(modes) == 2):
+        raise click.UsageError("give one of NAME, --list, --file, --headline, --update-expected")
+    project = state.project()
+    if list_:
+        table = new_table("name", "form", "summary", "tags")
+        for q in queries.catalogue(project):
+            table.add_row(q.name, q.form, rich_escape(q.summary), ", ".join(q.tags))
+        wide_console().print(f"\n[bold]Saved queries in {project.queries_dir}[/bold]")
+        wide_console().print(table)
+        return
+    if update_expected:
+        updates = queries.update_expected(project, [name] if name else [])
+        table = new_table("query", "status", "rows", "file")
+        for u in updates:
+            table.add_row(u.name, u.status, str(u.rows), str(u.path.relative_to(project.root)))
+        wide_console().print("\n[bold]Golden answers (review the diff before committing)[/bold]")
+        wide_console().print(table)
+        return
+    runner = queries.engine_for(project, engine, endpoint)
+    given = queries.parse_param_options(params)
+    if headline:
+        chosen = queries.headline(project)
+        if not chosen:
+            raise click.UsageError("no saved query is tagged 'headline'")
+        if fmt != "table":
+            raise click.UsageError("--headline prints tables; run one query for --format")
+        for q in chosen:
+            answer = queries.run(q, runner, allow_service=allow_service)
+            print_answer(q.summary or q.name, answer, runner, q.description)
+        return
+    if file_:
+        saved = queries.read_query(Path(file_), name=Path(file_).stem)
+    else:
+        assert name is not None
+        saved = queries.find(project, name)
+    for note in queries.binding_notes(saved, queries.bindings_for(saved, given)):
+        click.echo(f"{PROG}: note: {note}", err=True)
+    answer = queries.run(saved, runner, given, allow_service=allow_service)
+    if fmt == "table":
+        print_answer(saved.summary or saved.name, answer, runner, saved.description)
+    else:
+        data = answer.serialize(fmt)
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+def wide_console() -> Console:
+    """The console for query output: the terminal's width, or 160 columns in a pipe or log."""
+    return console if console.is_terminal else Console(highlight=False, width=160)
+
+
+def print_answer(title: str, answer: Any, runner: Any, description: str = "") -> None:
+    """A query's answer as a table, with labels for IRIs."""
+    from rdflib import URIRef
+
+    from stancegraph import queries
+
+    out = wide_console()
+    out.print(f"\n[bold]{rich_escape(title)}[/bold]")
+    if description:
+        out.print(f"[dim]{rich_escape(description)}[/dim]")
+    if answer.form == "ASK":
+        out.print("yes" if answer.boolean else "no")
+        return
+    if answer.graph is not None:
+        columns = ["subject", "predicate", "object"]
+        rows = sorted(answer.graph, key=lambda t: tuple(x.n3() for x in t))
+    else:
+        columns, rows = answer.variables, answer.rows
+    names = queries.labels(runner, {t for r in rows for t in r if isinstance(t, URIRef)})
+    table = new_table(*columns)
+    for r in rows:
+        table.add_row(*(rich_escape(queries.display(t, names)) for t in r))
+    out.print(table)
+    noun = "triple" if answer.graph is not None else "row"
+    out.print(f"[dim]{len(rows)} {noun}{'' if len(rows) == 1 else 's'}[/dim]")
+
+
 def anchor_name(iri: object) -> str:
     """``anchor:12`` for ``.../id/anchor/<key>/12``."""
     return "anchor:" + str(iri).rstrip("/").rsplit("/", 1)[-1]
