@@ -1,0 +1,1081 @@
+"""The saved queries: the catalogue, its headers, parameters, engines and golden answers.
+
+A saved query is one file ``queries/<name>.rq``: standard SPARQL 1.1 whose first lines are a
+header in grlc's style, so the file stays valid SPARQL for any engine::
+
+    #+ summary: Every stance on a target
+    #+ description: Who is for or against the target, in public or in private?
+    #+ columns:
+    #+   - holder: who holds the stance
+    #+   - polarity: for, against, welcome, concern...
+    #+ params:
+    #+   - target: iri; default <https://w3id.org/stancegraph/id/armed-group/hezbollah>; the target
+    #+ tags: stances, headline
+
+Every query is evaluated over the union of the named graphs (ontology, vocabularies, shapes,
+actors and every source), so queries can follow ``rdfs:subPropertyOf*`` and read vocabulary
+labels. Three engines run the same text:
+
+- ``oxigraph``: an embedded pyoxigraph store (``use_default_graph_as_union=True``); parameters
+  are bound with pyoxigraph's ``substitutions`` (SPARQL-dev SEP-0007);
+- ``rdflib``: rdflib's evaluator over the assembled :class:`rdflib.Dataset` with its default
+  graph the union; parameters go through ``initBindings``;
+- a remote SPARQL 1.1 endpoint (``--endpoint``), POSTed as ``application/sparql-query``;
+  parameters become a trailing ``VALUES`` block written from parsed terms by rdflib's serializer.
+
+Parameter values are never pasted into query text: a value is parsed into one RDF term (an
+``<iri>``, a prefixed name from :data:`PREFIXES`, or a plain literal) and handed to the engine's
+binding mechanism. Every query text is checked before it runs: updates are refused, and so are
+``SERVICE``, ``FROM`` and ``FROM NAMED`` unless the caller allows them.
+
+Every engine's answer is read back from the W3C SPARQL 1.1 results format it wrote itself (JSON
+for SELECT and ASK, N-Triples for CONSTRUCT), so answers compare across engines and with the
+golden files under ``queries/expected/`` (``<name>.srj`` or ``<name>.ttl``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+from pyparsing import ParseException
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.compare import isomorphic
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.query import Result
+from rdflib.term import Node
+
+from stancegraph import graph, safety
+from stancegraph.errors import QueryError, StancegraphError, StoreError
+from stancegraph.sources import Project
+
+# ---------------------------------------------------------------------------------------------
+# Prefixes: those a parameter value may use, and those the table output abbreviates with
+# ---------------------------------------------------------------------------------------------
+
+ID = "https://w3id.org/stancegraph/id/"
+VOCAB = "https://w3id.org/stancegraph/vocab/"
+
+#: Prefixes a ``--param`` value may use (``person:vladimir-putin``), and that tables abbreviate
+#: with. Kinds of shared things as in docs/architecture.md; ``claim:rd-syria-iran/3`` also works.
+PREFIXES: dict[str, str] = {
+    "sg": "https://w3id.org/stancegraph/ontology#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "time": "http://www.w3.org/2006/time#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "schema": "https://schema.org/",
+    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "marl": "http://www.gsi.upm.es/ontologies/marl/ns#",
+    "wd": "http://www.wikidata.org/entity/",
+    "person": ID + "person/",
+    "state": ID + "state/",
+    "government": ID + "government/",
+    "organization": ID + "organization/",
+    "armedforce": ID + "armed-force/",
+    "armedgroup": ID + "armed-group/",
+    "media": ID + "media/",
+    "forum": ID + "forum/",
+    "group": ID + "group/",
+    "post": ID + "post/",
+    "place": ID + "place/",
+    "issue": ID + "issue/",
+    "equipment": ID + "equipment/",
+    "doc": ID + "document/",
+    "claim": ID + "claim/",
+    "stance": ID + "stance/",
+    "event": ID + "event/",
+    "relation": ID + "relation/",
+    "quantity": ID + "quantity/",
+    "mention": ID + "mention/",
+    "tm": ID + "time/",
+    "anchor": ID + "anchor/",
+    "membership": ID + "membership/",
+    "id": ID,
+    "vocab": VOCAB,
+}
+
+#: Result formats of ``stancegraph query`` for SELECT and ASK, and for CONSTRUCT.
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+GRAPH_FORMATS = ("table", "turtle", "ntriples", "jsonld")
+
+ENGINES = ("oxigraph", "rdflib")
+
+#: Header fields every saved query must have.
+REQUIRED_FIELDS = ("summary", "description", "columns", "tags")
+
+#: Parameter types a header may declare.
+PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "boolean")
+
+HEADLINE_TAG = "headline"
+
+_XSD_STRING = XSD.string
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_PREFIXED = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)?:(\S*)$")
+_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter a saved query declares: a variable the caller may bind."""
+
+    name: str
+    type: str = "iri"
+    default: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """One ``.rq`` file with its header."""
+
+    name: str
+    path: Path | None
+    text: str
+    summary: str = ""
+    description: str = ""
+    columns: tuple[tuple[str, str], ...] = ()
+    params: tuple[Param, ...] = ()
+    tags: tuple[str, ...] = ()
+    fields: frozenset[str] = frozenset()
+
+    @property
+    def headline(self) -> bool:
+        return HEADLINE_TAG in self.tags
+
+    @property
+    def form(self) -> str:
+        """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``."""
+        return query_form(self.text, self.name)
+
+    @property
+    def ordered(self) -> bool:
+        """Whether the answer's row order is part of the answer (a top-level ORDER BY)."""
+        return is_ordered(self.text, self.name)
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+def parse_header(text: str) -> dict[str, Any]:
+    """The ``#+`` header of a query: ``{field: str | list[str]}``.
+
+    ``#+ key: value`` starts a field; ``#+   - item`` lines add items to the current field.
+    """
+    fields: dict[str, Any] = {}
+    current: str | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line.startswith("#+"):
+            if line and not line.startswith("#"):
+                break  # the header is over at the first line of SPARQL
+            continue
+        body = line[2:]
+        stripped = body.strip()
+        if stripped.startswith("- ") and current is not None:
+            items = fields[current] if isinstance(fields[current], list) else []
+            if isinstance(fields[current], str) and fields[current]:
+                items = [fields[current]]
+            items.append(stripped[2:].strip())
+            fields[current] = items
+            continue
+        key, sep, value = stripped.partition(":")
+        if not sep or not re.fullmatch(r"[a-z_]+", key.strip()):
+            if current is not None and isinstance(fields[current], str):  # a continuation line
+                fields[current] = (fields[current] + " " + stripped).strip()
+            continue
+        current = key.strip()
+        fields[current] = value.strip()
+    return fields
+
+
+def _items(value: str | list[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _pairs(value: str | list[str] | None) -> tuple[tuple[str, str], ...]:
+    if isinstance(value, str) and value.strip().lower().startswith("none"):
+        return ()  # ASK and CONSTRUCT: "none (the answer is true or false)"
+    pairs = []
+    for item in _items(value) if isinstance(value, list) else ([value] if value else []):
+        name, _, meaning = item.partition(":")
+        pairs.append((name.strip().lstrip("?"), meaning.strip()))
+    return tuple(pairs)
+
+
+def _params(value: str | list[str] | None, where: str) -> tuple[Param, ...]:
+    params = []
+    if value is None:
+        return ()
+    if isinstance(value, str) and value.strip().lower() in ("", "none", "-"):
+        return ()  # "#+ params: none"
+    for item in _items(value) if isinstance(value, list) else [value or ""]:
+        name, _, rest = item.partition(":")
+        name = name.strip().lstrip("?")
+        parts = [p.strip() for p in rest.split(";")]
+        ptype = parts[0] if parts and parts[0] else "iri"
+        default = None
+        description = []
+        for part in parts[1:]:
+            if part.startswith("default "):
+                default = part.removeprefix("default ").strip()
+            elif part:
+                description.append(part)
+        if not _VAR.match(name):
+            raise QueryError(f"{where}: parameter name {name!r} is not a SPARQL variable name")
+        if ptype not in PARAM_TYPES:
+            raise QueryError(
+                f"{where}: parameter {name!r} has unknown type {ptype!r} "
+                f"(one of {', '.join(PARAM_TYPES)})"
+            )
+        params.append(Param(name, ptype, default, "; ".join(description)))
+    return tuple(params)
+
+
+def read_query(path: Path, name: str | None = None) -> SavedQuery:
+    """Read a query file (through :mod:`stancegraph.safety`: size limit, strict UTF-8)."""
+    text = safety.decode(safety.read_limited(path), path)
+    return make_query(text, name or path.stem, path)
+
+
+def make_query(text: str, name: str = "query", path: Path | None = None) -> SavedQuery:
+    """A :class:`SavedQuery` from its text (the header may be missing)."""
+    where = str(path) if path is not None else name
+    header = parse_header(text)
+    return SavedQuery(
+        name=name,
+        path=path,
+        text=text,
+        summary=str(header.get("summary") or ""),
+        description=str(header.get("description") or ""),
+        columns=_pairs(header.get("columns")),
+        params=_params(header.get("params"), where),
+        tags=tuple(_items(header.get("tags"))),
+        fields=frozenset(header),
+    )
+
+
+def query_files(project: Project) -> list[Path]:
+    """The saved analytic queries: ``queries/*.rq`` (not ``queries/qa/``), sorted by name."""
+    folder = project.queries_dir
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.rq") if p.is_file())
+
+
+def catalogue(project: Project) -> list[SavedQuery]:
+    """Every saved query of the project, sorted by name."""
+    return [read_query(p) for p in query_files(project)]
+
+
+def find(project: Project, name: str) -> SavedQuery:
+    """The saved query ``name`` (its file name without ``.rq``)."""
+    if not _NAME.match(name):
+        raise QueryError(f"{name!r} is not a saved query name (lower-case words joined by '-')")
+    path = project.queries_dir / f"{name}.rq"
+    if not path.is_file():
+        known = ", ".join(q.stem for q in query_files(project)) or "(none)"
+        raise QueryError(f"no saved query {name!r}; known: {known}")
+    return read_query(path)
+
+
+def header_problems(query: SavedQuery) -> list[str]:
+    """What a saved query's header lacks (empty when complete)."""
+    problems = [f"no '#+ {f}:'" for f in REQUIRED_FIELDS if f not in query.fields]
+    if "params" not in query.fields:
+        problems.append("no '#+ params:' (write 'none' if it takes none)")
+    if "summary" in query.fields and not query.summary:
+        problems.append("empty summary")
+    if "description" in query.fields and not query.description:
+        problems.append("empty description")
+    if query.form == "SELECT":
+        declared = [c for c, _ in query.columns]
+        projected = select_variables(query.text, query.name)
+        if projected is not None and declared != projected:
+            problems.append(f"columns {declared} are not the projected variables {projected}")
+    for name, meaning in query.columns:
+        if not meaning:
+            problems.append(f"column {name!r} has no meaning")
+    projected = select_variables(query.text, query.name) if query.form == "SELECT" else None
+    for p in query.params:
+        if projected is not None and p.name not in projected:
+            # pyoxigraph binds by substitution (SEP-0007), which needs the variable projected
+            problems.append(f"parameter {p.name!r} is not a projected column")
+        if p.default is None:
+            problems.append(f"parameter {p.name!r} has no default")
+        if not p.description:
+            problems.append(f"parameter {p.name!r} has no description")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking query text before it runs
+# ---------------------------------------------------------------------------------------------
+
+
+def _parse(text: str, where: str) -> Any:
+    try:
+        return parseQuery(text)
+    except ParseException as exc:
+        try:
+            parseUpdate(text)
+        except Exception:
+            raise QueryError(
+                f"{where}:{exc.lineno}:{exc.col}: SPARQL syntax error: {exc.msg}"
+            ) from None
+        raise QueryError(f"{where}: SPARQL Update is refused by 'query' (read-only)") from None
+    except RecursionError:
+        raise QueryError(f"{where}: SPARQL nested too deeply to parse") from None
+
+
+def _walk(node: object) -> Iterable[object]:
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        if isinstance(item, CompValue | dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple) or hasattr(item, "asList"):
+            stack.extend(list(item))
+
+
+def _local_check_query(
+    text: str, allow_service: bool = False, allow_update: bool = False, where: str = "query"
+) -> None:
+    """Refuse updates, ``SERVICE``, ``FROM``/``FROM NAMED`` (placeholder for safety's check)."""
+    parsed = _parse(text, where)
+    for node in _walk(parsed):
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern" and not allow_service:
+                raise QueryError(
+                    f"{where}: SERVICE is refused (it would query another endpoint); "
+                    "pass --allow-service to permit it"
+                )
+            if node.name == "DatasetClause" and not allow_service:
+                raise QueryError(
+                    f"{where}: FROM / FROM NAMED is refused (it could fetch a URL or read a file); "
+                    "every query runs over the whole dataset"
+                )
+
+
+def check_query(text: str, *, allow_service: bool = False, where: str = "query") -> None:
+    """Refuse what ``query`` must not run: updates, and SERVICE or FROM unless allowed.
+
+    Uses :func:`stancegraph.safety.check_query` where it exists, then always this module's own
+    parse, which names file, line and column of a syntax error.
+    """
+    shared = getattr(safety, "check_query", None)
+    if shared is not None:
+        try:
+            shared(text, allow_service=allow_service, allow_update=False, name=where)
+        except QueryError:
+            raise
+        except StancegraphError as exc:
+            raise QueryError(f"{where}: {exc}") from None
+    _local_check_query(text, allow_service=allow_service, where=where)
+
+
+_FORMS = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
+
+_algebra_cache: dict[str, Any] = {}
+
+
+def _algebra(text: str, where: str) -> Any:
+    if text not in _algebra_cache:
+        parsed = _parse(text, where)
+        try:
+            _algebra_cache[text] = translateQuery(parsed).algebra
+        except Exception as exc:  # e.g. an undeclared prefix
+            raise QueryError(f"{where}: {type(exc).__name__}: {exc}") from None
+    return _algebra_cache[text]
+
+
+def query_form(text: str, where: str = "query") -> str:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``."""
+    return _FORMS[_algebra(text, where).name]
+
+
+def is_ordered(text: str, where: str = "query") -> bool:
+    """Whether the query's outermost solution sequence is ordered by ORDER BY."""
+    node = _algebra(text, where).p
+    while isinstance(node, CompValue):
+        if node.name == "OrderBy":
+            return True
+        if node.name not in ("Project", "Slice", "Distinct", "Reduced", "ToMultiSet"):
+            return False
+        node = node.p
+    return False
+
+
+def select_variables(text: str, where: str = "query") -> list[str] | None:
+    """The projected variables of a SELECT, in order (``None`` for ``SELECT *``)."""
+    algebra = _algebra(text, where)
+    if algebra.name != "SelectQuery":
+        return None
+    return [str(v) for v in algebra.PV]
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameters: parsed into RDF terms, bound by the engine
+# ---------------------------------------------------------------------------------------------
+
+
+def parse_iri(value: str, where: str = "parameter") -> URIRef:
+    """An absolute IRI from ``<iri>``, ``prefix:local`` (see :data:`PREFIXES`) or ``scheme:...``."""
+    raw = value.strip()
+    if raw.startswith("<") and raw.endswith(">"):
+        iri = raw[1:-1]
+    else:
+        match = _PREFIXED.match(raw)
+        if match and (match.group(1) or "") in PREFIXES:
+            iri = PREFIXES[match.group(1) or ""] + match.group(2)
+        elif _SCHEME.match(raw) and "://" in raw:
+            iri = raw
+        else:
+            raise QueryError(
+                f"{where}: {raw!r} is not an IRI: write <https://...> or a prefixed name "
+                f"({', '.join(sorted(p + ':' for p in PREFIXES if p))})"
+            )
+    if not _SCHEME.match(iri) or _IRI_FORBIDDEN.search(iri):
+        raise QueryError(f"{where}: {iri!r} is not an absolute IRI")
+    return URIRef(iri)
+
+
+def looks_like_iri(value: str) -> bool:
+    """``<...>``, a prefixed name with one of :data:`PREFIXES`, or ``scheme://...``."""
+    raw = value.strip()
+    if raw.startswith("<") and raw.endswith(">"):
+        return True
+    match = _PREFIXED.match(raw)
+    if match and (match.group(1) or "") in PREFIXES:
+        return True
+    return bool(_SCHEME.match(raw)) and "://" in raw and not _IRI_FORBIDDEN.search(raw)
+
+
+def parse_value(value: str, ptype: str | None = None, where: str = "parameter") -> Node:
+    """One RDF term for a parameter value; the value is never pasted into query text.
+
+    ``<iri>``, a prefixed name from :data:`PREFIXES` or an absolute ``scheme://`` IRI is an IRI
+    (validated); anything else is a plain literal, or a typed one where the parameter declares
+    ``integer``, ``decimal``, ``date`` or ``boolean``.
+    """
+    if looks_like_iri(value):
+        return parse_iri(value, where)
+    datatypes = {
+        "integer": XSD.integer,
+        "decimal": XSD.decimal,
+        "date": XSD.date,
+        "boolean": XSD.boolean,
+    }
+    if ptype in datatypes:
+        literal = Literal(value.strip(), datatype=datatypes[ptype])
+        if literal.ill_typed:
+            raise QueryError(f"{where}: {value!r} is not a valid {ptype}")
+        return literal
+    return Literal(value)
+
+
+def binding_notes(query: SavedQuery, bindings: Mapping[str, Node]) -> list[str]:
+    """Warnings for the user: an IRI parameter bound to a literal matches nothing."""
+    notes = []
+    for p in query.params:
+        term = bindings.get(p.name)
+        if p.type == "iri" and isinstance(term, Literal):
+            notes.append(
+                f"--param {p.name}: {str(term)!r} is not an IRI, so it is bound as a literal and "
+                f"will match no {p.name}; write <https://...> or a prefixed name such as "
+                "armedgroup:hezbollah"
+            )
+    return notes
+
+
+def bindings_for(query: SavedQuery, given: Mapping[str, str]) -> dict[str, Node]:
+    """The terms to bind: the caller's values, else the header's defaults.
+
+    A name the query does not declare is refused for saved queries; for a user's own file
+    (no declared parameters) any variable name may be bound.
+    """
+    declared = {p.name: p for p in query.params}
+    out: dict[str, Node] = {}
+    for name, value in given.items():
+        key = name.lstrip("?$")
+        if not _VAR.match(key):
+            raise QueryError(f"--param {name!r}: not a SPARQL variable name")
+        if declared and key not in declared:
+            raise QueryError(
+                f"{query.name}: no parameter {key!r}; it takes {', '.join(declared) or 'none'}"
+            )
+        ptype = declared[key].type if key in declared else None
+        out[key] = parse_value(value, ptype, where=f"--param {key}")
+    for name, p in declared.items():
+        if name not in out and p.default is not None:
+            out[name] = parse_value(p.default, p.type, where=f"{query.name}: default of {name}")
+    return out
+
+
+def parse_param_options(options: Sequence[str]) -> dict[str, str]:
+    """``["name=value", ...]`` from the command line."""
+    out: dict[str, str] = {}
+    for option in options:
+        name, sep, value = option.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"--param {option!r}: expected NAME=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+def values_block(bindings: Mapping[str, Node]) -> str:
+    """A trailing ``VALUES`` clause for engines without a binding API, written by rdflib's
+    serializer from parsed terms (IRIs validated, literals escaped)."""
+    if not bindings:
+        return ""
+    names = " ".join(f"?{k}" for k in bindings)
+    terms = []
+    for key, term in bindings.items():
+        if not _VAR.match(key):
+            raise QueryError(f"{key!r} is not a SPARQL variable name")
+        if isinstance(term, URIRef) and _IRI_FORBIDDEN.search(str(term)):
+            raise QueryError(f"{str(term)!r} is not an IRI")
+        terms.append(term.n3())
+    return f"\nVALUES ({names}) {{ ({' '.join(terms)}) }}\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers
+# ---------------------------------------------------------------------------------------------
+
+Row = tuple[Node | None, ...]
+
+
+def normalize(term: Node | None) -> Node | None:
+    """One spelling per term: ``"x"^^xsd:string`` is ``"x"`` (RDF 1.1 says they are the same)."""
+    if isinstance(term, Literal) and term.datatype == _XSD_STRING:
+        return Literal(str(term))
+    return term
+
+
+@dataclass
+class Answer:
+    """What a query returned, read back from the W3C format the engine wrote."""
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+    results_json: bytes | None = None  # SELECT and ASK: W3C SPARQL 1.1 Query Results JSON
+
+    @classmethod
+    def from_results_json(cls, data: bytes) -> Answer:
+        try:
+            result = Result.parse(io.BytesIO(data), format="json")
+        except Exception as exc:
+            raise QueryError(f"unreadable SPARQL results: {type(exc).__name__}: {exc}") from None
+        if result.type == "ASK":
+            return cls(form="ASK", boolean=bool(result.askAnswer), results_json=data)
+        variables = [str(v) for v in (result.vars or [])]
+        rows = [tuple(normalize(b.get(Variable(v))) for v in variables) for b in result.bindings]
+        return cls(form="SELECT", variables=variables, rows=rows, results_json=data)
+
+    @classmethod
+    def from_ntriples(cls, data: bytes) -> Answer:
+        g = Graph()
+        g.parse(data=data.decode("utf-8"), format="nt")
+        for prefix, ns in PREFIXES.items():
+            if prefix not in ("id", "vocab", "") and not ns.startswith(ID):
+                g.bind(prefix, ns, override=True, replace=True)
+        return cls(form="CONSTRUCT", graph=g)
+
+    def __len__(self) -> int:
+        if self.form == "ASK":
+            return int(bool(self.boolean))
+        if self.graph is not None:
+            return len(self.graph)
+        return len(self.rows)
+
+    def serialize(self, fmt: str) -> bytes:
+        """The answer in a W3C format: csv, tsv, json, xml; turtle, ntriples, jsonld."""
+        if self.form in ("CONSTRUCT", "DESCRIBE"):
+            names = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}
+            if fmt not in names:
+                raise QueryError(
+                    f"--format {fmt} is for SELECT and ASK; a {self.form} answer is a graph: "
+                    "use turtle, ntriples or jsonld"
+                )
+            assert self.graph is not None
+            text = self.graph.serialize(format=names[fmt])
+            return text.encode("utf-8") if isinstance(text, str) else text
+        formats = {
+            "csv": ox.QueryResultsFormat.CSV,
+            "tsv": ox.QueryResultsFormat.TSV,
+            "json": ox.QueryResultsFormat.JSON,
+            "xml": ox.QueryResultsFormat.XML,
+        }
+        if fmt not in formats:
+            raise QueryError(
+                f"--format {fmt} is for CONSTRUCT; a {self.form} answer is a table of results: "
+                "use csv, tsv, json or xml"
+            )
+        assert self.results_json is not None
+        if fmt == "json":
+            return self.results_json
+        parsed = ox.parse_query_results(self.results_json, format=ox.QueryResultsFormat.JSON)
+        return parsed.serialize(format=formats[fmt])
+
+
+# ---------------------------------------------------------------------------------------------
+# Engines
+# ---------------------------------------------------------------------------------------------
+
+
+class Engine(Protocol):
+    name: str
+
+    def run(self, text: str, form: str, bindings: Mapping[str, Node]) -> Answer: ...
+
+
+def _to_ox(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise QueryError(f"cannot bind {term!r}")
+
+
+def nquads(dataset: Dataset) -> bytes:
+    """Every named graph of ``dataset`` as N-Quads."""
+    out = dataset.serialize(format="nquads")
+    return out.encode("utf-8") if isinstance(out, str) else out
+
+
+def memory_store(project: Project) -> ox.Store:
+    """An in-memory pyoxigraph store holding the assembled dataset, one graph per layer."""
+    store = ox.Store()
+    store.load(nquads(graph.assemble(project)), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def open_store(project: Project) -> ox.Store:
+    """The embedded on-disk store (:func:`stancegraph.store.ensure_embedded`): reused while the
+    sources are unchanged, reloaded when they change."""
+    from stancegraph import store
+
+    return store.ensure_embedded(project)
+
+
+class OxigraphEngine:
+    """pyoxigraph over the union of the named graphs; parameters via ``substitutions``."""
+
+    name = "oxigraph"
+
+    def __init__(self, project: Project | None = None, store: ox.Store | None = None) -> None:
+        self._project = project
+        self._store = store
+
+    @property
+    def store(self) -> ox.Store:
+        if self._store is None:
+            assert self._project is not None
+            self._store = open_store(self._project)
+        return self._store
+
+    def run(self, text: str, form: str, bindings: Mapping[str, Node]) -> Answer:
+        substitutions = {ox.Variable(k): _to_ox(v) for k, v in bindings.items()}
+        try:
+            result = self.store.query(
+                text,
+                use_default_graph_as_union=True,
+                substitutions=substitutions or None,
+            )
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                return Answer.from_ntriples(result.serialize(format=ox.RdfFormat.N_TRIPLES))
+            return Answer.from_results_json(result.serialize(format=ox.QueryResultsFormat.JSON))
+        except SyntaxError as exc:
+            first = (str(exc).strip().splitlines() or [""])[0]
+            raise QueryError(f"Oxigraph cannot parse the query: {first}") from None
+        except OSError as exc:
+            raise StoreError(f"Oxigraph: {exc}") from None
+        except (RuntimeError, ValueError, TypeError) as exc:
+            first = (str(exc).strip().splitlines() or [""])[0]
+            raise QueryError(f"Oxigraph could not run the query: {first}") from None
+
+
+class RdflibEngine:
+    """rdflib's SPARQL evaluator; the default graph is the union; parameters via initBindings."""
+
+    name = "rdflib"
+
+    def __init__(self, project: Project | None = None, dataset: Dataset | None = None) -> None:
+        self._project = project
+        self._dataset = dataset
+
+    @property
+    def dataset(self) -> Dataset:
+        if self._dataset is None:
+            assert self._project is not None
+            self._dataset = graph.assemble(self._project)
+        self._dataset.default_union = True
+        return self._dataset
+
+    def run(self, text: str, form: str, bindings: Mapping[str, Node]) -> Answer:
+        init = {Variable(k): v for k, v in bindings.items()}
+        try:
+            result = self.dataset.query(text, initBindings=init)
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                assert result.graph is not None
+                data = result.graph.serialize(format="nt")
+                return Answer.from_ntriples(data.encode("utf-8") if isinstance(data, str) else data)
+            out = result.serialize(format="json")
+        except QueryError:
+            raise
+        except Exception as exc:
+            raise QueryError(
+                f"rdflib could not run the query: {type(exc).__name__}: {exc}"
+            ) from None
+        assert out is not None
+        return Answer.from_results_json(out)
+
+
+class EndpointEngine:
+    """A remote SPARQL 1.1 endpoint (protocol: POST ``application/sparql-query``)."""
+
+    name = "endpoint"
+
+    def __init__(self, url: str, timeout: float = 60.0) -> None:
+        if not re.match(r"^https?://[^\s/]+", url):
+            raise QueryError(f"--endpoint {url!r}: expected an http:// or https:// URL")
+        self.url = url
+        self.timeout = timeout
+
+    def run(self, text: str, form: str, bindings: Mapping[str, Node]) -> Answer:
+        body = (text.rstrip() + "\n" + values_block(bindings)).encode("utf-8")
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        accept = "application/n-triples" if graph_form else "application/sparql-results+json"
+        request = urllib.request.Request(
+            self.url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/sparql-query", "Accept": accept},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                data = response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()
+            raise StoreError(
+                f"{self.url}: HTTP {exc.code} {exc.reason}" + (f": {detail[0]}" if detail else "")
+            ) from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise StoreError(f"{self.url}: cannot reach the endpoint: {reason}") from None
+        if graph_form:
+            return Answer.from_ntriples(data)
+        return Answer.from_results_json(data)
+
+
+def engine_for(project: Project, name: str = "oxigraph", endpoint: str | None = None) -> Engine:
+    """The engine ``name`` over the project's dataset, or a remote endpoint."""
+    if endpoint:
+        return EndpointEngine(endpoint)
+    if name == "oxigraph":
+        return OxigraphEngine(project)
+    if name == "rdflib":
+        return RdflibEngine(project)
+    raise QueryError(f"unknown engine {name!r}; one of {', '.join(ENGINES)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------------------------
+
+
+def run(
+    query: SavedQuery,
+    engine: Engine,
+    params: Mapping[str, str] | None = None,
+    *,
+    allow_service: bool = False,
+) -> Answer:
+    """Check ``query``, bind its parameters and run it on ``engine``."""
+    where = str(query.path) if query.path is not None else query.name
+    check_query(query.text, allow_service=allow_service, where=where)
+    form = query_form(query.text, where)
+    bindings = bindings_for(query, params or {})
+    return engine.run(query.text, form, bindings)
+
+
+def headline(project: Project) -> list[SavedQuery]:
+    """The queries tagged ``headline``, in catalogue order."""
+    return [q for q in catalogue(project) if q.headline]
+
+
+_LABEL_QUERY = """\
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+SELECT ?s ?p ?label WHERE {{
+  VALUES ?s {{ {subjects} }}
+  VALUES ?p {{ skos:prefLabel rdfs:label foaf:name }}
+  ?s ?p ?label .
+  FILTER(isLiteral(?label))
+}}
+"""
+
+_LABEL_ORDER = [
+    URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"),
+    URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+    URIRef("http://xmlns.com/foaf/0.1/name"),
+]
+
+
+def labels(engine: Engine, iris: Iterable[URIRef]) -> dict[URIRef, str]:
+    """A readable label for each IRI that has one (skos:prefLabel, rdfs:label, foaf:name;
+    English first), looked up on the same engine with a ``VALUES`` block of parsed IRIs."""
+    wanted = sorted({i for i in iris if isinstance(i, URIRef)})
+    found: dict[URIRef, tuple[int, int, str]] = {}
+    for start in range(0, len(wanted), 200):
+        chunk = wanted[start : start + 200]
+        values = " ".join(URIRef(str(i)).n3() for i in chunk if not _IRI_FORBIDDEN.search(i))
+        if not values:
+            continue
+        answer = engine.run(_LABEL_QUERY.format(subjects=values), "SELECT", {})
+        for s, p, label in answer.rows:
+            if not isinstance(s, URIRef) or not isinstance(label, Literal):
+                continue
+            lang = (label.language or "").lower()
+            rank = (
+                _LABEL_ORDER.index(p) if p in _LABEL_ORDER else len(_LABEL_ORDER),
+                0 if lang.startswith("en") else 1 if not lang else 2,
+                str(label),
+            )
+            if s not in found or rank < found[s]:
+                found[s] = rank
+    return {s: r[2] for s, r in found.items()}
+
+
+def compact(iri: str) -> str:
+    """A short form of an IRI: ``person/vladimir-putin``, ``sg:controls``, or the IRI itself."""
+    if iri.startswith(ID):
+        return iri[len(ID) :]
+    if iri.startswith(VOCAB):
+        return iri[len(VOCAB) :]
+    for prefix, ns in PREFIXES.items():
+        if prefix not in ("id", "vocab") and not ns.startswith(ID) and iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
+
+
+def display(term: Node | None, names: Mapping[URIRef, str]) -> str:
+    """How a table shows one term: a label for an IRI, the lexical form for a literal."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return names.get(term) or compact(str(term))
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+# ---------------------------------------------------------------------------------------------
+# Golden answers
+# ---------------------------------------------------------------------------------------------
+
+
+def expected_dir(project: Project) -> Path:
+    return project.queries_dir / "expected"
+
+
+def expected_path(project: Project, query: SavedQuery) -> Path:
+    suffix = ".ttl" if query.form in ("CONSTRUCT", "DESCRIBE") else ".srj"
+    return expected_dir(project) / f"{query.name}{suffix}"
+
+
+def _sort_key(row: Row) -> tuple[str, ...]:
+    return tuple("" if t is None else t.n3() for t in row)
+
+
+def golden_bytes(answer: Answer, ordered: bool) -> bytes:
+    """The golden file for an answer: SPARQL results JSON (rows sorted unless the query orders
+    them, two-space indent, so that a reviewer reads the diff), or Turtle for a graph."""
+    if answer.form in ("CONSTRUCT", "DESCRIBE"):
+        return answer.serialize("turtle")
+    assert answer.results_json is not None
+    doc = json.loads(answer.results_json)
+    if answer.form == "SELECT" and not ordered:
+        variables = doc["head"]["vars"]
+        rows = list(zip(answer.rows, doc["results"]["bindings"], strict=True))
+        rows.sort(key=lambda pair: _sort_key(pair[0]))
+        doc["results"]["bindings"] = [{v: b[v] for v in variables if v in b} for _, b in rows]
+    elif answer.form == "SELECT":
+        variables = doc["head"]["vars"]
+        doc["results"]["bindings"] = [
+            {v: b[v] for v in variables if v in b} for b in doc["results"]["bindings"]
+        ]
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def read_expected(project: Project, query: SavedQuery) -> Answer:
+    path = expected_path(project, query)
+    if not path.is_file():
+        raise QueryError(
+            f"{path}: no expected answer; run 'stancegraph query --update-expected' "
+            "and review the new file"
+        )
+    data = path.read_bytes()
+    if path.suffix == ".ttl":
+        g = Graph()
+        g.parse(data=data.decode("utf-8"), format="turtle")
+        return Answer(form="CONSTRUCT", graph=g)
+    return Answer.from_results_json(data)
+
+
+def differences(expected: Answer, actual: Answer, ordered: bool) -> list[str]:
+    """How ``actual`` differs from ``expected`` (empty when they are the same answer)."""
+    if expected.form != actual.form:
+        return [f"form {actual.form}, expected {expected.form}"]
+    if expected.form == "ASK":
+        return (
+            []
+            if expected.boolean == actual.boolean
+            else [f"answer {actual.boolean}, expected {expected.boolean}"]
+        )
+    if expected.form in ("CONSTRUCT", "DESCRIBE"):
+        assert expected.graph is not None and actual.graph is not None
+        if isomorphic(expected.graph, actual.graph):
+            return []
+        missing = {t for t in expected.graph if not any(isinstance(x, BNode) for x in t)}
+        extra = {t for t in actual.graph if not any(isinstance(x, BNode) for x in t)}
+        out = [f"graph differs: {len(actual.graph)} triples, expected {len(expected.graph)}"]
+        out += [f"  missing {' '.join(x.n3() for x in t)}" for t in sorted(missing - extra)[:10]]
+        out += [f"  extra   {' '.join(x.n3() for x in t)}" for t in sorted(extra - missing)[:10]]
+        return out
+    if expected.variables != actual.variables:
+        return [f"columns {actual.variables}, expected {expected.variables}"]
+    exp_rows = [tuple(_blank(t) for t in r) for r in expected.rows]
+    act_rows = [tuple(_blank(t) for t in r) for r in actual.rows]
+    if ordered:
+        if exp_rows == act_rows:
+            return []
+        out = [f"rows differ in order or content ({len(act_rows)} rows, expected {len(exp_rows)})"]
+        for i, (e, a) in enumerate(zip(exp_rows, act_rows, strict=False)):
+            if e != a:
+                out.append(f"  first difference at row {i + 1}: {_show(a)} expected {_show(e)}")
+                break
+        if Counter(exp_rows) != Counter(act_rows):
+            out += _multiset_diff(exp_rows, act_rows)
+        return out
+    if Counter(exp_rows) == Counter(act_rows):
+        return []
+    return [f"{len(act_rows)} rows, expected {len(exp_rows)}", *_multiset_diff(exp_rows, act_rows)]
+
+
+def _blank(term: Node | None) -> Node | None:
+    return BNode("b") if isinstance(term, BNode) else normalize(term)
+
+
+def _show(row: Row) -> str:
+    return "(" + ", ".join("-" if t is None else t.n3() for t in row) + ")"
+
+
+def _multiset_diff(expected: list[Row], actual: list[Row]) -> list[str]:
+    exp, act = Counter(expected), Counter(actual)
+    out = [f"  missing {_show(r)}" for r in sorted((exp - act).elements(), key=_sort_key)][:10]
+    out += [f"  extra   {_show(r)}" for r in sorted((act - exp).elements(), key=_sort_key)][:10]
+    return out
+
+
+@dataclass(frozen=True)
+class GoldenUpdate:
+    name: str
+    path: Path
+    status: str  # "new", "changed", "unchanged"
+    rows: int
+
+
+def update_expected(project: Project, names: Sequence[str] = ()) -> list[GoldenUpdate]:
+    """Regenerate the golden answers from the current data: the one way they change.
+
+    Each query runs on Oxigraph and on rdflib; if the two engines disagree on any query nothing
+    is written and :class:`QueryError` says where. Golden files of queries that no longer exist
+    are left for the reviewer (listed with status ``orphan``).
+    """
+    queries = [find(project, n) for n in names] if names else catalogue(project)
+    if not queries:
+        raise QueryError(f"no saved queries in {project.queries_dir}")
+    ox_engine, rdf_engine = OxigraphEngine(project), RdflibEngine(project)
+    answers: list[tuple[SavedQuery, Answer]] = []
+    disagreements: list[str] = []
+    for query in queries:
+        problems = header_problems(query)
+        if problems:
+            raise QueryError(f"{query.path}: incomplete header: {'; '.join(problems)}")
+        a = run(query, ox_engine)
+        b = run(query, rdf_engine)
+        diff = differences(a, b, query.ordered)
+        if diff:
+            disagreements.append(f"{query.name}: rdflib vs Oxigraph: {'; '.join(diff)}")
+        answers.append((query, a))
+    if disagreements:
+        raise QueryError("engines disagree, nothing written: " + " | ".join(disagreements))
+    folder = expected_dir(project)
+    folder.mkdir(parents=True, exist_ok=True)
+    updates = []
+    for query, answer in answers:
+        path = expected_path(project, query)
+        data = golden_bytes(answer, query.ordered)
+        old = path.read_bytes() if path.is_file() else None
+        status = "new" if old is None else ("unchanged" if old == data else "changed")
+        if status != "unchanged":
+            path.write_bytes(data)
+        updates.append(GoldenUpdate(query.name, path, status, len(answer)))
+    if not names:
+        known = {q.name for q in queries}
+        for path in sorted(folder.iterdir()):
+            if path.suffix in (".srj", ".ttl") and path.stem not in known:
+                updates.append(GoldenUpdate(path.stem, path, "orphan", 0))
+    return updates

@@ -1,0 +1,532 @@
+"""The saved queries (queries/*.rq) and `stancegraph query`.
+
+Every saved query: parses on rdflib and on Oxigraph, has a complete header, uses only declared
+terms, returns at least one row (or true), gives its golden answer (queries/expected/), and gives
+the same answer on rdflib and on Oxigraph. Parameters are bound by the engines, never pasted;
+SERVICE, FROM and updates are refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner, Result
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.plugins.sparql import prepareQuery
+
+from conftest import ROOT
+from ontology_checks import iris_in_query
+from stancegraph import graph, queries
+from stancegraph.cli import cli
+from stancegraph.errors import EXIT_UNUSABLE, QueryError
+from stancegraph.sources import HOME_ENV, Project
+
+QUERY_FILES = sorted((ROOT / "queries").glob("*.rq"))
+NAMES = [p.stem for p in QUERY_FILES]
+INJECTION = 'x" || true || "'
+
+
+def run_cli(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["--home", str(ROOT), *args], env={HOME_ENV: ""})
+
+
+def one_line_error(result: Result) -> str:
+    lines = result.stderr.strip().splitlines() if result.stderr else []
+    assert len(lines) == 1, f"expected one line on stderr, got {result.stderr!r}"
+    assert lines[0].startswith("stancegraph: error: ")
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def engines(project: Project) -> dict[str, queries.Engine]:
+    """Both embedded engines over the same assembled dataset."""
+    dataset = graph.assemble(project)
+    store = ox.Store()
+    store.load(queries.nquads(dataset), format=ox.RdfFormat.N_QUADS)
+    return {
+        "oxigraph": queries.OxigraphEngine(store=store),
+        "rdflib": queries.RdflibEngine(dataset=dataset),
+    }
+
+
+@pytest.fixture(scope="module")
+def union(project: Project) -> Graph:
+    return graph.union_graph(graph.assemble(project))
+
+
+def saved(name: str) -> queries.SavedQuery:
+    return queries.read_query(ROOT / "queries" / f"{name}.rq")
+
+
+# --- the catalogue -------------------------------------------------------------------------------
+
+
+def test_the_catalogue_covers_the_issue(project: Project) -> None:
+    catalogue = queries.catalogue(project)
+    forms = [q.form for q in catalogue]
+    assert len(catalogue) >= 20
+    assert forms.count("CONSTRUCT") >= 2
+    assert forms.count("ASK") >= 1
+    assert any(q.params for q in catalogue), "no parameterised query"
+    assert [q.name for q in queries.headline(project)], "no query is tagged headline"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_header_is_complete(name: str) -> None:
+    """grlc-style header: summary, description, columns (= projected variables), params, tags."""
+    assert queries.header_problems(saved(name)) == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_name_is_a_slug_and_the_file_name(name: str) -> None:
+    assert queries.find(Project(ROOT), name).name == name
+    assert name == name.lower() and " " not in name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parses_on_rdflib_and_oxigraph(name: str) -> None:
+    """Standard SPARQL 1.1: both parsers accept it (Oxigraph declares no prefixes for us)."""
+    text = saved(name).text
+    prepareQuery(text)
+    ox.Store().query(text)  # an empty store: parsing is the test
+
+
+STANDARD = {
+    "https://w3id.org/stancegraph/ontology#",
+    "http://www.w3.org/ns/prov#",
+    "http://www.w3.org/ns/org#",
+    "http://www.w3.org/2006/time#",
+    "http://www.w3.org/ns/oa#",
+    "https://schema.org/",
+    "http://www.gsi.upm.es/ontologies/marl/ns#",
+    "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "http://xmlns.com/foaf/0.1/",
+    "http://www.w3.org/2004/02/skos/core#",
+    "http://purl.org/dc/terms/",
+}
+BUILT_IN = {
+    RDF.type,
+    RDFS.label,
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+    RDFS.comment,
+    OWL.sameAs,
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_term_it_uses_exists(name: str, ontology_graph: Graph, union: Graph) -> None:
+    """Classes and properties are declared in the ontology (or a vocabulary declares the
+    concept); the things a query names (vocabulary concepts, issues, events) exist in the data."""
+    query = saved(name)
+    used = set(iris_in_query(query.text))
+    used |= {
+        t
+        for p in query.params
+        if p.default is not None
+        for t in [queries.parse_value(p.default, p.type)]
+        if isinstance(t, URIRef)
+    }
+    missing = set()
+    for iri in used:
+        text = str(iri)
+        if iri in BUILT_IN or text.startswith(str(XSD)):
+            continue
+        if any(text.startswith(ns) for ns in STANDARD):
+            if (iri, None, None) not in ontology_graph:
+                missing.add(iri)
+        elif text.startswith(("https://w3id.org/stancegraph/",)):
+            if (iri, None, None) not in union:
+                missing.add(iri)
+        else:
+            missing.add(iri)
+    assert missing == set(), f"{name} uses undeclared or unknown IRIs"
+
+
+# --- golden answers and engines ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_golden_answer(name: str, project: Project, engines: dict[str, queries.Engine]) -> None:
+    """The answer on Oxigraph is the reviewed golden answer, and it is not empty."""
+    query = saved(name)
+    answer = queries.run(query, engines["oxigraph"])
+    expected = queries.read_expected(project, query)
+    assert queries.differences(expected, answer, query.ordered) == []
+    if answer.form == "ASK":
+        assert answer.boolean is True
+    else:
+        assert len(answer) > 0, f"{name} returns no rows"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_rdflib_and_oxigraph_agree(name: str, engines: dict[str, queries.Engine]) -> None:
+    query = saved(name)
+    a = queries.run(query, engines["oxigraph"])
+    b = queries.run(query, engines["rdflib"])
+    assert queries.differences(a, b, query.ordered) == []
+
+
+def test_every_golden_file_belongs_to_a_query(project: Project) -> None:
+    folder = queries.expected_dir(project)
+    orphans = sorted(p.name for p in folder.iterdir() if p.stem not in NAMES)
+    assert orphans == []
+
+
+def test_golden_files_are_what_update_expected_writes(project: Project, tmp_path: Path) -> None:
+    """Regenerating the goldens in a copy of the checkout changes nothing."""
+    for part in ("ontology", "data", "seeds", "queries"):
+        shutil.copytree(project.root / part, tmp_path / part)
+    updates = queries.update_expected(Project(tmp_path))
+    changed = [(u.name, u.status) for u in updates if u.status != "unchanged"]
+    assert changed == []
+
+
+def test_update_expected_writes_nothing_when_engines_disagree(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for part in ("ontology", "data", "seeds", "queries"):
+        shutil.copytree(project.root / part, tmp_path / part)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "queries" / "expected").iterdir()}
+    real_run = queries.RdflibEngine.run
+
+    def wrong(self: queries.RdflibEngine, text: str, form: str, bindings: dict) -> queries.Answer:
+        answer = real_run(self, text, form, bindings)
+        if answer.form == "SELECT":
+            answer.rows = answer.rows[1:]
+        return answer
+
+    monkeypatch.setattr(queries.RdflibEngine, "run", wrong)
+    with pytest.raises(QueryError, match="engines disagree, nothing written"):
+        queries.update_expected(Project(tmp_path))
+    after = {p.name: p.read_bytes() for p in (tmp_path / "queries" / "expected").iterdir()}
+    assert after == before
+
+
+def test_order_matters_only_for_ordered_queries() -> None:
+    a = queries.Answer(form="SELECT", variables=["x"], rows=[(Literal(1),), (Literal(2),)])
+    b = queries.Answer(form="SELECT", variables=["x"], rows=[(Literal(2),), (Literal(1),)])
+    assert queries.differences(a, b, ordered=False) == []
+    assert queries.differences(a, b, ordered=True) != []
+    c = queries.Answer(form="SELECT", variables=["x"], rows=[(Literal(1),), (Literal(1),)])
+    assert queries.differences(a, c, ordered=False) != [], "rows compare as a multiset"
+
+
+# --- parameters ----------------------------------------------------------------------------------
+
+PARAMETERISED = [q.stem for q in QUERY_FILES if saved(q.stem).params]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("name", PARAMETERISED)
+def test_parameter_injection_returns_no_rows(
+    name: str, engine: str, engines: dict[str, queries.Engine]
+) -> None:
+    """`x" || true || "` is one literal, bound by the engine: it matches nothing."""
+    query = saved(name)
+    assert len(queries.run(query, engines[engine])) > 0  # the default finds something
+    for p in query.params:
+        answer = queries.run(query, engines[engine], {p.name: INJECTION})
+        assert answer.rows == [], f"{name}: --param {p.name}={INJECTION} returned rows"
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_a_parameter_selects_its_rows(engine: str, engines: dict[str, queries.Engine]) -> None:
+    query = saved("stances-on-target")
+    issue = URIRef("https://w3id.org/stancegraph/id/issue/assad-future")
+    for value in ("issue:assad-future", f"<{issue}>"):
+        answer = queries.run(query, engines[engine], {"target": value})
+        assert answer.rows, "no stance on the fate of Assad"
+        assert {row[0] for row in answer.rows} == {issue}
+
+
+def test_parameter_values_are_terms() -> None:
+    assert queries.parse_value("person:vladimir-putin") == URIRef(
+        "https://w3id.org/stancegraph/id/person/vladimir-putin"
+    )
+    assert queries.parse_value("<https://example.org/a>") == URIRef("https://example.org/a")
+    assert queries.parse_value(INJECTION) == Literal(INJECTION)
+    assert queries.parse_value("12", "integer") == Literal(12)
+    with pytest.raises(QueryError):
+        queries.parse_value("<https://example.org/a b>")
+    with pytest.raises(QueryError):
+        queries.parse_value("twelve", "integer")
+
+
+def test_values_block_cannot_be_escaped() -> None:
+    """The endpoint fallback: a VALUES block written by rdflib's serializer from parsed terms."""
+    hostile = 'x" } } ; DROP ALL ; SELECT * { "'
+    store = ox.Store()
+    a, b = ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b")
+    store.add(ox.Quad(a, b, ox.Literal(hostile)))
+    store.add(ox.Quad(b, b, ox.Literal("x")))
+    text = "SELECT ?s ?t WHERE { ?s ?p ?t }" + queries.values_block({"t": Literal(hostile)})
+    prepareQuery(text)
+    assert [row["s"] for row in store.query(text)] == [a]
+    with pytest.raises(QueryError):
+        queries.values_block({"t } ; DROP ALL ; {": Literal("x")})
+
+
+def test_unknown_parameter_is_refused() -> None:
+    with pytest.raises(QueryError, match="no parameter 'nope'"):
+        queries.bindings_for(saved("stances-on-target"), {"nope": "x"})
+
+
+# --- what `query` refuses ------------------------------------------------------------------------
+
+SERVICE = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+REFUSED_UPDATES = [
+    "DELETE WHERE { ?s ?p ?o }",
+    "CLEAR DEFAULT",
+    "DROP ALL",
+    "LOAD <http://127.0.0.1:9/data.ttl>",
+    "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }",
+]
+
+
+def test_service_is_refused() -> None:
+    with pytest.raises(QueryError, match=r"SERVICE .*refused"):
+        queries.check_query(SERVICE)
+    queries.check_query(SERVICE, allow_service=True)
+
+
+def test_service_silent_and_nested_service_are_refused() -> None:
+    nested = (
+        "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT <http://127.0.0.1:9/> { ?o ?q ?r } } }"
+    )
+    with pytest.raises(QueryError, match="SERVICE"):
+        queries.check_query(nested)
+
+
+def test_from_is_refused() -> None:
+    with pytest.raises(QueryError, match="FROM"):
+        queries.check_query("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }")
+    with pytest.raises(QueryError, match="FROM"):
+        queries.check_query("SELECT * FROM NAMED <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize("update", REFUSED_UPDATES)
+def test_updates_are_refused(update: str) -> None:
+    with pytest.raises(QueryError, match=r"Update .*refused"):
+        queries.check_query(update)
+
+
+@pytest.mark.parametrize("update", REFUSED_UPDATES[:2])
+def test_update_through_the_cli_is_exit_2_and_changes_nothing(
+    update: str, tmp_path: Path, project: Project
+) -> None:
+    path = tmp_path / "update.rq"
+    path.write_text(update, encoding="utf-8")
+    result = run_cli("query", "--file", str(path))
+    assert result.exit_code == EXIT_UNUSABLE
+    assert "refused" in one_line_error(result)
+    assert len(queries.run(saved("timeline"), queries.OxigraphEngine(project))) > 0
+
+
+def test_service_through_the_cli_is_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "service.rq"
+    path.write_text(SERVICE, encoding="utf-8")
+    result = run_cli("query", "--file", str(path))
+    assert result.exit_code == EXIT_UNUSABLE
+    assert "SERVICE" in one_line_error(result)
+
+
+def test_a_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "broken.rq"
+    path.write_text(
+        "PREFIX sg: <https://w3id.org/stancegraph/ontology#>\nSELECT ?x WHERE { ?x sg:a }\n"
+    )
+    result = run_cli("query", "--file", str(path))
+    assert result.exit_code == EXIT_UNUSABLE
+    assert f"{path}:2:" in one_line_error(result)
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_list_shows_every_query() -> None:
+    result = run_cli("query", "--list")
+    assert result.exit_code == 0, result.output
+    for name in NAMES:
+        assert name in result.output
+
+
+def test_table_shows_labels_not_iris() -> None:
+    result = run_cli("query", "stances-on-target")
+    assert result.exit_code == 0, result.output
+    assert "Hezbollah" in result.output
+    assert "https://w3id.org/stancegraph/id/armed-group/hezbollah" not in result.output
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_csv_and_json_are_the_w3c_formats(engine: str, project: Project) -> None:
+    query = saved("stances-on-target")
+    expected = queries.read_expected(project, query)
+    out = run_cli("query", "stances-on-target", "--engine", engine, "--format", "json")
+    assert out.exit_code == 0, out.output
+    answer = queries.Answer.from_results_json(out.stdout_bytes)
+    assert queries.differences(expected, answer, query.ordered) == []
+    out = run_cli("query", "stances-on-target", "--engine", engine, "--format", "csv")
+    rows = list(csv.reader(io.StringIO(out.stdout)))
+    assert rows[0] == [c for c, _ in query.columns]
+    assert len(rows) - 1 == len(expected.rows)
+    out = run_cli("query", "stances-on-target", "--engine", engine, "--format", "tsv")
+    lines = out.stdout.strip().splitlines()
+    assert lines[0].split("\t") == [f"?{c}" for c, _ in query.columns]
+    assert len(lines) - 1 == len(expected.rows)
+
+
+def test_ask_answers_in_json() -> None:
+    out = run_cli("query", "any-public-private-gap", "--format", "json")
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["boolean"] is True
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld"])
+def test_construct_formats(fmt: str, project: Project) -> None:
+    query = saved("actor-network")
+    expected = queries.read_expected(project, query)
+    out = run_cli("query", "actor-network", "--format", fmt)
+    assert out.exit_code == 0, out.output
+    g = Graph().parse(data=out.stdout, format={"ntriples": "nt", "jsonld": "json-ld"}.get(fmt, fmt))
+    assert expected.graph is not None and isomorphic(g, expected.graph)
+
+
+def test_a_result_format_for_a_graph_is_refused() -> None:
+    out = run_cli("query", "actor-network", "--format", "csv")
+    assert out.exit_code == EXIT_UNUSABLE
+    assert "turtle" in one_line_error(out)
+
+
+def test_param_on_the_command_line() -> None:
+    out = run_cli(
+        "query", "stances-on-target", "--param", "target=issue:assad-future", "--format", "csv"
+    )
+    assert out.exit_code == 0, out.output
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert rows and {r["target"] for r in rows} == {
+        "https://w3id.org/stancegraph/id/issue/assad-future"
+    }
+    out = run_cli("query", "stances-on-target", "--param", f"target={INJECTION}", "--format", "csv")
+    assert out.exit_code == 0
+    assert out.stdout.strip().splitlines()[1:] == []
+    assert "bound as a literal" in out.stderr
+
+
+def test_bad_param_syntax_and_unknown_query_are_exit_2() -> None:
+    out = run_cli("query", "stances-on-target", "--param", "target")
+    assert out.exit_code == EXIT_UNUSABLE
+    one_line_error(out)
+    out = run_cli("query", "no-such-query")
+    assert out.exit_code == EXIT_UNUSABLE
+    assert "no saved query" in one_line_error(out)
+
+
+def test_a_users_own_file(tmp_path: Path) -> None:
+    path = tmp_path / "mine.rq"
+    path.write_text(
+        "PREFIX sg: <https://w3id.org/stancegraph/ontology#>\n"
+        "SELECT (COUNT(?c) AS ?claims) WHERE { ?c a sg:Claim }\n",
+        encoding="utf-8",
+    )
+    out = run_cli("query", "--file", str(path), "--format", "csv")
+    assert out.exit_code == 0, out.output
+    assert int(out.stdout.splitlines()[1]) > 0
+
+
+def test_headline_prints_every_headline_question(project: Project) -> None:
+    out = run_cli("query", "--headline")
+    assert out.exit_code == 0, out.output
+    for query in queries.headline(project):
+        assert query.summary in out.output
+
+
+# --- a remote endpoint ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def endpoint(project: Project) -> Iterator[tuple[str, list[bytes]]]:
+    """A SPARQL 1.1 protocol endpoint on 127.0.0.1 backed by Oxigraph, recording each query."""
+    store = queries.memory_store(project)
+    seen: list[bytes] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append(body)
+            assert self.headers["Content-Type"] == "application/sparql-query"
+            result = store.query(body.decode("utf-8"), use_default_graph_as_union=True)
+            if isinstance(result, ox.QueryTriples):
+                data, kind = (
+                    result.serialize(format=ox.RdfFormat.N_TRIPLES),
+                    "application/n-triples",
+                )
+            else:
+                data = result.serialize(format=ox.QueryResultsFormat.JSON)
+                kind = "application/sparql-results+json"
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.loopback
+def test_endpoint_gives_the_golden_answer(
+    endpoint: tuple[str, list[bytes]], project: Project
+) -> None:
+    url, seen = endpoint
+    engine = queries.EndpointEngine(url)
+    for name in ("stances-on-target", "actor-network", "any-public-private-gap"):
+        query = saved(name)
+        answer = queries.run(query, engine)
+        assert (
+            queries.differences(queries.read_expected(project, query), answer, query.ordered) == []
+        )
+    assert b"VALUES (?target)" in seen[0], "the parameter travels as a VALUES block"
+
+
+@pytest.mark.loopback
+def test_endpoint_injection_returns_no_rows(endpoint: tuple[str, list[bytes]]) -> None:
+    url, _ = endpoint
+    out = run_cli(
+        "query",
+        "stances-on-target",
+        "--endpoint",
+        url,
+        "-p",
+        f"target={INJECTION}",
+        "--format",
+        "csv",
+    )
+    assert out.exit_code == 0, out.output
+    assert out.stdout.strip().splitlines()[1:] == []
+
+
+def test_unreachable_endpoint_is_one_line_exit_2() -> None:
+    out = run_cli("query", "timeline", "--endpoint", "http://127.0.0.1:9/sparql")
+    assert out.exit_code == EXIT_UNUSABLE
+    assert "cannot reach" in one_line_error(out)
