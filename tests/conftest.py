@@ -7,6 +7,7 @@ missing they fail and say which, rather than skip. Tests about the package's beh
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,23 @@ def load(paths: list[Path]) -> Graph:
     for path in paths:
         safety.parse_file(path, graph=g)
     return g
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "loopback: starts a server on 127.0.0.1 and talks to it; the network guard is off for it",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _network_guard(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test runs with stancegraph's network guard on (issue #8): any socket connection,
+    DNS lookup or urllib request from Python raises NetworkRefused. Tests marked ``loopback``
+    (they start a local server and talk to it) run with it off."""
+    allow = request.node.get_closest_marker("loopback") is not None
+    with safety.network_guard(allow=allow):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -58,8 +58,37 @@ def report(message: str) -> None:
     click.echo(f"{PROG}: error: {message}", err=True)
 
 
+#: Options that, when given, are the user asking for the network: a SERVICE clause, or a remote
+#: endpoint or store URL. Every other command runs with the network guard on (issue #8).
+NETWORK_OPTIONS = ("allow_service", "endpoint", "graph_store", "update_url", "query_endpoint")
+
+
+def _guarded(command: click.Command) -> click.Command:
+    """Run ``command`` inside :func:`stancegraph.safety.network_guard`.
+
+    The network stays shut unless one of :data:`NETWORK_OPTIONS` was given.
+    """
+    from stancegraph import safety
+
+    inner = command.invoke
+
+    def invoke(ctx: click.Context) -> Any:
+        allow = any(ctx.params.get(option) for option in NETWORK_OPTIONS)
+        with safety.network_guard(allow=allow):
+            return inner(ctx)
+
+    command.invoke = invoke  # type: ignore[method-assign]
+    return command
+
+
 class StancegraphGroup(click.Group):
-    """A click group whose errors are one line on stderr, never a traceback (unless --debug)."""
+    """A click group whose errors are one line on stderr, never a traceback (unless --debug).
+
+    Every subcommand runs with the network guard on (see :func:`_guarded`).
+    """
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        super().add_command(_guarded(cmd), name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -54,6 +54,11 @@ class InputError(StancegraphError):
         super().__init__(f"{where}: {' '.join(message.split())}")
         self.reason = " ".join(message.split())
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, int | None, int | None, str]]:
+        # Rebuilt from its parts (the default would call __init__ with the message alone), so
+        # that it survives the trip back from a worker process.
+        return (type(self), (self.path, self.line, self.column, self.reason))
+
 
 class ProjectError(StancegraphError):
     """The project's files are missing or not where docs/architecture.md puts them."""

@@ -1,41 +1,70 @@
-"""The one place where untrusted RDF is parsed.
+"""The one place where untrusted input is parsed: RDF files, JSON-LD, SPARQL text.
 
 Every RDF file stancegraph reads goes through :func:`parse_file` (or :func:`parse_bytes` for data
-that did not come from a file). The pipeline is a row of small guards, each its own function, so
-that hardening one (issue #8) touches one function:
+that did not come from a file); every SPARQL text goes through :func:`check_query`. The pipeline is
+a row of small guards, each its own function, so that hardening one touches one function:
 
-1. :func:`read_limited` - open the file ourselves and read at most ``max_bytes`` bytes;
+1. :func:`read_limited` - the path is what the user named (a URL is refused, so is anything but
+   a regular file); we open it ourselves and read at most ``max_bytes`` bytes;
 2. :func:`detect_format` - the RDF syntax from the file name (or the caller's choice);
 3. :func:`decode` - refuse empty and binary files, decode strict UTF-8;
-4. per-syntax guards - :func:`guard_jsonld` (no remote ``@context`` / ``@import``) and
-   :func:`guard_xml` (no DTD entities, no external references; defusedxml);
-5. rdflib parses the *text* (never a path or URL), with a fixed base IRI so that results do not
-   depend on where the checkout lives; its errors become :class:`InputError` with file, line and
-   column, and never quote more of the file than the offending line.
+4. per-syntax guards, all before any parser runs - :func:`guard_depth` (Turtle, TriG: bracket
+   nesting), :func:`guard_jsonld` (no remote or ``file:`` ``@context``, no ``@import``, nesting)
+   and :func:`guard_xml` (no DTD at all, so no entities: billion laughs and XXE are refused at
+   the ``<!DOCTYPE``);
+5. pyoxigraph parses the *text* (never a path or URL) in linear time, with a fixed base IRI so
+   that results do not depend on where the checkout lives, and with no document loader, so it
+   cannot fetch a JSON-LD context even if a guard missed one; the triples become rdflib terms and
+   are added all at once (a file that fails adds nothing). Its errors become :class:`InputError`
+   with file, line and column, and never quote more of the file than the offending line.
 
-Nothing here touches the network, and ``owl:imports`` is never followed (rdflib does not follow
-it, and nothing here asks it to).
+rdflib's own parsers are not used for untrusted text: its JSON-LD parser fetches remote and
+``file:`` contexts, its RDF/XML parser expands entities, and its Turtle parser is quadratic on
+multi-line long literals and overflows the Python stack on deep nesting (issue #8).
+
+Nothing here touches the network, and ``owl:imports`` is never followed (nothing here reads the
+triples it parses). Two process-wide guards back this up: :func:`install_network_guard` (an audit
+hook that makes any socket connection or ``urllib`` request fail while it is on) and rdflib's
+``SPARQL_LOAD_GRAPHS`` switched off. :func:`run_with_deadline` runs work that can take unbounded
+time (query evaluation) in a child process that is killed at its deadline.
+
+Limits (each also an environment variable, see SECURITY.md): file size ``STANCEGRAPH_MAX_BYTES``
+(50 MiB), bracket nesting ``STANCEGRAPH_MAX_DEPTH`` (64), query size
+``STANCEGRAPH_MAX_QUERY_BYTES`` (1 MiB), query time ``STANCEGRAPH_QUERY_TIMEOUT`` (60 s).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
 import os
+import pickle
 import re
-from collections.abc import Iterable, Iterator
+import socket
+import stat
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from xml.sax import SAXParseException
+from typing import Any, TypeVar
 
 import defusedxml.ElementTree as DefusedET
+import pyoxigraph as ox
 import rdflib.plugins.sparql
 from defusedxml import DefusedXmlException
-from rdflib import Dataset, Graph, Variable
-from rdflib.exceptions import ParserError
-from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from stancegraph.errors import InputError, QueryError, QueryRefused, StancegraphError
+from stancegraph.errors import (
+    InputError,
+    NetworkRefused,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    StancegraphError,
+)
 
 # rdflib's SPARQL engine fetches a FROM/FROM NAMED/USING graph it does not hold from the web (or
 # reads it from the disk for a file: IRI). check_query refuses such queries; this switch makes
@@ -48,7 +77,7 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 #: Base IRI for relative references, so parsed IRIs never depend on the local path.
 DEFAULT_BASE = "https://w3id.org/stancegraph/"
 
-#: File extension -> rdflib format name.
+#: File extension -> format name (rdflib's names, used throughout the package).
 FORMATS_BY_EXTENSION: dict[str, str] = {
     ".ttl": "turtle",
     ".trig": "trig",
@@ -63,6 +92,11 @@ FORMATS_BY_EXTENSION: dict[str, str] = {
 
 #: Formats that carry named graphs: parsed into a :class:`rdflib.Dataset`.
 QUAD_FORMATS = frozenset({"trig", "nquads", "json-ld"})
+
+#: JSON-LD contexts shipped with the project: IRI -> the context's JSON (the value of its
+#: ``@context``). A document naming one of these by IRI gets it inlined; every other context
+#: named by IRI is refused. Empty until the project ships a context.
+SHIPPED_CONTEXTS: dict[str, Any] = {}
 
 _FORMAT_ALIASES = {
     "ttl": "turtle",
@@ -90,7 +124,20 @@ _FORMAT_NAMES = {
     "xml": "RDF/XML",
 }
 
+_OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 _MAX_REASON = 160
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+:(//|[^\\/])")
 
 
 def max_bytes_default() -> int:
@@ -99,7 +146,7 @@ def max_bytes_default() -> int:
 
 
 def detect_format(path: str | Path, format: str | None = None) -> str:
-    """The rdflib format name for ``path``, or for the caller's ``format`` if given."""
+    """The format name for ``path``, or for the caller's ``format`` if given."""
     if format is not None:
         name = _FORMAT_ALIASES.get(format.lower())
         if name is None:
@@ -116,11 +163,33 @@ def detect_format(path: str | Path, format: str | None = None) -> str:
     return name
 
 
+def is_url(path: str | Path) -> bool:
+    """Whether ``path`` is a URL (``http://...``, ``file:...``) rather than a file name."""
+    return isinstance(path, str) and bool(_URL.match(path))
+
+
 def read_limited(path: str | Path, max_bytes: int | None = None) -> bytes:
-    """The bytes of ``path``, refusing files larger than ``max_bytes``."""
+    """The bytes of the regular file ``path``, refusing URLs and files larger than ``max_bytes``.
+
+    A URL is refused, not fetched: stancegraph reads the files it is given, nothing else. Devices,
+    pipes and sockets are refused too (reading one may never end).
+    """
+    if is_url(path):
+        raise InputError(
+            path,
+            None,
+            None,
+            "is a URL; stancegraph reads only local files and never downloads (save the file and "
+            "give its path)",
+        )
     limit = max_bytes if max_bytes is not None else max_bytes_default()
     p = Path(path)
     try:
+        mode = p.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(path, None, None, "is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise InputError(path, None, None, "is not a regular file (a device, pipe or socket)")
         with p.open("rb") as fh:
             data = fh.read(limit + 1)
     except FileNotFoundError:
@@ -130,7 +199,12 @@ def read_limited(path: str | Path, max_bytes: int | None = None) -> bytes:
     except OSError as exc:
         raise InputError(path, None, None, f"cannot read: {exc.strerror or exc}") from None
     if len(data) > limit:
-        raise InputError(path, None, None, f"file is larger than the limit of {limit} bytes")
+        raise InputError(
+            path,
+            None,
+            None,
+            f"file is larger than the limit of {limit} bytes (STANCEGRAPH_MAX_BYTES)",
+        )
     return data
 
 
@@ -154,38 +228,95 @@ def decode(data: bytes, name: str | Path) -> str:
     return text.removeprefix("\ufeff")
 
 
-def guard_jsonld(text: str, name: str | Path) -> None:
-    """Refuse JSON-LD that would make the parser fetch anything (remote contexts, ``@import``)."""
+def guard_depth(text: str, name: str | Path, max_depth: int | None = None) -> None:
+    """Refuse Turtle/TriG nested deeper than ``max_depth`` brackets (``[ ]``, ``( )``, ``{ }``)."""
+    limit = max_depth if max_depth is not None else max_depth_default()
+    depth, where = nesting_depth(text, limit)
+    if depth > limit:
+        line, col = _position_of_char(text, where)
+        raise InputError(
+            name,
+            line,
+            col,
+            f"nested deeper than {limit} levels of brackets (STANCEGRAPH_MAX_DEPTH); "
+            "nested too deeply to parse safely",
+        )
+
+
+def guard_jsonld(
+    text: str,
+    name: str | Path,
+    max_depth: int | None = None,
+    contexts: Mapping[str, Any] | None = None,
+) -> str:
+    """Refuse JSON-LD that would make a parser fetch anything; return the text to parse.
+
+    A ``@context`` given by IRI (a string, alone or in a list) is refused unless it is one of
+    ``contexts`` (default :data:`SHIPPED_CONTEXTS`), which is then inlined; ``@import`` is refused
+    everywhere. So is JSON nested deeper than ``max_depth``.
+    """
+    known = SHIPPED_CONTEXTS if contexts is None else contexts
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(name, exc.lineno, exc.colno, f"JSON syntax error: {exc.msg}") from None
     except RecursionError:
-        raise InputError(name, None, None, "JSON nested too deeply") from None
+        raise InputError(name, None, None, "JSON nested too deeply to parse") from None
     if not isinstance(doc, dict | list):
         raise InputError(name, 1, 1, "JSON-LD must be a JSON object or array")
-    for key, value in _walk_json(doc):
+    limit = max_depth if max_depth is not None else max_depth_default()
+    inlined = False
+    for holder, key, value, depth in _walk_json(doc):
+        if depth > limit:
+            raise InputError(
+                name,
+                None,
+                None,
+                f"JSON nested deeper than {limit} levels (STANCEGRAPH_MAX_DEPTH)",
+            )
         if key == "@import":
             raise InputError(name, None, None, "JSON-LD @import is not allowed (no network)")
-        if key == "@context":
-            contexts = value if isinstance(value, list) else [value]
-            for ctx in contexts:
-                if isinstance(ctx, str):
-                    raise InputError(
-                        name,
-                        None,
-                        None,
-                        f"remote JSON-LD context {_clip(ctx)!r} is not allowed (no network); "
-                        "inline the context",
-                    )
+        if key != "@context":
+            continue
+        contexts_here = value if isinstance(value, list) else [value]
+        for ctx in contexts_here:
+            if isinstance(ctx, str) and ctx not in known:
+                raise InputError(
+                    name,
+                    None,
+                    None,
+                    f"remote JSON-LD context {_clip(ctx)!r} is not allowed (no network, no local "
+                    "files); inline the context",
+                )
+        if holder is not None and any(isinstance(ctx, str) for ctx in contexts_here):
+            resolved = [known[c] if isinstance(c, str) else c for c in contexts_here]
+            holder[key] = resolved if isinstance(value, list) else resolved[0]
+            inlined = True
+    return json.dumps(doc) if inlined else text
 
 
 def guard_xml(text: str, name: str | Path) -> None:
-    """Refuse XML with entity declarations or external references (defusedxml)."""
+    """Refuse XML with a DTD (so no entities and no external references), via defusedxml.
+
+    A ``<!DOCTYPE`` is refused before any entity is expanded, so a billion-laughs document costs
+    no more than reading up to its DTD.
+    """
     try:
-        DefusedET.fromstring(text.encode("utf-8"))
+        DefusedET.fromstring(
+            text.encode("utf-8"), forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
     except DefusedXmlException as exc:
-        raise InputError(name, None, None, f"unsafe XML refused: {type(exc).__name__}") from None
+        at = text.find("<!DOCTYPE")
+        at = at if at >= 0 else text.find("<!ENTITY")
+        line, col = _position_of_char(text, at) if at >= 0 else (None, None)
+        raise InputError(
+            name,
+            line,
+            col,
+            f"unsafe XML refused ({type(exc).__name__}): a DOCTYPE or entity declaration is not "
+            "allowed in RDF/XML, since entities can expand without bound or read files; "
+            "remove it",
+        ) from None
     except DefusedET.ParseError as exc:
         line, col = getattr(exc, "position", (None, None))
         reason = str(exc).split(":")[0]
@@ -199,16 +330,26 @@ def parse_file(
     graph: Graph | None = None,
     max_bytes: int | None = None,
     base: str = DEFAULT_BASE,
+    max_depth: int | None = None,
+    contexts: Mapping[str, Any] | None = None,
 ) -> Graph:
     """Parse the RDF file at ``path`` safely.
 
-    Returns ``graph`` if given (the triples are added to it), else a new :class:`rdflib.Graph`,
-    or a new :class:`rdflib.Dataset` for formats with named graphs (TriG, N-Quads, JSON-LD).
-    Raises :class:`InputError` for anything that is not a readable, well-formed RDF file.
+    Returns ``graph`` if given (the triples are added to it: to its default graph if it is a
+    :class:`rdflib.Dataset`), else a new :class:`rdflib.Graph`, or a new :class:`rdflib.Dataset`
+    for formats with named graphs (TriG, N-Quads, JSON-LD). A file that fails adds nothing.
+    Raises :class:`InputError` for anything that is not a readable, well-formed RDF file, or
+    that goes over a limit (see :func:`parse_bytes`).
     """
+    if is_url(path):
+        read_limited(path)  # raises: a URL is never fetched
+    if Path(path).is_dir():
+        raise InputError(path, None, None, "is a directory, not an RDF file")
     fmt = detect_format(path, format)
     data = read_limited(path, max_bytes)
-    return parse_bytes(data, name=path, format=fmt, graph=graph, base=base)
+    return parse_bytes(
+        data, name=path, format=fmt, graph=graph, base=base, max_depth=max_depth, contexts=contexts
+    )
 
 
 def parse_bytes(
@@ -218,74 +359,151 @@ def parse_bytes(
     format: str,
     graph: Graph | None = None,
     base: str = DEFAULT_BASE,
+    max_depth: int | None = None,
+    contexts: Mapping[str, Any] | None = None,
 ) -> Graph:
-    """Parse ``data`` (the bytes of a document called ``name``) safely; see :func:`parse_file`."""
+    """Parse ``data`` (the bytes of a document called ``name``) safely; see :func:`parse_file`.
+
+    ``max_depth`` bounds bracket nesting in Turtle/TriG and JSON nesting in JSON-LD
+    (``STANCEGRAPH_MAX_DEPTH``, default 64); ``contexts`` are the JSON-LD contexts that may be
+    named by IRI (default :data:`SHIPPED_CONTEXTS`).
+    """
     fmt = detect_format(name, format)
     text = decode(data, name)
     if fmt == "json-ld":
-        guard_jsonld(text, name)
+        text = guard_jsonld(text, name, max_depth, contexts)
     elif fmt == "xml":
         guard_xml(text, name)
+    elif fmt in ("turtle", "trig"):
+        guard_depth(text, name, max_depth)
     target = graph if graph is not None else (Dataset() if fmt in QUAD_FORMATS else Graph())
-    try:
-        target.parse(data=text, format=fmt, publicID=base)
-    except BadSyntax as exc:
-        line, col = _position_of_char(text, exc._i)
-        reason = f"{_FORMAT_NAMES[fmt]} syntax error: {exc._why}"
-        raise InputError(name, line, col, reason) from None
-    except SAXParseException as exc:
-        raise InputError(
-            name,
-            exc.getLineNumber(),
-            _one_based(exc.getColumnNumber()),
-            f"RDF/XML syntax error: {exc.getMessage()}",
-        ) from None
-    except ParserError as exc:
-        line = _first_bad_line(text, fmt) if fmt in ("nt", "nquads") else None
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        reason = f"{_FORMAT_NAMES[fmt]} syntax error: {_clip(first)}"
-        raise InputError(name, line, None, reason) from None
-    except RecursionError:
-        raise InputError(
-            name, None, None, f"{_FORMAT_NAMES[fmt]} nested too deeply to parse"
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(name, exc.lineno, exc.colno, f"JSON syntax error: {exc.msg}") from None
-    except OSError as exc:
-        # Only reachable if a parser tried to open something; refuse rather than fetch.
-        raise InputError(name, None, None, f"refused to read an external resource: {exc}") from None
-    except Exception as exc:
-        # rdflib's parsers raise many other kinds for malformed input (ValueError for bad IRIs,
-        # AssertionError inside the Turtle parser, UnboundLocalError in JSON-LD...). Whatever the
-        # parser trips on, the input is what is unusable.
-        first = (str(exc).splitlines() or [""])[0]
-        reason = f"{_FORMAT_NAMES[fmt]} could not be read: {type(exc).__name__}: {first}"
-        raise InputError(name, None, None, _clip(reason)) from None
+    quads, prefixes = _parse_text(text, fmt, name, base)
+    _add(target, quads, prefixes, name)
     return target
 
 
-def _walk_json(node: object) -> Iterator[tuple[str, object]]:
-    stack = [node]
+class _Unsupported(Exception):
+    """A term rdflib cannot hold (RDF 1.2 triple terms, directional language tags)."""
+
+
+def _parse_text(
+    text: str, fmt: str, name: str | Path, base: str
+) -> tuple[dict[URIRef | BNode | None, list[tuple[Any, Any, Any]]], dict[str, str]]:
+    """pyoxigraph's parse of ``text`` as rdflib terms, grouped by graph name (None: default)."""
+    iris: dict[str, URIRef] = {}
+    bnodes: dict[str, BNode] = {}
+
+    def term(t: Any) -> Any:
+        kind = type(t)
+        if kind is ox.NamedNode:
+            value = t.value
+            node = iris.get(value)
+            if node is None:
+                node = iris[value] = URIRef(value)
+            return node
+        if kind is ox.BlankNode:
+            value = t.value
+            blank = bnodes.get(value)
+            if blank is None:
+                blank = bnodes[value] = BNode(value)
+            return blank
+        if kind is ox.Literal:
+            if t.direction is not None:
+                raise _Unsupported("directional language tags (RDF 1.2) are not supported")
+            if t.language:
+                return Literal(t.value, lang=t.language)
+            datatype = t.datatype.value
+            if datatype == _XSD_STRING:
+                return Literal(t.value)
+            return Literal(t.value, datatype=term(t.datatype))
+        raise _Unsupported("triple terms and << >> (RDF 1.2 / RDF-star) are not supported")
+
+    groups: dict[URIRef | BNode | None, list[tuple[Any, Any, Any]]] = {}
+    label = _FORMAT_NAMES[fmt]
+    try:
+        parser = ox.parse(
+            input=text, format=_OX_FORMATS[fmt], base_iri=base, rename_blank_nodes=True
+        )
+        for quad in parser:
+            g = quad.graph_name
+            key = None if type(g) is ox.DefaultGraph else term(g)
+            triples = groups.get(key)
+            if triples is None:
+                triples = groups[key] = []
+            triples.append((term(quad.subject), term(quad.predicate), term(quad.object)))
+        prefixes = dict(getattr(parser, "prefixes", {}) or {})
+    except SyntaxError as exc:
+        line, col = _syntax_error_position(exc, text)
+        reason = re.sub(r"^Parser error (?:at|between) [^:]*:\s*", "", str(exc.msg or exc))
+        raise InputError(name, line, col, _clip(f"{label} syntax error: {reason}")) from None
+    except _Unsupported as exc:
+        raise InputError(name, None, None, f"{label}: {exc}") from None
+    except RecursionError:
+        raise InputError(name, None, None, f"{label} nested too deeply to parse") from None
+    except Exception as exc:
+        # Whatever the parser trips on, the input is what is unusable.
+        reason = f"{label} could not be read: {type(exc).__name__}: {_first_line(exc)}"
+        raise InputError(name, None, None, _clip(reason)) from None
+    return groups, prefixes
+
+
+def _add(
+    target: Graph,
+    groups: Mapping[URIRef | BNode | None, list[tuple[Any, Any, Any]]],
+    prefixes: Mapping[str, str],
+    name: str | Path,
+) -> None:
+    """Add the parsed triples to ``target``, all at once, after the whole file has parsed."""
+    named = [g for g in groups if g is not None]
+    if named and not target.context_aware:
+        raise InputError(
+            name,
+            None,
+            None,
+            f"holds named graphs (e.g. <{_clip(str(named[0]))}>) where only triples are expected",
+        )
+    for prefix, namespace in prefixes.items():
+        with contextlib.suppress(Exception):
+            target.bind(prefix, URIRef(namespace), override=False)
+    for graph_name, triples in groups.items():
+        if target.context_aware:
+            ident = DATASET_DEFAULT_GRAPH_ID if graph_name is None else graph_name
+            context = target.get_context(ident)  # type: ignore[attr-defined]
+        else:
+            context = target
+        context.addN((s, p, o, context) for s, p, o in triples)
+
+
+def _syntax_error_position(exc: SyntaxError, text: str) -> tuple[int | None, int | None]:
+    """1-based line and column of a pyoxigraph syntax error, moved onto the offending token."""
+    line, col = exc.lineno, exc.offset
+    if not line:
+        return None, None
+    if not col:
+        return line, None
+    lines = text.split("\n", line)
+    if line <= len(lines):
+        current = lines[line - 1]
+        while col <= len(current) and current[col - 1 : col].isspace():
+            col += 1
+    return line, col
+
+
+def _walk_json(node: object) -> Iterator[tuple[dict[str, Any] | None, str, object, int]]:
+    """Every ``(object, key, value, depth)`` of a JSON document, without recursion.
+
+    Arrays are reported as ``(None, "", array, depth)`` so that their depth is seen too.
+    """
+    stack: list[tuple[object, int]] = [(node, 1)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         if isinstance(item, dict):
             for key, value in item.items():
-                yield key, value
-                stack.append(value)
+                yield item, key, value, depth
+                stack.append((value, depth + 1))
         elif isinstance(item, list):
-            stack.extend(item)
-
-
-def _first_bad_line(text: str, fmt: str) -> int | None:
-    """N-Triples and N-Quads are line-based: find the first line rdflib refuses."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            (Dataset() if fmt == "nquads" else Graph()).parse(data=line, format=fmt)
-        except Exception:
-            return number
-    return None
+            yield None, "", item, depth
+            stack.extend((value, depth + 1) for value in item)
 
 
 def _position_of_char(text: str, index: int) -> tuple[int, int]:
@@ -582,3 +800,235 @@ def _positive_env(variable: str, default: int) -> int:
     if value <= 0:
         raise StancegraphError(f"{variable}={raw!r}: must be a positive whole number")
     return value
+
+
+# --- time limits -------------------------------------------------------------------------------
+
+#: Seconds a query may run unless ``STANCEGRAPH_QUERY_TIMEOUT`` (or the caller) says otherwise.
+DEFAULT_QUERY_TIMEOUT = 60.0
+
+T = TypeVar("T")
+
+
+def query_timeout_default() -> float:
+    """The query time limit in seconds: ``STANCEGRAPH_QUERY_TIMEOUT`` if set, else 60."""
+    raw = os.environ.get("STANCEGRAPH_QUERY_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_QUERY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value != value or value == float("inf"):
+        raise StancegraphError(
+            f"STANCEGRAPH_QUERY_TIMEOUT={raw!r}: must be a positive number of seconds"
+        )
+    return value
+
+
+def run_with_deadline(
+    func: Callable[..., T],
+    *args: Any,
+    timeout: float | None = None,
+    what: str = "query",
+    isolation: str = "process",
+    **kwargs: Any,
+) -> T:
+    """``func(*args, **kwargs)``, stopped with :class:`QueryTimeout` if it runs past ``timeout``.
+
+    Neither rdflib nor pyoxigraph can interrupt a running query, so by default the call runs in a
+    forked child process that is killed at the deadline (``timeout`` seconds; default
+    ``STANCEGRAPH_QUERY_TIMEOUT``, 60). The child shares everything already in memory (a loaded
+    dataset or in-memory store) at no cost, but its return value and exceptions come back
+    pickled, so return plain data (serialized results, bytes, lists of strings), not result
+    objects. An on-disk pyoxigraph ``Store`` (RocksDB has threads, which a fork does not copy)
+    should be opened inside ``func``, read-only. A child that dies (out of memory, a crash in an
+    engine) gives a :class:`QueryError`, never a hang.
+
+    ``isolation="thread"`` (also used where fork is unavailable) runs ``func`` in a daemon thread
+    instead: the caller still gets :class:`QueryTimeout` at the deadline, but the work goes on in
+    the background until the process exits, which is fine for a command line and nothing else.
+    """
+    limit = timeout if timeout is not None else query_timeout_default()
+    if isolation == "process" and "fork" in multiprocessing.get_all_start_methods():
+        return _run_in_child(func, args, kwargs, limit, what)
+    return _run_in_thread(func, args, kwargs, limit, what)
+
+
+def _timeout_error(what: str, limit: float) -> QueryTimeout:
+    return QueryTimeout(
+        f"{what} ran longer than {limit:g} s and was stopped "
+        "(raise the limit with STANCEGRAPH_QUERY_TIMEOUT or --timeout)"
+    )
+
+
+def _run_in_child(
+    func: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], limit: float, what: str
+) -> T:
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(target=_child_main, args=(writer, func, args, kwargs), daemon=True)
+    child.start()
+    writer.close()
+    try:
+        if not reader.poll(limit):
+            raise _timeout_error(what, limit)
+        try:
+            status, payload = reader.recv()
+        except (EOFError, OSError):
+            child.join(5)
+            raise QueryError(
+                f"{what} failed: its worker process ended without an answer "
+                f"(exit code {child.exitcode}; out of memory?)"
+            ) from None
+    finally:
+        reader.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if status == "ok":
+        return payload  # type: ignore[no-any-return]
+    raise payload
+
+
+def _child_main(writer: Any, func: Callable[..., Any], args: Any, kwargs: Any) -> None:
+    try:
+        message: tuple[str, Any] = ("ok", func(*args, **kwargs))
+    except BaseException as exc:  # everything goes back to the parent, which re-raises it
+        message = ("error", _portable(exc))
+    try:
+        writer.send(message)
+    except Exception as exc:
+        writer.send(("error", QueryError(f"the answer could not be sent back: {exc}")))
+    finally:
+        writer.close()
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling, else a :class:`QueryError` with its message."""
+    import traceback
+
+    with contextlib.suppress(Exception):
+        exc.add_note("in the worker process:\n" + "".join(traceback.format_exception(exc)))
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        portable = QueryError(f"{type(exc).__name__}: {exc}")
+        portable.exit_code = getattr(exc, "exit_code", portable.exit_code)
+        return portable
+    return exc
+
+
+def _run_in_thread(
+    func: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], limit: float, what: str
+) -> T:
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["ok"] = func(*args, **kwargs)
+        except BaseException as exc:
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, name=f"stancegraph {what}", daemon=True)
+    worker.start()
+    worker.join(limit)
+    if worker.is_alive():
+        raise _timeout_error(what, limit)
+    if "error" in box:
+        raise box["error"]
+    return box["ok"]  # type: ignore[no-any-return]
+
+
+# --- the network guard -------------------------------------------------------------------------
+
+_NETWORK_EVENTS = frozenset(
+    {
+        "socket.connect",
+        "socket.sendto",
+        "socket.sendmsg",
+        "socket.getaddrinfo",
+        "socket.gethostbyname",
+        "socket.gethostbyaddr",
+        "socket.getnameinfo",
+        "urllib.Request",
+    }
+)
+
+
+class _Guard:
+    installed = False
+    allowed = True
+    lock = threading.Lock()
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    # Called for every audited event in the process (every open, import, exec...): keep it cheap.
+    if _Guard.allowed or event not in _NETWORK_EVENTS:
+        return
+    if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
+        sock = args[0]
+        if getattr(sock, "family", None) == getattr(socket, "AF_UNIX", None):
+            return
+        target = args[1] if len(args) > 1 and event != "socket.sendmsg" else "?"
+    elif event == "urllib.Request":
+        target = args[0]
+    else:
+        target = args[0] if args else "?"
+    if isinstance(target, tuple) and len(target) >= 2:
+        target = f"{target[0]}:{target[1]}"
+    raise NetworkRefused(
+        f"network access refused ({event} {_clip(str(target))}): stancegraph reaches nothing on "
+        "the network unless asked (--allow-service, or a remote endpoint or store URL)"
+    )
+
+
+def install_network_guard() -> None:
+    """Install the process-wide network guard (once; an audit hook cannot be removed).
+
+    While the guard is on (see :func:`network_guard`), any socket connection except Unix
+    sockets, any DNS lookup and any ``urllib`` request (``http:``, ``file:``...) made from
+    Python raises :class:`~stancegraph.errors.NetworkRefused`. Installing it does not turn it on.
+    It cannot see requests made by native code that bypasses Python's ``socket`` module
+    (pyoxigraph's ``SERVICE`` client): :func:`check_query` is what keeps those out.
+    """
+    with _Guard.lock:
+        if not _Guard.installed:
+            sys.addaudithook(_audit)
+            _Guard.installed = True
+
+
+def network_allowed() -> bool:
+    """Whether the network guard lets connections through right now."""
+    return _Guard.allowed
+
+
+@contextlib.contextmanager
+def network_guard(allow: bool = False) -> Iterator[None]:
+    """Within the block, network access is refused (or allowed, if ``allow``); then restored.
+
+    The command line runs every command inside ``network_guard()``; a command that the user told
+    to use the network (``--allow-service``, ``--endpoint URL``, a remote store) calls
+    :func:`allow_network` inside it.
+    """
+    install_network_guard()
+    before = _Guard.allowed
+    _Guard.allowed = allow
+    try:
+        yield
+    finally:
+        _Guard.allowed = before
+
+
+def allow_network() -> None:
+    """Let network access through until the enclosing :func:`network_guard` block ends.
+
+    Call it only when the user asked for the network explicitly.
+    """
+    _Guard.allowed = True
+
+
+def refuse_network() -> None:
+    """Refuse network access until the enclosing :func:`network_guard` block ends."""
+    install_network_guard()
+    _Guard.allowed = False
