@@ -139,6 +139,7 @@ def test_staging_graphs_are_ours() -> None:
         ),
         ("gsp", "http://virtuoso:8890/sparql-graph-crud-auth", "http://virtuoso:8890/sparql"),
         ("update", "https://cluster:8182/sparql", "https://cluster:8182/sparql"),
+        ("gsp", "https://cluster:8182/sparql/gsp/", "https://cluster:8182/sparql"),
         ("gsp", "http://example.org/unknown", None),
     ],
 )

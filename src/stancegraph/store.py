@@ -490,8 +490,9 @@ def derive_query_endpoint(protocol: Protocol, url: str) -> str | None:
     Oxigraph ``/store`` and ``/update`` -> ``/query``; Fuseki ``/<ds>/data`` and ``/<ds>/update``
     -> ``/<ds>/query``; GraphDB/RDF4J ``/repositories/<r>/rdf-graphs/service`` and
     ``/repositories/<r>/statements`` -> ``/repositories/<r>``; Virtuoso
-    ``/sparql-graph-crud[-auth]`` -> ``/sparql``; an endpoint ending in ``/sparql`` (Neptune,
-    Virtuoso, Blazegraph) answers queries too. ``None`` if the URL matches none of these.
+    ``/sparql-graph-crud[-auth]`` -> ``/sparql``; Neptune ``/sparql/gsp/`` -> ``/sparql``; an
+    endpoint ending in ``/sparql`` (Neptune, Virtuoso) answers queries too. ``None`` if the URL
+    matches none of these.
     """
     parts = urlsplit(url)
     path = parts.path.rstrip("/")
@@ -512,6 +513,8 @@ def derive_query_endpoint(protocol: Protocol, url: str) -> str | None:
         return at(base + "query")
     if last == "sparql":
         return at(path)
+    if last == "gsp" and base.rstrip("/").endswith("/sparql"):  # Neptune: /sparql/gsp/
+        return at(base.rstrip("/"))
     return None
 
 
