@@ -40,6 +40,8 @@ PREFIX schema:  <https://schema.org/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdfs:    <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX xsd:     <http://www.w3.org/2001/XMLSchema#>
+PREFIX skos:    <http://www.w3.org/2004/02/skos/core#>
+PREFIX marl:    <http://www.gsi.upm.es/ontologies/marl/ns#>
 PREFIX person:       <https://w3id.org/stancegraph/id/person/>
 PREFIX state:        <https://w3id.org/stancegraph/id/state/>
 PREFIX government:   <https://w3id.org/stancegraph/id/government/>
@@ -309,23 +311,44 @@ QUESTIONS = [
     ),
     Question(
         "public-welcome",
-        "Who welcomed Russia's decision in public?",
+        "Who welcomed Russia's decision in public (officially, or with a positive spin)?",
         """SELECT DISTINCT ?holder WHERE {
             ?s a sg:Stance ; sg:polarity pol:welcome ; sg:expression expr:public ;
                sg:holder ?holder ; sg:target ?t .
             FILTER(?t IN (event:1, event:2))
         }""",
-        {("government/iran",), ("government/syria",)},
+        # Tehran and Damascus in official statements (paragraph 3); Moscow and Tehran "putting a
+        # positive spin on Russia's decision" (paragraph 1).
+        {("government/iran",), ("government/syria",), ("government/russia",)},
     ),
     Question(
         "private-withdrawal",
-        "Who, in private, may not welcome the withdrawal, and who says so?",
+        "Who, in private, may be against the withdrawal, and who says so?",
         """SELECT DISTINCT ?holder ?by WHERE {
             ?s a sg:Stance ; sg:expression expr:private ; sg:holder ?holder ;
-               sg:target ?t ; sg:attributedBy ?by .
+               sg:target ?t ; sg:attributedBy ?by ; sg:polarity/skos:broadMatch marl:Negative .
             FILTER(?t IN (event:1, event:2))
         }""",
-        {("armed-force/irgc", "person/yury-barmin")},
+        # The IRGC (paragraph 9, "may not be welcomed by the IRGC"), the forces behind the Iranian
+        # forces on the ground (paragraph 7), and Iran itself ("whether either of the two,
+        # especially Iran, ... was happy with it", paragraph 4): each read into them by the author.
+        {
+            ("armed-force/irgc", "person/yury-barmin"),
+            ("group/forces-behind-iranian-forces", "person/yury-barmin"),
+            ("government/iran", "person/yury-barmin"),
+        },
+    ),
+    Question(
+        "public-private-gap",
+        "Who welcomes the withdrawal in public but may be against it in private?",
+        """SELECT DISTINCT ?holder WHERE {
+            ?pub a sg:Stance ; sg:holder ?holder ; sg:expression expr:public ;
+                 sg:polarity/skos:broadMatch marl:Positive ; sg:target ?t1 .
+            ?priv a sg:Stance ; sg:holder ?holder ; sg:expression expr:private ;
+                  sg:polarity/skos:broadMatch marl:Negative ; sg:target ?t2 .
+            FILTER(?t1 IN (event:1, event:2) && ?t2 IN (event:1, event:2))
+        }""",
+        {("government/iran",)},
     ),
     Question(
         "russia-hezbollah-public-private",
@@ -351,10 +374,11 @@ QUESTIONS = [
     Question(
         "claim-1",
         "Who says Assad's fate is what Moscow and Tehran don't agree on, and on which issue?",
-        """SELECT ?claimant ?issue WHERE {
-            claim:1 sg:claimant ?claimant ; sg:concernsIssue ?issue .
+        """SELECT ?claimant ?onAssad WHERE {
+            claim:1 sg:claimant ?claimant .
+            BIND(EXISTS { claim:1 sg:concernsIssue issue:assad-future } AS ?onAssad)
         }""",
-        {("person/yury-barmin", "issue/assad-future")},
+        {("person/yury-barmin", True)},
     ),
     Question(
         "rouhani-disagreement",
