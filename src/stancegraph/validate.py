@@ -70,7 +70,9 @@ ID_NS = "https://w3id.org/stancegraph/id/"
 CHECK_NS = Namespace("https://w3id.org/stancegraph/check#")
 
 #: Kinds of shared things (``id/<kind>/<slug>``) and of things of one source
-#: (``id/<kind>/<key>/<n>``), from docs/architecture.md; ``equipment`` is used by data/actors.ttl.
+#: (``id/<kind>/<key>/<n>``), from docs/architecture.md, plus the kinds the data uses for classes
+#: the table there does not name: ``equipment`` (shared), ``membership`` (org:Membership),
+#: ``related`` (sg:RelatedArticle) and ``metadata`` (sg:ExternalMetadata) of one source.
 SHARED_KINDS = [
     "person",
     "state",
@@ -89,6 +91,9 @@ SHARED_KINDS = [
 ]
 SOURCE_KINDS = [
     "claim",
+    "membership",
+    "related",
+    "metadata",
     "stance",
     "event",
     "relation",
@@ -1013,6 +1018,8 @@ def _finish(ctx: Context, results: Graph, checked: str) -> Report:
         if focus not in ctx.focus:
             continue
         problem, fix = split_message(message)
+        if isinstance(shape, BNode):  # a property shape: name the node shape that holds it
+            shape = ctx.model.shapes.value(predicate=SH.property, object=shape) or shape
         file, line = ctx.locate(focus)
         findings.append(
             Finding(
@@ -1059,6 +1066,12 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def validate_dataset(project: Project) -> Report:
     """The whole project: ontology, vocabularies and every data file, against the shapes."""
+    ctx = dataset_context(project)
+    return _finish(ctx, run_shacl(ctx.data, ctx.model.shapes), "dataset")
+
+
+def dataset_context(project: Project) -> Context:
+    """The data graph of the whole project (data, ontology, vocabularies) and what to check."""
     model = load_model(project)
     files: list[SourceFile] = []
     for graph_iri, paths in graph.layer_files(project):
@@ -1088,8 +1101,7 @@ def validate_dataset(project: Project) -> Report:
         seed_path=seed_paths,
         existing=Graph(),
     )
-    results = run_shacl(data, model.shapes)
-    return _finish(ctx, results, "dataset")
+    return ctx
 
 
 def context_files(project: Project, iris: Iterable[URIRef]) -> set[Path]:
@@ -1113,6 +1125,17 @@ def context_files(project: Project, iris: Iterable[URIRef]) -> set[Path]:
 def validate_contribution(project: Project, paths: Sequence[str | Path]) -> Report:
     """Files or folders a contributor brings, with the ontology and the existing data they
     reference; findings only about the contribution's own nodes."""
+    ctx = contribution_context(project, paths)
+    # The data graph is small (the contribution, what it references, the model), so pySHACL
+    # validates all of it and the results are filtered to the contribution's nodes. pySHACL's own
+    # focus_nodes option is not used: in 0.40.1 its filter also applies to nested shapes
+    # (sh:node, sh:or, sh:qualifiedValueShape), which then pass for any value outside the list.
+    return _finish(ctx, run_shacl(ctx.data, ctx.model.shapes), "contribution")
+
+
+def contribution_context(project: Project, paths: Sequence[str | Path]) -> Context:
+    """The data graph for a contribution: its triples, the existing triples about the IRIs it
+    references (from the files the minting rule points to), the ontology and vocabularies."""
     model = load_model(project)
     paths = list(paths)
     files = [read_file(p) for p in collect_files(paths)]
@@ -1131,20 +1154,34 @@ def validate_contribution(project: Project, paths: Sequence[str | Path]) -> Repo
     existing = Graph()
     existing_where: dict[Node, tuple[str, int | None]] = {}
     next_free: dict[tuple[str, str], int] = {}
-    for path in sorted(context_files(project, referenced)):
-        if path.resolve() in own:
-            continue
-        source = read_file(path)
-        for s in source.graph.subjects():
-            match = SOURCE_IRI.match(str(s)) if isinstance(s, URIRef) else None
-            if match:
-                k = (match.group("kind"), match.group("key"))
-                next_free[k] = max(next_free.get(k, 1), int(match.group("n")) + 1)
-        for iri in referenced:
-            if (iri, None, None) in source.graph:
+    # Two hops: the IRIs the contribution uses, then the IRIs those existing nodes link to (so
+    # that an existing node's own links have their types, as sh:class needs).
+    parsed: dict[Path, SourceFile] = {}
+    wanted = set(referenced)
+    for _hop in range(2):
+        found: set[URIRef] = set()
+        for path in sorted(context_files(project, wanted)):
+            if path.resolve() in own:
+                continue
+            if path not in parsed:
+                parsed[path] = read_file(path)
+                for subject in parsed[path].graph.subjects():
+                    match = SOURCE_IRI.match(str(subject)) if isinstance(subject, URIRef) else None
+                    if match:
+                        k = (match.group("kind"), match.group("key"))
+                        next_free[k] = max(next_free.get(k, 1), int(match.group("n")) + 1)
+            source = parsed[path]
+            for iri in wanted:
+                if (iri, None, None) not in source.graph:
+                    continue
                 existing_where.setdefault(iri, (str(path), find_line(source, iri)))
                 for triple in source.graph.triples((iri, None, None)):
                     existing.add(triple)
+                    obj = triple[2]
+                    if isinstance(obj, URIRef) and str(obj).startswith(ID_NS):
+                        found.add(obj)
+        wanted = found - referenced - wanted
+        referenced |= wanted
     for s in contribution.subjects():
         match = SOURCE_IRI.match(str(s)) if isinstance(s, URIRef) else None
         if match:
@@ -1174,12 +1211,7 @@ def validate_contribution(project: Project, paths: Sequence[str | Path]) -> Repo
         contribution=True,
         next_free=next_free,
     )
-    # The data graph is small (the contribution, what it references, the model), so pySHACL
-    # validates all of it and the results are filtered to the contribution's nodes. pySHACL's own
-    # focus_nodes option is not used: in 0.40.1 its filter also applies to nested shapes
-    # (sh:node, sh:or, sh:qualifiedValueShape), which then pass for any value outside the list.
-    results = run_shacl(data, model.shapes)
-    return _finish(ctx, results, "contribution")
+    return ctx
 
 
 # --------------------------------------------------------------------------------------------
