@@ -14,7 +14,7 @@ What is written (file names are :data:`DATA_FILES`, :data:`METADATA_FILE`, :data
 | ``SHA256SUMS``        | ``sha256sum -c`` input for every file above                         |
 
 The build is deterministic: the same sources give byte-identical files. Blank nodes get canonical
-labels (:func:`rdflib.compare.to_canonical_graph`, salted with the graph's IRI so that two graphs
+labels (W3C RDFC-1.0 by pyoxigraph, salted with the graph's IRI so that two graphs
 never share one), triples enter the serialisers in sorted order, N-Quads lines are sorted, JSON
 keys and node arrays are sorted, and the only dates are the ones the ontology states.
 """
@@ -25,14 +25,14 @@ import hashlib
 import json
 import os
 import re
-import tempfile
+import secrets
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, OWL, VOID, NamespaceManager, split_uri
 from rdflib.term import Node
 
@@ -150,33 +150,81 @@ class BuildResult:
 def canonical_dataset(dataset: Dataset) -> Dataset:
     """A copy of ``dataset`` whose blank nodes have canonical, graph-specific labels.
 
-    Each named graph is canonicalised on its own; its blank-node labels are then salted with the
-    graph's IRI, so two graphs never share a blank node by accident of equal structure. Quads
-    are inserted in sorted order, so every serialiser that keeps insertion order for ties sees
-    the same order in every run.
+    Each named graph is canonicalised on its own (W3C RDFC-1.0, by pyoxigraph); its labels are
+    then salted with a hash of the graph's IRI, so two graphs never share a blank node by
+    accident of equal structure. Quads are inserted in sorted order, so every serialiser that
+    keeps insertion order for ties sees the same order in every run.
     """
     out = Dataset()
     _rebind(out, _used_prefixes(dataset))
     for iri, g in sorted(graph.named_graphs(dataset).items()):
         salt = hashlib.sha256(str(iri).encode("utf-8")).hexdigest()[:8]
-        relabel: dict[BNode, BNode] = {}
-
-        def term(node: Node, salt: str = salt, relabel: dict[BNode, BNode] = relabel) -> Node:
-            if isinstance(node, BNode):
-                if node not in relabel:
-                    digest = hashlib.sha256(f"{salt}{node}".encode()).hexdigest()[:24]
-                    relabel[node] = BNode(f"b{salt}{digest}")
-                return relabel[node]
-            return node
-
-        triples = [
-            (term(s), term(p), term(o))
-            for s, p, o in to_canonical_graph(g)  # type: ignore[misc]
-        ]
         target = out.graph(iri)
-        for triple in sorted(triples, key=_triple_key):
+        for triple in sorted(canonical_triples(g, salt), key=_triple_key):
             target.add(triple)
     return out
+
+
+def canonical_triples(
+    triples: Iterable[tuple[Node, Node, Node]], salt: str = ""
+) -> list[tuple[Node, Node, Node]]:
+    """``triples`` with blank nodes relabelled by RDFC-1.0 (``c14n0``...), prefixed ``b<salt>``.
+
+    Triples without blank nodes pass through untouched; only those with one go to pyoxigraph.
+    """
+    plain: list[tuple[Node, Node, Node]] = []
+    quads = []
+    for triple in triples:
+        if any(isinstance(node, BNode) for node in triple):
+            s, p, o = (_to_ox(node) for node in triple)
+            quads.append(ox.Quad(s, p, o))  # type: ignore[arg-type]
+        else:
+            plain.append(triple)
+    if not quads:
+        return plain
+    data = ox.Dataset(quads)
+    data.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    prefix = f"b{salt}"
+    for quad in data:
+        plain.append(
+            (
+                _from_ox(quad.subject, prefix),
+                _from_ox(quad.predicate, prefix),
+                _from_ox(quad.object, prefix),
+            )
+        )
+    return plain
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _to_ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype is not None:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise TypeError(f"not an RDF term: {node!r}")
+
+
+def _from_ox(term: object, prefix: str) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(prefix + term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def _triple_key(triple: tuple[Node, Node, Node]) -> str:
@@ -504,7 +552,7 @@ def _partitions(g: Graph, d: URIRef, dataset: Dataset) -> None:
 
 def to_metadata_turtle(g: Graph) -> bytes:
     """The metadata graph as Turtle, blank nodes (partitions, checksums) labelled canonically."""
-    return _turtle(to_canonical_graph(g), prefixes_of(g)).encode("utf-8")  # type: ignore[arg-type]
+    return _turtle(canonical_triples(g), prefixes_of(g)).encode("utf-8")  # type: ignore[arg-type]
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -552,7 +600,9 @@ def build(
 def _write(folder: Path, name: str, media_type: str, data: bytes) -> BuiltFile:
     target = folder / name
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        # Like mkstemp, but with the permissions the umask gives (mkstemp's are 0600).
+        tmp = folder / f".{name}.{secrets.token_hex(6)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
