@@ -496,6 +496,12 @@ def coverage(state: State, key: str | None, minimum: float | None, fmt: str) -> 
 )
 @click.option("--endpoint", metavar="URL", help="Run on a remote SPARQL 1.1 endpoint instead.")
 @click.option("--allow-service", is_flag=True, help="Permit SERVICE (queries another endpoint).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Stop a query that runs longer (default: $STANCEGRAPH_QUERY_TIMEOUT, else 60).",
+)
 @click.option("--headline", is_flag=True, help="Run the headline queries and print their answers.")
 @click.option(
     "--update-expected",
@@ -514,6 +520,7 @@ def query(
     engine: str,
     endpoint: str | None,
     allow_service: bool,
+    timeout: float | None,
     headline: bool,
     update_expected: bool,
 ) -> None:
@@ -545,7 +552,7 @@ def query(
         wide_console().print("\n[bold]Golden answers (review the diff before committing)[/bold]")
         wide_console().print(table)
         return
-    runner = queries.engine_for(project, engine, endpoint)
+    runner = queries.engine_for(project, engine, endpoint, timeout)
     given = queries.parse_param_options(params)
     if headline:
         chosen = queries.headline(project)
@@ -574,8 +581,8 @@ def query(
 
 
 def wide_console() -> Console:
-    """The console for query output: the terminal's width, or 160 columns in a pipe or log."""
-    return console if console.is_terminal else Console(highlight=False, width=160)
+    """The console for query output: the terminal's width, or 200 columns in a pipe or log."""
+    return console if console.is_terminal else Console(highlight=False, width=200)
 
 
 def print_answer(title: str, answer: Any, runner: Any, description: str = "") -> None:

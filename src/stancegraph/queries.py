@@ -38,8 +38,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,18 +45,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pyoxigraph as ox
-from pyparsing import ParseException
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.query import Result
 from rdflib.term import Node
 
 from stancegraph import graph, safety
-from stancegraph.errors import QueryError, StancegraphError, StoreError
+from stancegraph.errors import QueryError, StoreError
 from stancegraph.sources import Project
 
 # ---------------------------------------------------------------------------------------------
@@ -343,70 +338,35 @@ def header_problems(query: SavedQuery) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _parse(text: str, where: str) -> Any:
-    try:
-        return parseQuery(text)
-    except ParseException as exc:
-        try:
-            parseUpdate(text)
-        except Exception:
-            raise QueryError(
-                f"{where}:{exc.lineno}:{exc.col}: SPARQL syntax error: {exc.msg}"
-            ) from None
-        raise QueryError(f"{where}: SPARQL Update is refused by 'query' (read-only)") from None
-    except RecursionError:
-        raise QueryError(f"{where}: SPARQL nested too deeply to parse") from None
+_checked: dict[tuple[str, bool, bool, str], safety.CheckedQuery] = {}
 
 
-def _walk(node: object) -> Iterable[object]:
-    stack = [node]
-    seen: set[int] = set()
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        yield item
-        if isinstance(item, CompValue | dict):
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple) or hasattr(item, "asList"):
-            stack.extend(list(item))
+def _check(text: str, allow_service: bool, allow_update: bool, where: str) -> safety.CheckedQuery:
+    key = (text, allow_service, allow_update, where)
+    if key not in _checked:
+        if len(_checked) > 256:
+            _checked.clear()
+        _checked[key] = safety.check_query(
+            text, allow_service=allow_service, allow_update=allow_update, name=where
+        )
+    return _checked[key]
 
 
-def _local_check_query(
-    text: str, allow_service: bool = False, allow_update: bool = False, where: str = "query"
-) -> None:
-    """Refuse updates, ``SERVICE``, ``FROM``/``FROM NAMED`` (placeholder for safety's check)."""
-    parsed = _parse(text, where)
-    for node in _walk(parsed):
-        if isinstance(node, CompValue):
-            if node.name == "ServiceGraphPattern" and not allow_service:
-                raise QueryError(
-                    f"{where}: SERVICE is refused (it would query another endpoint); "
-                    "pass --allow-service to permit it"
-                )
-            if node.name == "DatasetClause" and not allow_service:
-                raise QueryError(
-                    f"{where}: FROM / FROM NAMED is refused (it could fetch a URL or read a file); "
-                    "every query runs over the whole dataset"
-                )
+def check_query(
+    text: str, *, allow_service: bool = False, where: str = "query"
+) -> safety.CheckedQuery:
+    """Refuse what ``query`` must not run (:func:`stancegraph.safety.check_query`): any update,
+    and ``SERVICE`` or a ``FROM`` naming anything but the project's graphs unless
+    ``allow_service``; syntax errors name file, line and column. Parsed once per text."""
+    return _check(text, allow_service, False, where)
 
 
-def check_query(text: str, *, allow_service: bool = False, where: str = "query") -> None:
-    """Refuse what ``query`` must not run: updates, and SERVICE or FROM unless allowed.
-
-    Uses :func:`stancegraph.safety.check_query` where it exists, then always this module's own
-    parse, which names file, line and column of a syntax error.
-    """
-    shared = getattr(safety, "check_query", None)
-    if shared is not None:
-        try:
-            shared(text, allow_service=allow_service, allow_update=False, name=where)
-        except QueryError:
-            raise
-        except StancegraphError as exc:
-            raise QueryError(f"{where}: {exc}") from None
-    _local_check_query(text, allow_service=allow_service, where=where)
+def _algebra(text: str, where: str) -> Any:
+    """rdflib's algebra of ``text`` (parsed by :mod:`stancegraph.safety`)."""
+    checked = _check(text, True, True, where)
+    if checked.is_update:
+        raise QueryError(f"{where}: SPARQL Update is refused by 'query' (read-only)")
+    return checked.parsed.algebra
 
 
 _FORMS = {
@@ -415,18 +375,6 @@ _FORMS = {
     "ConstructQuery": "CONSTRUCT",
     "DescribeQuery": "DESCRIBE",
 }
-
-_algebra_cache: dict[str, Any] = {}
-
-
-def _algebra(text: str, where: str) -> Any:
-    if text not in _algebra_cache:
-        parsed = _parse(text, where)
-        try:
-            _algebra_cache[text] = translateQuery(parsed).algebra
-        except Exception as exc:  # e.g. an undeclared prefix
-            raise QueryError(f"{where}: {type(exc).__name__}: {exc}") from None
-    return _algebra_cache[text]
 
 
 def query_form(text: str, where: str = "query") -> str:
@@ -670,7 +618,9 @@ class Answer:
 class Engine(Protocol):
     name: str
 
-    def run(self, text: str, form: str, bindings: Mapping[str, Node]) -> Answer: ...
+    def run(
+        self, text: str, form: str, bindings: Mapping[str, Node], prepared: Any = None
+    ) -> Answer: ...
 
 
 def _to_ox(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
@@ -701,21 +651,79 @@ def memory_store(project: Project) -> ox.Store:
 
 
 def open_store(project: Project) -> ox.Store:
-    """The embedded on-disk store (:func:`stancegraph.store.ensure_embedded`): reused while the
-    sources are unchanged, reloaded when they change."""
+    """The embedded on-disk store, read-only (:func:`stancegraph.store.ensure_embedded`: reused
+    while the sources are unchanged, reloaded first when they changed)."""
     from stancegraph import store
 
     return store.ensure_embedded(project)
 
 
+def _ox_evaluate(store: ox.Store, text: str, form: str, substitutions: dict[str, Node]) -> bytes:
+    """Run one query on Oxigraph and return the W3C serialization of the answer (plain bytes,
+    so that it can come back from :func:`stancegraph.safety.run_with_deadline`'s worker)."""
+    try:
+        result = store.query(
+            text,
+            use_default_graph_as_union=True,
+            substitutions={ox.Variable(k): _to_ox(v) for k, v in substitutions.items()} or None,
+        )
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            return result.serialize(format=ox.RdfFormat.N_TRIPLES)
+        return result.serialize(format=ox.QueryResultsFormat.JSON)
+    except SyntaxError as exc:
+        first = (str(exc).strip().splitlines() or [""])[0]
+        raise QueryError(f"Oxigraph cannot parse the query: {first}") from None
+    except OSError as exc:
+        raise StoreError(f"Oxigraph: {exc}") from None
+    except (RuntimeError, ValueError, TypeError) as exc:
+        first = (str(exc).strip().splitlines() or [""])[0]
+        raise QueryError(f"Oxigraph could not run the query: {first}") from None
+
+
+def _rdflib_evaluate(dataset: Dataset, text: Any, form: str, bindings: dict[str, Node]) -> bytes:
+    """Run one query on rdflib and return the W3C serialization of the answer."""
+    try:
+        result = dataset.query(text, initBindings={Variable(k): v for k, v in bindings.items()})
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            assert result.graph is not None
+            out = result.graph.serialize(format="nt")
+        else:
+            out = result.serialize(format="json")
+    except QueryError:
+        raise
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [""])[0]
+        raise QueryError(f"rdflib could not run the query: {type(exc).__name__}: {first}") from None
+    assert out is not None
+    return out.encode("utf-8") if isinstance(out, str) else out
+
+
+def _answer(form: str, data: bytes) -> Answer:
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return Answer.from_ntriples(data)
+    return Answer.from_results_json(data)
+
+
 class OxigraphEngine:
-    """pyoxigraph over the union of the named graphs; parameters via ``substitutions``."""
+    """pyoxigraph over the union of the named graphs; parameters via ``substitutions``.
+
+    Over a project it uses the embedded on-disk store; an in-memory ``store`` may be given
+    instead. Each query runs under :func:`stancegraph.safety.run_with_deadline` in a thread
+    (a forked worker would not inherit RocksDB's threads): past the time limit the caller gets
+    :class:`~stancegraph.errors.QueryTimeout` at once.
+    """
 
     name = "oxigraph"
 
-    def __init__(self, project: Project | None = None, store: ox.Store | None = None) -> None:
+    def __init__(
+        self,
+        project: Project | None = None,
+        store: ox.Store | None = None,
+        timeout: float | None = None,
+    ) -> None:
         self._project = project
         self._store = store
+        self.timeout = timeout
 
     @property
     def store(self) -> ox.Store:
@@ -724,35 +732,39 @@ class OxigraphEngine:
             self._store = open_store(self._project)
         return self._store
 
-    def run(self, text: str, form: str, bindings: Mapping[str, Node]) -> Answer:
-        substitutions = {ox.Variable(k): _to_ox(v) for k, v in bindings.items()}
-        try:
-            result = self.store.query(
-                text,
-                use_default_graph_as_union=True,
-                substitutions=substitutions or None,
-            )
-            if form in ("CONSTRUCT", "DESCRIBE"):
-                return Answer.from_ntriples(result.serialize(format=ox.RdfFormat.N_TRIPLES))
-            return Answer.from_results_json(result.serialize(format=ox.QueryResultsFormat.JSON))
-        except SyntaxError as exc:
-            first = (str(exc).strip().splitlines() or [""])[0]
-            raise QueryError(f"Oxigraph cannot parse the query: {first}") from None
-        except OSError as exc:
-            raise StoreError(f"Oxigraph: {exc}") from None
-        except (RuntimeError, ValueError, TypeError) as exc:
-            first = (str(exc).strip().splitlines() or [""])[0]
-            raise QueryError(f"Oxigraph could not run the query: {first}") from None
+    def run(
+        self, text: str, form: str, bindings: Mapping[str, Node], prepared: Any = None
+    ) -> Answer:
+        data = safety.run_with_deadline(
+            _ox_evaluate,
+            self.store,
+            text,
+            form,
+            dict(bindings),
+            timeout=self.timeout,
+            isolation="thread",
+        )
+        return _answer(form, data)
 
 
 class RdflibEngine:
-    """rdflib's SPARQL evaluator; the default graph is the union; parameters via initBindings."""
+    """rdflib's SPARQL evaluator; the default graph is the union; parameters via initBindings.
+
+    Each query runs in a forked worker (:func:`stancegraph.safety.run_with_deadline`) that is
+    killed past the time limit: rdflib's evaluator cannot be interrupted otherwise.
+    """
 
     name = "rdflib"
 
-    def __init__(self, project: Project | None = None, dataset: Dataset | None = None) -> None:
+    def __init__(
+        self,
+        project: Project | None = None,
+        dataset: Dataset | None = None,
+        timeout: float | None = None,
+    ) -> None:
         self._project = project
         self._dataset = dataset
+        self.timeout = timeout
 
     @property
     def dataset(self) -> Dataset:
@@ -762,70 +774,74 @@ class RdflibEngine:
         self._dataset.default_union = True
         return self._dataset
 
-    def run(self, text: str, form: str, bindings: Mapping[str, Node]) -> Answer:
-        init = {Variable(k): v for k, v in bindings.items()}
-        try:
-            result = self.dataset.query(text, initBindings=init)
-            if form in ("CONSTRUCT", "DESCRIBE"):
-                assert result.graph is not None
-                data = result.graph.serialize(format="nt")
-                return Answer.from_ntriples(data.encode("utf-8") if isinstance(data, str) else data)
-            out = result.serialize(format="json")
-        except QueryError:
-            raise
-        except Exception as exc:
-            raise QueryError(
-                f"rdflib could not run the query: {type(exc).__name__}: {exc}"
-            ) from None
-        assert out is not None
-        return Answer.from_results_json(out)
+    def run(
+        self, text: str, form: str, bindings: Mapping[str, Node], prepared: Any = None
+    ) -> Answer:
+        """``prepared``: rdflib's parsed form of ``text`` (from the safety check), if at hand."""
+        data = safety.run_with_deadline(
+            _rdflib_evaluate,
+            self.dataset,
+            prepared if prepared is not None else text,
+            form,
+            dict(bindings),
+            timeout=self.timeout,
+        )
+        return _answer(form, data)
 
 
 class EndpointEngine:
-    """A remote SPARQL 1.1 endpoint (protocol: POST ``application/sparql-query``)."""
+    """A remote SPARQL 1.1 endpoint (protocol: POST ``application/sparql-query``, httpx).
+
+    The endpoint has no binding API: parameters travel as a trailing ``VALUES`` block that
+    rdflib's serializer writes from the parsed terms (:func:`values_block`).
+    """
 
     name = "endpoint"
 
-    def __init__(self, url: str, timeout: float = 60.0) -> None:
+    def __init__(self, url: str, timeout: float | None = None) -> None:
         if not re.match(r"^https?://[^\s/]+", url):
             raise QueryError(f"--endpoint {url!r}: expected an http:// or https:// URL")
         self.url = url
-        self.timeout = timeout
+        self.timeout = timeout if timeout is not None else safety.query_timeout_default()
 
-    def run(self, text: str, form: str, bindings: Mapping[str, Node]) -> Answer:
+    def run(
+        self, text: str, form: str, bindings: Mapping[str, Node], prepared: Any = None
+    ) -> Answer:
+        import httpx
+
         body = (text.rstrip() + "\n" + values_block(bindings)).encode("utf-8")
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
-        request = urllib.request.Request(
-            self.url,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/sparql-query", "Accept": accept},
-        )
+        headers = {"Content-Type": "application/sparql-query", "Accept": accept}
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                data = response.read()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()
+            response = httpx.post(self.url, content=body, headers=headers, timeout=self.timeout)
+        except httpx.TimeoutException:
+            raise StoreError(f"{self.url}: no answer within {self.timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            raise StoreError(f"{self.url}: cannot reach the endpoint: {exc}") from None
+        if response.status_code != 200:
+            detail = response.text.strip().splitlines()
             raise StoreError(
-                f"{self.url}: HTTP {exc.code} {exc.reason}" + (f": {detail[0]}" if detail else "")
-            ) from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise StoreError(f"{self.url}: cannot reach the endpoint: {reason}") from None
-        if graph_form:
-            return Answer.from_ntriples(data)
-        return Answer.from_results_json(data)
+                f"{self.url}: HTTP {response.status_code} {response.reason_phrase}"
+                + (f": {detail[0][:200]}" if detail else "")
+            )
+        return _answer(form, response.content)
 
 
-def engine_for(project: Project, name: str = "oxigraph", endpoint: str | None = None) -> Engine:
-    """The engine ``name`` over the project's dataset, or a remote endpoint."""
+def engine_for(
+    project: Project,
+    name: str = "oxigraph",
+    endpoint: str | None = None,
+    timeout: float | None = None,
+) -> Engine:
+    """The engine ``name`` over the project's dataset, or a remote endpoint; each query is
+    stopped after ``timeout`` seconds (default ``STANCEGRAPH_QUERY_TIMEOUT``, 60)."""
     if endpoint:
-        return EndpointEngine(endpoint)
+        return EndpointEngine(endpoint, timeout)
     if name == "oxigraph":
-        return OxigraphEngine(project)
+        return OxigraphEngine(project, timeout=timeout)
     if name == "rdflib":
-        return RdflibEngine(project)
+        return RdflibEngine(project, timeout=timeout)
     raise QueryError(f"unknown engine {name!r}; one of {', '.join(ENGINES)}")
 
 
@@ -843,10 +859,9 @@ def run(
 ) -> Answer:
     """Check ``query``, bind its parameters and run it on ``engine``."""
     where = str(query.path) if query.path is not None else query.name
-    check_query(query.text, allow_service=allow_service, where=where)
-    form = query_form(query.text, where)
+    checked = check_query(query.text, allow_service=allow_service, where=where)
     bindings = bindings_for(query, params or {})
-    return engine.run(query.text, form, bindings)
+    return engine.run(query.text, checked.form, bindings, checked.parsed)
 
 
 def headline(project: Project) -> list[SavedQuery]:
@@ -910,12 +925,21 @@ def compact(iri: str) -> str:
     return iri
 
 
+#: Longest label a table shows for an IRI; literals (paraphrases, quotes) are shown whole.
+MAX_LABEL = 48
+
+
 def display(term: Node | None, names: Mapping[URIRef, str]) -> str:
-    """How a table shows one term: a label for an IRI, the lexical form for a literal."""
+    """How a table shows one term: a label for an IRI (cut at :data:`MAX_LABEL` characters),
+    the lexical form for a literal."""
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        return names.get(term) or compact(str(term))
+        label = names.get(term)
+        if label is None:
+            return compact(str(term))
+        label = " ".join(label.split())
+        return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1].rstrip() + "…"
     if isinstance(term, BNode):
         return f"_:{term}"
     return str(term)
