@@ -325,6 +325,37 @@ def test_update_load_in_chunks_keeps_every_literal(server: OxigraphServer, tmp_p
     assert not any("/graph/staging/" in g for g in server.counts()), "no staging graph left"
 
 
+REMOVED = "https://w3id.org/stancegraph/graph/source/removed"
+STAGING = "https://w3id.org/stancegraph/graph/staging/source/mini"
+
+
+@pytest.mark.parametrize("how", ["--graph-store", "--update"])
+def test_prune_drops_our_graphs_the_data_no_longer_has(server: OxigraphServer, how: str) -> None:
+    """A source that was removed (and a staging graph an interrupted --update left) go; the
+    graph that is not ours stays, and without --prune nothing but our current graphs changes."""
+    project = find_project(home=MINI)
+    server.insert_foreign_graph()
+    for iri in (REMOVED, STAGING):
+        text = f'INSERT DATA {{ GRAPH <{iri}> {{ <{iri}#s> <{iri}#p> "old" }} }}'
+        httpx.post(f"{server.base}/update", data={"update": text}, timeout=30).raise_for_status()
+    url = f"{server.base}/store" if how == "--graph-store" else f"{server.base}/update"
+
+    kept = run("--home", str(MINI), "load", how, url)
+    assert kept.exit_code == 0, kept.output + kept.stderr
+    assert server.counts() == {**expected(project), FOREIGN: 2, REMOVED: 1, STAGING: 1}
+
+    pruned = run("--home", str(MINI), "load", how, url, "--prune")
+    assert pruned.exit_code == 0, pruned.output + pruned.stderr
+    assert "source/removed" in pruned.output and "staging/source/mini" in pruned.output
+    assert server.counts() == {**expected(project), FOREIGN: 2}
+
+
+def test_prune_needs_a_remote_store() -> None:
+    result = run("--home", str(MINI), "load", "--prune", "--dry-run")
+    assert result.exit_code == 2
+    assert "--prune" in assert_one_line_error(result)
+
+
 def test_dry_run_sends_nothing(server: OxigraphServer) -> None:
     with Proxy(server.base) as proxy:
         result = run(

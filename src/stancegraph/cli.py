@@ -293,6 +293,12 @@ def build(state: State, out: str | None, base_url: str | None) -> None:
     show_default=True,
     help="Seconds to wait for each remote request.",
 )
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also drop the remote graphs under https://w3id.org/stancegraph/graph/ that the data "
+    "no longer has (a removed source).",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would be loaded, and where; do nothing.")
 @click.pass_obj
 def load(
@@ -304,6 +310,7 @@ def load(
     auth_scheme: str,
     chunk_size: int,
     timeout: float,
+    prune: bool,
     dry_run: bool,
 ) -> None:
     """Load every named graph into the embedded store, or into a remote SPARQL store.
@@ -321,8 +328,8 @@ def load(
         raise click.UsageError("--store is for the embedded store; not with --graph-store/--update")
     if graph_store and update_url:
         raise click.UsageError("give --graph-store or --update, not both")
-    if not remote and (query_endpoint or auth_scheme != "basic"):
-        raise click.UsageError("--query-endpoint and --auth need --graph-store or --update")
+    if not remote and (query_endpoint or auth_scheme != "basic" or prune):
+        raise click.UsageError("--query-endpoint, --auth, --prune need --graph-store or --update")
     project = state.project()
     target = None
     if remote:
@@ -352,6 +359,8 @@ def load(
         else:
             console.print(f"would load into {target.describe()}")
             console.print(f"authentication: {store_module.describe_auth(target)}")
+            if prune:
+                console.print(f"then drop every graph under {graph.GRAPH_BASE} not listed below")
         print_table(f"Named graphs ({graph.GRAPH_BASE}<graph>), {total} triples", table)
         console.print("\ndry run: nothing was loaded")
         return
@@ -364,13 +373,16 @@ def load(
             where = f"embedded store {done.location} ({done.generation.name})"
             checked = {item.name: done.manifest.graphs.get(item.name, 0) for item in items}
         else:
-            result = store_module.load_remote(dataset, target, listener=listener)
+            result = store_module.load_remote(dataset, target, listener=listener, prune=prune)
             where = target.url
             checked = {item.name: n for item, n in result.loaded}
     table = new_table("graph", "triples", "in store")
     for item in items:
         table.add_row(item.name, str(item.triples), str(checked.get(item.name, "-")))
     print_table(f"Loaded {len(items)} graphs, {total} triples, into {where}", table)
+    if target is not None and prune:
+        dropped = ", ".join(result.pruned) if result.pruned else "none"
+        console.print(f"dropped graphs no longer in the data: {dropped}")
 
 
 def load_progress(total: int) -> Any:

@@ -466,6 +466,7 @@ class RemoteResult:
     target: RemoteTarget
     loaded: list[tuple[GraphPlan, int]] = field(default_factory=list)
     requests: int = 0
+    pruned: list[str] = field(default_factory=list)
 
 
 class RemoteLoadError(StoreError):
@@ -686,9 +687,12 @@ def load_remote(
     *,
     listener: Listener | None = None,
     client: httpx.Client | None = None,
+    prune: bool = False,
 ) -> RemoteResult:
     """Replace each named graph of ``dataset`` on ``target``, checking each graph's count.
 
+    With ``prune``, afterwards drop the graphs under our graph base that ``dataset`` does not
+    have (a source that was removed, a staging graph left by an interrupted ``--update``).
     Raises :class:`RemoteLoadError` naming the graphs loaded and not loaded if anything fails.
     """
     import httpx
@@ -723,10 +727,61 @@ def load_remote(
                 )
             result.loaded.append((item, found))
             listener.finished(item)
+        if prune:
+            keep = {str(item.iri) for item in items}
+            try:
+                for iri in graphs_of_ours(http, target.query_url):
+                    if iri not in keep:
+                        result.requests += _drop_graph(http, target, URIRef(iri))
+                        result.pruned.append(short_name(iri))
+            except StoreError as exc:
+                done = ", ".join(result.pruned) or "none"
+                raise StoreError(
+                    f"every graph is loaded and checked, but pruning stopped: {exc}; "
+                    f"dropped so far: {done}; run the same command again to finish"
+                ) from None
     finally:
         if own:
             http.close()
     return result
+
+
+LIST_OURS = (
+    "SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+    'FILTER (STRSTARTS(STR(?g), "{base}")) }} ORDER BY ?g'
+)
+
+
+def graphs_of_ours(http: httpx.Client, query_url: str) -> list[str]:
+    """The non-empty graphs on the store whose IRI starts with our graph base."""
+    response = _request(
+        http,
+        "POST",
+        query_url,
+        data={"query": LIST_OURS.format(base=graph.GRAPH_BASE)},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    try:
+        rows = response.json()["results"]["bindings"]
+        return [row["g"]["value"] for row in rows if row["g"]["type"] == "uri"]
+    except (ValueError, KeyError, TypeError):
+        raise StoreError(f"{query_url} did not answer with SPARQL JSON results") from None
+
+
+def _drop_graph(http: httpx.Client, target: RemoteTarget, iri: URIRef) -> int:
+    """Drop one graph; ``iri.n3()`` refuses an IRI that could break out of the update."""
+    if target.protocol == "gsp":
+        # 404: the graph is already gone, which is what we want.
+        _request(http, "DELETE", target.url, params={"graph": str(iri)}, allow=(404,))
+        return 1
+    _request(
+        http,
+        "POST",
+        target.url,
+        content=f"DROP SILENT GRAPH {iri.n3()}".encode(),
+        headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+    )
+    return 1
 
 
 _HEADERS = {"User-Agent": "stancegraph"}
@@ -774,7 +829,10 @@ def count_triples(http: httpx.Client, query_url: str, iri: URIRef) -> int:
         ) from None
 
 
-def _request(http: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+def _request(
+    http: httpx.Client, method: str, url: str, *, allow: tuple[int, ...] = (), **kwargs: Any
+) -> httpx.Response:
+    """One request; any failure, and any status but 2xx (or one in ``allow``), is a StoreError."""
     import httpx
 
     try:
@@ -785,6 +843,8 @@ def _request(http: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.
         raise StoreError(f"cannot reach {url}: {_reason(exc)}") from None
     except httpx.HTTPError as exc:
         raise StoreError(f"{method} {url} failed: {_reason(exc)}") from None
+    if response.status_code in allow:
+        return response
     if response.is_redirect:
         where = response.headers.get("location", "?")
         raise StoreError(f"{url} redirects to {where}; give that URL instead")
