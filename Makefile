@@ -29,6 +29,7 @@ $(STAMPS)/test: pyproject.toml | $(PY)
 #   $(SG) query --headline
 run: $(STAMPS)/run
 	$(SG) info
+	$(SG) query --headline
 
 test: $(STAMPS)/test
 	$(PY) -m pytest -q
