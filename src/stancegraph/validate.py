@@ -33,6 +33,7 @@ check id that reports and tests use):
 ``unknown-term``     a class, property or concept in our namespaces that the ontology and
                      vocabularies do not define (a typo such as ``sg:claimnt``)
 ``iri-minting``      a new IRI that does not follow the minting rule
+``iri-source``       a thing of source A (id/<kind>/A/<n>) anchored in the document of source B
 ``iri-reused``       an IRI that already names a different thing in the existing data
 ``dangling-reference`` a link to an ``id/`` IRI that is defined nowhere
 ==================== =====================================================================
@@ -40,6 +41,7 @@ check id that reports and tests use):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -353,7 +355,7 @@ class Model:
     vocab: Graph
     shapes: Graph
 
-    @property
+    @functools.cached_property
     def terms(self) -> set[URIRef]:
         """Every IRI the ontology, vocabularies or shapes describe (a subject there)."""
         found = {s for s in self.ontology.subjects() if isinstance(s, URIRef)}
@@ -826,6 +828,28 @@ def check_minting(ctx: Context, out: _Collector) -> None:
         )
 
 
+def check_source_key(ctx: Context, out: _Collector) -> None:
+    """A thing of one source (id/<kind>/<key>/<n>) is anchored in that source's document."""
+    for s, anchor in ctx.data.subject_objects(SG.anchor):
+        if s not in ctx.focus or not isinstance(s, URIRef):
+            continue
+        match = SOURCE_IRI.match(str(s))
+        doc = ctx.data.value(anchor, OA.hasSource)
+        doc_match = DOCUMENT_IRI.match(str(doc)) if doc is not None else None
+        if not match or not doc_match or match.group("key") == doc_match.group("key"):
+            continue
+        out.add(
+            "iri-source",
+            s,
+            SG.anchor,
+            anchor,
+            f"The IRI names source '{match.group('key')}', but its anchor {shorten(anchor)} "
+            f"points into document '{doc_match.group('key')}'.",
+            "mint the IRI under the source its words come from (id/<kind>/<source key>/<n>), "
+            "or anchor it in that source.",
+        )
+
+
 def check_reuse(ctx: Context, out: _Collector) -> None:
     """An IRI of the existing data given to a different thing by the contribution."""
     if not ctx.contribution:
@@ -925,6 +949,7 @@ CHECKS = (
     check_ontology_terms,
     check_unknown_terms,
     check_minting,
+    check_source_key,
     check_reuse,
     check_dangling,
 )
