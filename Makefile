@@ -29,6 +29,7 @@ $(STAMPS)/test: pyproject.toml | $(PY)
 #   $(SG) query --headline
 run: $(STAMPS)/run
 	$(SG) info
+	$(SG) build
 	$(SG) query --headline
 
 test: $(STAMPS)/test
@@ -39,4 +40,4 @@ lint: $(STAMPS)/test
 	$(VENV)/bin/ruff format --check src tests
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .ruff_cache src/*.egg-info
+	rm -rf $(VENV) dist build .stancegraph .pytest_cache .ruff_cache src/*.egg-info
