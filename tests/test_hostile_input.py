@@ -268,7 +268,7 @@ def test_validate_on_etc_passwd_is_exit_2_one_line(tmp_path: Path) -> None:
         ("blank.ttl", b"  \n\n", "file is empty"),
         ("image.ttl", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
         ("latin1.ttl", b'<http://e/a> <http://e/b> "caf\xe9" .\n', "not valid UTF-8"),
-        ("utf16.ttl", "<http://e/a> <http://e/b> <http://e/c> .".encode("utf-16"), ""),
+        ("utf16.ttl", "<http://e/a> <http://e/b> <http://e/c> .".encode("utf-16"), "UTF-16"),
         ("notes.csv", b"a,b,c\n", "unknown RDF file extension"),
     ],
 )

@@ -35,6 +35,7 @@ Limits (each also an environment variable, see SECURITY.md): file size ``STANCEG
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import multiprocessing
@@ -137,6 +138,14 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 _MAX_REASON = 160
 
+# Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+_OTHER_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+:(//|[^\\/])")
 
 
@@ -211,9 +220,14 @@ def read_limited(path: str | Path, max_bytes: int | None = None) -> bytes:
 def decode(data: bytes, name: str | Path) -> str:
     """Strict UTF-8 text of ``data``; empty, binary and badly encoded input are refused.
 
-    A leading byte-order mark is dropped.
+    A leading UTF-8 byte-order mark is dropped; a UTF-16 or UTF-32 one is named in the refusal.
     """
-    if not data.strip():
+    for bom, encoding in _OTHER_BOMS:
+        if data.startswith(bom):
+            raise InputError(
+                name, 1, 1, f"file is encoded as {encoding}; save it as UTF-8 (RDF files are UTF-8)"
+            )
+    if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise InputError(name, None, None, "file is empty")
     if b"\x00" in data:
         line, col = _position_of_byte(data, data.index(b"\x00"))
