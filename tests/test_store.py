@@ -190,8 +190,12 @@ def test_a_killed_load_leaves_the_previous_store_readable(tmp_path: Path) -> Non
     )
     try:
         assert loader.stderr is not None
-        line = loader.stderr.readline()  # the loader pauses after its first graph
-        assert "paused after loading ontology" in line, line
+        seen = []
+        for line in loader.stderr:  # the loader pauses after its first graph
+            seen.append(line)
+            if "paused after loading" in line:
+                break
+        assert "paused after loading ontology" in seen[-1], "".join(seen)
         loader.send_signal(signal.SIGKILL)
         loader.wait(timeout=30)
     finally:
