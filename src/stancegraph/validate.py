@@ -1129,6 +1129,13 @@ def dataset_context(project: Project) -> Context:
     return ctx
 
 
+def _relative(path: Path, project: Project) -> str:
+    try:
+        return path.resolve().relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def context_files(project: Project, iris: Iterable[URIRef]) -> set[Path]:
     """The existing files where, by the minting rule, the given IRIs are defined."""
     wanted: set[Path] = set()
@@ -1199,7 +1206,7 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
             for iri in wanted:
                 if (iri, None, None) not in source.graph:
                     continue
-                existing_where.setdefault(iri, (str(path), find_line(source, iri)))
+                existing_where.setdefault(iri, (_relative(path, project), find_line(source, iri)))
                 for triple in source.graph.triples((iri, None, None)):
                     existing.add(triple)
                     obj = triple[2]
@@ -1255,7 +1262,7 @@ def render_text(report: Report) -> str:
         for f in items:
             mark = "error" if f.is_violation else f.severity.lower()
             what = shorten(f.path) if f.path is not None else "(node)"
-            value = f" = {shorten(f.value)}" if f.value is not None else ""
+            value = f" = {shorten(f.value)}" if f.value not in (None, f.focus) else ""
             lines.append(f"  {mark}: {what}{value}  [{f.check}]")
             lines.append(f"    {f.message}")
             if f.fix:
@@ -1272,7 +1279,8 @@ def summary_line(report: Report) -> str:
     what = "the dataset" if report.checked == "dataset" else "the contribution"
     return (
         f"{v} violation{'s' * (v != 1)}, {w} warning{'s' * (w != 1)} on {nodes} "
-        f"node{'s' * (nodes != 1)}; {report.nodes} nodes in {len(report.files)} "
+        f"node{'s' * (nodes != 1)}; {report.nodes} node{'s' * (report.nodes != 1)} in "
+        f"{len(report.files)} "
         f"file{'s' * (len(report.files) != 1)} checked: {what} {verdict}"
     )
 
