@@ -249,3 +249,14 @@ def test_missing_path_and_empty_folder_exit_2(home: Path, tmp_path: Path) -> Non
     (tmp_path / "empty").mkdir()
     result = run(home, str(tmp_path / "empty"))
     assert result.exit_code == 2 and "no RDF file" in result.output
+
+
+def test_an_anchor_whose_seed_text_is_missing_is_exit_2(home: Path, tmp_path: Path) -> None:
+    """The document is described but its text is gone: no quote can be checked (issue #8)."""
+    project = tmp_path / "project"
+    shutil.copytree(home, project)
+    (project / "seeds" / "rd-syria-iran.txt").unlink()
+    result = run(project, str(GOOD))
+    assert result.exit_code == 2
+    assert "seeds/rd-syria-iran.txt, is missing" in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -556,6 +556,20 @@ def check_anchors(ctx: Context, out: _Collector) -> None:
             continue
         text = _seed(ctx, anchor.key)
         if text is None:
+            if (
+                anchor.source is not None
+                and (anchor.source, RDF.type, SG.SourceDocument) in ctx.data
+            ):
+                # a known document whose text is gone: nothing can be checked (issue #8: exit 2)
+                file, line = ctx.locate(anchor.iri)
+                raise InputError(
+                    file or shorten(anchor.iri),
+                    line,
+                    None,
+                    f"anchor {shorten(anchor.iri)}: the text of its source document, "
+                    f"seeds/{anchor.key}.txt, is missing; restore it (byte for byte) or add it "
+                    "to the contribution",
+                )
             continue  # unknown document: the shapes report oa:hasSource
         where = f"seeds/{anchor.key}.txt"
         if anchor.exact is None or anchor.start is None or anchor.end is None:
