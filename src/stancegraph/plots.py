@@ -1,0 +1,1107 @@
+"""The pictures: the actor network, the timeline and the Russia–Iran divergence, from the data.
+
+Each picture is two steps, so that what it shows can be tested apart from how it is drawn:
+
+1. *facts*: SPARQL over the assembled dataset (pyoxigraph, the union of the named graphs) read
+   into small dataclasses (:func:`network_facts`, :func:`timeline_facts`,
+   :func:`divergence_facts`);
+2. *drawing*: Graphviz (Debian's ``dot``, through the ``graphviz`` package) for the network and
+   the divergence table, matplotlib for the timeline. Text stays text in the SVG (Graphviz writes
+   ``<text>``; matplotlib is told ``svg.fonttype: none``), so a reader can search it and a test
+   can read the labels.
+
+Nothing is drawn by hand and nothing is fetched: the SVGs name no remote resource.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import textwrap
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset
+
+from stancegraph import graph
+from stancegraph.errors import ProjectError, StancegraphError
+from stancegraph.sources import Project
+
+SG = "https://w3id.org/stancegraph/ontology#"
+ID = "https://w3id.org/stancegraph/id/"
+VOCAB = "https://w3id.org/stancegraph/vocab/"
+MARL = "http://www.gsi.upm.es/ontologies/marl/ns#"
+RUSSIA = ID + "state/russia"
+IRAN = ID + "state/iran"
+
+PREFIXES = f"""\
+PREFIX sg:   <{SG}>
+PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX org:  <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX time: <http://www.w3.org/2006/time#>
+"""
+
+#: The pictures ``stancegraph plot`` draws, in the order the site shows them.
+NAMES = ("network", "timeline", "divergence")
+
+#: Output formats, by file suffix.
+FORMATS = ("svg", "png")
+
+
+class ToolMissing(StancegraphError):
+    """A program a picture needs (Graphviz's ``dot``) is not installed."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the dataset
+# ---------------------------------------------------------------------------------------------
+
+
+def store_for(dataset: Dataset) -> ox.Store:
+    """An in-memory pyoxigraph store holding every named graph of ``dataset``."""
+    store = ox.Store()
+    data = dataset.serialize(format="nquads")
+    store.load(data.encode("utf-8") if isinstance(data, str) else data, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def select(store: ox.Store, query: str) -> list[dict[str, str]]:
+    """Rows of a SELECT over the union graph, each term as its string value (IRI or lexical)."""
+    solutions = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name in names:
+            term = solution[name]
+            if term is not None:
+                row[name] = term.value
+        rows.append(row)
+    return rows
+
+
+def _labels(store: ox.Store) -> dict[str, str]:
+    """One English label per IRI (skos:prefLabel, then rdfs:label, then foaf:name)."""
+    rows = select(
+        store,
+        """SELECT ?s ?rank ?label WHERE {
+             VALUES (?p ?rank) { (skos:prefLabel 0) (rdfs:label 1)
+                                 (<http://xmlns.com/foaf/0.1/name> 2) }
+             ?s ?p ?label . FILTER(isIRI(?s) && isLiteral(?label)
+                                   && (LANG(?label) = "" || LANGMATCHES(LANG(?label), "en")))
+           }""",
+    )
+    best: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        key = (int(row["rank"]), row["label"])
+        if row["s"] not in best or key < best[row["s"]]:
+            best[row["s"]] = key
+    return {s: " ".join(v[1].split()) for s, v in best.items()}
+
+
+def short_iri(iri: str) -> str:
+    """``person/vladimir-putin`` for an id, ``polarity/welcome`` for a concept, ``sg:x``."""
+    for base, prefix in ((ID, ""), (VOCAB, ""), (SG, "sg:")):
+        if iri.startswith(base):
+            return prefix + iri[len(base) :]
+    return iri
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    return textwrap.shorten(text, width=width, placeholder="…")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(" ".join(text.split()), width=width) or [""]
+
+
+# Who speaks for a state: the state, its government, a body of the government, one of its armed
+# forces, the holder of a post in its government, an actor the text gives that nationality.
+SIDE_PATH = (
+    "(sg:governmentOf | sg:forceOf | sg:nationality | org:subOrganizationOf/sg:governmentOf"
+    " | org:holds/org:postIn/sg:governmentOf)?"
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# The actor network
+# ---------------------------------------------------------------------------------------------
+
+#: Actor classes, most specific first: (class local name, kind shown in the legend, node style).
+ACTOR_KINDS: list[tuple[str, str, dict[str, str]]] = [
+    ("Person", "person", {"shape": "ellipse", "fillcolor": "#fff2cc"}),
+    ("State", "state", {"shape": "box", "fillcolor": "#cfe2f3", "penwidth": "2"}),
+    (
+        "Government",
+        "government",
+        {"shape": "box", "style": "filled,rounded", "fillcolor": "#dde8f5"},
+    ),
+    (
+        "GovernmentBody",
+        "government body",
+        {"shape": "box", "style": "filled,rounded", "fillcolor": "#eef3fa"},
+    ),
+    ("StateArmedForce", "state armed force", {"shape": "hexagon", "fillcolor": "#d9ead3"}),
+    ("ArmedGroup", "armed group", {"shape": "octagon", "fillcolor": "#f4cccc"}),
+    ("MediaOrganization", "media", {"shape": "note", "fillcolor": "#eeeeee"}),
+    ("IntergovernmentalForum", "forum", {"shape": "component", "fillcolor": "#eeeeee"}),
+    (
+        "CollectiveActor",
+        "collective actor",
+        {"shape": "ellipse", "style": "filled,dashed", "fillcolor": "#f3f3f3"},
+    ),
+    ("Organization", "organisation", {"shape": "box", "fillcolor": "#eeeeee"}),
+    ("Actor", "actor", {"shape": "ellipse", "fillcolor": "#ffffff"}),
+]
+
+#: Colours of polarity (MARL direction of a stance; tone of a relation type).
+POLARITY_COLOURS = {"positive": "#1a7f37", "negative": "#c62828", "neutral": "#6e6e6e"}
+
+#: The tone of each relation type, for its edge colour: cooperation, conflict, or structure.
+RELATION_TONE = {
+    "backs": "positive",
+    "sponsors": "positive",
+    "alliedWith": "positive",
+    "actsInConcertWith": "positive",
+    "fightsAlongside": "positive",
+    "contributesForcesTo": "positive",
+    "suppliesWeaponsTo": "positive",
+    "proxyOf": "positive",
+    "atOddsWith": "negative",
+    "fightsAgainst": "negative",
+    "designatesAsTerrorist": "negative",
+}
+
+
+@dataclass(frozen=True)
+class Node:
+    iri: str
+    label: str
+    kind: str  # an ACTOR_KINDS local name, or "event", "claim", "issue", "other"
+    side: str | None = None  # the IRI of the state the actor belongs to
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    label: str
+    kind: str  # "relation", "stance" or "link" (an event's participant, a claim's claimant)
+    tone: str  # positive, negative, neutral
+    solid: bool  # public / own voice and not inferred
+    symmetric: bool = False
+    count: int = 1
+
+
+@dataclass
+class NetworkFacts:
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    sides: dict[str, str] = field(default_factory=dict)  # state IRI -> label
+
+
+def network_facts(dataset: Dataset) -> NetworkFacts:
+    """Actors, the relations the data states between them, and the stances they hold.
+
+    Relations come from the ``sg:Relation`` nodes whose subject and object are both actors (any
+    sub-property of ``sg:actorRelation``); an edge is solid when the source states it in its own
+    voice and does not mark it inferred, dashed otherwise (hedged, someone's claim, inferred).
+    Stances are edges from holder to target, coloured by their polarity's MARL direction; solid for
+    a public stance that is not inferred, dashed for a private or inferred one. A stance on an
+    event, claim or issue points at a small node for it, linked (dotted) to the event's
+    participants or the claim's claimant, so that the network keeps who the reaction is about.
+    """
+    store = store_for(dataset)
+    labels = _labels(store)
+    facts = NetworkFacts()
+    kinds = _actor_kinds(store)
+    sides = _sides(store)
+    facts.sides = {state: labels.get(state, short_iri(state)) for state in set(sides.values())}
+
+    def actor(iri: str) -> Node:
+        if iri not in facts.nodes:
+            facts.nodes[iri] = Node(
+                iri, _display_name(store, iri, labels), kinds.get(iri, "Actor"), sides.get(iri)
+            )
+        return facts.nodes[iri]
+
+    relations: dict[tuple[str, str, str], list[bool]] = defaultdict(list)
+    symmetric_props: set[str] = set()
+    for row in select(
+        store,
+        """SELECT ?s ?p ?o ?own ?inferred ?symmetric WHERE {
+             ?r a sg:Relation ; sg:relationSubject ?s ; sg:relationProperty ?p ;
+                sg:relationObject ?o .
+             ?p rdfs:subPropertyOf+ sg:actorRelation .
+             ?s rdf:type/rdfs:subClassOf* sg:Actor . ?o rdf:type/rdfs:subClassOf* sg:Actor .
+             OPTIONAL { ?r sg:statedInOwnVoice ?own } OPTIONAL { ?r sg:inferred ?inferred }
+             BIND(EXISTS { ?p a <http://www.w3.org/2002/07/owl#SymmetricProperty> } AS ?symmetric)
+           }""",
+    ):
+        solid = row.get("own") == "true" and row.get("inferred") != "true"
+        relations[(row["s"], row["p"], row["o"])].append(solid)
+        actor(row["s"])
+        actor(row["o"])
+        if row["symmetric"] == "true":
+            symmetric_props.add(row["p"])
+    for (s, p, o), solids in sorted(relations.items()):
+        local = p.removeprefix(SG)
+        symmetric = p in symmetric_props
+        facts.edges.append(
+            Edge(
+                s,
+                o,
+                labels.get(p, local),
+                "relation",
+                RELATION_TONE.get(local, "neutral"),
+                any(solids),
+                symmetric=symmetric,
+                count=len(solids),
+            )
+        )
+
+    stances: Counter[tuple[str, str, str, str, bool]] = Counter()
+    polarity_names: dict[str, str] = {}
+    targets: dict[str, str] = {}
+    for row in select(
+        store,
+        f"""SELECT ?holder ?target ?polarity ?direction ?expression ?inferred ?targetKind WHERE {{
+             ?stance a sg:Stance ; sg:holder ?holder ; sg:target ?target ;
+                     sg:polarity ?polarity ; sg:expression ?expression .
+             OPTIONAL {{ ?polarity skos:broadMatch ?direction .
+                        FILTER(STRSTARTS(STR(?direction), "{MARL}")) }}
+             OPTIONAL {{ ?stance sg:inferred ?inferred }}
+             OPTIONAL {{
+               VALUES ?targetKind {{ sg:Event sg:Claim sg:Issue }}
+               ?target rdf:type/rdfs:subClassOf* ?targetKind }}
+           }}""",
+    ):
+        direction = row.get("direction", MARL + "Neutral").removeprefix(MARL).lower()
+        public = row["expression"].endswith("/public") and row.get("inferred") != "true"
+        polarity_names[row["polarity"]] = labels.get(row["polarity"], short_iri(row["polarity"]))
+        key = (row["holder"], row["target"], row["polarity"], direction, public)
+        stances[key] += 1
+        actor(row["holder"])
+        if "targetKind" in row:
+            targets[row["target"]] = row["targetKind"].removeprefix(SG).lower()
+        else:
+            actor(row["target"])
+    for target, kind in sorted(targets.items()):
+        facts.nodes[target] = Node(target, _target_name(store, target, kind, labels), kind)
+    for (holder, target, polarity, direction, public), n in sorted(stances.items()):
+        facts.edges.append(
+            Edge(holder, target, polarity_names[polarity], "stance", direction, public, count=n)
+        )
+    _link_targets(store, facts, targets, actor)
+    return facts
+
+
+def _actor_kinds(store: ox.Store) -> dict[str, str]:
+    order = [name for name, _, _ in ACTOR_KINDS]
+    found: dict[str, str] = {}
+    for row in select(store, "SELECT ?a ?c WHERE { ?a a ?c . ?c rdfs:subClassOf* sg:Actor }"):
+        name = row["c"].removeprefix(SG)
+        if name not in order:
+            continue
+        if row["a"] not in found or order.index(name) < order.index(found[row["a"]]):
+            found[row["a"]] = name
+    return found
+
+
+def _sides(store: ox.Store) -> dict[str, str]:
+    """Each actor that speaks for a state, with that state (the state itself included)."""
+    rows = select(
+        store,
+        f"""SELECT ?actor ?state WHERE {{
+             ?state a sg:State . ?actor {SIDE_PATH} ?state .
+             ?actor rdf:type/rdfs:subClassOf* sg:Actor }}""",
+    )
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        found[row["actor"]].add(row["state"])
+    # an actor of two states (none today) would belong to neither cluster
+    return {a: next(iter(s)) for a, s in found.items() if len(s) == 1}
+
+
+def _acronym(store: ox.Store, iri: str) -> str | None:
+    rows = select(store, f"SELECT ?alt WHERE {{ <{iri}> skos:altLabel ?alt }}")
+    short = sorted(r["alt"] for r in rows if re.fullmatch(r"[A-Z]{2,6}", r["alt"]))
+    return short[0] if short else None
+
+
+def _display_name(store: ox.Store, iri: str, labels: dict[str, str]) -> str:
+    name = labels.get(iri, short_iri(iri))
+    acronym = _acronym(store, iri)
+    return f"{name} ({acronym})" if acronym and acronym not in name else name
+
+
+def _target_name(store: ox.Store, iri: str, kind: str, labels: dict[str, str]) -> str:
+    return shorten(labels.get(iri, short_iri(iri)), 60)
+
+
+def _link_targets(
+    store: ox.Store, facts: NetworkFacts, targets: dict[str, str], actor: Callable[[str], Node]
+) -> None:
+    """Dotted links from each event a stance targets to its participants, and from each claim
+    to its claimant, labelled with the participant's role."""
+    if not targets:
+        return
+    values = " ".join(f"<{t}>" for t in sorted(targets))
+    rows = select(
+        store,
+        f"""SELECT DISTINCT ?target ?agent ?role WHERE {{
+             VALUES ?target {{ {values} }}
+             {{ ?target prov:qualifiedAssociation [ prov:agent ?agent ; prov:hadRole ?role ] }}
+             UNION {{ ?target prov:wasAssociatedWith ?agent
+                      FILTER NOT EXISTS {{ ?target prov:qualifiedAssociation/prov:agent ?agent }} }}
+             UNION {{ ?target sg:claimant ?agent BIND(sg:claimant AS ?role) }}
+             ?agent rdf:type/rdfs:subClassOf* sg:Actor .
+           }}""",
+    )
+    labels = _labels(store)
+    seen = set()
+    for row in sorted(rows, key=lambda r: (r["target"], r["agent"], r.get("role", ""))):
+        if (row["target"], row["agent"]) in seen:
+            continue
+        seen.add((row["target"], row["agent"]))
+        actor(row["agent"])
+        role = labels.get(row.get("role", ""), "participant")
+        if row.get("role") == SG + "claimant":
+            role = "claimant"
+        facts.edges.append(Edge(row["agent"], row["target"], role, "link", "neutral", True))
+
+
+#: Where each side's actors stand in the picture (inches; x to the right, y up): Russia's at the
+#: left, Iran's at the right (the two sides the article is about face each other), Syria's in a
+#: row along the top; everyone and everything else in two columns between them.
+SIDE_COLUMNS = {RUSSIA: (5.5, 1.0), IRAN: (21.5, 26.0)}  # (inner column x, outer column x)
+TOP_SIDE = ID + "state/syria"
+TOP_ROW_Y = 12.0
+MIDDLE_COLUMNS = (10.5, 16.5)
+ROW_GAP = 1.9
+
+#: Inner column first: the state and its government carry most edges across the middle.
+SIDE_ORDER = [
+    "State",
+    "Government",
+    "GovernmentBody",
+    "StateArmedForce",
+    "Person",
+    "CollectiveActor",
+]
+
+
+def network_layout(facts: NetworkFacts) -> dict[str, tuple[float, float]]:
+    """A place for every node, so that the picture reads the same way each time.
+
+    The actors of Russia and Iran stand in two columns each at the left and the right (the state
+    and its government on the inside, facing each other), Syria's actors in a row along the top.
+    Every other node (other actors, and the events, claims and issues stances are about) goes
+    into two middle columns, in the order of the mean height of the side actors it is linked to,
+    the nearer column to the side it is linked to most, so that edges run short and level.
+    """
+    places: dict[str, tuple[float, float]] = {}
+    for side, (inner_x, outer_x) in SIDE_COLUMNS.items():
+        members = sorted(
+            (n for n in facts.nodes.values() if n.side == side),
+            key=lambda n: (SIDE_ORDER.index(n.kind) if n.kind in SIDE_ORDER else 9, n.label),
+        )
+        inner = [n for n in members if n.kind in ("State", "Government")]
+        outer = [n for n in members if n not in inner]
+        for i, node in enumerate(inner):
+            places[node.iri] = (inner_x, 3.5 - i * 7.0)
+        for i, node in enumerate(outer):
+            places[node.iri] = (outer_x, (len(outer) - 1) / 2 * 2.2 - i * 2.2)
+    top = sorted(
+        (n for n in facts.nodes.values() if n.side == TOP_SIDE),
+        key=lambda n: (n.side or "", SIDE_ORDER.index(n.kind) if n.kind in SIDE_ORDER else 9),
+    )
+    middle_x = (MIDDLE_COLUMNS[0] + MIDDLE_COLUMNS[1]) / 2
+    for i, node in enumerate(top):
+        places[node.iri] = (middle_x + (i - (len(top) - 1) / 2) * 3.6, TOP_ROW_Y + (i % 2) * 0.9)
+
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for edge in facts.edges:
+        neighbours[edge.source].append(edge.target)
+        neighbours[edge.target].append(edge.source)
+    free = [n for n in facts.nodes.values() if n.iri not in places]
+
+    def mean_place(iri: str) -> tuple[float, float]:
+        near = [places[m] for m in neighbours[iri] if m in places]
+        if not near:
+            return (middle_x, -99.0)
+        return (sum(p[0] for p in near) / len(near), sum(p[1] for p in near) / len(near))
+
+    free.sort(key=lambda n: (-mean_place(n.iri)[1], n.label))
+    rows = (len(free) + 1) // 2
+    for row in range(rows):
+        pair = sorted(free[2 * row : 2 * row + 2], key=lambda n: (mean_place(n.iri)[0], n.label))
+        y = TOP_ROW_Y - 2.6 - row * ROW_GAP
+        for column, node in zip(
+            MIDDLE_COLUMNS if len(pair) == 2 else (middle_x,), pair, strict=False
+        ):
+            places[node.iri] = (column, y + (0.45 if column == MIDDLE_COLUMNS[1] else 0.0))
+    return places
+
+
+def network_dot(facts: NetworkFacts) -> str:
+    """The network as Graphviz DOT source for ``neato``: sides pinned (:func:`network_layout`),
+    a heading over each side, a legend, edges by kind, polarity and voice."""
+    import graphviz
+
+    g = graphviz.Digraph(
+        "actor_network",
+        engine="neato",
+        graph_attr={
+            "label": "Actors of rd-syria-iran: relations (bold arrows) and stances (thin, italic "
+            "labels)\nsolid: public or stated in the article's own voice · dashed: private, "
+            "inferred or only someone's claim",
+            "labelloc": "t",
+            "fontsize": "22",
+            "fontname": "Helvetica",
+            "splines": "true",
+            "overlap": "true",
+            "sep": "+3",
+            "esep": "+1",
+            "bgcolor": "white",
+            "pad": "0.3",
+        },
+        node_attr={
+            "fontname": "Helvetica",
+            "fontsize": "13",
+            "style": "filled",
+            "margin": "0.08,0.04",
+        },
+        edge_attr={"fontname": "Helvetica", "fontsize": "10", "len": "2.2"},
+    )
+    styles = {name: style for name, _, style in ACTOR_KINDS}
+    places = network_layout(facts)
+
+    for node in sorted(facts.nodes.values(), key=lambda n: n.iri):
+        if node.kind in styles:
+            attrs = dict(styles[node.kind])
+        elif node.kind == "issue":
+            attrs = {"shape": "cds", "fillcolor": "#fde9d9", "fontsize": "11"}
+        else:  # event or claim
+            attrs = {
+                "shape": "box",
+                "style": "filled,dotted",
+                "fillcolor": "#ffffff",
+                "fontsize": "10",
+            }
+        if node.side is not None:
+            attrs["color"] = SIDE_COLOURS.get(node.side, "#333333")
+        attrs["label"] = "\n".join(wrap(node.label, 22 if node.kind in styles else 30))
+        attrs["tooltip"] = f"{short_iri(node.iri)} ({node.kind})"
+        if node.iri in places:
+            x, y = places[node.iri]
+            attrs["pos"] = f"{x:.2f},{y:.2f}!"
+        g.node(_node_id(node.iri), **attrs)
+
+    for side, (inner_x, outer_x) in SIDE_COLUMNS.items():
+        if side in facts.sides:
+            g.node(
+                f"heading_{_node_id(side)}",
+                label=facts.sides[side].upper(),
+                shape="plaintext",
+                style="",
+                fontsize="34",
+                fontcolor=SIDE_COLOURS[side],
+                fontname="Helvetica-Bold",
+                pos=f"{(inner_x + outer_x) / 2:.2f},{TOP_ROW_Y:.2f}!",
+            )
+
+    for edge in merge_edges(facts.edges):
+        colour = POLARITY_COLOURS[edge.tone]
+        attrs = {"color": colour, "fontcolor": colour, "style": "solid" if edge.solid else "dashed"}
+        if edge.kind == "relation":
+            attrs.update(penwidth="2.4", arrowhead="normal")
+            if edge.symmetric:
+                attrs["dir"] = "both"
+        elif edge.kind == "stance":
+            attrs.update(penwidth="1.3", arrowhead="vee", fontname="Helvetica-Oblique")
+        else:
+            attrs.update(
+                style="dotted", color="#999999", fontcolor="#777777", arrowhead="none", penwidth="1"
+            )
+        g.edge(_node_id(edge.source), _node_id(edge.target), label=edge.label, **attrs)
+
+    lowest = min((y for _, y in places.values()), default=0.0)
+    _legend(g, (LEGEND_X, lowest - 2.2))
+    return g.source
+
+
+#: The outline colour of each side's actors (and of its heading).
+SIDE_COLOURS = {RUSSIA: "#1c4587", IRAN: "#38761d", ID + "state/syria": "#7f6000"}
+
+
+def merge_edges(edges: list[Edge]) -> list[Edge]:
+    """Parallel edges of one kind, tone and line style between the same two nodes, as one edge
+    whose label lists each (``at odds with ×3`` over ``disagreement``): fewer lines to follow."""
+    groups: dict[tuple[str, str, str, str, bool, bool], list[Edge]] = defaultdict(list)
+    for edge in edges:
+        ends = (edge.source, edge.target)
+        if edge.symmetric:
+            ends = tuple(sorted(ends))  # type: ignore[assignment]
+        groups[(*ends, edge.kind, edge.tone, edge.solid, edge.symmetric)].append(edge)
+    merged = []
+    for (source, target, kind, tone, solid, symmetric), group in groups.items():
+        counts: Counter[str] = Counter()
+        for edge in group:
+            counts[edge.label] += edge.count
+        label = "\n".join(f"{name} ×{n}" if n > 1 else name for name, n in sorted(counts.items()))
+        merged.append(Edge(source, target, label, kind, tone, solid, symmetric, 1))
+    return merged
+
+
+def _legend(g: object, place: tuple[float, float]) -> None:
+    import graphviz
+
+    assert isinstance(g, graphviz.Digraph)
+    rows = []
+    for _, kind, style in ACTOR_KINDS[:-2]:
+        rows.append(
+            f'<TR><TD ALIGN="LEFT">{escape(kind)}</TD><TD ALIGN="LEFT">{style["shape"]}</TD></TR>'
+        )
+    colours = "".join(
+        f'<TR><TD ALIGN="LEFT"><FONT COLOR="{c}">━━ {escape(name)}</FONT></TD>'
+        f'<TD ALIGN="LEFT">{escape(meaning)}</TD></TR>'
+        for name, c, meaning in (
+            ("positive", POLARITY_COLOURS["positive"], "support, welcome; backing, alliance"),
+            ("negative", POLARITY_COLOURS["negative"], "opposition, concern; at odds, fighting"),
+            ("neutral", POLARITY_COLOURS["neutral"], "acceptance, surprise; control, dependence"),
+        )
+    )
+    label = (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
+        '<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>'
+        + "".join(rows)
+        + colours
+        + '<TR><TD ALIGN="LEFT">━━ solid</TD><TD ALIGN="LEFT">public, own voice</TD></TR>'
+        '<TR><TD ALIGN="LEFT">- - dashed</TD><TD ALIGN="LEFT">private, inferred, or claimed'
+        " only</TD></TR>"
+        '<TR><TD ALIGN="LEFT">bold ▶</TD><TD ALIGN="LEFT">relation</TD></TR>'
+        '<TR><TD ALIGN="LEFT"><I>thin &gt;</I></TD><TD ALIGN="LEFT"><I>stance</I></TD></TR>'
+        '<TR><TD ALIGN="LEFT">··· dotted</TD><TD ALIGN="LEFT">participant or claimant</TD></TR>'
+        "</TABLE>>"
+    )
+    g.node(
+        "legend",
+        label=label,
+        shape="box",
+        style="rounded",
+        color="#b0b0b0",
+        fontsize="11",
+        pos=f"{place[0]:.2f},{place[1]:.2f}!",
+    )
+
+
+#: The legend stands under the Russian side, below the lowest node.
+LEGEND_X = 3.0
+
+
+def _node_id(iri: str) -> str:
+    return short_iri(iri).replace("/", "_").replace("-", "_").replace(":", "_")
+
+
+# ---------------------------------------------------------------------------------------------
+# The timeline
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    iri: str
+    label: str
+    earliest: dt.date
+    latest: dt.date | None  # None: open-ended (only "after" something is known)
+    precision: str  # the precision concept's local name: day, month, part-of-month, season...
+    precision_label: str
+    date_label: str  # the time node's label: "late February 2016"
+    inferred: bool
+    event_type: str = ""
+
+    @property
+    def is_point(self) -> bool:
+        return self.latest == self.earliest
+
+    def date_text(self) -> str:
+        """The date as the text gives it, with its bounds in ISO form."""
+        if self.latest is None:
+            bounds = f"from {self.earliest.isoformat()}, open-ended"
+        elif self.is_point:
+            bounds = self.earliest.isoformat()
+        else:
+            bounds = f"{self.earliest.isoformat()} – {self.latest.isoformat()}"
+        mark = ", inferred" if self.inferred else ""
+        return f"{self.date_label} ({bounds}{mark})"
+
+
+@dataclass
+class TimelineFacts:
+    events: list[TimelineEvent]
+    undated: int  # events with no time or no sg:earliest
+
+
+def timeline_facts(dataset: Dataset) -> TimelineFacts:
+    """Every event whose time has an ``sg:earliest``, with its bounds, precision and label."""
+    store = store_for(dataset)
+    labels = _labels(store)
+    rows = select(
+        store,
+        """SELECT ?event ?time ?earliest ?latest ?precision ?inferred ?type WHERE {
+             ?event a sg:Event ; time:hasTime ?time . ?time sg:earliest ?earliest .
+             OPTIONAL { ?time sg:latest ?latest } OPTIONAL { ?time sg:precision ?precision }
+             OPTIONAL { ?time sg:inferred ?inferred } OPTIONAL { ?event sg:eventType ?type }
+           }""",
+    )
+    events = []
+    for row in rows:
+        precision = row.get("precision", "")
+        events.append(
+            TimelineEvent(
+                iri=row["event"],
+                label=labels.get(row["event"], short_iri(row["event"])),
+                earliest=dt.date.fromisoformat(row["earliest"]),
+                latest=dt.date.fromisoformat(row["latest"]) if "latest" in row else None,
+                precision=precision.rsplit("/", 1)[-1] or "unknown",
+                precision_label=labels.get(precision, precision.rsplit("/", 1)[-1] or "unknown"),
+                date_label=labels.get(row["time"], ""),
+                inferred=row.get("inferred") == "true",
+                event_type=labels.get(row.get("type", ""), ""),
+            )
+        )
+    events.sort(key=lambda e: (e.earliest, e.latest or dt.date.max, e.label))
+    total = select(store, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a sg:Event }")
+    return TimelineFacts(events, int(total[0]["n"]) - len(events))
+
+
+#: Colours of precisions on the timeline.
+PRECISION_COLOURS = {
+    "day": "#1f4e79",
+    "month": "#2e86c1",
+    "part-of-month": "#8e44ad",
+    "season": "#d68910",
+    "year": "#7f8c8d",
+    "relative": "#16a085",
+}
+
+
+def timeline_figure(facts: TimelineFacts) -> object:
+    """The timeline as a matplotlib figure: one row per event, a diamond for a day, a bar from
+    ``sg:earliest`` to ``sg:latest`` for a vaguer time (an arrow where only the start is known),
+    pale and hatched where the date is inferred. At the left of each row, the event's label and,
+    under it, the date as the text gives it with its bounds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.transforms import blended_transform_factory
+
+    events = facts.events
+    n = max(len(events), 1)
+    fig = Figure(figsize=(16, 2.2 + 0.78 * n), layout="constrained")
+    ax = fig.add_subplot()
+    if events:
+        start = min(e.earliest for e in events)
+        end = max((e.latest or e.earliest) for e in events)
+    else:
+        start = end = dt.date.today()
+    left = dt.date(start.year, start.month, 1) - dt.timedelta(days=10)
+    right = _month_after(end) + dt.timedelta(days=20)
+    open_end = mdates.date2num(right) - 4
+    labels_at = blended_transform_factory(ax.transAxes, ax.transData)
+    for i, event in enumerate(events):
+        y = n - 1 - i
+        colour = PRECISION_COLOURS.get(event.precision, "#555555")
+        gid = "event-" + short_iri(event.iri).replace("/", "-")
+        if event.is_point:
+            ax.plot(
+                [mdates.date2num(event.earliest)],
+                [y],
+                marker="D",
+                markersize=12,
+                markerfacecolor="white" if event.inferred else colour,
+                markeredgecolor=colour,
+                markeredgewidth=2.2,
+                linestyle="none",
+                gid=gid,
+            )
+        else:
+            x0 = mdates.date2num(event.earliest)
+            x1 = mdates.date2num(event.latest + dt.timedelta(days=1)) if event.latest else open_end
+            ax.barh(
+                y,
+                x1 - x0,
+                left=x0,
+                height=0.46,
+                color=colour,
+                alpha=0.35 if event.inferred else 0.85,
+                edgecolor=colour,
+                linewidth=1.5,
+                hatch="///" if event.inferred else None,
+                gid=gid,
+            )
+            if event.latest is None:
+                ax.annotate(
+                    "",
+                    xy=(x1 + 3, y),
+                    xytext=(x1 - 12, y),
+                    arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2},
+                )
+        ax.text(
+            -0.01,
+            y + 0.1,
+            "\n".join(wrap(event.label, 72)),
+            transform=labels_at,
+            ha="right",
+            va="bottom",
+            fontsize=10.5,
+            color="#111111",
+        )
+        ax.text(
+            -0.01,
+            y - 0.08,
+            event.date_text(),
+            transform=labels_at,
+            ha="right",
+            va="top",
+            fontsize=9,
+            color=colour if not event.inferred else "#555555",
+            style="italic",
+        )
+    ax.set_yticks([])
+    ax.set_ylim(-0.8, n - 0.2)
+    ax.set_xlim(mdates.date2num(left), mdates.date2num(right))
+    ax.xaxis.set_major_locator(mdates.MonthLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    used = [p for p in PRECISION_COLOURS if p != "day" and any(e.precision == p for e in events)]
+    handles: list[object] = [
+        Line2D(
+            [],
+            [],
+            marker="D",
+            linestyle="none",
+            markersize=10,
+            markerfacecolor="#1f4e79",
+            markeredgecolor="#1f4e79",
+            label="a day, stated",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="D",
+            linestyle="none",
+            markersize=10,
+            markerfacecolor="white",
+            markeredgecolor="#1f4e79",
+            markeredgewidth=2,
+            label="a day, inferred",
+        ),
+    ]
+    handles += [
+        Patch(
+            facecolor=PRECISION_COLOURS[p],
+            edgecolor=PRECISION_COLOURS[p],
+            alpha=0.85,
+            label=_precision_legend(p, events),
+        )
+        for p in used
+    ]
+    handles.append(
+        Patch(
+            facecolor="#cccccc",
+            edgecolor="#555555",
+            hatch="///",
+            alpha=0.6,
+            label="date inferred: pale, hatched",
+        )
+    )
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=4,
+        fontsize=10,
+        title="a point for a day; a span from sg:earliest to sg:latest for a vaguer date; "
+        "an arrow where only the start is known",
+        title_fontsize=10,
+        frameon=False,
+    )
+    title = "Events on a time axis, each at the precision the text gives"
+    if facts.undated:
+        title += f" ({facts.undated} events without a date are not shown)"
+    fig.suptitle(title, fontsize=15)
+    return fig
+
+
+def _precision_legend(precision: str, events: list[TimelineEvent]) -> str:
+    return next(e.precision_label for e in events if e.precision == precision)
+
+
+def _month_after(day: dt.date) -> dt.date:
+    return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Russia–Iran divergence
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SideStance:
+    holder: str
+    polarity: str
+    direction: str  # positive, negative, neutral
+    target: str
+    public: bool
+    inferred: bool
+
+
+@dataclass
+class IssueRow:
+    iri: str
+    label: str
+    russia: list[SideStance] = field(default_factory=list)
+    iran: list[SideStance] = field(default_factory=list)
+    verdicts: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class DivergenceFacts:
+    issues: list[IssueRow]
+    query: str | None  # the saved query the verdicts come from, if the project has it
+
+
+#: The saved query whose verdicts (agree, differ, diverge) the picture counts per issue.
+VERDICT_QUERY = "russia-iran-issues"
+
+
+def divergence_facts(dataset: Dataset, project: Project | None = None) -> DivergenceFacts:
+    """Per issue, the stances of each side (Russia, Iran) on it, public and private, and how many
+    pairs of them agree, differ or diverge (the saved query ``russia-iran-issues``).
+
+    A stance bears on an issue when it targets the issue, says it concerns the issue, or targets
+    something (an event, a claim) that concerns it, as in the saved query. Who speaks for a side
+    follows the query's path too (:data:`SIDE_PATH`).
+    """
+    store = store_for(dataset)
+    labels = _labels(store)
+    issues: dict[str, IssueRow] = {}
+    for side, state in (("russia", RUSSIA), ("iran", IRAN)):
+        rows = select(
+            store,
+            f"""SELECT DISTINCT ?issue ?holder ?polarity ?direction ?expression ?target ?inferred
+                WHERE {{
+                  ?holder {SIDE_PATH} <{state}> .
+                  ?stance a sg:Stance ; sg:holder ?holder ; sg:target ?target ;
+                          sg:polarity ?polarity ; sg:expression ?expression .
+                  {{ ?stance sg:target ?issue }} UNION {{ ?stance sg:concernsIssue ?issue }}
+                  UNION {{ ?stance sg:target/sg:concernsIssue ?issue }}
+                  ?issue a sg:Issue .
+                  OPTIONAL {{ ?polarity skos:broadMatch ?direction
+                             FILTER(STRSTARTS(STR(?direction), "{MARL}")) }}
+                  OPTIONAL {{ ?stance sg:inferred ?inferred }}
+                }}""",
+        )
+        for row in rows:
+            issue = issues.setdefault(
+                row["issue"], IssueRow(row["issue"], labels.get(row["issue"], row["issue"]))
+            )
+            stance = SideStance(
+                holder=labels.get(row["holder"], short_iri(row["holder"])),
+                polarity=labels.get(row["polarity"], short_iri(row["polarity"])),
+                direction=row.get("direction", MARL + "Neutral").removeprefix(MARL).lower(),
+                target=shorten(labels.get(row["target"], short_iri(row["target"])), 48),
+                public=row["expression"].endswith("/public"),
+                inferred=row.get("inferred") == "true",
+            )
+            getattr(issue, side).append(stance)
+    query = None
+    if project is not None:
+        path = project.queries_dir / f"{VERDICT_QUERY}.rq"
+        if path.is_file():
+            query = VERDICT_QUERY
+            text = path.read_text(encoding="utf-8")
+            for solution in store.query(text, use_default_graph_as_union=True):
+                issue_iri = solution["issue"].value
+                if issue_iri in issues:
+                    issues[issue_iri].verdicts[solution["verdict"].value] += 1
+    for issue in issues.values():
+        for side in (issue.russia, issue.iran):
+            side.sort(key=lambda s: (not s.public, s.holder, s.polarity, s.target))
+    ordered = sorted(
+        issues.values(),
+        key=lambda i: (not (i.russia and i.iran), -sum(i.verdicts.values()), i.label),
+    )
+    return DivergenceFacts(ordered, query)
+
+
+def divergence_dot(facts: DivergenceFacts) -> str:
+    """The divergence as one Graphviz HTML-like table: issues as rows; Russia's public and
+    private stances, the verdicts, Iran's public and private stances as columns."""
+    import graphviz
+
+    head = (
+        '<TR><TD BGCOLOR="#eeeeee"><B>issue</B></TD>'
+        '<TD BGCOLOR="#dde8f5"><B>Russia, in public</B></TD>'
+        '<TD BGCOLOR="#dde8f5"><B>Russia, in private</B><BR/>'
+        '<FONT POINT-SIZE="10">(as the author reads it)</FONT></TD>'
+        '<TD BGCOLOR="#eeeeee"><B>pairs of stances</B><BR/>'
+        '<FONT POINT-SIZE="10">agree · differ · diverge</FONT></TD>'
+        '<TD BGCOLOR="#d9ead3"><B>Iran, in public</B></TD>'
+        '<TD BGCOLOR="#d9ead3"><B>Iran, in private</B><BR/>'
+        '<FONT POINT-SIZE="10">(as the author reads it)</FONT></TD></TR>'
+    )
+    rows = [head]
+    for issue in facts.issues:
+        label = _html_lines(issue.label, 22)
+        cells = [f'<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT"><B>{label}</B></TD>']
+        cells.append(_stance_cell([s for s in issue.russia if s.public]))
+        cells.append(_stance_cell([s for s in issue.russia if not s.public]))
+        cells.append(_verdict_cell(issue))
+        cells.append(_stance_cell([s for s in issue.iran if s.public]))
+        cells.append(_stance_cell([s for s in issue.iran if not s.public]))
+        rows.append("<TR>" + "".join(cells) + "</TR>")
+    table = (
+        '<<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="0" CELLPADDING="6" COLOR="#999999">'
+        + "".join(rows)
+        + "</TABLE>>"
+    )
+    source = f"the verdicts are the saved query {facts.query}" if facts.query else ""
+    g = graphviz.Digraph(
+        "divergence",
+        graph_attr={
+            "label": "Russia and Iran, issue by issue: each side's stances in public and in "
+            "private\ngreen: for (positive) · red: against (negative) · grey: neutral · "
+            "(inferred): the encoder's reading" + (f"\n{source}" if source else ""),
+            "labelloc": "t",
+            "fontsize": "18",
+            "fontname": "Helvetica",
+            "bgcolor": "white",
+        },
+        node_attr={"fontname": "Helvetica", "fontsize": "11", "shape": "plaintext"},
+    )
+    g.node("table", label=table)
+    return g.source
+
+
+def _html_lines(text: str, width: int) -> str:
+    return '<BR ALIGN="LEFT"/>'.join(escape(line) for line in wrap(text, width))
+
+
+def _stance_cell(stances: list[SideStance]) -> str:
+    if not stances:
+        return '<TD ALIGN="LEFT" VALIGN="TOP"><FONT COLOR="#999999">—</FONT></TD>'
+    lines = []
+    for s in stances:
+        colour = POLARITY_COLOURS.get(s.direction, POLARITY_COLOURS["neutral"])
+        mark = " (inferred)" if s.inferred else ""
+        lines.append(
+            f'<FONT COLOR="{colour}"><B>{escape(s.polarity)}</B>{escape(mark)}</FONT>'
+            f' {escape(s.holder)}<BR ALIGN="LEFT"/>'
+            f'<FONT POINT-SIZE="10" COLOR="#555555">  on {escape(s.target)}</FONT>'
+            '<BR ALIGN="LEFT"/>'
+        )
+    return '<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">' + "".join(lines) + "</TD>"
+
+
+def _verdict_cell(issue: IssueRow) -> str:
+    if not issue.verdicts:
+        one = "Russia" if issue.russia else "Iran"
+        return f'<TD VALIGN="TOP"><FONT COLOR="#999999">only {one}<BR/>holds a stance</FONT></TD>'
+    parts = []
+    for verdict, colour in (("agree", "#1a7f37"), ("differ", "#b7950b"), ("diverge", "#c62828")):
+        if issue.verdicts[verdict]:
+            parts.append(
+                f'<FONT COLOR="{colour}"><B>{issue.verdicts[verdict]}</B> {verdict}</FONT>'
+            )
+    return '<TD VALIGN="TOP">' + "<BR/>".join(parts) + "</TD>"
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------------------------
+
+
+def require_dot() -> str:
+    """The path of Graphviz's ``dot``; :class:`ToolMissing` if it is not installed."""
+    found = shutil.which("dot")
+    if not found:
+        raise ToolMissing(
+            "Graphviz's 'dot' is not installed; the pictures need it "
+            "(Debian: apt-get install graphviz)"
+        )
+    return found
+
+
+def render_dot(source: str, fmt: str, engine: str = "dot") -> bytes:
+    import graphviz
+
+    require_dot()
+    try:
+        return graphviz.Source(source, engine=engine).pipe(format=fmt)
+    except graphviz.backend.execute.CalledProcessError as exc:  # type: ignore[attr-defined]
+        raise StancegraphError(f"Graphviz failed: {exc.stderr!r}") from None
+
+
+def render_figure(fig: object, fmt: str) -> bytes:
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    assert isinstance(fig, Figure)
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "stancegraph"}):
+        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+        fig.savefig(buffer, format=fmt, metadata=metadata, dpi=110)
+    return buffer.getvalue()
+
+
+def draw(name: str, dataset: Dataset, project: Project | None = None, fmt: str = "svg") -> bytes:
+    """The picture ``name`` (one of :data:`NAMES`) in ``fmt`` (svg or png)."""
+    if fmt not in FORMATS:
+        raise ProjectError(f"cannot draw {fmt!r}; formats: {', '.join(FORMATS)}")
+    if name == "network":
+        return render_dot(network_dot(network_facts(dataset)), fmt, engine="neato")
+    if name == "timeline":
+        return render_figure(timeline_figure(timeline_facts(dataset)), fmt)
+    if name == "divergence":
+        return render_dot(divergence_dot(divergence_facts(dataset, project)), fmt)
+    raise ProjectError(f"no picture called {name!r}; one of {', '.join(NAMES)}")
+
+
+def draw_to(name: str, out: Path, dataset: Dataset, project: Project | None = None) -> Path:
+    """Write picture ``name`` to ``out``; the format is the file's suffix (.svg or .png)."""
+    fmt = out.suffix.lstrip(".").lower() or "svg"
+    data = draw(name, dataset, project, fmt)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    return out
+
+
+def plot(project: Project, names: Iterable[str], out_dir: Path, fmt: str = "svg") -> list[Path]:
+    """Assemble the project once and write each picture to ``out_dir/<name>.<fmt>``."""
+    dataset = graph.assemble(project)
+    return [draw_to(name, out_dir / f"{name}.{fmt}", dataset, project) for name in names]
