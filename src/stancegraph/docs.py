@@ -1,0 +1,991 @@
+"""The documentation site: the ontology, its vocabularies and shapes, the query catalogue with
+today's answers, the dataset's statistics and the pictures, as static HTML under ``dist/docs/``.
+
+Everything is read from the assembled dataset and the saved queries, so the site cannot drift
+from the data; every page is a Jinja2 template under ``templates/`` with one local stylesheet,
+and nothing on any page loads from the network (links out are plain ``<a href>``).
+
+Why our own generator and not pyLODE: pyLODE's current release (3.4.1) does not import (it
+reads a ``pyproject.toml`` its wheel does not ship), and an older pin would document the ontology
+alone, on a page of its own style, without the shapes that constrain each term or how often the
+data uses it. Here each class and property shows label, definition, examples, domain, range,
+super- and sub-terms, characteristics, the shapes that check it and its count in the data.
+
+This module sits beside :mod:`stancegraph.queries` on the same floor and uses it to run the
+catalogue (the one place that knows how a saved query is read, bound and run).
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, SH, SKOS, XSD
+
+from stancegraph import graph, plots
+from stancegraph.errors import StancegraphError
+from stancegraph.sources import Project
+
+SG = graph.SG
+SG_NS = str(SG)
+VOCAB = "https://w3id.org/stancegraph/vocab/"
+ID = "https://w3id.org/stancegraph/id/"
+SHAPES_NS = "https://w3id.org/stancegraph/shapes#"
+VANN = "http://purl.org/vocab/vann/"
+
+#: Prefixes for showing IRIs compactly, longest namespace first when matching.
+PREFIXES: dict[str, str] = {
+    "sg": SG_NS,
+    "sgsh": SHAPES_NS,
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "sh": str(SH),
+    "dcterms": str(DCTERMS),
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "time": "http://www.w3.org/2006/time#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "schema": "https://schema.org/",
+    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "marl": "http://www.gsi.upm.es/ontologies/marl/ns#",
+    "vann": VANN,
+    "wd": "http://www.wikidata.org/entity/",
+    "cameo": VOCAB + "cameo/",
+    "vocab": VOCAB,
+    "id": ID,
+}
+
+#: The pages of the site, in the order of its navigation bar: (file, title).
+PAGES = [
+    ("index.html", "Overview"),
+    ("ontology.html", "Ontology"),
+    ("vocabularies.html", "Vocabularies"),
+    ("shapes.html", "Shapes"),
+    ("queries.html", "Queries"),
+    ("statistics.html", "Statistics"),
+]
+
+#: Most rows a query's page shows (the whole answer is one command away).
+MAX_ROWS = 300
+
+TEMPLATES = Path(__file__).parent / "templates" / "docs"
+
+PROPERTY_TYPES = {
+    OWL.ObjectProperty: "object property",
+    OWL.DatatypeProperty: "datatype property",
+    OWL.AnnotationProperty: "annotation property",
+}
+CHARACTERISTICS = {
+    OWL.FunctionalProperty: "functional",
+    OWL.InverseFunctionalProperty: "inverse functional",
+    OWL.TransitiveProperty: "transitive",
+    OWL.SymmetricProperty: "symmetric",
+    OWL.AsymmetricProperty: "asymmetric",
+    OWL.ReflexiveProperty: "reflexive",
+    OWL.IrreflexiveProperty: "irreflexive",
+}
+
+
+class DocsError(StancegraphError):
+    """The site could not be written (a template is missing, the output folder is unusable)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# IRIs: compact names and where the site documents them
+# ---------------------------------------------------------------------------------------------
+
+
+def compact(iri: str) -> str:
+    """``sg:Actor``, ``polarity/welcome``, ``person/vladimir-putin``, or the IRI itself."""
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            best = prefix
+    if not best:
+        return iri
+    rest = iri[len(PREFIXES[best]) :]
+    return rest if best in ("vocab", "id") else f"{best}:{rest}"
+
+
+@dataclass(frozen=True)
+class Link:
+    """Where a term is documented: a page and fragment of the site, or an external IRI."""
+
+    text: str
+    href: str | None  # relative to the site root, or an absolute IRI
+    local: bool
+    title: str = ""
+
+
+class Names:
+    """Labels for IRIs and the site page that documents each one."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.labels: dict[str, str] = {}
+        self.anchors: dict[str, str] = {}
+        union = graph.union_graph(dataset)
+        for prop in (RDFS.label, SKOS.prefLabel):
+            for s, o in union.subject_objects(prop):
+                if (
+                    isinstance(o, Literal)
+                    and (o.language in (None, "en"))
+                    and str(s) not in self.labels
+                ):
+                    self.labels[str(s)] = " ".join(str(o).split())
+
+    def link(self, iri: object) -> Link:
+        text = compact(str(iri))
+        anchor = self.anchors.get(str(iri))
+        title = self.labels.get(str(iri), "")
+        if anchor is not None:
+            return Link(text, anchor, True, title)
+        if str(iri).startswith(ID):
+            return Link(text, None, False, title)
+        return Link(text, str(iri), False, title)
+
+
+# ---------------------------------------------------------------------------------------------
+# The ontology
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Term:
+    iri: URIRef
+    kind: str  # "class" or a PROPERTY_TYPES value
+    label: str
+    anchor: str
+    definitions: list[str] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    supers: list[URIRef] = field(default_factory=list)
+    subs: list[URIRef] = field(default_factory=list)
+    domains: list[URIRef] = field(default_factory=list)
+    ranges: list[URIRef] = field(default_factory=list)
+    inverses: list[URIRef] = field(default_factory=list)
+    disjoint: list[URIRef] = field(default_factory=list)
+    characteristics: list[str] = field(default_factory=list)
+    in_domain_of: list[URIRef] = field(default_factory=list)
+    in_range_of: list[URIRef] = field(default_factory=list)
+    shapes: list[URIRef] = field(default_factory=list)
+    used: int = 0  # direct instances (class) or triples (property) in the data graphs
+    used_all: int = 0  # instances of the class or of a sub-class
+
+    @property
+    def curie(self) -> str:
+        return compact(str(self.iri))
+
+
+@dataclass
+class Ontology:
+    iri: URIRef | None
+    metadata: list[tuple[str, list[object]]]
+    title: str
+    description: str
+    version: str
+    classes: list[Term]
+    properties: dict[str, list[Term]]  # by kind
+    reused: dict[str, list[URIRef]]  # namespace prefix -> terms declared for reuse
+
+
+def _texts(g: Graph, s: object, p: URIRef) -> list[str]:
+    values = [o for o in g.objects(s, p) if isinstance(o, Literal)]
+    english = [v for v in values if v.language in (None, "en")]
+    return sorted(" ".join(str(v).split()) for v in english)
+
+
+def _named(values: Iterable[object]) -> list[URIRef]:
+    return sorted({v for v in values if isinstance(v, URIRef)}, key=lambda v: compact(str(v)))
+
+
+def read_ontology(dataset: Dataset, names: Names) -> Ontology:
+    onto = dataset.graph(graph.ONTOLOGY_GRAPH)
+    shapes = dataset.graph(graph.SHAPES_GRAPH)
+    iri = graph.ontology_iri(dataset)
+    metadata: list[tuple[str, list[object]]] = []
+    if iri is not None:
+        for p in (
+            DCTERMS.title,
+            OWL.versionIRI,
+            OWL.versionInfo,
+            DCTERMS.creator,
+            DCTERMS.publisher,
+            DCTERMS.created,
+            DCTERMS.modified,
+            DCTERMS.license,
+            URIRef(VANN + "preferredNamespacePrefix"),
+            URIRef(VANN + "preferredNamespaceUri"),
+            RDFS.seeAlso,
+        ):
+            values = sorted(onto.objects(iri, p), key=str)
+            if values:
+                metadata.append((compact(str(p)), list(values)))
+
+    data = graph.union_graph(dataset, graph.data_graph_iris(dataset))
+    instance_counts = Counter(o for o in data.objects(None, RDF.type))
+    predicate_counts = Counter(p for _, p, _ in data)
+    shapes_by_class: dict[URIRef, set[URIRef]] = defaultdict(set)
+    shapes_by_path: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for shape in _shape_nodes(shapes):
+        for cls in shapes.objects(shape, SH.targetClass):
+            shapes_by_class[cls].add(shape)  # type: ignore[index]
+        for prop in shapes.objects(shape, SH.targetSubjectsOf):
+            shapes_by_path[prop].add(shape)  # type: ignore[index]
+        for pshape in shapes.objects(shape, SH.property):
+            path = shapes.value(pshape, SH.path)
+            if isinstance(path, URIRef):
+                shapes_by_path[path].add(shape)
+
+    def own(kind_type: URIRef) -> list[URIRef]:
+        return sorted(
+            (
+                s
+                for s in onto.subjects(RDF.type, kind_type)
+                if isinstance(s, URIRef) and str(s).startswith(SG_NS)
+            ),
+            key=lambda s: str(s).lower(),
+        )
+
+    def term(s: URIRef, kind: str) -> Term:
+        t = Term(
+            iri=s,
+            kind=kind,
+            label=(_texts(onto, s, RDFS.label) or [compact(str(s))])[0],
+            anchor=str(s)[len(SG_NS) :],
+            definitions=_texts(onto, s, SKOS.definition),
+            comments=_texts(onto, s, RDFS.comment),
+            examples=_texts(onto, s, SKOS.example),
+        )
+        names.anchors[str(s)] = f"ontology.html#{t.anchor}"
+        return t
+
+    classes = [term(c, "class") for c in own(OWL.Class)]
+    for t in classes:
+        t.supers = _named(onto.objects(t.iri, RDFS.subClassOf))
+        t.subs = _named(onto.subjects(RDFS.subClassOf, t.iri))
+        t.disjoint = _named(
+            [*onto.objects(t.iri, OWL.disjointWith), *onto.subjects(OWL.disjointWith, t.iri)]
+        )
+        t.in_domain_of = _named(onto.subjects(RDFS.domain, t.iri))
+        t.in_range_of = _named(onto.subjects(RDFS.range, t.iri))
+        t.shapes = sorted(shapes_by_class.get(t.iri, set()), key=str)
+        t.used = instance_counts.get(t.iri, 0)
+        t.used_all = len(
+            {x for c in graph.subclasses(onto, t.iri) for x in data.subjects(RDF.type, c)}
+        )
+
+    properties: dict[str, list[Term]] = {}
+    for ptype, kind in PROPERTY_TYPES.items():
+        found = [term(p, kind) for p in own(ptype)]
+        for t in found:
+            t.supers = _named(onto.objects(t.iri, RDFS.subPropertyOf))
+            t.subs = _named(onto.subjects(RDFS.subPropertyOf, t.iri))
+            t.domains = _named(onto.objects(t.iri, RDFS.domain))
+            t.ranges = _named(onto.objects(t.iri, RDFS.range))
+            t.inverses = _named(
+                [*onto.objects(t.iri, OWL.inverseOf), *onto.subjects(OWL.inverseOf, t.iri)]
+            )
+            t.characteristics = sorted(
+                name for ctype, name in CHARACTERISTICS.items() if (t.iri, RDF.type, ctype) in onto
+            )
+            t.shapes = sorted(shapes_by_path.get(t.iri, set()), key=str)
+            t.used = predicate_counts.get(t.iri, 0)
+        properties[kind] = found
+
+    reused: dict[str, list[URIRef]] = defaultdict(list)
+    for s in sorted({s for s in onto.subjects(RDF.type, None) if isinstance(s, URIRef)}, key=str):
+        if str(s).startswith(SG_NS) or s == iri:
+            continue
+        name = compact(str(s))
+        prefix = name.split(":", 1)[0] if ":" in name and not name.startswith("http") else "other"
+        reused[prefix].append(s)
+
+    title = (_texts(onto, iri, DCTERMS.title) or ["stancegraph ontology"])[0] if iri else ""
+    description = (_texts(onto, iri, DCTERMS.description) or [""])[0] if iri else ""
+    return Ontology(
+        iri=iri,
+        metadata=metadata,
+        title=title,
+        description=description,
+        version=graph.ontology_version(dataset) or "",
+        classes=classes,
+        properties=properties,
+        reused=dict(sorted(reused.items())),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The vocabularies (SKOS)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Concept:
+    iri: URIRef
+    label: str
+    anchor: str
+    depth: int
+    notation: list[str]
+    definitions: list[str]
+    notes: list[str]
+    alt_labels: list[str]
+    examples: list[str]
+    mappings: list[tuple[str, URIRef]]
+    used: int
+
+
+@dataclass
+class Scheme:
+    iri: URIRef
+    key: str
+    label: str
+    anchor: str
+    definitions: list[str]
+    concepts: list[Concept]
+    used_by: list[tuple[URIRef, int]]  # properties whose values are its concepts, with counts
+
+
+MAPPINGS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
+
+
+def read_vocabularies(dataset: Dataset, names: Names) -> list[Scheme]:
+    vocab = dataset.graph(graph.VOCAB_GRAPH)
+    data = graph.union_graph(dataset, graph.data_graph_iris(dataset))
+    value_counts = Counter(
+        o for _, _, o in data if isinstance(o, URIRef) and str(o).startswith(VOCAB)
+    )
+    used_by: dict[URIRef, Counter[URIRef]] = defaultdict(Counter)
+    for _, p, o in data:
+        if isinstance(o, URIRef) and str(o).startswith(VOCAB):
+            scheme = vocab.value(o, SKOS.inScheme)
+            if isinstance(scheme, URIRef):
+                used_by[scheme][p] += 1  # type: ignore[index]
+
+    schemes = []
+    for s in sorted(vocab.subjects(RDF.type, SKOS.ConceptScheme), key=str):
+        if not isinstance(s, URIRef):
+            continue
+        key = str(s).rstrip("/").rsplit("/", 1)[-1]
+        anchor = f"scheme-{key}"
+        names.anchors[str(s)] = f"vocabularies.html#{anchor}"
+        members = {c for c in vocab.subjects(SKOS.inScheme, s) if isinstance(c, URIRef)}
+        tops = {c for c in vocab.objects(s, SKOS.hasTopConcept) if isinstance(c, URIRef)}
+        tops |= {c for c in vocab.subjects(SKOS.topConceptOf, s) if isinstance(c, URIRef)}
+        children: dict[URIRef, list[URIRef]] = defaultdict(list)
+        has_parent = set()
+        for c in members:
+            for parent in vocab.objects(c, SKOS.broader):
+                if parent in members:
+                    children[parent].append(c)  # type: ignore[index]
+                    has_parent.add(c)
+        roots = sorted((tops | (members - has_parent)) - has_parent, key=lambda c: _label(vocab, c))
+        ordered = _hierarchy(vocab, roots, children, members)
+        concepts = []
+        for c, depth in ordered:
+            local = str(c).rstrip("/").rsplit("/", 1)[-1]
+            canchor = f"{key}-{local}"
+            names.anchors[str(c)] = f"vocabularies.html#{canchor}"
+            concepts.append(
+                Concept(
+                    iri=c,
+                    label=_label(vocab, c),
+                    anchor=canchor,
+                    depth=depth,
+                    notation=sorted(str(n) for n in vocab.objects(c, SKOS.notation)),
+                    definitions=_texts(vocab, c, SKOS.definition),
+                    notes=_texts(vocab, c, SKOS.scopeNote) + _texts(vocab, c, SKOS.note),
+                    alt_labels=_texts(vocab, c, SKOS.altLabel),
+                    examples=_texts(vocab, c, SKOS.example),
+                    mappings=[
+                        (compact(str(m)), o)
+                        for m in MAPPINGS
+                        for o in sorted(vocab.objects(c, m), key=str)
+                        if isinstance(o, URIRef)
+                    ],
+                    used=value_counts.get(c, 0),
+                )
+            )
+        schemes.append(
+            Scheme(
+                iri=s,
+                key=key,
+                label=_label(vocab, s),
+                anchor=anchor,
+                definitions=_texts(vocab, s, SKOS.definition),
+                concepts=concepts,
+                used_by=sorted(used_by.get(s, Counter()).items(), key=lambda kv: -kv[1]),
+            )
+        )
+    return schemes
+
+
+def _hierarchy(
+    vocab: Graph,
+    roots: list[URIRef],
+    children: dict[URIRef, list[URIRef]],
+    members: set[URIRef],
+) -> list[tuple[URIRef, int]]:
+    """The concepts of a scheme depth first from its top concepts, each with its depth; concepts
+    outside the hierarchy last."""
+    ordered: list[tuple[URIRef, int]] = []
+    seen: set[URIRef] = set()
+
+    def walk(c: URIRef, depth: int) -> None:
+        if c in seen:
+            return
+        seen.add(c)
+        ordered.append((c, depth))
+        for child in sorted(children.get(c, []), key=lambda x: _label(vocab, x)):
+            walk(child, depth + 1)
+
+    for root in roots:
+        walk(root, 0)
+    for c in sorted(members - seen, key=str):
+        walk(c, 0)
+    return ordered
+
+
+def _label(g: Graph, s: object) -> str:
+    for p in (SKOS.prefLabel, RDFS.label):
+        texts = _texts(g, s, p)
+        if texts:
+            return texts[0]
+    return compact(str(s))
+
+
+# ---------------------------------------------------------------------------------------------
+# The shapes (SHACL)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Constraint:
+    path: str
+    cardinality: str
+    conditions: list[tuple[str, object]]  # (parameter, value: Link | str | list)
+    messages: list[str]
+    severity: str
+
+
+@dataclass
+class Shape:
+    iri: object
+    name: str
+    anchor: str
+    label: str
+    comments: list[str]
+    targets: list[tuple[str, object]]
+    node_conditions: list[tuple[str, object]]
+    messages: list[str]
+    severity: str
+    properties: list[Constraint]
+    sparql: list[dict[str, Any]]
+    source_file: str = ""
+
+
+#: Parameters shown in their own columns, not among the conditions.
+_STRUCTURAL = {
+    SH.path,
+    SH.message,
+    SH.severity,
+    SH.minCount,
+    SH.maxCount,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    RDF.type,
+}
+_NODE_SKIP = {
+    SH.property,
+    SH.targetClass,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.targetNode,
+    SH.target,
+    SH.message,
+    SH.severity,
+    SH.sparql,
+    RDFS.label,
+    RDFS.comment,
+    RDF.type,
+    SH.deactivated,
+}
+
+
+def _shape_nodes(shapes: Graph) -> list[URIRef]:
+    found = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(
+        shapes.subjects(RDF.type, SH.PropertyShape)
+    )
+    return sorted((s for s in found if isinstance(s, URIRef)), key=str)
+
+
+def _severity(g: Graph, node: object) -> str:
+    value = g.value(node, SH.severity)
+    return str(value).rsplit("#", 1)[-1] if value is not None else "Violation"
+
+
+def render_path(g: Graph, path: object) -> str:
+    """A SHACL property path in SPARQL's syntax: ``sg:a/sg:b``, ``^sg:a``, ``sg:a*``."""
+    if isinstance(path, URIRef):
+        return compact(str(path))
+    if isinstance(path, BNode):
+        if (path, RDF.first, None) in g:
+            return "/".join(render_path(g, p) for p in Collection(g, path))
+        for pred, fmt in (
+            (SH.inversePath, "^{}"),
+            (SH.zeroOrMorePath, "({})*"),
+            (SH.oneOrMorePath, "({})+"),
+            (SH.zeroOrOnePath, "({})?"),
+        ):
+            inner = g.value(path, pred)
+            if inner is not None:
+                return fmt.format(render_path(g, inner))
+        alt = g.value(path, SH.alternativePath)
+        if alt is not None:
+            return "(" + " | ".join(render_path(g, p) for p in Collection(g, alt)) + ")"
+    return str(path)
+
+
+def _value(g: Graph, value: object, names: Names) -> object:
+    """A constraint's value for the page: a link for an IRI, text for a literal, a list for an
+    RDF list, the inline description for a blank node (``[ sh:class sg:Actor ]``)."""
+    if isinstance(value, URIRef):
+        return names.link(value)
+    if isinstance(value, Literal):
+        return str(value)
+    if isinstance(value, BNode):
+        if (value, RDF.first, None) in g or value == RDF.nil:
+            return [_value(g, v, names) for v in Collection(g, value)]
+        parts = []
+        for p, o in sorted(g.predicate_objects(value), key=lambda po: str(po[0])):
+            if p == RDF.type:
+                continue
+            shown = _inline(g, o)
+            parts.append(f"{compact(str(p))} {shown}")
+        return "[ " + " ; ".join(parts) + " ]"
+    return str(value)
+
+
+def _inline(g: Graph, o: object) -> str:
+    if isinstance(o, URIRef):
+        return compact(str(o))
+    if isinstance(o, Literal):
+        return f'"{o}"'
+    if isinstance(o, BNode):
+        if (o, RDF.first, None) in g:
+            return "( " + " ".join(_inline(g, v) for v in Collection(g, o)) + " )"
+        inner = " ; ".join(
+            f"{compact(str(p))} {_inline(g, v)}"
+            for p, v in sorted(g.predicate_objects(o), key=lambda pv: str(pv[0]))
+            if p != RDF.type
+        )
+        return f"[ {inner} ]"
+    return str(o)
+
+
+def read_shapes(dataset: Dataset, project: Project, names: Names) -> list[Shape]:
+    shapes_graph = dataset.graph(graph.SHAPES_GRAPH)
+    files = _shape_files(project)
+    result = []
+    for s in _shape_nodes(shapes_graph):
+        name = compact(str(s))
+        anchor = "shape-" + name.split(":", 1)[-1]
+        names.anchors[str(s)] = f"shapes.html#{anchor}"
+        targets: list[tuple[str, object]] = []
+        for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode):
+            for o in sorted(shapes_graph.objects(s, p), key=str):
+                targets.append((compact(str(p)), _value(shapes_graph, o, names)))
+        for t in shapes_graph.objects(s, SH.target):
+            select = shapes_graph.value(t, SH.select)
+            targets.append(("sh:target (SPARQL)", " ".join(str(select).split()) if select else ""))
+        node_conditions = [
+            (compact(str(p)), _value(shapes_graph, o, names))
+            for p, o in sorted(shapes_graph.predicate_objects(s), key=lambda po: str(po[0]))
+            if p not in _NODE_SKIP
+        ]
+        constraints = []
+        for ps in shapes_graph.objects(s, SH.property):
+            path = render_path(shapes_graph, shapes_graph.value(ps, SH.path))
+            low = shapes_graph.value(ps, SH.minCount)
+            high = shapes_graph.value(ps, SH.maxCount)
+            cardinality = f"{low if low is not None else 0}..{high if high is not None else '*'}"
+            conditions = [
+                (compact(str(p)), _value(shapes_graph, o, names))
+                for p, o in sorted(shapes_graph.predicate_objects(ps), key=lambda po: str(po[0]))
+                if p not in _STRUCTURAL
+            ]
+            constraints.append(
+                Constraint(
+                    path=path,
+                    cardinality=cardinality,
+                    conditions=conditions,
+                    messages=_texts(shapes_graph, ps, SH.message),
+                    severity=_severity(shapes_graph, ps),
+                )
+            )
+        constraints.sort(key=lambda c: (c.path, c.cardinality, str(c.conditions)))
+        sparql = [
+            {
+                "messages": _texts(shapes_graph, c, SH.message),
+                "severity": _severity(shapes_graph, c),
+                "select": textwrap.dedent(str(shapes_graph.value(c, SH.select) or "")).strip(),
+            }
+            for c in shapes_graph.objects(s, SH.sparql)
+        ]
+        result.append(
+            Shape(
+                iri=s,
+                name=name,
+                anchor=anchor,
+                label=(_texts(shapes_graph, s, RDFS.label) or [name])[0],
+                comments=_texts(shapes_graph, s, RDFS.comment),
+                targets=targets,
+                node_conditions=node_conditions,
+                messages=_texts(shapes_graph, s, SH.message),
+                severity=_severity(shapes_graph, s),
+                properties=constraints,
+                sparql=sparql,
+                source_file=files.get(str(s), ""),
+            )
+        )
+    return result
+
+
+def _shape_files(project: Project) -> dict[str, str]:
+    """Which file under ontology/shapes/ declares each shape (for 'defined in')."""
+    from stancegraph import safety
+
+    found = {}
+    for path in project.shapes_files:
+        g = safety.parse_file(path)
+        for s in _shape_nodes(g):
+            found[str(s)] = path.relative_to(project.root).as_posix()
+    return found
+
+
+def group_shapes(shapes: list[Shape]) -> list[tuple[str, list[Shape]]]:
+    groups: dict[str, list[Shape]] = defaultdict(list)
+    for shape in shapes:
+        groups[shape.source_file or "other"].append(shape)
+    return sorted(groups.items())
+
+
+# ---------------------------------------------------------------------------------------------
+# The query catalogue, with today's answers
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QueryPage:
+    name: str
+    file: str
+    summary: str
+    description: str
+    columns: list[tuple[str, str]]
+    params: list[Any]
+    tags: list[str]
+    form: str
+    text: str
+    header: list[str] = field(default_factory=list)
+    rows: list[list[tuple[str, str]]] = field(default_factory=list)  # (shown text, full IRI or "")
+    total: int = 0
+    boolean: bool | None = None
+    error: str = ""
+
+
+def read_queries(project: Project, dataset: Dataset, names: Names) -> list[QueryPage]:
+    from stancegraph import queries
+
+    store = plots.store_for(dataset)
+    engine = queries.OxigraphEngine(store=store)
+    pages = []
+    for q in queries.catalogue(project):
+        page = QueryPage(
+            name=q.name,
+            file=(q.path.relative_to(project.root).as_posix() if q.path else q.name),
+            summary=q.summary or q.name,
+            description=q.description,
+            columns=list(q.columns),
+            params=list(q.params),
+            tags=list(q.tags),
+            form="",
+            text=q.text,
+        )
+        names.anchors.setdefault(f"query:{q.name}", f"queries/{q.name}.html")
+        try:
+            page.form = q.form
+            answer = queries.run(q, engine)
+        except StancegraphError as exc:
+            page.error = str(exc)
+            pages.append(page)
+            continue
+        if answer.form == "ASK":
+            page.boolean = bool(answer.boolean)
+        else:
+            if answer.graph is not None:
+                page.header = ["subject", "predicate", "object"]
+                rows = sorted(answer.graph, key=lambda t: tuple(x.n3() for x in t))
+            else:
+                page.header, rows = answer.variables, answer.rows
+            page.total = len(rows)
+            shown = rows[:MAX_ROWS]
+            iris = {t for r in shown for t in r if isinstance(t, URIRef)}
+            labels = queries.labels(engine, iris)
+            page.rows = [
+                [
+                    (
+                        queries.display(t, labels) if t is not None else "",
+                        str(t) if isinstance(t, URIRef) else "",
+                    )
+                    for t in r
+                ]
+                for r in shown
+            ]
+        pages.append(page)
+    return pages
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Statistics:
+    triples: list[tuple[str, int]]
+    total_triples: int
+    entities: list[tuple[str, int]]
+    per_source: list[dict[str, Any]]
+    classes: list[tuple[URIRef, int, int]]  # class, direct instances, with subclasses
+    vocabulary: list[tuple[URIRef, URIRef, list[tuple[URIRef, int]]]]  # scheme, property, counts
+    sources: list[graph.SourceSummary]
+
+
+def read_statistics(dataset: Dataset, project: Project) -> Statistics:
+    counts = graph.triple_counts(dataset)
+    onto = dataset.graph(graph.ONTOLOGY_GRAPH)
+    vocab = dataset.graph(graph.VOCAB_GRAPH)
+    data_iris = graph.data_graph_iris(dataset)
+    data = graph.union_graph(dataset, data_iris)
+
+    direct = Counter(o for o in data.objects(None, RDF.type) if isinstance(o, URIRef))
+    classes = []
+    for cls in sorted(set(onto.subjects(RDF.type, OWL.Class)) | set(direct), key=str):
+        if not isinstance(cls, URIRef) or not str(cls).startswith(SG_NS):
+            continue
+        subs = graph.subclasses(onto, cls)
+        things = {s for c in subs for s in data.subjects(RDF.type, c)}
+        classes.append((cls, direct.get(cls, 0), len(things)))
+
+    by_scheme: dict[tuple[URIRef, URIRef], Counter[URIRef]] = defaultdict(Counter)
+    for _, p, o in data:
+        if isinstance(o, URIRef) and str(o).startswith(VOCAB):
+            scheme = vocab.value(o, SKOS.inScheme)
+            if isinstance(scheme, URIRef):
+                by_scheme[(scheme, p)][o] += 1  # type: ignore[index]
+    vocabulary = [
+        (scheme, prop, sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+        for (scheme, prop), c in sorted(
+            by_scheme.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))
+        )
+    ]
+
+    graphs = graph.named_graphs(dataset)
+    per_source = []
+    for src in project.sources:
+        g = graphs.get(graph.source_graph_iri(src.key))
+        if g is None:
+            continue
+        row: dict[str, Any] = {"key": src.key, "triples": len(g)}
+        for kind, root in graph.ENTITY_ROOTS.items():
+            subs = graph.subclasses(onto, root)
+            row[kind] = len({s for c in subs for s in g.subjects(RDF.type, c)})
+        row["anchors"] = len(
+            set(g.subjects(RDF.type, URIRef("http://www.w3.org/ns/oa#SpecificResource")))
+        )
+        row["relations"] = len(set(g.subjects(RDF.type, SG.Relation)))
+        per_source.append(row)
+
+    return Statistics(
+        triples=[(str(iri).removeprefix(graph.GRAPH_BASE), n) for iri, n in counts.items()],
+        total_triples=sum(counts.values()),
+        entities=list(graph.entity_counts(dataset).items()),
+        per_source=per_source,
+        classes=classes,
+        vocabulary=vocabulary,
+        sources=[graph.describe_source(dataset, project, s) for s in project.sources],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing the site
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Picture:
+    name: str
+    file: str  # relative to the site root
+    title: str
+    caption: str
+
+
+PICTURES = [
+    Picture(
+        "network",
+        "img/network.svg",
+        "The actor network",
+        "Actors as nodes, shaped and coloured by kind, Russia's at the left and Iran's at the "
+        "right, Syria's along the top. Bold arrows are relations between actors, thin arrows with "
+        "italic labels are stances; green for positive, red for negative, grey for neutral; solid "
+        "where the article says it in its own voice or the holder says it in public, dashed where "
+        "it is private, inferred or only someone's claim. Dotted boxes are the events, claims and "
+        "issues a stance is about, linked to who took part or made the claim.",
+    ),
+    Picture(
+        "timeline",
+        "img/timeline.svg",
+        "The timeline",
+        "Every dated event at the precision the text gives: a day as a diamond, a month, part "
+        "of a month or a season as a span from sg:earliest to sg:latest, and only the start "
+        "where that is all that is known. Pale, hatched spans and hollow diamonds are dates the "
+        "encoder inferred (a year the text leaves out).",
+    ),
+    Picture(
+        "divergence",
+        "img/divergence.svg",
+        "Russia and Iran, issue by issue",
+        "For each issue, the stances of Russia's side and of Iran's, in public and in private "
+        "(as the author reads them), and how many pairs of them agree, differ or diverge "
+        "according to the saved query russia-iran-issues.",
+    ),
+]
+
+
+@dataclass
+class SiteResult:
+    out_dir: Path
+    pages: list[Path]
+    pictures: list[Path]
+    copied: list[Path] = field(default_factory=list)
+
+
+def _environment() -> Any:
+    try:
+        import jinja2
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise DocsError(f"Jinja2 is needed for the site: {exc}") from None
+    if not TEMPLATES.is_dir():
+        raise DocsError(f"{TEMPLATES}: the site's templates are missing from the package")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def build_site(
+    project: Project,
+    out_dir: str | Path | None = None,
+    copy_images: str | Path | None = None,
+) -> SiteResult:
+    """Write the site to ``out_dir`` (default ``dist/docs``); with ``copy_images``, also copy
+    the three pictures there (``docs/img`` for the README)."""
+    import jinja2
+
+    out = Path(out_dir) if out_dir is not None else project.root / "dist" / "docs"
+    env = _environment()
+    dataset = graph.assemble(project)
+    names = Names(dataset)
+    ontology = read_ontology(dataset, names)
+    schemes = read_vocabularies(dataset, names)
+    shapes = read_shapes(dataset, project, names)
+    query_pages = read_queries(project, dataset, names)
+    stats = read_statistics(dataset, project)
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "img").mkdir(exist_ok=True)
+        (out / "queries").mkdir(exist_ok=True)
+    except OSError as exc:
+        raise DocsError(f"{out}: cannot write the site there: {exc.strerror or exc}") from None
+
+    pictures = [plots.draw_to(p.name, out / p.file, dataset, project) for p in PICTURES]
+    shutil.copyfile(TEMPLATES / "style.css", out / "style.css")
+    shutil.copyfile(project.ontology_file, out / "stancegraph.ttl")
+
+    @jinja2.pass_context
+    def term(context: Any, iri: object, text: str | None = None) -> Any:
+        """An IRI as a link to where the site documents it (or out, for a foreign term)."""
+        from markupsafe import Markup, escape
+
+        link = iri if isinstance(iri, Link) else names.link(iri)
+        shown = escape(text if text is not None else link.text)
+        title = f' title="{escape(link.title)}"' if link.title else ""
+        if link.href is None:
+            return Markup(f"<code{title}>{shown}</code>")
+        href = (context.get("root", "") + link.href) if link.local else link.href
+        cls = "" if link.local else ' class="external"'
+        return Markup(f'<a href="{escape(href)}"{cls}{title}><code>{shown}</code></a>')
+
+    def label(iri: object) -> str:
+        return names.labels.get(str(iri), compact(str(iri)))
+
+    env.globals.update(
+        term=term,
+        label=label,
+        compact=compact,
+        pages=PAGES,
+        ontology=ontology,
+        version=ontology.version,
+        is_link=lambda v: isinstance(v, Link),
+        is_list=lambda v: isinstance(v, list),
+    )
+    context: dict[str, Any] = {
+        "root": "",
+        "schemes": schemes,
+        "shapes": shapes,
+        "shape_groups": group_shapes(shapes),
+        "queries": query_pages,
+        "stats": stats,
+        "pictures": PICTURES,
+    }
+    written = []
+    for file, title in PAGES:
+        html = env.get_template(file).render(page=file, title=title, **context)
+        written.append(_write(out / file, html))
+    query_template = env.get_template("query.html")
+    for q in query_pages:
+        html = query_template.render(
+            page="queries.html", title=q.summary, q=q, **{**context, "root": "../"}
+        )
+        written.append(_write(out / "queries" / f"{q.name}.html", html))
+
+    copied = []
+    if copy_images is not None:
+        target = Path(copy_images)
+        target.mkdir(parents=True, exist_ok=True)
+        for picture in pictures:
+            copied.append(Path(shutil.copyfile(picture, target / picture.name)))
+    return SiteResult(out, written, pictures, copied)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
