@@ -2,6 +2,7 @@
 #   make run   - create .venv, install the package, run the main job
 #   make test  - create .venv, install the package with its test extra, run pytest
 #   make lint  - ruff over src/ and tests/
+#   make docs  - the documentation site in dist/docs/, and the README's pictures in docs/img/
 # Installs are stamped inside .venv, so re-runs reinstall only when pyproject.toml changes.
 
 PYTHON_BOOT ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -10,7 +11,7 @@ PY     := $(VENV)/bin/python
 SG     := $(VENV)/bin/stancegraph
 STAMPS := $(VENV)/.stamps
 
-.PHONY: run test lint clean
+.PHONY: run test lint docs clean
 
 $(PY):
 	@test -n "$(PYTHON_BOOT)" || { echo "make: need python3.11 (or python3 >= 3.11) on PATH" >&2; exit 2; }
@@ -34,6 +35,10 @@ run: $(STAMPS)/run
 
 test: $(STAMPS)/test
 	$(PY) -m pytest -q
+
+# The documentation site (dist/docs/) and the pictures the README shows (docs/img/).
+docs: $(STAMPS)/run
+	$(SG) docs --copy-images docs/img
 
 lint: $(STAMPS)/test
 	$(VENV)/bin/ruff check src tests

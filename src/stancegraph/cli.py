@@ -592,6 +592,85 @@ def query(
         sys.stdout.buffer.flush()
 
 
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Where to write the site (default: dist/docs in the project).",
+)
+@click.option(
+    "--copy-images",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Also copy the three pictures there (make docs: docs/img, which the README shows).",
+)
+@click.pass_obj
+def docs(state: State, out: str | None, copy_images: str | None) -> None:
+    """Write the documentation site: ontology, vocabularies, shapes, queries, statistics, pictures.
+
+    Static HTML with one local stylesheet; no page loads anything from the network. Open
+    dist/docs/index.html in a browser.
+    """
+    from stancegraph import docs as docs_module
+
+    result = docs_module.build_site(state.project(), out, copy_images=copy_images)
+    table = new_table("file", "kind")
+    for path in result.pages:
+        table.add_row(str(path.relative_to(result.out_dir)), "page")
+    for path in result.pictures:
+        table.add_row(str(path.relative_to(result.out_dir)), "picture")
+    for path in result.copied:
+        table.add_row(str(path), "copy")
+    print_table(f"Wrote the site to {result.out_dir}", table)
+    console.print(f"\nopen {result.out_dir / 'index.html'}")
+
+
+@cli.command()
+@click.argument("names", nargs=-1, type=click.Choice(["network", "timeline", "divergence"]))
+@click.option(
+    "--out",
+    type=click.Path(),
+    metavar="PATH",
+    help="A file (network.svg, timeline.png) for one picture, or a folder for several "
+    "(default: dist/img).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["svg", "png"]),
+    help="svg or png (default: the --out file's suffix, else svg).",
+)
+@click.pass_obj
+def plot(state: State, names: tuple[str, ...], out: str | None, fmt: str | None) -> None:
+    """Draw pictures from the data: network, timeline, divergence (default: all three).
+
+    network: actors and the relations and stances between them; timeline: events at the
+    precision of their dates; divergence: Russia's and Iran's stances, issue by issue.
+    """
+    from pathlib import Path
+
+    from stancegraph import graph
+    from stancegraph import plots as plots_module
+
+    project = state.project()
+    chosen = list(names) or list(plots_module.NAMES)
+    target = Path(out) if out else project.root / "dist" / "img"
+    as_file = target.suffix.lower() in (".svg", ".png")
+    if as_file and len(chosen) != 1:
+        raise click.UsageError("--out FILE is for one picture; give a folder for several")
+    dataset = graph.assemble(project)
+    written = []
+    for name in chosen:
+        if as_file:
+            path = target if fmt is None else target.with_suffix(f".{fmt}")
+        else:
+            path = target / f"{name}.{fmt or 'svg'}"
+        written.append(plots_module.draw_to(name, path, dataset, project))
+    for path in written:
+        click.echo(str(path))
+
+
 def wide_console() -> Console:
     """The console for query output: the terminal's width, or 200 columns in a pipe or log."""
     return console if console.is_terminal else Console(highlight=False, width=200)
