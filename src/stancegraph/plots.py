@@ -1017,8 +1017,8 @@ def _stance_cell(stances: list[SideStance]) -> str:
         mark = " (inferred)" if s.inferred else ""
         lines.append(
             f'<FONT COLOR="{colour}"><B>{escape(s.polarity)}</B>{escape(mark)}</FONT>'
-            f' {escape(s.holder)}<BR ALIGN="LEFT"/>'
-            f'<FONT POINT-SIZE="10" COLOR="#555555">  on {escape(s.target)}</FONT>'
+            f'&#160;{escape(s.holder)}<BR ALIGN="LEFT"/>'
+            f'<FONT POINT-SIZE="10" COLOR="#555555">&#160;&#160;on {escape(s.target)}</FONT>'
             '<BR ALIGN="LEFT"/>'
         )
     return '<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">' + "".join(lines) + "</TD>"
