@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from hostile_support import FAST, assert_clean_failure, copy_mini, run_cli
+from hostile_support import FAST, assert_clean_failure, copy_mini, output_of, run_cli
 from stancegraph import safety
 from stancegraph.errors import EXIT_UNUSABLE, InputError
 
@@ -335,3 +335,37 @@ def test_owl_imports_are_not_followed_by_parse_or_validate(tmp_path: Path) -> No
         assert len(safety.parse_file(path)) == 2
         run_cli(home, "validate", str(path))
     assert str(imported) not in opened
+
+
+def test_max_bytes_on_the_command_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.ttl", "<http://e/a> <http://e/b> <http://e/c> .\n" * 10)
+    home = copy_mini(tmp_path)
+    result, _ = run_cli(home, "--max-bytes", "100", "validate", str(path))
+    assert "larger than the limit of 100 bytes" in assert_clean_failure(result)
+    result, _ = run_cli(home, "validate", str(path))
+    assert result.exit_code in (0, 1), "the limit lasts for that command only"
+
+
+def test_max_depth_on_the_command_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "d.ttl", "<http://e/a> <http://e/b> [ <http://e/c> [ <http://e/d> 1 ] ] ."
+    )
+    result, _ = run_cli(copy_mini(tmp_path), "--max-depth", "1", "validate", str(path))
+    assert "nested deeper than 1" in assert_clean_failure(result)
+
+
+def test_a_missing_source_text_is_named_in_one_line(tmp_path: Path) -> None:
+    """An anchor's source document (seeds/<key>.txt) is gone: say which file, do not crash."""
+    from validate_support import CONTRIBUTIONS, KEY, make_project
+
+    home = tmp_path / "project"
+    make_project(home)
+    (home / "seeds" / f"{KEY}.txt").unlink()
+    for args in (["validate"], ["coverage"]):
+        result, _ = run_cli(home, *args)
+        assert f"{KEY}.txt" in assert_clean_failure(result), args
+    contribution = sorted((CONTRIBUTIONS / "good").glob("*.ttl"))[0]
+    result, _ = run_cli(home, "validate", str(contribution))
+    assert result.exit_code in (1, 2), output_of(result)
+    assert f"seeds/{KEY}.txt" in output_of(result)
+    assert "Traceback" not in output_of(result)

@@ -46,6 +46,8 @@ class State:
 
     debug: bool = False
     home: str | None = None
+    max_bytes: int | None = None
+    max_depth: int | None = None
 
     def project(self) -> Project:
         from stancegraph.sources import find_project
@@ -66,7 +68,8 @@ NETWORK_OPTIONS = ("allow_service", "endpoint", "graph_store", "update_url", "qu
 def _guarded(command: click.Command) -> click.Command:
     """Run ``command`` inside :func:`stancegraph.safety.network_guard`.
 
-    The network stays shut unless one of :data:`NETWORK_OPTIONS` was given.
+    The network stays shut unless one of :data:`NETWORK_OPTIONS` was given; ``--max-bytes`` and
+    ``--max-depth`` of the group apply for the whole command.
     """
     from stancegraph import safety
 
@@ -74,7 +77,11 @@ def _guarded(command: click.Command) -> click.Command:
 
     def invoke(ctx: click.Context) -> Any:
         allow = any(ctx.params.get(option) for option in NETWORK_OPTIONS)
-        with safety.network_guard(allow=allow):
+        state = ctx.find_object(State) or State()
+        with (
+            safety.limits(max_bytes=state.max_bytes, max_depth=state.max_depth),
+            safety.network_guard(allow=allow),
+        ):
             return inner(ctx)
 
     command.invoke = invoke  # type: ignore[method-assign]
@@ -139,14 +146,33 @@ class StancegraphGroup(click.Group):
     show_envvar=True,
     help="The project folder (default: found from the current directory).",
 )
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    metavar="BYTES",
+    help="Refuse any input file larger than this (default: $STANCEGRAPH_MAX_BYTES, else 50 MiB).",
+)
+@click.option(
+    "--max-depth",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Refuse Turtle, JSON-LD or SPARQL nested deeper than N brackets "
+    "(default: $STANCEGRAPH_MAX_DEPTH, else 64).",
+)
 @click.version_option(__version__, "--version", prog_name=PROG)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, home: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    debug: bool,
+    home: str | None,
+    max_bytes: int | None = None,
+    max_depth: int | None = None,
+) -> None:
     """stancegraph: a knowledge graph of actors, claims and stances.
 
     Exit codes: 0 ok, 1 findings, 2 unusable input.
     """
-    ctx.obj = State(debug=debug, home=home)
+    ctx.obj = State(debug=debug, home=home, max_bytes=max_bytes, max_depth=max_depth)
 
 
 @cli.command()

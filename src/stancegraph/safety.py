@@ -149,8 +149,35 @@ _OTHER_BOMS = (
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+:(//|[^\\/])")
 
 
+class _Limits:
+    """Limits set for the duration of a command (``--max-bytes``, ``--max-depth``)."""
+
+    max_bytes: int | None = None
+    max_depth: int | None = None
+
+
+@contextlib.contextmanager
+def limits(*, max_bytes: int | None = None, max_depth: int | None = None) -> Iterator[None]:
+    """Within the block, the given limits win over the environment and the defaults.
+
+    The command line wraps every command in this with its ``--max-bytes`` and ``--max-depth``.
+    """
+    for name, value in (("max_bytes", max_bytes), ("max_depth", max_depth)):
+        if value is not None and value <= 0:
+            raise StancegraphError(f"{name.replace('_', '-')} must be a positive whole number")
+    before = (_Limits.max_bytes, _Limits.max_depth)
+    _Limits.max_bytes, _Limits.max_depth = max_bytes, max_depth
+    try:
+        yield
+    finally:
+        _Limits.max_bytes, _Limits.max_depth = before
+
+
 def max_bytes_default() -> int:
-    """The size limit in force: ``STANCEGRAPH_MAX_BYTES`` if set, else the default (50 MiB)."""
+    """The size limit in force: ``--max-bytes`` (see :func:`limits`), else
+    ``STANCEGRAPH_MAX_BYTES`` if set, else the default (50 MiB)."""
+    if _Limits.max_bytes is not None:
+        return _Limits.max_bytes
     return _positive_env("STANCEGRAPH_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
@@ -566,7 +593,10 @@ _DEPTH_TOKENS = re.compile(
 
 
 def max_depth_default() -> int:
-    """The nesting limit in force: ``STANCEGRAPH_MAX_DEPTH`` if set, else the default (64)."""
+    """The nesting limit in force: ``--max-depth`` (see :func:`limits`), else
+    ``STANCEGRAPH_MAX_DEPTH`` if set, else the default (64)."""
+    if _Limits.max_depth is not None:
+        return _Limits.max_depth
     return _positive_env("STANCEGRAPH_MAX_DEPTH", DEFAULT_MAX_DEPTH)
 
 
