@@ -1,0 +1,537 @@
+"""The documentation site and the pictures (issue #9), checked as a reader meets them.
+
+The site is built once into a temporary folder and opened in a real headless browser (Debian's
+``chromium``, which ``.ci/run`` installs): every page renders with its local stylesheet, every
+picture decodes, every local link and fragment resolves, no page or picture references anything
+remote, and the pictures show the actors and events of the article. A screenshot of the overview
+page and of the network is kept under ``dist/docs-screenshots/`` as a build artifact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from stancegraph import docs, graph, plots
+from stancegraph.cli import main
+from stancegraph.sources import Project
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "dist" / "docs-screenshots"
+
+#: Flags for a browser that stays off the network: no background fetches, no updates, no sync,
+#: and every host name resolves to nothing, so a remote reference could not load even if one
+#: slipped past the static checks below.
+BROWSER_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--no-first-run",
+    "--hide-scrollbars",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+]
+
+
+def needs_chromium() -> str:
+    """The browser; in CI a missing browser fails (``.ci/run`` installs it), elsewhere skips."""
+    if CHROMIUM:
+        return CHROMIUM
+    if os.environ.get("CI"):
+        pytest.fail("chromium is not installed; .ci/run should have installed it")
+    pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+def chromium(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    browser = needs_chromium()
+    with tempfile.TemporaryDirectory(prefix="sg-chromium-") as profile:
+        result = subprocess.run(
+            [browser, *BROWSER_FLAGS, f"--user-data-dir={profile}", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    assert result.returncode == 0, f"chromium exited {result.returncode}: {result.stderr[-2000:]}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def site(project: Project, tmp_path_factory: pytest.TempPathFactory) -> docs.SiteResult:
+    if not shutil.which("dot"):
+        if os.environ.get("CI"):
+            pytest.fail("Graphviz's dot is not installed; .ci/run should have installed it")
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+    return docs.build_site(project, tmp_path_factory.mktemp("site") / "docs")
+
+
+def pages(site: docs.SiteResult) -> list[Path]:
+    return sorted(site.out_dir.rglob("*.html"))
+
+
+# ---------------------------------------------------------------------------------------------
+# What the site holds
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_site_has_every_page_and_a_page_per_query(
+    site: docs.SiteResult, project: Project
+) -> None:
+    for file, _ in docs.PAGES:
+        assert (site.out_dir / file).is_file(), file
+    names = {p.stem for p in project.query_files}
+    assert {p.stem for p in (site.out_dir / "queries").glob("*.html")} == names
+    assert {p.name for p in site.pictures} == {"network.svg", "timeline.svg", "divergence.svg"}
+
+
+def test_the_ontology_page_documents_every_term_with_its_definition(site: docs.SiteResult) -> None:
+    html = (site.out_dir / "ontology.html").read_text(encoding="utf-8")
+    # a class: label, definition, example, super-classes, sub-classes, shapes, use in the data
+    actor = section(html, "Person")
+    assert "A human being named or referred to as an individual." in actor
+    assert "Vladimir Putin; Bouthaina Shaaban." in actor
+    assert 'href="ontology.html#Actor"' in actor
+    assert 'href="shapes.html#shape-PersonShape"' in actor
+    # a property: domain, range, super-property, characteristics
+    sponsors = section(html, "sponsors")
+    assert 'href="ontology.html#backs"' in sponsors
+    polarity = section(html, "polarity")
+    assert "functional" in polarity and "http://www.w3.org/2004/02/skos/core#Concept" in polarity
+    assert 'href="ontology.html#Stance"' in polarity
+    for term in ("Claim", "Stance", "Event", "holder", "earliest", "independentSources"):
+        assert f'id="{term}"' in html, term
+
+
+def test_the_vocabularies_page_lists_each_scheme_with_its_concepts(site: docs.SiteResult) -> None:
+    html = (site.out_dir / "vocabularies.html").read_text(encoding="utf-8")
+    assert 'id="scheme-polarity"' in html and 'id="polarity-welcome"' in html
+    assert "Greets an event or decision as good." in html
+    assert 'id="expression-private"' in html
+
+
+def test_the_shapes_page_shows_targets_paths_cardinality_messages_and_severity(
+    site: docs.SiteResult,
+) -> None:
+    html = (site.out_dir / "shapes.html").read_text(encoding="utf-8")
+    shape = section(html, "shape-PrivateStanceRule")
+    assert "sg:expression &lt;https://w3id.org/stancegraph/vocab/expression/private&gt;" in shape
+    assert "<code>sg:attributedBy</code>" in shape and "<code>1..*</code>" in shape
+    assert "A private stance must name who attributes it" in shape
+    assert "Warning" in shape and "Violation" in shape
+
+
+def test_each_query_page_shows_its_question_text_and_current_answer(
+    site: docs.SiteResult,
+) -> None:
+    html = (site.out_dir / "queries" / "timeline.html").read_text(encoding="utf-8")
+    assert "The timeline of events, in order whatever the precision of their dates" in html
+    assert "ORDER BY ?earliest ?latest" in html
+    assert "2016-03-14" in html and "Putin announces" in html
+    index = (site.out_dir / "queries.html").read_text(encoding="utf-8")
+    assert 'href="queries/russia-iran-issues.html"' in index
+    assert "error" not in re.sub(r"<[^>]+>", " ", index).split(), "a saved query failed to run"
+
+
+def test_statistics_count_graphs_kinds_classes_and_vocabulary_values(
+    site: docs.SiteResult, project: Project
+) -> None:
+    html = (site.out_dir / "statistics.html").read_text(encoding="utf-8")
+    dataset = graph.assemble(project)
+    for iri, n in graph.triple_counts(dataset).items():
+        name = str(iri).removeprefix(graph.GRAPH_BASE)
+        assert re.search(rf"<code>{re.escape(name)}</code></td><td class=\"num\">{n}</td>", html)
+    for kind, n in graph.entity_counts(dataset).items():
+        assert f'<td>{kind}</td><td class="num">{n}</td>' in html
+    assert "stance polarities" in html and 'href="vocabularies.html#polarity-welcome"' in html
+
+
+# ---------------------------------------------------------------------------------------------
+# Links and the network
+# ---------------------------------------------------------------------------------------------
+
+
+class Refs(HTMLParser):
+    """Every href/src of a page, by tag, its ids, and any style it carries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+        self.ids: set[str] = set()
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in ("href", "src", "data", "poster", "srcset", "action", "xlink:href"):
+                self.refs.append((tag, name, value))
+            if name == "id":
+                self.ids.add(value)
+            if name == "style":
+                self.styles.append(value)
+        self._in_style = tag == "style"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+
+
+def parse(path: Path) -> Refs:
+    refs = Refs()
+    refs.feed(path.read_text(encoding="utf-8"))
+    return refs
+
+
+def test_every_local_link_and_fragment_resolves(site: docs.SiteResult) -> None:
+    ids = {p: parse(p).ids for p in pages(site)}
+    broken = []
+    for page in pages(site):
+        for tag, attr, value in parse(page).refs:
+            parts = urlsplit(value)
+            if parts.scheme or parts.netloc:
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not target.is_file():
+                broken.append(f"{page.name}: <{tag} {attr}={value!r}>: no such file")
+                continue
+            if parts.fragment and target.suffix == ".html" and parts.fragment not in ids[target]:
+                broken.append(f"{page.name}: <{tag} {attr}={value!r}>: no id {parts.fragment!r}")
+    assert not broken, "\n".join(broken)
+
+
+#: Attributes that make a browser fetch something, by tag (an <a href> only navigates).
+LOADING = {
+    ("script", "src"),
+    ("link", "href"),
+    ("img", "src"),
+    ("img", "srcset"),
+    ("source", "src"),
+    ("source", "srcset"),
+    ("iframe", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("video", "src"),
+    ("video", "poster"),
+    ("audio", "src"),
+    ("track", "src"),
+    ("image", "href"),
+    ("image", "xlink:href"),
+    ("use", "href"),
+    ("use", "xlink:href"),
+    ("form", "action"),
+}
+REMOTE = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
+CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*((?:https?:)?//[^'")\s]+)""", re.I)
+
+
+def test_no_page_stylesheet_or_picture_references_a_remote_resource(
+    site: docs.SiteResult,
+) -> None:
+    found = []
+    for page in pages(site):
+        refs = parse(page)
+        for tag, attr, value in refs.refs:
+            if (tag, attr) in LOADING and REMOTE.match(value):
+                found.append(f"{page.name}: <{tag} {attr}={value!r}>")
+        for style in refs.styles:
+            found += [f"{page.name}: style loads {u}" for u in CSS_URL.findall(style)]
+    for css in site.out_dir.rglob("*.css"):
+        text = css.read_text(encoding="utf-8")
+        found += [f"{css.name}: loads {u}" for u in CSS_URL.findall(text)]
+        assert "@font-face" not in text, "the stylesheet must use system fonts only"
+    for svg in site.pictures:
+        root = ET.parse(svg).getroot()
+        for element in root.iter():
+            for name, value in element.attrib.items():
+                local = name.rsplit("}", 1)[-1]
+                if local in ("href", "src") and REMOTE.match(value):
+                    found.append(f"{svg.name}: <{element.tag} {name}={value!r}>")
+            if element.tag.endswith("style") and element.text:
+                found += [f"{svg.name}: style loads {u}" for u in CSS_URL.findall(element.text)]
+    assert not found, "\n".join(found)
+
+
+# ---------------------------------------------------------------------------------------------
+# In a real browser
+# ---------------------------------------------------------------------------------------------
+
+#: A page that opens each page of the site in a frame and reports what a reader would see: the
+#: heading, whether the local stylesheet applied (the header's colour), and each picture's size
+#: once decoded (0 for one that did not load).
+HARNESS = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<pre id="report"></pre>
+<script>
+const pages = %s;
+const report = [];
+function next(i) {
+  if (i >= pages.length) {
+    document.getElementById("report").textContent = JSON.stringify(report);
+    return;
+  }
+  const frame = document.createElement("iframe");
+  frame.style.width = "1200px"; frame.style.height = "800px";
+  frame.onload = () => {
+    const doc = frame.contentDocument;
+    const wait = Array.from(doc.images).map(img => img.complete ? Promise.resolve()
+        : new Promise(ok => { img.onload = ok; img.onerror = ok; }));
+    Promise.all(wait).then(() => {
+      const header = doc.querySelector("header");
+      report.push({
+        page: pages[i],
+        title: doc.title,
+        h1: (doc.querySelector("h1") || {}).textContent || "",
+        headerColour: header ? getComputedStyle(header).backgroundColor : "",
+        images: Array.from(doc.images).map(img => [img.getAttribute("src"), img.naturalWidth]),
+      });
+      frame.remove();
+      next(i + 1);
+    });
+  };
+  frame.src = pages[i];
+  document.body.appendChild(frame);
+}
+next(0);
+</script></body></html>
+"""
+
+
+def test_every_page_renders_in_chromium_with_its_stylesheet_and_pictures(
+    site: docs.SiteResult, tmp_path: Path
+) -> None:
+    needs_chromium()
+    listed = [p.relative_to(site.out_dir).as_posix() for p in pages(site)]
+    harness = site.out_dir / "_harness.html"  # beside the pages: same folder, same origin
+    harness.write_text(HARNESS % json.dumps(listed), encoding="utf-8")
+    try:
+        result = chromium(
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=60000",
+            "--dump-dom",
+            harness.as_uri(),
+            timeout=240,
+        )
+    finally:
+        harness.unlink()
+    match = re.search(r'<pre id="report">(.*?)</pre>', result.stdout, re.S)
+    assert match and match.group(1), f"the harness reported nothing: {result.stdout[-500:]}"
+    report = json.loads(
+        match.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    )
+    assert [r["page"] for r in report] == listed
+    for r in report:
+        assert r["h1"].strip(), f"{r['page']}: no heading rendered"
+        assert r["title"].endswith("stancegraph " + site_version(site)), r
+        assert r["headerColour"] == "rgb(28, 69, 135)", f"{r['page']}: style.css did not apply"
+        for src, width in r["images"]:
+            assert width > 0, f"{r['page']}: picture {src} did not load"
+    overview = next(r for r in report if r["page"] == "index.html")
+    assert {src for src, _ in overview["images"]} == {p.file for p in docs.PICTURES}
+
+
+def test_dump_dom_of_the_overview_shows_the_ontology_and_pictures(site: docs.SiteResult) -> None:
+    dom = chromium("--dump-dom", (site.out_dir / "index.html").as_uri()).stdout
+    assert "<h1>stancegraph ontology</h1>" in dom
+    for picture in docs.PICTURES:
+        assert f'src="{picture.file}"' in dom
+
+
+def test_screenshots_are_kept_as_build_artifacts(site: docs.SiteResult) -> None:
+    from PIL import Image, ImageStat
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = {
+        "index.png": (site.out_dir / "index.html", "1400,2200"),
+        "network.png": (site.out_dir / "img" / "network.svg", "2900,2500"),
+        "timeline.png": (site.out_dir / "img" / "timeline.svg", "1600,1300"),
+        "divergence.png": (site.out_dir / "img" / "divergence.svg", "2100,800"),
+    }
+    for name, (page, size) in shots.items():
+        out = SCREENSHOTS / name
+        out.unlink(missing_ok=True)
+        chromium(f"--window-size={size}", f"--screenshot={out}", page.as_uri())
+        assert out.is_file() and out.stat().st_size > 10_000, name
+        with Image.open(out) as image:
+            width, height = image.size
+            assert f"{width},{height}" == size, name
+            spread = ImageStat.Stat(image.convert("L")).stddev[0]
+            assert spread > 20, f"{name}: the screenshot is (nearly) blank"
+
+
+def site_version(site: docs.SiteResult) -> str:
+    match = re.search(
+        r'<span class="version">ontology ([^<]*)</span>',
+        (site.out_dir / "index.html").read_text(encoding="utf-8"),
+    )
+    assert match
+    return match.group(1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The pictures show the article
+# ---------------------------------------------------------------------------------------------
+
+
+def svg_text(path: Path) -> str:
+    """All the text an SVG shows, one string (Graphviz and matplotlib both write <text>)."""
+    root = ET.parse(path).getroot()
+    return " ".join(
+        " ".join("".join(e.itertext()).split()) for e in root.iter() if e.tag.endswith("text")
+    )
+
+
+def test_the_network_shows_the_actors(site: docs.SiteResult) -> None:
+    text = svg_text(site.out_dir / "img" / "network.svg")
+    for name in (
+        "Vladimir Putin",
+        "IRGC",
+        "Hezbollah",
+        "Ali Khamenei",
+        "Hassan Rouhani",
+        "government of Iran",
+        "government of Russia",
+        "Bashar al-Assad",
+        "RUSSIA",
+        "IRAN",
+        "controls",
+        "at odds with",
+        "welcome",
+        "disapproval",
+    ):
+        assert name in text, name
+
+
+def test_the_timeline_shows_the_announcement_on_14_march_2016(site: docs.SiteResult) -> None:
+    svg = site.out_dir / "img" / "timeline.svg"
+    text = svg_text(svg)
+    assert "Putin announces Russia's decision to pull back" in text
+    assert "14 March 2016 (2016-03-14, inferred)" in text
+    assert "late February 2016 (2016-02-01 – 2016-02-29, inferred)" in text
+    assert "summer 2015 (2015-06-01 – 2015-09-23)" in text
+    # the announcement is drawn as a mark of its own (a point), not a span
+    ids = {e.get("id") for e in ET.parse(svg).getroot().iter()}
+    assert "event-event-rd-syria-iran-1" in ids
+
+
+def test_the_divergence_shows_each_side_in_public_and_private(site: docs.SiteResult) -> None:
+    text = svg_text(site.out_dir / "img" / "divergence.svg")
+    for words in (
+        "Russia, in public",
+        "Russia, in private",
+        "Iran, in public",
+        "Iran, in private",
+        "the fate of Assad",
+        "the role of Hezbollah in Syria",
+        "Islamic Revolutionary Guard Corps",
+        "disapproval",
+        "advocacy",
+        "diverge",
+    ):
+        assert words in text, words
+
+
+def test_timeline_facts_keep_each_dates_precision(project: Project) -> None:
+    facts = plots.timeline_facts(graph.assemble(project))
+    announcement = next(e for e in facts.events if e.label.startswith("Putin announces"))
+    assert (announcement.earliest, announcement.latest) == (dt.date(2016, 3, 14),) * 2
+    assert announcement.precision == "day" and announcement.inferred and announcement.is_point
+    late = next(e for e in facts.events if e.date_label == "late February 2016")
+    assert late.precision == "part-of-month" and not late.is_point
+    reactions = [e for e in facts.events if e.latest is None]
+    assert reactions and all(e.earliest == dt.date(2016, 3, 14) for e in reactions)
+    assert [e.earliest for e in facts.events] == sorted(e.earliest for e in facts.events)
+
+
+def test_network_facts_draw_own_voice_solid_and_claims_or_private_stances_dashed(
+    project: Project,
+) -> None:
+    facts = plots.network_facts(graph.assemble(project))
+    names = {iri: n.label for iri, n in facts.nodes.items()}
+
+    def edges(source: str, target: str, kind: str) -> list[plots.Edge]:
+        return [
+            e
+            for e in facts.edges
+            if names[e.source].startswith(source)
+            and names[e.target].startswith(target)
+            and e.kind == kind
+        ]
+
+    (controls,) = edges("Ali Khamenei", "Islamic Revolutionary Guard Corps", "relation")
+    assert controls.solid and controls.label == "controls"
+    claimed = edges("Hezbollah", "Russia", "relation")  # only Velayati's claim: dashed
+    assert claimed and not any(e.solid for e in claimed)
+    private = edges("Islamic Revolutionary Guard Corps", "Russia's partial military", "stance")
+    assert private and private[0].tone == "negative" and not private[0].solid
+    public = [e for e in edges("government of Iran", "Putin announces", "stance") if e.solid]
+    assert public and public[0].tone == "positive"
+    (announcer,) = edges("Vladimir Putin", "Putin announces", "link")
+    assert facts.nodes[announcer.source].side == plots.RUSSIA
+
+
+def test_divergence_facts_separate_public_from_private(project: Project) -> None:
+    facts = plots.divergence_facts(graph.assemble(project), project)
+    assert facts.query == "russia-iran-issues"
+    fate = next(i for i in facts.issues if i.label == "the fate of Assad")
+    assert {(s.holder, s.polarity, s.public) for s in fate.iran} >= {("Iran", "support", False)}
+    assert {(s.holder, s.polarity, s.public) for s in fate.russia} >= {
+        ("Russia", "advocacy", False)
+    }
+    assert fate.verdicts["differ"] >= 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line and the README
+# ---------------------------------------------------------------------------------------------
+
+
+def test_plot_writes_one_picture_to_a_file_and_all_to_a_folder(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot is not installed")
+    with pytest.raises(SystemExit) as done:
+        main(["--home", str(project.root), "plot", "network", "--out", str(tmp_path / "n.svg")])
+    assert done.value.code == 0
+    assert "Vladimir Putin" in svg_text(tmp_path / "n.svg")
+    with pytest.raises(SystemExit) as done:
+        main(["--home", str(project.root), "plot", "--format", "png", "--out", str(tmp_path)])
+    assert done.value.code == 0
+    for name in plots.NAMES:
+        assert (tmp_path / f"{name}.png").read_bytes().startswith(b"\x89PNG"), name
+    with pytest.raises(SystemExit) as done:
+        main(["--home", str(project.root), "plot", "--out", str(tmp_path / "both.svg")])
+    assert done.value.code == 2
+    assert "one picture" in capsys.readouterr().err
+
+
+def test_the_readme_shows_the_committed_pictures(project: Project) -> None:
+    readme = (project.root / "README.md").read_text(encoding="utf-8")
+    for name in plots.NAMES:
+        path = f"docs/img/{name}.svg"
+        assert f"({path})" in readme or f'src="{path}"' in readme, f"README does not show {path}"
+        assert (project.root / path).is_file(), f"{path} is missing: run make docs"
+    assert "Vladimir Putin" in svg_text(project.root / "docs/img/network.svg")
+    assert "2016-03-14" in svg_text(project.root / "docs/img/timeline.svg")
+
+
+def section(html: str, anchor: str) -> str:
+    """The <section id=anchor> of a page."""
+    start = html.index(f'id="{anchor}"')
+    end = html.find("</section>", start)
+    return html[start:end]
