@@ -1,0 +1,1015 @@
+#!/usr/bin/env python3
+"""Benchmark stancegraph on synthetic corpora: how each operation's cost grows with the corpus.
+
+    python scripts/benchmark.py --scales 10k,100k --runs 3 --out results.json
+    python scripts/benchmark.py --scales 10k,100k,1M --runs 3 --out new.json --compare results.json
+
+For each scale the corpus is written by ``scripts/synth_corpus.py`` (same ``--seed``, same
+bytes) into ``--workdir`` (kept, and reused while its manifest matches), then each measurement
+runs in its own process, so that its peak memory (``ru_maxrss`` of that process, and of the
+processes it waited for, such as the JVM) is its own:
+
+==================== ===============================================================================
+``generate``         writing the corpus (once; not repeated)
+``parse-rdflib``     assembling the dataset as rdflib does for ``info``, ``validate`` and
+                     ``query --engine rdflib`` (every file through stancegraph.safety)
+``parse-oxigraph``   parsing ``corpus.nq`` with pyoxigraph
+``load``             ``stancegraph load --store DIR`` into a new embedded store
+``info``             ``stancegraph info``
+``build``            ``stancegraph build --out DIR``
+``query-cli``        ``stancegraph query public-private-gap`` (embedded store, loaded)
+``validate``         ``stancegraph validate``: the whole dataset, pySHACL and the checks beyond it
+``shacl-jena``       Apache Jena's ``shacl validate`` over the same data graph (the second engine of
+                     tests/test_validate_engines.py), JVM start included; its results are compared
+                     with those of ``validate`` where that finished
+``contribution``     ``stancegraph validate contribution/`` against the corpus
+``contribution-1``   the same contribution against the one-article dataset (the template)
+``main-job``         ``make run`` in the template checkout (the quick start's first command)
+==================== ===============================================================================
+
+and every saved query on each engine: Oxigraph over the embedded on-disk store, and rdflib's
+in-memory evaluator, each query evaluated and its answer serialised (SPARQL JSON, or N-Triples
+for CONSTRUCT) as ``stancegraph query`` does, ``--runs`` times in one process after the store or
+dataset is ready (the time to get it ready is reported as the engine's ``setup``). rdflib runs
+each query in a forked worker stopped at ``--rdflib-timeout`` seconds (reported as ``> N s``), and
+is not run above ``--rdflib-max-scale``; above it, its time is estimated linearly from the largest
+scale it ran at and shown as such (``~``). The same holds for pySHACL (``validate``) with
+``--pyshacl-timeout`` and ``--pyshacl-max-scale``.
+
+Every time is the median of ``--runs`` runs (``--slow-runs`` for ``validate``, ``build`` and
+``info``, which take minutes at 100k triples); peak memory is the largest of the runs. The
+results are printed as tables and written as JSON (``--out``); ``--compare OLD.json`` prints how
+each median moved since an earlier run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import synth_corpus  # noqa: E402
+
+try:
+    import stancegraph  # noqa: F401
+except ImportError:  # run from a checkout without the package installed
+    sys.path.insert(0, str(ROOT / "src"))
+
+RESULTS_VERSION = 1
+GRAPH_BASE = "https://w3id.org/stancegraph/graph/"
+SH = "http://www.w3.org/ns/shacl#"
+ENGINES = ("oxigraph", "rdflib")
+SLOW = {"validate", "build", "info", "parse-rdflib"}
+
+
+# ------------------------------------------------------------------------------------------------
+# Running one measurement in its own process
+
+
+@dataclass
+class Run:
+    seconds: float | None  # the operation's own time (None: it did not finish)
+    wall: float  # the process, start to end
+    peak_mb: float
+    status: str  # ok, timeout, error
+    detail: dict[str, Any] = field(default_factory=dict)
+    stdout: str = ""
+    stderr: str = ""
+
+
+def run_process(
+    cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float
+) -> Run:
+    """Run ``cmd`` in a new process group; its wall time, peak memory and output.
+
+    At ``timeout`` the whole group (the process and what it started) is killed.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=err, env=env, cwd=cwd, start_new_session=True
+        )
+        timed_out = False
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - started > timeout:
+                timed_out = True
+                os.killpg(proc.pid, signal.SIGKILL)
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.01)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    peak = usage.ru_maxrss / 1024  # kB on Linux
+    if timed_out:
+        return Run(None, wall, peak, "timeout", stdout=stdout, stderr=stderr)
+    status_word = "ok" if proc.returncode in (0, 1) else "error"  # 1: findings (validate)
+    return Run(wall, wall, peak, status_word, {"exit": proc.returncode}, stdout, stderr)
+
+
+def stancegraph_cmd() -> list[str]:
+    script = Path(sys.executable).with_name("stancegraph")
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-c", "from stancegraph.cli import main; main()"]
+
+
+def worker(task: str, home: Path, limit: float, **options: Any) -> Run:
+    """Run ``task`` (a ``work_*`` function below) in a fresh Python process."""
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        task,
+        "--home",
+        str(home),
+        "--options",
+        json.dumps(options),
+    ]
+    run = run_process(cmd, env=clean_env(home), timeout=limit)
+    if run.status != "ok":
+        return run
+    try:
+        detail = json.loads(run.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        run.status = "error"
+        return run
+    run.detail = detail
+    run.seconds = detail.get("seconds", run.wall)
+    run.peak_mb = max(run.peak_mb, detail.get("child_peak_mb", 0.0))
+    if detail.get("status") == "timeout":
+        run.status, run.seconds = "timeout", None
+    return run
+
+
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STANCEGRAPH_")}
+    env["STANCEGRAPH_HOME"] = str(home)
+    env["PYTHONHASHSEED"] = "0"
+    env["COLUMNS"] = "200"
+    env.update(extra)
+    return env
+
+
+# ------------------------------------------------------------------------------------------------
+# Workers: each runs in its own process and prints one JSON line
+
+
+def _project(home: Path) -> Any:
+    from stancegraph.sources import find_project
+
+    return find_project(home=home)
+
+
+def _child_peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def work_parse_rdflib(home: Path, **_: Any) -> dict[str, Any]:
+    from stancegraph import graph
+
+    project = _project(home)
+    started = time.perf_counter()
+    dataset = graph.assemble(project)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "triples": sum(graph.triple_counts(dataset).values())}
+
+
+def work_parse_oxigraph(home: Path, **_: Any) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    started = time.perf_counter()
+    count = sum(1 for _ in ox.parse(path=str(home / "corpus.nq"), format=ox.RdfFormat.N_QUADS))
+    return {"seconds": time.perf_counter() - started, "triples": count}
+
+
+def _to_ox(term: Any) -> Any:
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    assert isinstance(term, Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def _rows(form: str, data: bytes) -> int:
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return sum(1 for line in data.splitlines() if line.strip())
+    doc = json.loads(data)
+    if "boolean" in doc:
+        return int(bool(doc["boolean"]))
+    return len(doc["results"]["bindings"])
+
+
+def work_queries_oxigraph(home: Path, runs: int = 3, **_: Any) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    from stancegraph import queries, store
+
+    project = _project(home)
+    started = time.perf_counter()
+    db = store.ensure_embedded(project)
+    setup = time.perf_counter() - started
+    results: dict[str, Any] = {}
+    for query in queries.catalogue(project):
+        checked = queries.check_query(query.text, where=query.name)
+        bindings = queries.bindings_for(query, {})
+        subs = {ox.Variable(k): _to_ox(v) for k, v in bindings.items()} or None
+        graph_form = checked.form in ("CONSTRUCT", "DESCRIBE")
+        times = []
+        data = b""
+        for _run in range(runs):
+            t0 = time.perf_counter()
+            answer = db.query(query.text, use_default_graph_as_union=True, substitutions=subs)
+            data = answer.serialize(
+                format=ox.RdfFormat.N_TRIPLES if graph_form else ox.QueryResultsFormat.JSON
+            )
+            times.append(time.perf_counter() - t0)
+        results[query.name] = {"times": times, "rows": _rows(checked.form, data), "status": "ok"}
+    return {"seconds": setup, "setup": setup, "queries": results}
+
+
+def work_queries_rdflib(home: Path, runs: int = 3, timeout: float = 60.0, **_: Any) -> dict:
+    from rdflib import Variable
+
+    from stancegraph import graph, queries, safety
+    from stancegraph.errors import QueryError, QueryTimeout
+
+    project = _project(home)
+    started = time.perf_counter()
+    dataset = graph.assemble(project)
+    dataset.default_union = True
+    setup = time.perf_counter() - started
+    results: dict[str, Any] = {}
+    for query in queries.catalogue(project):
+        checked = queries.check_query(query.text, where=query.name)
+        bindings = {Variable(k): v for k, v in queries.bindings_for(query, {}).items()}
+        graph_form = checked.form in ("CONSTRUCT", "DESCRIBE")
+
+        def evaluate(prepared: Any = checked.parsed, bound: Any = bindings, g: bool = graph_form):
+            t0 = time.perf_counter()
+            result = dataset.query(prepared, initBindings=bound)
+            out = result.graph.serialize(format="nt") if g else result.serialize(format="json")
+            seconds = time.perf_counter() - t0
+            data = out.encode("utf-8") if isinstance(out, str) else out
+            return seconds, data
+
+        times: list[float] = []
+        entry: dict[str, Any] = {"status": "ok"}
+        for _run in range(runs):
+            try:
+                seconds, data = safety.run_with_deadline(evaluate, timeout=timeout)
+            except QueryTimeout:
+                entry["status"] = "timeout"
+                break
+            except QueryError as exc:
+                entry["status"] = "error"
+                entry["error"] = str(exc)[:300]
+                break
+            times.append(seconds)
+            entry["rows"] = _rows(checked.form, data)
+        entry["times"] = times
+        results[query.name] = entry
+    return {"seconds": setup, "setup": setup, "queries": results}
+
+
+def work_shacl_jena(home: Path, workdir: str = "", memory: str = "3g", **_: Any) -> dict:
+    """Jena's SHACL validation of the data graph `stancegraph validate` builds (data, ontology,
+    vocabularies; shapes apart), written as N-Triples by pyoxigraph from corpus.nq."""
+    import pyoxigraph as ox
+    from rdflib import RDF, Graph, Namespace, URIRef
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    import shacl_engines  # the second engine of tests/test_validate_engines.py
+
+    if not shacl_engines.available():
+        return {"status": "error", "error": "Apache Jena is not installed"}
+    work = Path(workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    shapes_graph = ox.NamedNode(GRAPH_BASE + "shapes")
+    prep = time.perf_counter()
+    data_quads, shape_quads = [], []
+    for quad in ox.parse(path=str(home / "corpus.nq"), format=ox.RdfFormat.N_QUADS):
+        triple = ox.Quad(quad.subject, quad.predicate, quad.object)
+        (shape_quads if quad.graph_name == shapes_graph else data_quads).append(triple)
+    ox.serialize(data_quads, output=str(work / "data.nt"), format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(shape_quads, output=str(work / "shapes.nt"), format=ox.RdfFormat.N_TRIPLES)
+    prepared = time.perf_counter() - prep
+    del data_quads, shape_quads
+    cmd = [
+        "java", f"-Xmx{memory}", "-cp", shacl_engines.classpath(work), "shacl.shacl", "validate",
+        "--shapes", str(work / "shapes.nt"), "--data", str(work / "data.nt"),
+    ]  # fmt: skip
+    started = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0 or "ValidationReport" not in done.stdout:
+        return {"status": "error", "error": done.stderr[-1000:], "seconds": seconds}
+    report = Graph().parse(data=done.stdout, format="turtle")
+    sh = Namespace(SH)
+    keys = set()
+    for r in report.subjects(RDF.type, sh.ValidationResult):
+        if (None, sh.detail, r) in report:
+            continue
+        focus = report.value(r, sh.focusNode)
+        path = report.value(r, sh.resultPath)
+        keys.add(
+            (
+                str(focus) if isinstance(focus, URIRef) else "_:",
+                str(path) if path is not None else "",
+                str(report.value(r, sh.sourceConstraintComponent)),
+                str(report.value(r, sh.resultSeverity)).removeprefix(SH),
+            )
+        )
+    return {
+        "seconds": seconds,
+        "prepare_seconds": prepared,
+        "results": sorted(keys),
+        "child_peak_mb": _child_peak_mb(),
+    }
+
+
+WORKERS = {
+    "parse-rdflib": work_parse_rdflib,
+    "parse-oxigraph": work_parse_oxigraph,
+    "queries-oxigraph": work_queries_oxigraph,
+    "queries-rdflib": work_queries_rdflib,
+    "shacl-jena": work_shacl_jena,
+}
+
+
+def shacl_keys_of_cli(report_json: str) -> list[tuple[str, str, str, str]]:
+    """The SHACL results of ``stancegraph validate --format json``, keyed as Jena's are."""
+    report = json.loads(report_json)
+    keys = set()
+    for f in report["findings"]:
+        if not f["component"].startswith(SH):
+            continue  # a check beyond SHACL
+        focus = f["focus"] if not f["focus"].startswith("_:") else "_:"
+        keys.add((focus, f["path"] or "", f["component"], f["severity"]))
+    return sorted(keys)
+
+
+# ------------------------------------------------------------------------------------------------
+# One scale
+
+
+@dataclass
+class Settings:
+    runs: int
+    slow_runs: int
+    rdflib_timeout: float
+    rdflib_max: int
+    pyshacl_timeout: float
+    pyshacl_max: int
+    timeout: float
+    template: Path
+    workdir: Path
+    seed: int
+    skip: set[str]
+
+
+def summarize(runs: list[Run], limit: float | None = None) -> dict[str, Any]:
+    done = [r.seconds for r in runs if r.status == "ok" and r.seconds is not None]
+    out: dict[str, Any] = {
+        "runs": [None if r.seconds is None else round(r.seconds, 4) for r in runs],
+        "peak_mb": round(max((r.peak_mb for r in runs), default=0.0), 1),
+        "status": "ok"
+        if done and len(done) == len(runs)
+        else runs[-1].status
+        if runs
+        else "skipped",
+    }
+    if done:
+        out["median"] = round(statistics.median(done), 4)
+    if out["status"] == "timeout" and limit is not None:
+        out["over"] = limit
+    if out["status"] == "error":
+        out["error"] = (runs[-1].stderr or runs[-1].detail.get("error", ""))[-600:]
+    return out
+
+
+def repeat(n: int, make: Any) -> list[Run]:
+    runs = []
+    for _ in range(n):
+        run = make()
+        runs.append(run)
+        if run.status != "ok":
+            break  # a timeout or an error will not get better
+    return runs
+
+
+def corpus_for(label: str, scale: int, s: Settings) -> tuple[Path, dict]:
+    out = s.workdir / f"corpus-{label}"
+    manifest_path = out / "manifest.json"
+    if manifest_path.is_file():
+        manifest = json.loads(manifest_path.read_text())
+        if (
+            manifest.get("scale") == scale
+            and manifest.get("seed") == s.seed
+            and manifest.get("generator")
+            == f"scripts/synth_corpus.py v{synth_corpus.GENERATOR_VERSION}"
+            and manifest.get("template") == str(s.template)
+        ):
+            return out, manifest | {"reused": True}
+    manifest = synth_corpus.generate(s.template, out, scale, s.seed, quiet=True)
+    return out, manifest
+
+
+def bench_scale(label: str, scale: int, s: Settings, say: Any) -> dict[str, Any]:
+    say(f"[bold]{label}[/bold]: writing the corpus")
+    home, manifest = corpus_for(label, scale, s)
+    ops: dict[str, Any] = {}
+    ops["generate"] = {
+        "median": manifest.get("seconds"),
+        "runs": [manifest.get("seconds")],
+        "status": "ok",
+        "reused": manifest.get("reused", False),
+    }
+    sg = stancegraph_cmd()
+    scratch = Path(tempfile.mkdtemp(prefix=f"bench-{label}-", dir=s.workdir))
+
+    def want(name: str) -> bool:
+        return name not in s.skip
+
+    def cli(*args: str, timeout: float | None = None, home_: Path = home) -> Run:
+        return run_process([*sg, *args], env=clean_env(home_), timeout=timeout or s.timeout)
+
+    say(f"{label}: parsing")
+    if want("parse-oxigraph"):
+        ops["parse-oxigraph"] = summarize(
+            repeat(s.runs, lambda: worker("parse-oxigraph", home, s.timeout))
+        )
+    if want("parse-rdflib"):
+        ops["parse-rdflib"] = summarize(
+            repeat(s.slow_runs, lambda: worker("parse-rdflib", home, s.timeout))
+        )
+    if want("load"):
+        say(f"{label}: load into a new embedded store")
+        counter = iter(range(1000))
+
+        def load() -> Run:
+            where = scratch / f"store-{next(counter)}"
+            run = cli("load", "--store", str(where))
+            shutil.rmtree(where, ignore_errors=True)
+            return run
+
+        ops["load"] = summarize(repeat(s.runs, load))
+    if want("info"):
+        say(f"{label}: info")
+        ops["info"] = summarize(repeat(s.slow_runs, lambda: cli("info")))
+    if want("build"):
+        say(f"{label}: build")
+        ops["build"] = summarize(
+            repeat(s.slow_runs, lambda: cli("build", "--out", str(scratch / "dist")))
+        )
+
+    engines: dict[str, Any] = {}
+    if want("queries"):
+        say(f"{label}: every saved query on Oxigraph")
+        run = worker("queries-oxigraph", home, s.timeout, runs=s.runs)
+        engines["oxigraph"] = engine_summary(run)
+        if scale <= s.rdflib_max:
+            say(f"{label}: every saved query on rdflib (each stopped at {s.rdflib_timeout:g} s)")
+            run = worker(
+                "queries-rdflib", home, s.timeout * 4, runs=s.runs, timeout=s.rdflib_timeout
+            )
+            engines["rdflib"] = engine_summary(run, s.rdflib_timeout)
+        else:
+            engines["rdflib"] = {"status": "not run", "why": "above --rdflib-max-scale"}
+    if want("query-cli"):
+        ops["query-cli"] = summarize(
+            repeat(s.runs, lambda: cli("query", "public-private-gap", "--format", "csv"))
+        )
+
+    validation: dict[str, Any] = {}
+    if want("validate"):
+        if scale <= s.pyshacl_max:
+            say(
+                f"{label}: validate the whole dataset (pySHACL; stopped at {s.pyshacl_timeout:g} s)"
+            )
+            runs = repeat(
+                s.slow_runs,
+                lambda: cli("validate", "--format", "json", timeout=s.pyshacl_timeout),
+            )
+            ops["validate"] = summarize(runs, s.pyshacl_timeout)
+            if runs and runs[0].status == "ok":
+                report = json.loads(runs[0].stdout)
+                validation["pyshacl"] = {
+                    "conforms": report["conforms"],
+                    "violations": report["violations"],
+                    "warnings": report["warnings"],
+                    "shacl_results": shacl_keys_of_cli(runs[0].stdout),
+                }
+        else:
+            ops["validate"] = {"status": "not run", "why": "above --pyshacl-max-scale"}
+    if want("shacl-jena"):
+        say(f"{label}: SHACL with Apache Jena")
+        runs = repeat(
+            s.runs,
+            lambda: worker("shacl-jena", home, s.timeout, workdir=str(scratch / "jena")),
+        )
+        ops["shacl-jena"] = summarize(runs)
+        if runs and runs[0].status == "ok":
+            ops["shacl-jena"]["prepare_seconds"] = round(runs[0].detail["prepare_seconds"], 3)
+            jena = [tuple(k) for k in runs[0].detail["results"]]
+            validation["jena"] = {"shacl_results": jena}
+            if "pyshacl" in validation:
+                py = [tuple(k) for k in validation["pyshacl"]["shacl_results"]]
+                validation["identical"] = sorted(py) == sorted(jena)
+                validation["only_pyshacl"] = sorted(set(py) - set(jena))[:20]
+                validation["only_jena"] = sorted(set(jena) - set(py))[:20]
+    if want("contribution"):
+        say(f"{label}: validate the small contribution")
+        contribution = str(home / "contribution")
+        ops["contribution"] = summarize(
+            repeat(s.runs, lambda: cli("validate", "--format", "json", contribution))
+        )
+        ops["contribution-1"] = summarize(
+            repeat(
+                s.runs,
+                lambda: cli("validate", "--format", "json", contribution, home_=s.template),
+            )
+        )
+    shutil.rmtree(scratch, ignore_errors=True)
+    for entry in validation.values():
+        if isinstance(entry, dict) and "shacl_results" in entry:
+            entry["count"] = len(entry["shacl_results"])
+            entry["shacl_results"] = entry["shacl_results"][:50]  # keep the JSON readable
+    return {
+        "scale": scale,
+        "corpus": {
+            k: manifest.get(k)
+            for k in ("articles", "actor_clusters", "data_triples", "model_triples", "seed")
+        }
+        | {"contribution_triples": manifest.get("contribution", {}).get("triples")},
+        "operations": ops,
+        "engines": engines,
+        "validation": validation,
+    }
+
+
+def engine_summary(run: Run, limit: float | None = None) -> dict[str, Any]:
+    if run.status != "ok":
+        return {"status": run.status, "error": run.stderr[-600:]}
+    out: dict[str, Any] = {
+        "status": "ok",
+        "setup": round(run.detail["setup"], 3),
+        "peak_mb": round(run.peak_mb, 1),
+        "queries": {},
+    }
+    for name, q in run.detail["queries"].items():
+        entry: dict[str, Any] = {"status": q["status"], "rows": q.get("rows")}
+        if q["times"]:
+            entry["median"] = round(statistics.median(q["times"]), 5)
+            entry["runs"] = [round(t, 5) for t in q["times"]]
+        if q["status"] == "timeout":
+            entry["over"] = limit
+            entry.pop("median", None)
+        if "error" in q:
+            entry["error"] = q["error"]
+        out["queries"][name] = entry
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Targets (issue #7)
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    scales = results["scales"]
+    big = max(scales.values(), key=lambda r: r["scale"]) if scales else None
+    one_article = results.get("main_job")
+    out: list[dict[str, Any]] = []
+    if big is None:
+        return out
+    at = f"{big['corpus']['data_triples']:,} triples"
+    ops = big["operations"]
+    ox = big["engines"].get("oxigraph", {}).get("queries", {})
+    rd = big["engines"].get("rdflib", {}).get("queries", {})
+    estimated = results.get("rdflib_estimates", {}).get(str(big["scale"]), {})
+    if ox:
+        slow = {n: q.get("median") for n, q in ox.items() if (q.get("median") or 99) >= 1.0}
+        out.append(
+            {
+                "target": "every saved query on embedded Oxigraph: median < 1 s",
+                "at": at,
+                "met": not slow,
+                "value": f"slowest {max(q.get('median') or 0 for q in ox.values()):.3f} s",
+            }
+        )
+        ratios = {}
+        for name, q in ox.items():
+            r = rd.get(name, {})
+            other = r.get("median")
+            basis = "measured"
+            if r.get("status") == "timeout":
+                other, basis = r.get("over"), "lower bound"
+            if other is None and name in estimated:
+                other, basis = estimated[name], "extrapolated"
+            if other is not None and q.get("median"):
+                ratios[name] = (other / q["median"], basis)
+        if ratios:
+            worst = min(ratios, key=lambda n: ratios[n][0])
+            out.append(
+                {
+                    "target": "every saved query >= 20x faster on Oxigraph than on rdflib",
+                    "at": at,
+                    "met": all(r >= 20 for r, _b in ratios.values()),
+                    "value": f"lowest {ratios[worst][0]:.1f}x "
+                    f"({worst}, rdflib {ratios[worst][1]}); "
+                    f"{sum(r < 20 for r, _b in ratios.values())} of {len(ratios)} below 20x",
+                }
+            )
+    c, c1 = ops.get("contribution", {}), ops.get("contribution-1", {})
+    if c.get("median") and c1.get("median"):
+        out.append(
+            {
+                "target": "validating the contribution: within 3x of against the one-article data",
+                "at": at,
+                "met": c["median"] <= 3 * c1["median"],
+                "value": f"{c['median']:.2f} s vs {c1['median']:.2f} s "
+                f"({c['median'] / c1['median']:.2f}x)",
+            }
+        )
+    if ops.get("load", {}).get("median") is not None:
+        out.append(
+            {
+                "target": "loading into the embedded store < 30 s",
+                "at": at,
+                "met": ops["load"]["median"] < 30,
+                "value": f"{ops['load']['median']:.1f} s",
+            }
+        )
+    peaks = {n: o["peak_mb"] for n, o in ops.items() if o.get("peak_mb")}
+    for engine in ("oxigraph", "rdflib"):
+        if big["engines"].get(engine, {}).get("peak_mb"):
+            peaks[f"queries-{engine}"] = big["engines"][engine]["peak_mb"]
+    if peaks:
+        worst = max(peaks, key=peaks.get)
+        out.append(
+            {
+                "target": "peak memory of any command < 4 GB",
+                "at": at,
+                "met": peaks[worst] < 4096,
+                "value": f"largest {peaks[worst]:.0f} MB ({worst}); "
+                "commands not run at this scale are not counted",
+            }
+        )
+    full = ops.get("validate", {})
+    jena = ops.get("shacl-jena", {})
+    value = []
+    met = False
+    if full.get("median") is not None:
+        value.append(
+            f"stancegraph validate (pySHACL) {full['median']:.1f} s, {full['peak_mb']:.0f} MB"
+        )
+        met = full["median"] < 60 and full["peak_mb"] < 4096
+    elif full.get("status") == "timeout":
+        value.append(f"stancegraph validate (pySHACL) > {full.get('over')} s")
+    else:
+        value.append("stancegraph validate (pySHACL) not run")
+    if jena.get("median") is not None:
+        value.append(f"Jena SHACL {jena['median']:.1f} s, {jena['peak_mb']:.0f} MB")
+    identical = [
+        (lbl, r["validation"].get("identical"))
+        for lbl, r in scales.items()
+        if "identical" in r["validation"]
+    ]
+    if identical:
+        value.append(
+            "Jena = pySHACL at "
+            + ", ".join(f"{lbl}: {'yes' if same else 'NO'}" for lbl, same in identical)
+        )
+    out.append(
+        {
+            "target": "full validation < 60 s and 4 GB, results identical to pySHACL",
+            "at": at,
+            "met": met,
+            "value": "; ".join(value),
+        }
+    )
+    if one_article and one_article.get("median") is not None:
+        out.append(
+            {
+                "target": "one-article main job (make run) < 5 s",
+                "at": "the real dataset",
+                "met": one_article["median"] < 5,
+                "value": f"{one_article['median']:.2f} s",
+            }
+        )
+    return out
+
+
+def rdflib_estimates(results: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """rdflib's time at scales it did not run at, linear in triples from the largest it ran at."""
+    scales = sorted(results["scales"].values(), key=lambda r: r["scale"])
+    ran = [r for r in scales if r["engines"].get("rdflib", {}).get("status") == "ok"]
+    if not ran:
+        return {}
+    base = ran[-1]
+    out: dict[str, dict[str, float]] = {}
+    for r in scales:
+        if r["scale"] <= base["scale"] or r["engines"].get("rdflib", {}).get("status") == "ok":
+            continue
+        factor = r["corpus"]["data_triples"] / base["corpus"]["data_triples"]
+        out[str(r["scale"])] = {
+            name: round(q["median"] * factor, 3)
+            for name, q in base["engines"]["rdflib"]["queries"].items()
+            if q.get("median") is not None
+        }
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Output
+
+
+def fmt_time(entry: dict[str, Any] | None, estimate: float | None = None) -> str:
+    if not entry:
+        return "" if estimate is None else f"~{estimate:.3g} s"
+    if entry.get("status") == "timeout":
+        return f"> {entry.get('over', '?'):g} s"
+    if entry.get("median") is not None:
+        m = entry["median"]
+        return f"{m * 1000:.1f} ms" if m < 1 else f"{m:.2f} s"
+    if estimate is not None:
+        return f"~{estimate:.3g} s"
+    return entry.get("status", "")
+
+
+def print_results(results: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=200)
+    for label, r in results["scales"].items():
+        c = r["corpus"]
+        console.print(
+            f"\n[bold]{label}[/bold]: {c['data_triples']:,} data triples "
+            f"(+{c['model_triples']:,} model) in {c['articles']} articles, "
+            f"{c['actor_clusters']} actor clusters; "
+            f"contribution {c['contribution_triples']} triples"
+        )
+        table = Table("operation", "median", "runs", "peak MB", "status")
+        for name, op in r["operations"].items():
+            runs = ", ".join("-" if x is None else f"{x:.3g}" for x in op.get("runs") or [])
+            peak = f"{op['peak_mb']:.0f}" if op.get("peak_mb") else ""
+            table.add_row(name, fmt_time(op), runs, peak, op.get("status", ""))
+        console.print(table)
+        ox = r["engines"].get("oxigraph", {})
+        rd = r["engines"].get("rdflib", {})
+        if ox.get("queries"):
+            est = results.get("rdflib_estimates", {}).get(str(r["scale"]), {})
+            table = Table(
+                "query",
+                "oxigraph",
+                "rdflib",
+                "rdflib / oxigraph",
+                "rows ox",
+                "rows rdflib",
+                title=f"saved queries, median of {results['settings']['runs']} "
+                f"(setup: oxigraph {ox.get('setup', 0):.2f} s, "
+                f"rdflib {rd.get('setup', 0) if rd.get('setup') is not None else '-'} s)",
+            )
+            for name, q in ox["queries"].items():
+                other = rd.get("queries", {}).get(name)
+                estimate = est.get(name)
+                ratio = ""
+                base = None
+                prefix = ""
+                if other and other.get("median") is not None:
+                    base = other["median"]
+                elif other and other.get("status") == "timeout":
+                    base, prefix = other.get("over"), ">"
+                elif estimate is not None:
+                    base, prefix = estimate, "~"
+                if base is not None and q.get("median"):
+                    ratio = f"{prefix}{base / q['median']:.1f}x"
+                rows_rd = "" if not other else str(other.get("rows", ""))
+                mark = "" if not other or other.get("rows") in (None, q.get("rows")) else " (!)"
+                table.add_row(
+                    name,
+                    fmt_time(q),
+                    fmt_time(other, estimate),
+                    ratio,
+                    str(q.get("rows", "")),
+                    rows_rd + mark,
+                )
+            console.print(table)
+        v = r.get("validation", {})
+        if v:
+            parts = []
+            if "pyshacl" in v:
+                parts.append(
+                    f"pySHACL: {v['pyshacl']['violations']} violations, "
+                    f"{v['pyshacl']['warnings']} warnings, {v['pyshacl']['count']} SHACL results"
+                )
+            if "jena" in v:
+                parts.append(f"Jena: {v['jena']['count']} SHACL results")
+            if "identical" in v:
+                parts.append("identical" if v["identical"] else "DIFFERENT")
+            console.print("validation: " + "; ".join(parts))
+    if results.get("main_job"):
+        console.print(f"\none-article main job (make run): {fmt_time(results['main_job'])}")
+    table = Table("target (issue #7)", "at", "met", "value", title="targets")
+    for t in results.get("targets", []):
+        table.add_row(t["target"], t["at"], "yes" if t["met"] else "[red]no[/red]", t["value"])
+    console.print(table)
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("scale", "what", "old", "new", "change", title="compared with the earlier run")
+    for label, r in new["scales"].items():
+        o = old.get("scales", {}).get(label)
+        if not o:
+            continue
+        pairs = [(n, o["operations"].get(n), op) for n, op in r["operations"].items()]
+        for engine in ENGINES:
+            for name, q in r["engines"].get(engine, {}).get("queries", {}).items():
+                before = o.get("engines", {}).get(engine, {}).get("queries", {}).get(name)
+                pairs.append((f"{engine}: {name}", before, q))
+        for name, before, after in pairs:
+            if not before or before.get("median") is None or after.get("median") is None:
+                continue
+            change = (after["median"] - before["median"]) / before["median"] * 100
+            table.add_row(label, name, fmt_time(before), fmt_time(after), f"{change:+.0f}%")
+    Console(width=200).print(table)
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    import pyoxigraph
+    import pyshacl
+    import rdflib
+
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "rdflib": rdflib.__version__,
+        "pyoxigraph": pyoxigraph.__version__,
+        "pyshacl": pyshacl.__version__,
+        "load_average_at_start": os.getloadavg(),
+    }
+    try:
+        with open("/proc/meminfo") as fh:
+            info["memory_gb"] = round(int(fh.readline().split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return info
+
+
+def main_job(template: Path, runs: int, timeout: float) -> dict[str, Any] | None:
+    """``make run`` in the template checkout, after a first run that sets it up."""
+    if not (template / "Makefile").is_file() or shutil.which("make") is None:
+        return None
+    env = clean_env(template)
+    env.pop("STANCEGRAPH_HOME")
+    cmd = ["make", "-s", "run"]
+    first = run_process(cmd, env=env, cwd=template, timeout=timeout)  # set-up
+    if first.status != "ok":
+        return {"status": "error", "error": first.stderr[-600:]}
+    return summarize(repeat(runs, lambda: run_process(cmd, env=env, cwd=template, timeout=timeout)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="10k,100k", help="comma-separated: 2k,10k,100k,1M")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument(
+        "--slow-runs", type=int, default=1, help="runs of validate, build, info, parse-rdflib"
+    )
+    parser.add_argument("--out", type=Path, help="write the results as JSON")
+    parser.add_argument("--compare", type=Path, help="an earlier --out file to compare with")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "sg-bench")
+    parser.add_argument("--template", type=Path, default=ROOT, help="the project to copy")
+    parser.add_argument(
+        "--main-job-dir",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose 'make run' is timed (default: this one)",
+    )
+    parser.add_argument("--rdflib-timeout", type=float, default=60.0)
+    parser.add_argument("--rdflib-max-scale", type=synth_corpus.parse_scale, default=200_000)
+    parser.add_argument("--pyshacl-timeout", type=float, default=900.0)
+    parser.add_argument("--pyshacl-max-scale", type=synth_corpus.parse_scale, default=200_000)
+    parser.add_argument(
+        "--timeout", type=float, default=900.0, help="limit for any other measurement (s)"
+    )
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated measurements to leave out (e.g. build,info,main-job,shacl-jena)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--options", default="{}", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        try:
+            detail = WORKERS[args.worker](args.home, **json.loads(args.options))
+        except Exception as exc:  # reported to the parent as this measurement's error
+            detail = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
+            print(json.dumps(detail))
+            return 2
+        print(json.dumps(detail))
+        return 0
+
+    from rich.console import Console
+
+    console = Console(stderr=True)
+
+    def say(text: str) -> None:
+        if not args.quiet:
+            console.print(f"[dim]{datetime.now():%H:%M:%S}[/dim] {text}")
+
+    settings = Settings(
+        runs=args.runs,
+        slow_runs=args.slow_runs,
+        rdflib_timeout=args.rdflib_timeout,
+        rdflib_max=args.rdflib_max_scale,
+        pyshacl_timeout=args.pyshacl_timeout,
+        pyshacl_max=args.pyshacl_max_scale,
+        timeout=args.timeout,
+        template=args.template.resolve(),
+        workdir=args.workdir.resolve(),
+        seed=args.seed,
+        skip={s.strip() for s in args.skip.split(",") if s.strip()},
+    )
+    settings.workdir.mkdir(parents=True, exist_ok=True)
+    labels = [s.strip() for s in args.scales.split(",") if s.strip()]
+    results: dict[str, Any] = {
+        "version": RESULTS_VERSION,
+        "command": "python scripts/benchmark.py "
+        + " ".join(sys.argv[1:] if argv is None else argv),
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {
+            "runs": args.runs,
+            "slow_runs": args.slow_runs,
+            "seed": args.seed,
+            "rdflib_timeout": args.rdflib_timeout,
+            "rdflib_max_scale": args.rdflib_max_scale,
+            "pyshacl_timeout": args.pyshacl_timeout,
+            "pyshacl_max_scale": args.pyshacl_max_scale,
+        },
+        "scales": {},
+    }
+    for label in labels:
+        scale = synth_corpus.parse_scale(label)
+        results["scales"][label] = bench_scale(label, scale, settings, say)
+    if "main-job" not in settings.skip:
+        say("the one-article main job (make run)")
+        results["main_job"] = main_job(args.main_job_dir.resolve(), args.runs, settings.timeout)
+    results["rdflib_estimates"] = rdflib_estimates(results)
+    results["targets"] = targets(results)
+    results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    print_results(results)
+    if args.compare:
+        compare(json.loads(args.compare.read_text()), results)
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        say(f"results written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
