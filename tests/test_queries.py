@@ -20,6 +20,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, XSD
@@ -285,6 +287,15 @@ def test_values_block_cannot_be_escaped() -> None:
         queries.values_block({"t } ; DROP ALL ; {": Literal("x")})
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=40))
+def test_values_block_round_trips_any_text(value: str) -> None:
+    """Whatever the text, the VALUES block binds exactly that one literal (Oxigraph reads it)."""
+    text = "SELECT ?t WHERE { }" + queries.values_block({"t": Literal(value)})
+    rows = list(ox.Store().query(text))
+    assert [row["t"].value for row in rows] == [value]
+
+
 def test_unknown_parameter_is_refused() -> None:
     with pytest.raises(QueryError, match="no parameter 'nope'"):
         queries.bindings_for(saved("stances-on-target"), {"nope": "x"})
@@ -531,6 +542,19 @@ def test_endpoint_injection_returns_no_rows(endpoint: tuple[str, list[bytes]]) -
     )
     assert out.exit_code == 0, out.output
     assert out.stdout.strip().splitlines()[1:] == []
+
+
+@pytest.mark.loopback
+def test_endpoint_refuses_a_parameter_it_would_bind_too_late(
+    endpoint: tuple[str, list[bytes]],
+) -> None:
+    """claims-containing uses its parameter only in a FILTER: a trailing VALUES block would
+    bind it after the filter and the answer would be silently empty."""
+    url, seen = endpoint
+    before = len(seen)
+    with pytest.raises(QueryError, match="only in a FILTER"):
+        queries.run(saved("claims-containing"), queries.EndpointEngine(url))
+    assert len(seen) == before, "nothing is sent"
 
 
 def test_unreachable_endpoint_is_one_line_exit_2() -> None:

@@ -394,6 +394,28 @@ def is_ordered(text: str, where: str = "query") -> bool:
     return False
 
 
+def joined_variables(text: str, where: str = "query") -> set[str]:
+    """Variables that occur in a triple pattern of the query (not only in a FILTER or BIND)."""
+    found: set[str] = set()
+    stack: list[Any] = [_algebra(text, where)]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, CompValue):
+            if node.name == "BGP":
+                for triple in node.get("triples") or []:
+                    found.update(str(t) for t in triple if isinstance(t, Variable))
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+    return found
+
+
 def select_variables(text: str, where: str = "query") -> list[str] | None:
     """The projected variables of a SELECT, in order (``None`` for ``SELECT *``)."""
     algebra = _algebra(text, where)
@@ -809,6 +831,17 @@ class EndpointEngine:
     ) -> Answer:
         import httpx
 
+        if bindings:
+            # A trailing VALUES block is joined after the query's own pattern: a variable the
+            # query uses only in a FILTER would be unbound there, and the answer silently empty.
+            unjoined = sorted(set(bindings) - joined_variables(text))
+            if unjoined:
+                names = ", ".join(unjoined)
+                raise QueryError(
+                    f"parameter {names} is used only in a FILTER or BIND: a remote endpoint "
+                    "takes parameters as a trailing VALUES block, which binds them only after "
+                    "the filter; run this query on the embedded engines (--engine)"
+                )
         body = (text.rstrip() + "\n" + values_block(bindings)).encode("utf-8")
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
