@@ -84,6 +84,12 @@ def test_the_catalogue_covers_the_issue(project: Project) -> None:
     assert [q.name for q in queries.headline(project)], "no query is tagged headline"
 
 
+def test_the_readme_lists_every_query_with_its_summary(project: Project) -> None:
+    readme = (project.queries_dir / "README.md").read_text(encoding="utf-8")
+    for query in queries.catalogue(project):
+        assert f"| `{query.name}` | {query.form} | {query.summary} |" in readme, query.name
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_header_is_complete(name: str) -> None:
     """grlc-style header: summary, description, columns (= projected variables), params, tags."""

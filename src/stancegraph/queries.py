@@ -60,8 +60,9 @@ from stancegraph.sources import Project
 # Prefixes: those a parameter value may use, and those the table output abbreviates with
 # ---------------------------------------------------------------------------------------------
 
-ID = "https://w3id.org/stancegraph/id/"
-VOCAB = "https://w3id.org/stancegraph/vocab/"
+HOME = "https://w3id.org/stancegraph/"
+ID = HOME + "id/"
+VOCAB = HOME + "vocab/"
 
 #: Prefixes a ``--param`` value may use (``person:vladimir-putin``), and that tables abbreviate
 #: with. Kinds of shared things as in docs/architecture.md; ``claim:rd-syria-iran/3`` also works.
@@ -952,6 +953,8 @@ def compact(iri: str) -> str:
         return iri[len(ID) :]
     if iri.startswith(VOCAB):
         return iri[len(VOCAB) :]
+    if iri.startswith(HOME):
+        return iri[len(HOME) :]  # graph/source/<key>
     for prefix, ns in PREFIXES.items():
         if prefix not in ("id", "vocab") and not ns.startswith(ID) and iri.startswith(ns):
             return f"{prefix}:{iri[len(ns) :]}"
