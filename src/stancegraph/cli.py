@@ -367,8 +367,11 @@ def load(
             timeout=timeout,
             chunk_size=chunk_size,
         )
-    dataset = graph.assemble(project)
-    items = store_module.plan(dataset)
+    if target is None:  # the embedded store: parsed by pyoxigraph alone (fast, issue #7)
+        items: list[Any] = store_module.parse_layers(project)
+    else:
+        dataset = graph.assemble(project)
+        items = store_module.plan(dataset)
     total = sum(item.triples for item in items)
 
     if dry_run:
@@ -393,9 +396,7 @@ def load(
 
     with load_progress(total) as listener:
         if target is None:
-            done = store_module.load_embedded(
-                project, store_dir, listener=listener, dataset=dataset
-            )
+            done = store_module.load_embedded(project, store_dir, listener=listener, parsed=items)
             where = f"embedded store {done.location} ({done.generation.name})"
             checked = {item.name: done.manifest.graphs.get(item.name, 0) for item in items}
         else:
