@@ -86,10 +86,10 @@ class Run:
     wall: float  # the process, start to end
     peak_mb: float
     status: str  # ok, timeout, error
-    cpu: float = 0.0  # user + system CPU seconds of the process (and of what it waited for)
     detail: dict[str, Any] = field(default_factory=dict)
     stdout: str = ""
     stderr: str = ""
+    cpu: float = 0.0  # user + system CPU seconds of the process (and of what it waited for)
 
 
 def run_process(
@@ -97,8 +97,18 @@ def run_process(
 ) -> Run:
     """Run ``cmd`` in a new process group; its wall time, peak memory and output.
 
-    At ``timeout`` the whole group (the process and what it started) is killed.
+    At ``timeout`` the whole group (the process and what it started) is killed. The command is
+    started by GNU time where there is one, whose own report of its child's ``ru_maxrss`` is the
+    command's peak: a child forked straight from this process would inherit this process's
+    memory high-water mark (Linux keeps it across exec) and report it as its own.
     """
+    gnu_time = shutil.which("time") if Path("/usr/bin/time").is_file() else None
+    report = None
+    if gnu_time:
+        fd, name = tempfile.mkstemp(prefix="bench-time-")
+        os.close(fd)
+        report = Path(name)
+        cmd = ["/usr/bin/time", "-o", str(report), "-f", "%M %U %S", *cmd]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(
@@ -123,6 +133,13 @@ def run_process(
         stderr = err.read().decode("utf-8", "replace")
     peak = usage.ru_maxrss / 1024  # kB on Linux
     cpu = usage.ru_utime + usage.ru_stime
+    if report is not None:
+        try:
+            fields = report.read_text().split()[-3:]
+            peak, cpu = int(fields[0]) / 1024, float(fields[1]) + float(fields[2])
+        except (OSError, ValueError, IndexError):
+            pass  # killed before it wrote: keep what wait4 says
+        report.unlink(missing_ok=True)
     if timed_out:
         return Run(None, wall, peak, "timeout", stdout=stdout, stderr=stderr, cpu=cpu)
     status_word = "ok" if proc.returncode in (0, 1) else "error"  # 1: findings (validate)
@@ -159,7 +176,6 @@ def worker(task: str, home: Path, limit: float, **options: Any) -> Run:
     run.detail = detail
     run.seconds = detail.get("seconds", run.wall)
     run.peak_mb = max(run.peak_mb, detail.get("child_peak_mb", 0.0))
-    run.cpu += detail.get("child_cpu", 0.0)
     if detail.get("status") == "timeout":
         run.status, run.seconds = "timeout", None
     return run
@@ -369,7 +385,14 @@ def work_shacl_jena(home: Path, workdir: str = "", memory: str = "3g", **_: Any)
     }
 
 
+def work_generate(home: Path, template: str = "", scale: int = 0, seed: int = 1, **_: Any) -> dict:
+    started = time.perf_counter()
+    synth_corpus.generate(Path(template), home, scale, seed, quiet=True)
+    return {"seconds": time.perf_counter() - started}
+
+
 WORKERS = {
+    "generate": work_generate,
     "parse-rdflib": work_parse_rdflib,
     "parse-oxigraph": work_parse_oxigraph,
     "queries-oxigraph": work_queries_oxigraph,
@@ -453,7 +476,14 @@ def corpus_for(label: str, scale: int, s: Settings) -> tuple[Path, dict]:
             and manifest.get("template") == str(s.template)
         ):
             return out, manifest | {"reused": True}
-    manifest = synth_corpus.generate(s.template, out, scale, s.seed, quiet=True)
+    run = worker("generate", out, s.timeout, template=str(s.template), scale=scale, seed=s.seed)
+    if run.status != "ok":
+        raise SystemExit(f"benchmark: writing the {label} corpus failed: {run.stderr[-2000:]}")
+    manifest = json.loads(manifest_path.read_text()) | {
+        "seconds": run.detail["seconds"],
+        "peak_mb": run.peak_mb,
+        "cpu": run.cpu,
+    }
     return out, manifest
 
 
@@ -468,6 +498,8 @@ def bench_scale(label: str, scale: int, s: Settings, say: Any) -> dict[str, Any]
         "status": "ok",
         "reused": manifest.get("reused", False),
     }
+    if not manifest.get("reused"):
+        ops["generate"] |= {"peak_mb": round(manifest["peak_mb"], 1), "cpu_median": manifest["cpu"]}
     sg = stancegraph_cmd()
     scratch = Path(tempfile.mkdtemp(prefix=f"bench-{label}-", dir=s.workdir))
 
