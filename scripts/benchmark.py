@@ -901,6 +901,67 @@ def print_results(results: dict[str, Any]) -> None:
     console.print(table)
 
 
+def markdown(results: dict[str, Any]) -> str:
+    """The results as Markdown tables (what docs/benchmarks.md shows)."""
+    out: list[str] = []
+    labels = list(results["scales"])
+    scales = [results["scales"][label] for label in labels]
+    out.append("| operation | " + " | ".join(labels) + " |")
+    out.append("|---|" + "---|" * len(labels))
+    names: list[str] = []
+    for r in scales:
+        names += [n for n in r["operations"] if n not in names]
+
+    def cell(op: dict[str, Any] | None) -> str:
+        if not op:
+            return ""
+        text = fmt_time(op)
+        if op.get("cpu_median") is not None:
+            text += f" ({op['cpu_median']:.1f} s CPU"
+            text += f", {op['peak_mb']:.0f} MB)" if op.get("peak_mb") else ")"
+        return text
+
+    for name in names:
+        out.append(
+            f"| {name} | " + " | ".join(cell(r["operations"].get(name)) for r in scales) + " |"
+        )
+    out.append("")
+    out.append(
+        "| query | "
+        + " | ".join(f"{label} oxigraph | {label} rdflib | {label} ratio" for label in labels)
+        + " |"
+    )
+    out.append("|---|" + "---|---|---|" * len(labels))
+    queries_ = list(scales[0]["engines"].get("oxigraph", {}).get("queries", {}))
+    for name in queries_:
+        cells = []
+        for label, r in zip(labels, scales, strict=True):
+            ox = r["engines"].get("oxigraph", {}).get("queries", {}).get(name)
+            rd = r["engines"].get("rdflib", {}).get("queries", {}).get(name)
+            estimate = results.get("rdflib_estimates", {}).get(str(r["scale"]), {}).get(name)
+            base, prefix = None, ""
+            if rd and rd.get("median") is not None:
+                base = rd["median"]
+            elif rd and rd.get("status") == "timeout":
+                base, prefix = rd.get("over"), ">"
+            elif estimate is not None:
+                base, prefix = estimate, "~"
+            ratio = ""
+            if base is not None and ox and ox.get("median"):
+                ratio = f"{prefix}{base / ox['median']:.0f}x"
+            cells += [fmt_time(ox), fmt_time(rd, estimate), ratio]
+            del label
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    out.append("")
+    out.append("| target | at | met | measured |")
+    out.append("|---|---|---|---|")
+    for t in results.get("targets", []):
+        out.append(
+            f"| {t['target']} | {t['at']} | {'yes' if t['met'] else '**no**'} | {t['value']} |"
+        )
+    return "\n".join(out) + "\n"
+
+
 def compare(old: dict[str, Any], new: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -970,6 +1031,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, help="write the results as JSON")
     parser.add_argument("--compare", type=Path, help="an earlier --out file to compare with")
+    parser.add_argument("--markdown", type=Path, help="also write the tables as Markdown")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        help="print (and --markdown) an earlier --out file instead of measuring",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "sg-bench")
     parser.add_argument("--template", type=Path, default=ROOT, help="the project to copy")
@@ -1005,6 +1072,13 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(detail))
             return 2
         print(json.dumps(detail))
+        return 0
+
+    if args.report:
+        earlier = json.loads(args.report.read_text())
+        print_results(earlier)
+        if args.markdown:
+            args.markdown.write_text(markdown(earlier), encoding="utf-8")
         return 0
 
     from rich.console import Console
@@ -1059,6 +1133,8 @@ def main(argv: list[str] | None = None) -> int:
     print_results(results)
     if args.compare:
         compare(json.loads(args.compare.read_text()), results)
+    if args.markdown:
+        args.markdown.write_text(markdown(results), encoding="utf-8")
     if args.out:
         args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         say(f"results written to {args.out}")
