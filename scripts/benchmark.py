@@ -474,6 +474,7 @@ def corpus_for(label: str, scale: int, s: Settings) -> tuple[Path, dict]:
             and manifest.get("generator")
             == f"scripts/synth_corpus.py v{synth_corpus.GENERATOR_VERSION}"
             and manifest.get("template") == str(s.template)
+            and manifest.get("template_sha256") == synth_corpus.template_fingerprint(s.template)
         ):
             return out, manifest | {"reused": True}
     run = worker("generate", out, s.timeout, template=str(s.template), scale=scale, seed=s.seed)

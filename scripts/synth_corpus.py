@@ -664,6 +664,17 @@ def template_nquads(template: Template) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
+def template_fingerprint(root: Path) -> str:
+    """SHA-256 over the template's files that the corpus copies or is made from."""
+    h = hashlib.sha256(f"synth/{GENERATOR_VERSION}\n".encode())
+    for folder in ("ontology", "data", "seeds", "queries"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and "expected" not in path.relative_to(root).parts:
+                h.update(f"{path.relative_to(root).as_posix()}\n".encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def generate(
     template_root: Path,
     out: Path,
@@ -742,6 +753,7 @@ def generate(
         "seed": seed,
         "scale": scale,
         "template": str(template_root),
+        "template_sha256": template_fingerprint(template_root),
         "articles": len(keys),
         "real_articles": min(len(sources), len(keys)),
         "cut_short": bool(p.last_budget),
