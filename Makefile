@@ -25,12 +25,12 @@ $(STAMPS)/test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/run
 
-# The main job, one step per line, in order. Later steps are appended here:
-#   $(SG) validate
-#   $(SG) query --headline
+# The main job, one step per line: describe the graph, build dist/, validate the dataset against
+# the shapes, and print the answers to the headline questions.
 run: $(STAMPS)/run
 	$(SG) info
 	$(SG) build
+	$(SG) validate
 	$(SG) query --headline
 
 test: $(STAMPS)/test

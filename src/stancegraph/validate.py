@@ -88,7 +88,6 @@ SHARED_KINDS = [
     "post",
     "place",
     "issue",
-    "agreement",
     "equipment",
 ]
 SOURCE_KINDS = [
@@ -103,7 +102,6 @@ SOURCE_KINDS = [
     "anchor",
     "mention",
     "time",
-    "inference",
 ]
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 SHARED_IRI = re.compile(
