@@ -601,7 +601,7 @@ def query(
             raise click.UsageError("--headline prints tables; run one query for --format")
         for q in chosen:
             answer = queries.run(q, runner, allow_service=allow_service)
-            print_answer(q.summary or q.name, answer, runner, q.description)
+            print_answer(q.summary or q.name, answer, runner, q.description, q.ordered)
         return
     if file_:
         saved = queries.read_query(Path(file_), name=Path(file_).stem)
@@ -612,7 +612,7 @@ def query(
         click.echo(f"{PROG}: note: {note}", err=True)
     answer = queries.run(saved, runner, given, allow_service=allow_service)
     if fmt == "table":
-        print_answer(saved.summary or saved.name, answer, runner, saved.description)
+        print_answer(saved.summary or saved.name, answer, runner, saved.description, saved.ordered)
     else:
         data = answer.serialize(fmt)
         sys.stdout.buffer.write(data)
@@ -703,8 +703,11 @@ def wide_console() -> Console:
     return console if console.is_terminal else Console(highlight=False, width=200)
 
 
-def print_answer(title: str, answer: Any, runner: Any, description: str = "") -> None:
-    """A query's answer as a table, with labels for IRIs."""
+def print_answer(
+    title: str, answer: Any, runner: Any, description: str = "", ordered: bool = True
+) -> None:
+    """A query's answer as a table, with labels for IRIs; rows the query leaves unordered are
+    sorted by what the table shows."""
     from rdflib import URIRef
 
     from stancegraph import queries
@@ -723,8 +726,9 @@ def print_answer(title: str, answer: Any, runner: Any, description: str = "") ->
         columns, rows = answer.variables, answer.rows
     names = queries.labels(runner, {t for r in rows for t in r if isinstance(t, URIRef)})
     table = new_table(*columns)
-    for r in rows:
-        table.add_row(*(rich_escape(queries.display(t, names)) for t in r))
+    cells = [[queries.display(t, names) for t in r] for r in rows]
+    for row in cells if ordered or answer.graph is not None else sorted(cells):
+        table.add_row(*(rich_escape(cell) for cell in row))
     out.print(table)
     noun = "triple" if answer.graph is not None else "row"
     out.print(f"[dim]{len(rows)} {noun}{'' if len(rows) == 1 else 's'}[/dim]")
