@@ -14,8 +14,8 @@ corpus. Each copy differs from its original in:
 
 * its key (``syn-00001``...), and so every IRI of the source (``id/claim/syn-00001/3``);
 * its seed text: the real text with about 40 % of the distinct words of five letters or more
-  swapped among words of the same length and shape (a bijection, so a quote that is unique in
-  the real text almost always stays unique), written as
+  that occur inside no other word swapped among words of the same length and shape (a
+  bijection, so a quote that is unique in the real text stays unique), written as
   ``seeds/<key>.txt``; every anchor's ``oa:exact``, ``oa:prefix``, ``oa:start`` and ``oa:end``
   and every ``sg:verbatim`` are recomputed for the new text, and the document's ``sg:sha256``
   and ``sg:characterCount`` for the new file, so the anchors and documents pass the same checks
@@ -79,7 +79,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 GRAPH_BASE = "https://w3id.org/stancegraph/graph/"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 SHARED_KINDS = (
     "person|state|government|armed-force|armed-group|media|forum|group|organization|post|place|"
@@ -201,6 +201,7 @@ class Template:
     model: dict[str, list[Triple]]  # graph short name -> triples (ontology, vocab, shapes)
     sources: list[SourceTemplate]
     vocabulary: list[str]  # every word of the texts and language-tagged literals, sorted
+    swappable: list[str] = field(default_factory=list)  # the words swap_words may move
 
 
 def read_template(root: Path) -> Template:
@@ -243,7 +244,25 @@ def read_template(root: Path) -> Template:
         for _s, _p, o in src.triples:
             if o.startswith('"') and "@" in o[o.rfind('"') :]:
                 words.update(WORD.findall(_literal(o).value))
-    return Template(root, actors, model, sources, sorted(words))
+    vocabulary = sorted(words)
+    return Template(root, actors, model, sources, vocabulary, swappable_words(vocabulary))
+
+
+def swappable_words(vocabulary: list[str]) -> list[str]:
+    """The words long enough to swap that occur inside no other word of the vocabulary and hold
+    no other long word ("tentative" and "tentatively" both stay).
+
+    A quote of one long word then occurs in a synthetic text exactly as often as in the real one:
+    a word swapped in is found only where it stands as a word, and no word swapped in brings
+    another copy of a word that stayed.
+    """
+    long_words = [w for w in vocabulary if len(w) >= MIN_SWAP_LENGTH]
+    joined = "\n".join(vocabulary)
+    return [
+        w
+        for w in long_words
+        if joined.count(w) == 1 and not any(v != w and v in w for v in long_words)
+    ]
 
 
 def _find_spans(src: SourceTemplate) -> None:
@@ -284,7 +303,7 @@ def _find_spans(src: SourceTemplate) -> None:
 def swap_words(vocabulary: list[str], rng: random.Random) -> dict[str, str]:
     """A bijection moving about :data:`SWAP_SHARE` of the words among words of the same length
     and shape (lower-case, Capitalised, UPPER), so that sentences keep their look and length.
-    Short words stay: a quote of a short word would too often turn up inside other words."""
+    ``vocabulary``: the words that may move (:func:`swappable_words`)."""
 
     def shape(word: str) -> str:
         if word.islower():
@@ -295,8 +314,7 @@ def swap_words(vocabulary: list[str], rng: random.Random) -> dict[str, str]:
 
     groups: dict[tuple[str, int], list[str]] = {}
     for word in vocabulary:
-        if len(word) >= MIN_SWAP_LENGTH:
-            groups.setdefault((shape(word), len(word)), []).append(word)
+        groups.setdefault((shape(word), len(word)), []).append(word)
     mapping: dict[str, str] = {}
     for _shape, words in sorted(groups.items()):
         chosen = [w for w in words if rng.random() < SWAP_SHARE]
@@ -443,7 +461,7 @@ def make_article(
     """A copy of ``src`` as source ``key`` (see the module's docstring); ``keep``: the indices
     of the template triples to copy (all if ``None``)."""
     real = key == src.key
-    mapping = {} if real else swap_words(template.vocabulary, rng)
+    mapping = {} if real else swap_words(template.swappable, rng)
     if real:
         text, offsets = src.text, list(range(len(src.text) + 1))
     else:
