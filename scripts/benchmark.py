@@ -664,6 +664,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     ox = big["engines"].get("oxigraph", {}).get("queries", {})
     rd = big["engines"].get("rdflib", {}).get("queries", {})
     estimated = results.get("rdflib_estimates", {}).get(str(big["scale"]), {})
+    bounds = results.get("rdflib_estimates", {}).get(f"{big['scale']}-lower-bounds", {})
     if ox:
         slow = {n: q.get("median") for n, q in ox.items() if (q.get("median") or 99) >= 1.0}
         out.append(
@@ -683,6 +684,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 other, basis = r.get("over"), "lower bound"
             if other is None and name in estimated:
                 other, basis = estimated[name], "extrapolated"
+            if other is None and name in bounds:
+                other, basis = bounds[name], "extrapolated lower bound"
             if other is not None and q.get("median"):
                 ratios[name] = (other / q["median"], basis)
         if ratios:
@@ -795,6 +798,11 @@ def rdflib_estimates(results: dict[str, Any]) -> dict[str, dict[str, float]]:
             for name, q in base["engines"]["rdflib"]["queries"].items()
             if q.get("median") is not None
         }
+        out[f"{r['scale']}-lower-bounds"] = {
+            name: round(q["over"] * factor, 1)
+            for name, q in base["engines"]["rdflib"]["queries"].items()
+            if q.get("status") == "timeout" and q.get("over")
+        }
     return out
 
 
@@ -812,6 +820,8 @@ def fmt_time(entry: dict[str, Any] | None, estimate: float | None = None) -> str
         return f"{m * 1000:.1f} ms" if m < 1 else f"{m:.2f} s"
     if estimate is not None:
         return f"~{estimate:.3g} s"
+    if entry.get("reused"):
+        return "(reused)"
     return entry.get("status", "")
 
 
@@ -939,7 +949,9 @@ def markdown(results: dict[str, Any]) -> str:
         for label, r in zip(labels, scales, strict=True):
             ox = r["engines"].get("oxigraph", {}).get("queries", {}).get(name)
             rd = r["engines"].get("rdflib", {}).get("queries", {}).get(name)
-            estimate = results.get("rdflib_estimates", {}).get(str(r["scale"]), {}).get(name)
+            estimates = results.get("rdflib_estimates", {})
+            estimate = estimates.get(str(r["scale"]), {}).get(name)
+            bound = estimates.get(f"{r['scale']}-lower-bounds", {}).get(name)
             base, prefix = None, ""
             if rd and rd.get("median") is not None:
                 base = rd["median"]
@@ -947,6 +959,9 @@ def markdown(results: dict[str, Any]) -> str:
                 base, prefix = rd.get("over"), ">"
             elif estimate is not None:
                 base, prefix = estimate, "~"
+            elif bound is not None:
+                base, prefix = bound, ">~"
+                rd = {"status": "timeout", "over": bound}
             ratio = ""
             if base is not None and ox and ox.get("median"):
                 ratio = f"{prefix}{base / ox['median']:.0f}x"
@@ -1077,6 +1092,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.report:
         earlier = json.loads(args.report.read_text())
+        # derived from the measurements: recomputed, so an older file gets today's reading
+        earlier["rdflib_estimates"] = rdflib_estimates(earlier)
+        earlier["targets"] = targets(earlier)
         print_results(earlier)
         if args.markdown:
             args.markdown.write_text(markdown(earlier), encoding="utf-8")
