@@ -385,9 +385,11 @@ def work_shacl_jena(home: Path, workdir: str = "", memory: str = "3g", **_: Any)
     }
 
 
-def work_generate(home: Path, template: str = "", scale: int = 0, seed: int = 1, **_: Any) -> dict:
+def work_generate(
+    home: Path, template: str = "", scale: int = 0, seed: int = 1, faults: int = 0, **_: Any
+) -> dict:
     started = time.perf_counter()
-    synth_corpus.generate(Path(template), home, scale, seed, quiet=True)
+    synth_corpus.generate(Path(template), home, scale, seed, quiet=True, faults=faults)
     return {"seconds": time.perf_counter() - started}
 
 
@@ -430,6 +432,7 @@ class Settings:
     workdir: Path
     seed: int
     skip: set[str]
+    faults: int = 6
 
 
 def summarize(runs: list[Run], limit: float | None = None) -> dict[str, Any]:
@@ -471,13 +474,22 @@ def corpus_for(label: str, scale: int, s: Settings) -> tuple[Path, dict]:
         if (
             manifest.get("scale") == scale
             and manifest.get("seed") == s.seed
+            and manifest.get("faults_requested") == s.faults
             and manifest.get("generator")
             == f"scripts/synth_corpus.py v{synth_corpus.GENERATOR_VERSION}"
             and manifest.get("template") == str(s.template)
             and manifest.get("template_sha256") == synth_corpus.template_fingerprint(s.template)
         ):
             return out, manifest | {"reused": True}
-    run = worker("generate", out, s.timeout, template=str(s.template), scale=scale, seed=s.seed)
+    run = worker(
+        "generate",
+        out,
+        s.timeout,
+        template=str(s.template),
+        scale=scale,
+        seed=s.seed,
+        faults=s.faults,
+    )
     if run.status != "ok":
         raise SystemExit(f"benchmark: writing the {label} corpus failed: {run.stderr[-2000:]}")
     manifest = json.loads(manifest_path.read_text()) | {
@@ -617,7 +629,10 @@ def bench_scale(label: str, scale: int, s: Settings, say: Any) -> dict[str, Any]
             k: manifest.get(k)
             for k in ("articles", "actor_clusters", "data_triples", "model_triples", "seed")
         }
-        | {"contribution_triples": manifest.get("contribution", {}).get("triples")},
+        | {
+            "contribution_triples": manifest.get("contribution", {}).get("triples"),
+            "faults": len(manifest.get("faults", [])),
+        },
         "operations": ops,
         "engines": engines,
         "validation": validation,
@@ -1054,6 +1069,12 @@ def main(argv: list[str] | None = None) -> int:
         help="print (and --markdown) an earlier --out file instead of measuring",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--faults",
+        type=int,
+        default=6,
+        help="faults to plant in each corpus, so the SHACL engines have results to agree on",
+    )
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "sg-bench")
     parser.add_argument("--template", type=Path, default=ROOT, help="the project to copy")
     parser.add_argument(
@@ -1120,6 +1141,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir=args.workdir.resolve(),
         seed=args.seed,
         skip={s.strip() for s in args.skip.split(",") if s.strip()},
+        faults=args.faults,
     )
     settings.workdir.mkdir(parents=True, exist_ok=True)
     labels = [s.strip() for s in args.scales.split(",") if s.strip()]
@@ -1133,6 +1155,7 @@ def main(argv: list[str] | None = None) -> int:
             "runs": args.runs,
             "slow_runs": args.slow_runs,
             "seed": args.seed,
+            "faults": args.faults,
             "rdflib_timeout": args.rdflib_timeout,
             "rdflib_max_scale": args.rdflib_max_scale,
             "pyshacl_timeout": args.pyshacl_timeout,

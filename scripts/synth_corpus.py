@@ -107,6 +107,18 @@ P_LABELS = {
     "<http://xmlns.com/foaf/0.1/name>",
 }
 
+#: Faults ``--faults`` can plant, so that validators have something to find: the predicate of the
+#: first triple each applies to, and the object it gets instead (``None``: the triple is left
+#: out). Each breaks one kind of shape: a cardinality, a value list, a datatype.
+FAULTS: dict[str, tuple[str, str | None]] = {
+    "missing-claimant": (f"<{SG}claimant>", None),
+    "unknown-polarity": (
+        f"<{SG}polarity>",
+        "<https://w3id.org/stancegraph/vocab/polarity/not-a-polarity>",
+    ),
+    "start-not-integer": (P_START, '"12"'),
+}
+
 #: Share of the distinct words that a synthetic article swaps among themselves.
 SWAP_SHARE = 0.4
 #: Words shorter than this are never swapped.
@@ -443,6 +455,7 @@ class Article:
     text: str
     description: list[Triple]
     statements: list[Triple]
+    faults: list[tuple[str, str]] = field(default_factory=list)  # (kind, focus node)
 
     @property
     def triples(self) -> int:
@@ -457,9 +470,11 @@ def make_article(
     components: dict[str, int],
     clusters: int,
     keep: set[int] | None = None,
+    faults: tuple[str, ...] = (),
 ) -> Article:
     """A copy of ``src`` as source ``key`` (see the module's docstring); ``keep``: the indices
-    of the template triples to copy (all if ``None``)."""
+    of the template triples to copy (all if ``None``); ``faults``: kinds of :data:`FAULTS` to
+    plant, each in the first triple it applies to."""
     real = key == src.key
     mapping = {} if real else swap_words(template.swappable, rng)
     if real:
@@ -522,6 +537,9 @@ def make_article(
         memo[t] = out
         return out
 
+    pending = list(faults)
+    planted: list[tuple[str, str]] = []
+
     def copy(triples: list[Triple], base: int) -> list[Triple]:
         out = []
         for i, (s, p, o) in enumerate(triples):
@@ -532,15 +550,19 @@ def make_article(
                 obj = term(o)
                 if not real and p in EXTERNAL_PAGE_PREDICATES and o.startswith("<"):
                     obj = f"{o[:-1].split('#')[0]}#{key}>"
+            fault = next((f for f in pending if FAULTS[f][0] == p), None)
+            if fault is not None:
+                pending.remove(fault)
+                planted.append((fault, term(s)))
+                if FAULTS[fault][1] is None:
+                    continue  # the fault is the missing triple
+                obj = FAULTS[fault][1]
             out.append((term(s), p, obj))
         return out
 
-    return Article(
-        key=key,
-        text=text,
-        description=copy(src.description, 0),
-        statements=copy(src.statements, len(src.description)),
-    )
+    description = copy(src.description, 0)
+    statements = copy(src.statements, len(src.description))
+    return Article(key, text, description, statements, planted)
 
 
 def statement_closure(src: SourceTemplate, budget: int) -> set[int]:
@@ -701,8 +723,12 @@ def generate(
     *,
     count: bool = True,
     quiet: bool = False,
+    faults: int = 0,
 ) -> dict:
-    """Write the corpus (see the module's docstring); returns the manifest."""
+    """Write the corpus (see the module's docstring); returns the manifest.
+
+    ``faults``: how many faults (:data:`FAULTS`, in turn) to plant in the synthetic articles,
+    spread evenly over them; the manifest lists each with its node."""
     started = time.perf_counter()
     template = read_template(template_root)
     p = plan(template, scale)
@@ -729,6 +755,13 @@ def generate(
     count_articles = p.articles + (1 if p.last_budget else 0)
     keys = []
     triples_written = len(actors)
+    synthetic = list(range(len(sources), count_articles))
+    kinds = sorted(FAULTS)
+    plan_faults: dict[int, list[str]] = {}
+    for j in range(faults if synthetic else 0):
+        where = synthetic[(j * len(synthetic)) // faults]
+        plan_faults.setdefault(where, []).append(kinds[j % len(kinds)])
+    planted: list[dict[str, str]] = []
     for i in range(count_articles):
         src = sources[i % len(sources)]
         key = src.key if i < len(sources) else f"syn-{i:05d}"
@@ -736,8 +769,19 @@ def generate(
         if i == p.articles:  # the last one, cut short to meet the scale
             keep = statement_closure(src, p.last_budget)
         art = make_article(
-            template, src, key, random.Random(f"{rng.random()}"), components, p.clusters, keep
+            template,
+            src,
+            key,
+            random.Random(f"{rng.random()}"),
+            components,
+            p.clusters,
+            keep,
+            tuple(plan_faults.get(i, ())),
         )
+        planted += [
+            {"kind": kind, "node": node[1:-1] if node.startswith("<") else node}
+            for kind, node in art.faults
+        ]
         write_article(out, art, seed)
         graph = f"{GRAPH_BASE}source/{key}"
         nq.write(nq_lines(art.description + art.statements, graph))
@@ -777,6 +821,8 @@ def generate(
         "cut_short": bool(p.last_budget),
         "actor_clusters": p.clusters,
         "data_triples": triples_written,
+        "faults_requested": faults,
+        "faults": planted,
         "model_triples": sum(len(t) for t in template.model.values()),
         "contribution": {
             "key": CONTRIBUTION_KEY,
@@ -833,6 +879,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-count", action="store_true", help="skip the SPARQL counts in manifest.json"
     )
+    parser.add_argument(
+        "--faults",
+        type=int,
+        default=0,
+        help=f"plant this many faults ({', '.join(sorted(FAULTS))}, in turn); default none",
+    )
     args = parser.parse_args(argv)
     out = args.out.resolve()
     template = args.template.resolve()
@@ -840,7 +892,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--out must not be the template project or hold it")
     if out.exists() and any(out.iterdir()) and not (out / "manifest.json").is_file():
         parser.error(f"{out} exists and is not a corpus written by this script; not replacing it")
-    generate(template, out, args.scale, args.seed, count=not args.no_count)
+    generate(template, out, args.scale, args.seed, count=not args.no_count, faults=args.faults)
     return 0
 
 

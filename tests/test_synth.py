@@ -113,6 +113,19 @@ def test_the_corpus_conforms_like_the_real_data(corpus: tuple[Path, dict]) -> No
     assert {f.check for f in report.findings} <= {f.check for f in real.findings}
 
 
+def test_planted_faults_are_what_validation_finds(tmp_path: Path) -> None:
+    """--faults plants faults the benchmark's SHACL engines must agree on; each is found."""
+    out = tmp_path / "faulty"
+    manifest = synth.generate(ROOT, out, tiny_scale(), seed=7, quiet=True, count=False, faults=3)
+    planted = manifest["faults"]  # a fault whose kind of triple the cut-short article lacks: none
+    assert len(planted) >= 2 and {f["kind"] for f in planted} <= set(synth.FAULTS)
+    report = validate.validate_dataset(find_project(home=out))
+    found = {(str(f.focus), f.check) for f in report.violations}
+    named = {f["node"] for f in planted if not f["node"].startswith("_:")}
+    assert named <= {focus for focus, _check in found}
+    assert {"MinCount", "Datatype"} <= {check for _focus, check in found}
+
+
 def test_the_contribution_names_actors_of_the_corpus_and_conforms(
     corpus: tuple[Path, dict],
 ) -> None:
