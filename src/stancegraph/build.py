@@ -21,6 +21,7 @@ keys and node arrays are sorted, and the only dates are the ones the ontology st
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -579,6 +580,9 @@ def build(
         ) from None
     source = graph.assemble(project)
     dataset = canonical_dataset(source)
+    triples, version = graph.triple_counts(source), graph.ontology_version(source)
+    del source  # the writers need only the canonical copy: one dataset in memory, not two
+    gc.collect()  # rdflib's graphs and stores refer to each other: free them now
     queries = saved_queries(project)
 
     writers = {TRIG: to_trig, NQUADS: to_nquads, TURTLE: to_turtle, JSONLD: to_jsonld}
@@ -591,8 +595,8 @@ def build(
     return BuildResult(
         out_dir=out,
         files=[*every, sums_file],
-        triples=graph.triple_counts(source),
-        version=graph.ontology_version(source),
+        triples=triples,
+        version=version,
         queries=queries,
     )
 
