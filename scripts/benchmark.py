@@ -1117,6 +1117,8 @@ def main(argv: list[str] | None = None) -> int:
         earlier["rdflib_estimates"] = rdflib_estimates(earlier)
         earlier["targets"] = targets(earlier)
         print_results(earlier)
+        if args.compare:
+            compare(json.loads(args.compare.read_text()), earlier)
         if args.markdown:
             args.markdown.write_text(markdown(earlier), encoding="utf-8")
         return 0
