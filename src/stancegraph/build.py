@@ -177,7 +177,7 @@ def canonical_triples(
     quads = []
     for triple in triples:
         if any(isinstance(node, BNode) for node in triple):
-            s, p, o = (_to_ox(node) for node in triple)
+            s, p, o = (graph.to_oxigraph(node) for node in triple)
             quads.append(ox.Quad(s, p, o))  # type: ignore[arg-type]
         else:
             plain.append(triple)
@@ -198,20 +198,6 @@ def canonical_triples(
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def _to_ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype is not None:
-            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-        return ox.Literal(str(node))
-    raise TypeError(f"not an RDF term: {node!r}")
 
 
 def _from_ox(term: object, prefix: str) -> Node:

@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, SKOS
+from rdflib.term import Node
 
 from stancegraph import safety
 from stancegraph.errors import ProjectError
@@ -42,6 +44,21 @@ ENTITY_ROOTS: dict[str, URIRef] = {
 }
 
 _LABELS = (SKOS.prefLabel, RDFS.label, FOAF.name, SCHEMA.name, DCTERMS.title)
+
+
+def to_oxigraph(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term for an rdflib IRI, blank node or literal (:class:`TypeError` else)."""
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype is not None:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise TypeError(f"not an RDF term: {node!r}")
 
 
 def source_graph_iri(key: str) -> URIRef:

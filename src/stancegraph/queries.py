@@ -647,17 +647,10 @@ class Engine(Protocol):
 
 
 def _to_ox(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise QueryError(f"cannot bind {term!r}")
+    try:
+        return graph.to_oxigraph(term)
+    except TypeError:
+        raise QueryError(f"cannot bind {term!r}") from None
 
 
 def nquads(dataset: Dataset) -> bytes:
