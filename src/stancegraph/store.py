@@ -65,7 +65,7 @@ PASSWORD_ENV = "STANCEGRAPH_PASSWORD"
 PAUSE_ENV = "STANCEGRAPH_LOAD_PAUSE"
 
 #: Bumped when the layout of a generation changes, so that older stores count as stale.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: compacted after loading (Store.optimize)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 OXIGRAPH_DIR = "oxigraph"
@@ -409,6 +409,9 @@ def load_embedded(
                     _pause_for_tests(item)  # type: ignore[arg-type]
                     listener.finished(item)  # type: ignore[arg-type]
             store.flush()
+            # Bulk loads leave many small RocksDB files side by side; compacting them once here
+            # (2.6 s at 1M triples) makes every later read about a third faster (issue #7).
+            store.optimize()
             counts = {item.name: _embedded_count(store, item.iri) for item in items}
             del store  # closes the database before its folder is renamed
             expected = {item.name: item.triples for item in items}
