@@ -18,7 +18,7 @@ from stancegraph.cli import cli
 from stancegraph.sources import HOME_ENV, Project
 
 GRAPH = "https://w3id.org/stancegraph/graph/"
-SUBCOMMANDS = ["info"]
+SUBCOMMANDS = ["info", "run"]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -200,7 +200,7 @@ def test_usage_errors_are_one_line_too() -> None:
 
 
 def test_a_bug_is_reported_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(project: Project) -> None:
+    def broken(project: Project, dataset: object = None) -> None:
         raise RuntimeError("something no one expected")
 
     monkeypatch.setattr(graph, "summarize", broken)
@@ -215,3 +215,91 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "Traceback" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("stancegraph: error: ")
+
+
+# --- run: the main job in one process ------------------------------------------------------------
+
+HEADLINE_TITLE = "Claims and who asserts them."
+ASSERTED_BY_RUSSIA = "    sg:assertedBy <https://w3id.org/stancegraph/id/government/russia> ;\n"
+
+
+@pytest.fixture
+def headline_mini(tmp_path: Path) -> Path:
+    """The mini project, its one saved query tagged ``headline`` (as the real ones are)."""
+    home = tmp_path / "mini"
+    shutil.copytree(MINI, home)
+    saved = home / "queries" / "claims-by-actor.rq"
+    saved.write_text("#+ tags: headline\n" + saved.read_text(encoding="utf-8"), encoding="utf-8")
+    return home
+
+
+def main_job_steps(home: Path) -> list[Result]:
+    """The four commands that ``make run`` ran one after another before ``run`` existed."""
+    steps = (["info"], ["build"], ["validate"], ["query", "--headline"])
+    return [run("--home", str(home), *step) for step in steps]
+
+
+def test_run_prints_what_the_four_commands_print_in_their_order(headline_mini: Path) -> None:
+    first = run("--home", str(headline_mini), "run")  # loads the embedded store, writes dist/
+    assert first.exit_code == 0, first.output
+    steps = main_job_steps(headline_mini)
+    assert [step.exit_code for step in steps] == [0, 0, 0, 0], [s.output for s in steps]
+    result = run("--home", str(headline_mini), "run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "".join(step.stdout for step in steps)
+    assert result.stderr == ""
+    out = result.stdout
+    assert out.index(ENTITIES) < out.index("Wrote ") < out.index("the dataset conforms")
+    assert out.index("the dataset conforms") < out.index(HEADLINE_TITLE)
+    assert (headline_mini / "dist" / "SHA256SUMS").is_file()
+
+
+def test_run_exits_1_like_validate_when_the_data_violates_a_shape(headline_mini: Path) -> None:
+    """The later steps still run; the exit code is validate's."""
+    data = headline_mini / "data" / "mini" / "statements.ttl"
+    text = data.read_text(encoding="utf-8")
+    assert ASSERTED_BY_RUSSIA in text
+    data.write_text(text.replace(ASSERTED_BY_RUSSIA, "", 1), encoding="utf-8")
+    validate = run("--home", str(headline_mini), "validate")
+    assert validate.exit_code == 1, validate.output
+    result = run("--home", str(headline_mini), "run")
+    assert result.exit_code == 1, result.output
+    assert validate.stdout in result.stdout
+    assert "1 violation" in validate.stdout
+    assert result.stdout.index(validate.stdout) < result.stdout.index(HEADLINE_TITLE)
+    assert (headline_mini / "dist" / "SHA256SUMS").is_file()
+    assert result.stderr == ""
+
+
+def test_run_exit_code_is_the_worst_step_s_and_the_others_still_run(tmp_path: Path) -> None:
+    """Without a headline query, the last step fails (exit 2, one line); the rest print."""
+    home = tmp_path / "mini"
+    shutil.copytree(MINI, home)
+    result = run("--home", str(home), "run")
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr)
+    assert "no saved query is tagged 'headline'" in result.stderr
+    assert ENTITIES in result.stdout
+    assert "the dataset conforms" in result.stdout
+
+
+def test_run_with_a_broken_data_file_is_exit_2_and_one_line(tmp_path: Path) -> None:
+    home = tmp_path / "project"
+    shutil.copytree(MINI, home)
+    bad = home / "data" / "mini" / "statements.ttl"
+    bad.write_text(bad.read_text(encoding="utf-8") + "\n<x> <y> .\n", encoding="utf-8")
+    result = run("--home", str(home), "run")
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr)
+    assert re.search(rf"{re.escape(str(bad))}:\d+:\d+: Turtle syntax error", result.stderr)
+    assert result.stdout == ""
+
+
+def test_installed_script_runs_the_main_job(headline_mini: Path) -> None:
+    """As ``make run`` calls it: a real process, stdout a pipe, the validation in a fork."""
+    done = run_script("run", home=str(headline_mini))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.index(ENTITIES) < out.index("Wrote ") < out.index("the dataset conforms")
+    assert out.index("the dataset conforms") < out.index(HEADLINE_TITLE)
+    assert out.count(ENTITIES) == 1, "nothing is printed twice (the fork copies no buffer)"

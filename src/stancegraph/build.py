@@ -550,9 +550,16 @@ def default_out_dir(project: Project) -> Path:
 
 
 def build(
-    project: Project, out_dir: str | Path | None = None, *, base_url: str | None = None
+    project: Project,
+    out_dir: str | Path | None = None,
+    *,
+    base_url: str | None = None,
+    source: Dataset | None = None,
 ) -> BuildResult:
     """Assemble the project and write ``dist/`` (or ``out_dir``); see the module docstring.
+
+    ``source`` is the project already assembled (:func:`stancegraph.graph.assemble`), for a
+    caller that has read the files once for several jobs; it is not changed.
 
     Each file is written to a temporary name and renamed into place, so an interrupted build
     never leaves a truncated file under a final name. ``SHA256SUMS`` is written last.
@@ -564,11 +571,14 @@ def build(
         raise ProjectError(
             f"{out}: cannot create the output folder: {exc.strerror or exc}"
         ) from None
-    source = graph.assemble(project)
+    assembled_here = source is None
+    if source is None:
+        source = graph.assemble(project)
     dataset = canonical_dataset(source)
     triples, version = graph.triple_counts(source), graph.ontology_version(source)
     del source  # the writers need only the canonical copy: one dataset in memory, not two
-    gc.collect()  # rdflib's graphs and stores refer to each other: free them now
+    if assembled_here:
+        gc.collect()  # rdflib's graphs and stores refer to each other: free them now
     queries = saved_queries(project)
 
     writers = {TRIG: to_trig, NQUADS: to_nquads, TURTLE: to_turtle, JSONLD: to_jsonld}

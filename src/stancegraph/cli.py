@@ -60,6 +60,24 @@ def report(message: str) -> None:
     click.echo(f"{PROG}: error: {message}", err=True)
 
 
+def report_exception(exc: Exception, debug: bool = False) -> int:
+    """Report ``exc`` in one line on stderr (after its traceback under --debug); its exit code.
+
+    A :class:`StancegraphError` is reported as its message with its own exit code; anything else
+    is a bug, still one line, with exit code 2.
+    """
+    if debug:
+        traceback.print_exception(exc)
+    if isinstance(exc, StancegraphError):
+        report(str(exc))
+        return exc.exit_code
+    if isinstance(exc, click.ClickException):
+        report(exc.format_message())
+        return exc.exit_code
+    report(f"internal error: {type(exc).__name__}: {exc} (--debug shows the traceback)")
+    return EXIT_UNUSABLE
+
+
 #: Options that, when given, are the user asking for the network: a SERVICE clause, or a remote
 #: endpoint or store URL. Every other command runs with the network guard on (issue #8).
 NETWORK_OPTIONS = ("allow_service", "endpoint", "graph_store", "update_url", "query_endpoint")
@@ -102,16 +120,8 @@ class StancegraphGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except StancegraphError as exc:
-            if ctx.params.get("debug"):
-                traceback.print_exc()
-            report(str(exc))
-            ctx.exit(exc.exit_code)
-        except Exception as exc:  # a bug: still one line, unless asked for the traceback
-            if ctx.params.get("debug"):
-                traceback.print_exc()
-            report(f"internal error: {type(exc).__name__}: {exc} (--debug shows the traceback)")
-            ctx.exit(EXIT_UNUSABLE)
+        except Exception as exc:
+            ctx.exit(report_exception(exc, bool(ctx.params.get("debug"))))
 
     def main(  # type: ignore[override]
         self,
@@ -179,14 +189,19 @@ def cli(
 @click.pass_obj
 def info(state: State) -> None:
     """Print the ontology version, the sources, and counts of triples and entities."""
+    show_info(state.project())
+
+
+def show_info(project: Project, dataset: Any = None) -> None:
+    """What ``info`` prints; ``dataset``: the project already assembled, if it is."""
     from stancegraph import graph
     from stancegraph import store as store_module
 
-    summary = graph.summarize(state.project())
+    summary = graph.summarize(project, dataset)
     version = summary.ontology_version or "(no owl:versionInfo)"
     console.print(f"[bold]stancegraph[/bold] {__version__}, project {summary.root}")
     console.print(f"ontology {summary.ontology_iri or '(no owl:Ontology)'}, version {version}")
-    console.print(store_module.embedded_status(state.project()).describe())
+    console.print(store_module.embedded_status(project).describe())
 
     sources = new_table("key", "title", "publisher", "characters")
     for src in summary.sources:
@@ -259,9 +274,16 @@ def build(state: State, out: str | None, base_url: str | None) -> None:
 
     The same sources always give byte-identical files.
     """
+    show_build(state.project(), out, base_url)
+
+
+def show_build(
+    project: Project, out: str | None = None, base_url: str | None = None, dataset: Any = None
+) -> None:
+    """Build, and print what ``build`` prints; ``dataset``: the project already assembled."""
     from stancegraph import build as build_module
 
-    result = build_module.build(state.project(), out, base_url=base_url)
+    result = build_module.build(project, out, base_url=base_url, source=dataset)
     table = new_table("file", "bytes", "sha256")
     for built in result.files:
         table.add_row(built.name, str(built.size), built.sha256[:16] + "…")
@@ -591,18 +613,13 @@ def query(
         wide_console().print("\n[bold]Golden answers (review the diff before committing)[/bold]")
         wide_console().print(table)
         return
-    runner = queries.engine_for(project, engine, endpoint, timeout)
     given = queries.parse_param_options(params)
     if headline:
-        chosen = queries.headline(project)
-        if not chosen:
-            raise click.UsageError("no saved query is tagged 'headline'")
         if fmt != "table":
             raise click.UsageError("--headline prints tables; run one query for --format")
-        for q in chosen:
-            answer = queries.run(q, runner, allow_service=allow_service)
-            print_answer(q.summary or q.name, answer, runner, q.description, q.ordered)
+        show_headline(project, engine, endpoint, timeout, allow_service=allow_service)
         return
+    runner = queries.engine_for(project, engine, endpoint, timeout)
     if file_:
         saved = queries.read_query(Path(file_), name=Path(file_).stem)
     else:
@@ -698,21 +715,168 @@ def plot(state: State, names: tuple[str, ...], out: str | None, fmt: str | None)
         click.echo(str(path))
 
 
+@cli.command(name="run")
+@click.pass_obj
+def run_main_job(state: State) -> None:
+    """The main job (make run): info, build, validate and query --headline, in one process.
+
+    Prints what those four commands print, in that order. The files are read once for info and
+    build, and the validation runs beside them in a forked process. Every step runs even if one
+    before it fails; the exit code is the worst of the four (0 ok, 1 the dataset violates the
+    shapes, 2 unusable input).
+    """
+    from stancegraph import graph
+
+    project = state.project()
+    dataset = graph.assemble(project)  # a file that does not parse: no step could run
+    validation = Background(validation_text, project, debug=state.debug)
+    codes = [attempt(state, show_info, project, dataset)]
+    codes.append(attempt(state, show_build, project, None, None, dataset))
+    del dataset
+    # The headline queries run while the validation may still be going; their answers are held
+    # back until its report has been printed, to keep the order of the four commands.
+    out = wide_console()
+    failed: Exception | None = None
+    with out.capture() as answers:
+        try:
+            show_headline(project, out=out)
+        except Exception as exc:
+            failed = exc
+    codes.append(attempt(state, show_validation, validation))
+    sys.stdout.write(answers.get())
+    sys.stdout.flush()
+    codes.append(report_exception(failed, state.debug) if failed else 0)
+    if max(codes):
+        sys.exit(max(codes))
+
+
+def attempt(state: State, step: Any, *args: Any) -> int:
+    """Run one step of the main job: its exit code, its error reported in one line."""
+    try:
+        return int(step(*args) or 0)
+    except Exception as exc:
+        return report_exception(exc, state.debug)
+
+
+def validation_text(project: Project) -> tuple[str, bool]:
+    """What ``validate`` prints for the whole dataset, and whether it conforms."""
+    from stancegraph import validate as validation
+
+    result = validation.validate_dataset(project)
+    return validation.render_text(result), result.conforms
+
+
+def show_validation(pending: Background) -> int:
+    """Print the validation report that ``pending`` computes; 1 if the dataset violates a shape."""
+    text, conforms = pending.result()
+    click.echo(text)
+    return 0 if conforms else 1
+
+
+class Background:
+    """``func(*args)`` started now in a forked child process; :meth:`result` waits for it.
+
+    The result and any exception come back pickled, so ``func`` should return plain data. Where
+    the system cannot fork, ``func`` runs in this process when the result is asked for.
+    """
+
+    def __init__(self, func: Any, *args: Any, debug: bool = False) -> None:
+        import multiprocessing
+
+        self._func, self._args = func, args
+        self._child: Any = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        sys.stdout.flush()  # else the child would write what is still buffered a second time
+        sys.stderr.flush()
+        context = multiprocessing.get_context("fork")
+        self._reader, writer = context.Pipe(duplex=False)
+        self._child = context.Process(
+            target=_background_main, args=(writer, func, args, debug), daemon=True
+        )
+        self._child.start()
+        writer.close()
+
+    def result(self) -> Any:
+        if self._child is None:
+            return self._func(*self._args)
+        try:
+            status, payload = self._reader.recv()
+        except (EOFError, OSError):
+            self._child.join()
+            raise StancegraphError(
+                f"{self._func.__name__} ended without an answer "
+                f"(exit code {self._child.exitcode}; out of memory?)"
+            ) from None
+        finally:
+            self._reader.close()
+        self._child.join()
+        if status == "error":
+            raise payload
+        return payload
+
+
+def _background_main(writer: Any, func: Any, args: Any, debug: bool) -> None:
+    import pickle
+
+    try:
+        message: tuple[str, Any] = ("ok", func(*args))
+    except Exception as exc:
+        if debug:  # a traceback does not survive pickling: print it here
+            traceback.print_exception(exc)
+        try:
+            pickle.dumps(exc)
+            message = ("error", exc)
+        except Exception:
+            message = ("error", RuntimeError(f"{type(exc).__name__}: {exc}"))
+    try:
+        writer.send(message)
+    finally:
+        writer.close()
+
+
+def show_headline(
+    project: Project,
+    engine: str = "oxigraph",
+    endpoint: str | None = None,
+    timeout: float | None = None,
+    *,
+    allow_service: bool = False,
+    out: Console | None = None,
+) -> None:
+    """Run the saved queries tagged ``headline`` and print their answers (on ``out``)."""
+    from stancegraph import queries
+
+    chosen = queries.headline(project)
+    if not chosen:
+        raise click.UsageError("no saved query is tagged 'headline'")
+    runner = queries.engine_for(project, engine, endpoint, timeout)
+    for q in chosen:
+        answer = queries.run(q, runner, allow_service=allow_service)
+        print_answer(q.summary or q.name, answer, runner, q.description, q.ordered, out=out)
+
+
 def wide_console() -> Console:
     """The console for query output: the terminal's width, or 200 columns in a pipe or log."""
     return console if console.is_terminal else Console(highlight=False, width=200)
 
 
 def print_answer(
-    title: str, answer: Any, runner: Any, description: str = "", ordered: bool = True
+    title: str,
+    answer: Any,
+    runner: Any,
+    description: str = "",
+    ordered: bool = True,
+    *,
+    out: Console | None = None,
 ) -> None:
     """A query's answer as a table, with labels for IRIs; rows the query leaves unordered are
-    sorted by what the table shows."""
+    sorted by what the table shows. On ``out``, default :func:`wide_console`."""
     from rdflib import URIRef
 
     from stancegraph import queries
 
-    out = wide_console()
+    out = out or wide_console()
     out.print(f"\n[bold]{rich_escape(title)}[/bold]")
     if description:
         out.print(f"[dim]{rich_escape(description)}[/dim]")

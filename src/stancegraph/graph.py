@@ -230,9 +230,11 @@ def describe_source(dataset: Dataset, project: Project, source: Source) -> Sourc
     )
 
 
-def summarize(project: Project) -> Summary:
-    """Assemble the project and count what is in it."""
-    dataset = assemble(project)
+def summarize(project: Project, dataset: Dataset | None = None) -> Summary:
+    """Count what is in the project: ``dataset`` if the caller has assembled it already (the
+    main job reads the files once for every step), else the project assembled here."""
+    if dataset is None:
+        dataset = assemble(project)
     return Summary(
         root=project.root,
         ontology_iri=ontology_iri(dataset),
