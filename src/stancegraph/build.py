@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import json
 import os
 import re
@@ -35,6 +36,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, VOID, NamespaceManager, split_uri
+from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
 from stancegraph import graph, safety
@@ -318,7 +320,30 @@ def _turtle(triples: Iterable[tuple[Node, Node, Node]], prefixes: dict[str, str]
         g.bind(prefix, ns)
     for triple in sorted(triples, key=_triple_key):
         g.add(triple)
-    return _clean(g.serialize(format="turtle"))
+    stream = io.BytesIO()
+    _TurtleWriter(g).serialize(stream, base=g.base, encoding="utf-8")
+    return _clean(stream.getvalue().decode("utf-8"))
+
+
+class _TurtleWriter(TurtleSerializer):
+    """rdflib's Turtle serializer (the same bytes), remembering each IRI's prefixed name.
+
+    It looks the name up four times or so for every IRI of every triple, and that lookup was a
+    third of the time of writing the TriG and Turtle files (issue #7). The memory is forgotten
+    whenever a prefix is added, since a new prefix can change the answer.
+    """
+
+    def reset(self) -> None:
+        super().reset()
+        self._pnames: dict[tuple[Node, bool, int], str | None] = {}
+
+    def get_pname(self, uri: Node, gen_prefix: bool = True) -> str | None:
+        key = (uri, gen_prefix, len(self.namespaces))
+        try:
+            return self._pnames[key]
+        except KeyError:
+            name = self._pnames[key] = super().get_pname(uri, gen_prefix)
+            return name
 
 
 def _turtle_body(text: str) -> str:
