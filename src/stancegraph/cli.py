@@ -728,8 +728,13 @@ def run_main_job(state: State) -> None:
     from stancegraph import graph
 
     project = state.project()
-    dataset = graph.assemble(project)  # a file that does not parse: no step could run
+    # The validation is the longest step: start it first, before anything else is read.
     validation = Background(validation_text, project, debug=state.debug)
+    try:
+        dataset = graph.assemble(project)  # a file that does not parse: no step could run
+    except BaseException:
+        validation.cancel()
+        raise
     codes = [attempt(state, show_info, project, dataset)]
     codes.append(attempt(state, show_build, project, None, None, dataset))
     del dataset
@@ -797,6 +802,14 @@ class Background:
         self._child.start()
         writer.close()
 
+    def cancel(self) -> None:
+        """Stop the child, if there is one, without waiting for its result."""
+        if self._child is not None:
+            self._child.kill()
+            self._child.join()
+            self._reader.close()
+            self._child = None
+
     def result(self) -> Any:
         if self._child is None:
             return self._func(*self._args)
@@ -831,6 +844,8 @@ def _background_main(writer: Any, func: Any, args: Any, debug: bool) -> None:
             message = ("error", RuntimeError(f"{type(exc).__name__}: {exc}"))
     try:
         writer.send(message)
+    except OSError:  # the parent stopped listening (it failed, or cancelled us): nothing to say
+        pass
     finally:
         writer.close()
 
