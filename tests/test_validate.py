@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -174,7 +175,9 @@ def test_text_report_groups_by_node_with_file_line_fix_and_summary(home: Path) -
     assert "error: sg:claimant  [MinCount]" in block
     assert "fix: add sg:claimant" in block
     assert lines[-1].startswith("1 violation, 0 warnings on 1 node")
-    assert lines[-1].endswith("the contribution does not conform")
+    assert lines[-1].endswith(
+        f"the contribution does not conform (SHACL: pySHACL {version('pyshacl')})"
+    )
 
 
 def test_json_report(home: Path) -> None:

@@ -1,32 +1,78 @@
-"""A second, independent SHACL engine (Apache Jena) agrees with pySHACL.
+"""The two SHACL engines of `stancegraph validate` give the same report.
 
-On the fixture dataset, the real dataset and every example contribution, both engines validate
-the same data graph (the one `stancegraph validate` builds, blank nodes skolemised so that both
-name the same focus nodes) against the project's shapes; they must agree on conformance and on
-the set of (focus node, path, constraint component, severity) of the results about the nodes
-under check. Nothing is assumed: each side's report is read.
+pySHACL is the reference; Apache Jena (:mod:`stancegraph.shacl`) is what ``--engine auto`` uses on
+large data. On the fixture dataset, the real dataset, a synthetic corpus with planted faults and
+every example contribution, ``--engine jena`` must give exactly the findings of
+``--engine pyshacl``: the same nodes, paths, values, constraint components, severities, shapes,
+messages, fixes, files and lines, in the same order. Blank nodes get new labels at every parse,
+so they are compared by what the report says of them (``anchor/x/1 oa:hasSelector [...]``).
+Nothing is assumed: each engine runs, and each test also checks what the report must contain.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, URIRef
+from click.testing import CliRunner
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import OWL, RDF
 
-import shacl_engines as engines
-from stancegraph import validate
+from stancegraph import shacl, validate
+from stancegraph.cli import cli
 from stancegraph.errors import InputError
 from stancegraph.sources import find_project
 from validate_support import ROOT, cases, make_project
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not engines.available(),
-        reason="Apache Jena is not installed (apt-get install libapache-jena-java; .ci/run does)",
-    ),
-]
+JENA = shacl.jena_problem() is None
+needs_jena = pytest.mark.skipif(
+    not JENA,
+    reason="Apache Jena is not installed (apt-get install libapache-jena-java; .ci/run does)",
+)
+
+
+def _name(node: object) -> str | None:
+    if node is None:
+        return None
+    return "[]" if isinstance(node, BNode) else str(node)
+
+
+def findings(report: validate.Report) -> list[tuple]:
+    return [
+        (
+            f.focus_label,
+            _name(f.path),
+            _name(f.value),
+            str(f.component),
+            f.severity,
+            _name(f.shape),
+            f.message,
+            f.fix,
+            f.file,
+            f.line,
+        )
+        for f in report.findings
+    ]
+
+
+def assert_same(ref: validate.Report, other: validate.Report) -> None:
+    assert ref.engine.startswith("pySHACL ")
+    assert other.engine.startswith("Apache Jena ")
+    a, b = findings(ref), findings(other)
+    only_py = "\n".join(f"  pySHACL only: {k}" for k in a if k not in b)
+    only_jena = "\n".join(f"  Jena only:    {k}" for k in b if k not in a)
+    assert a == b, f"the engines disagree:\n{only_py}\n{only_jena}"
+    assert (ref.conforms, ref.nodes, ref.files) == (other.conforms, other.nodes, other.files)
+
+
+def both_on_dataset(project_home: Path) -> tuple[validate.Report, validate.Report]:
+    project = find_project(home=project_home)
+    return (
+        validate.validate_dataset(project, engine="pyshacl"),
+        validate.validate_dataset(project, engine="jena"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,48 +80,109 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_project(tmp_path_factory.mktemp("project"))
 
 
-def compare(ctx: validate.Context, workdir: Path) -> tuple[set, set]:
-    data = engines.skolemize(ctx.data)
-    focus = {URIRef(engines.SKOLEM + str(n)) if isinstance(n, BNode) else n for n in ctx.focus}
-    ours = validate.run_shacl(data, ctx.model.shapes)
-    theirs = engines.jena_validate(data, ctx.model.shapes, workdir)
-    a, b = engines.result_keys(ours, focus), engines.result_keys(theirs, focus)
-    assert engines.conforms(ours) == engines.conforms(theirs)
-    return a, b
+def _synth():  # the script as a module
+    if "synth_corpus" in sys.modules:
+        return sys.modules["synth_corpus"]
+    spec = importlib.util.spec_from_file_location("synth_corpus", ROOT / "scripts/synth_corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["synth_corpus"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-def assert_agree(a: set, b: set) -> None:
-    only_py = "\n".join(f"  pySHACL only: {k}" for k in sorted(a - b))
-    only_jena = "\n".join(f"  Jena only:    {k}" for k in sorted(b - a))
-    assert a == b, f"the engines disagree:\n{only_py}\n{only_jena}"
+@needs_jena
+@pytest.mark.slow
+def test_engines_agree_on_the_fixture_dataset(home: Path) -> None:
+    ref, other = both_on_dataset(home)
+    assert ref.conforms and not ref.findings
+    assert_same(ref, other)
 
 
-def test_engines_agree_on_the_fixture_dataset(home: Path, tmp_path: Path) -> None:
-    assert_agree(*compare(validate.dataset_context(find_project(home=home)), tmp_path))
+@needs_jena
+@pytest.mark.slow
+def test_engines_agree_on_the_real_dataset() -> None:
+    ref, other = both_on_dataset(ROOT)
+    assert ref.conforms and ref.nodes > 1500
+    assert_same(ref, other)
 
 
-def test_engines_agree_on_the_real_dataset(tmp_path: Path) -> None:
-    project = find_project(home=ROOT)
-    if not any(project.seeds_dir.glob("*.ttl")):
-        pytest.skip("the real source description (seeds/<key>.ttl) has not landed yet")
-    assert_agree(*compare(validate.dataset_context(project), tmp_path))
+@needs_jena
+@pytest.mark.slow
+def test_engines_agree_on_a_corpus_with_planted_faults(tmp_path: Path) -> None:
+    synth = _synth()
+    template = synth.read_template(ROOT)
+    scale = len(template.actors) + sum(len(s.triples) for s in template.sources) + 3000
+    manifest = synth.generate(ROOT, tmp_path / "corpus", scale, seed=3, quiet=True, faults=3)
+    ref, other = both_on_dataset(tmp_path / "corpus")
+    assert_same(ref, other)
+    # the planted faults are found, and nothing outside the synthetic article they are in
+    faults = manifest["faults"]
+    assert {f["kind"] for f in faults} == {"start-not-integer", "missing-claimant"}
+    focus_nodes = {f.focus for f in ref.violations}
+    assert all("/syn-00001/" in f.focus_label for f in ref.violations)
+    assert any(isinstance(n, BNode) for n in focus_nodes)  # the selector with oa:start "..."
+    named = {URIRef(f["node"]) for f in manifest["faults"] if not f["node"].startswith("_:")}
+    assert named and named <= focus_nodes
 
 
-def test_engines_agree_on_every_example_contribution(home: Path, tmp_path: Path) -> None:
+@needs_jena
+@pytest.mark.slow
+def test_engines_agree_on_every_example_contribution(home: Path) -> None:
     project = find_project(home=home)
-    contexts = []
+    compared = 0
     for case in cases():
         try:
-            contexts.append((case, validate.contribution_context(project, [case.path])))
-        except InputError:
+            ref = validate.validate_contribution(project, [case.path], engine="pyshacl")
+        except InputError as exc:
             assert case.exit == 2, case.name  # unreadable: neither engine gets to see it
-    assert len(contexts) >= 25
-    datas = [engines.skolemize(ctx.data) for _case, ctx in contexts]
-    shapes = contexts[0][1].model.shapes
-    reports = engines.jena_validate_many(datas, shapes, tmp_path)
-    for (case, ctx), data, theirs in zip(contexts, datas, reports, strict=True):
-        focus = {URIRef(engines.SKOLEM + str(n)) if isinstance(n, BNode) else n for n in ctx.focus}
-        ours = validate.run_shacl(data, shapes)
-        assert engines.conforms(ours) == engines.conforms(theirs), case.name
-        a, b = engines.result_keys(ours, focus), engines.result_keys(theirs, focus)
-        assert a == b, (case.name, sorted(a - b), sorted(b - a))
+            with pytest.raises(InputError) as again:
+                validate.validate_contribution(project, [case.path], engine="jena")
+            assert str(again.value) == str(exc)
+            continue
+        other = validate.validate_contribution(project, [case.path], engine="jena")
+        assert_same(ref, other)
+        assert {f.key() for f in ref.findings} == case.expected, case.name
+        compared += 1
+    assert compared >= 25
+
+
+@needs_jena
+def test_auto_uses_jena_from_the_threshold_and_pyshacl_below(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = find_project(home=home)
+    assert validate.validate_dataset(project).engine.startswith("pySHACL ")
+    monkeypatch.setattr(shacl, "AUTO_JENA_TRIPLES", 1000)
+    assert validate.validate_dataset(project).engine.startswith("Apache Jena ")
+
+
+def test_jena_that_cannot_run_is_a_clear_error_and_auto_falls_back(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JENA_HOME", str(tmp_path / "no-jena"))
+    result = CliRunner().invoke(cli, ["--home", str(home), "validate", "--engine", "jena"])
+    assert result.exit_code == 2
+    assert (
+        f"the Jena SHACL engine cannot run here: no jena-shacl jar in {tmp_path / 'no-jena'}/lib "
+        "(JENA_HOME)" in result.output
+    )
+    assert "Traceback" not in result.output
+    monkeypatch.setattr(shacl, "AUTO_JENA_TRIPLES", 1000)
+    result = CliRunner().invoke(cli, ["--home", str(home), "validate"])
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith(f"(SHACL: {shacl.pyshacl_engine().label})")
+
+
+def test_jena_gets_the_shapes_without_owl_imports(tmp_path: Path) -> None:
+    shapes = Graph()
+    shape = URIRef("https://example.org/shapes")
+    shapes.add((shape, RDF.type, OWL.Ontology))
+    shapes.add((shape, OWL.imports, URIRef("https://example.org/elsewhere")))
+    out = tmp_path / "shapes.nt"
+    written = shacl.write_ntriples(shacl._shapes_for_jena(shapes), out)
+    assert written == 1
+    assert out.read_text(encoding="utf-8") == (
+        "<https://example.org/shapes> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<http://www.w3.org/2002/07/owl#Ontology> .\n"
+    )

@@ -155,7 +155,7 @@ def _is_actor(ontology: Graph, cls: Node) -> bool:
 
 
 def violations(ctx: validate.Context) -> set[tuple[Node, Node]]:
-    report = validate._finish(ctx, validate.run_shacl(ctx.data, ctx.model.shapes), "dataset")
+    report = validate._finish(ctx, "pyshacl", "dataset")
     return {(f.focus, f.path) for f in report.findings if f.is_violation}
 
 
@@ -172,21 +172,19 @@ def test_every_mutant_is_caught(start: validate.Context) -> None:
     missed: list[Mutant] = []
     for i in range(rounds):
         batch = [ms[i] for ms in per_node.values() if i < len(ms)]
-        for m in batch:
-            for g in (ctx.data, ctx.checked):
-                for t in m.remove:
-                    g.remove(t)
-                for t in m.add:
-                    g.add(t)
+        for m in batch:  # ctx.data is a view of ctx.checked and the model
+            for t in m.remove:
+                ctx.checked.remove(t)
+            for t in m.add:
+                ctx.checked.add(t)
         try:
             found = violations(ctx)
         finally:
             for m in batch:
-                for g in (ctx.data, ctx.checked):
-                    for t in m.add:
-                        g.remove(t)
-                    for t in m.remove:
-                        g.add(t)
+                for t in m.add:
+                    ctx.checked.remove(t)
+                for t in m.remove:
+                    ctx.checked.add(t)
         missed.extend(m for m in batch if (m.focus, m.path) not in found - baseline)
     kinds = defaultdict(lambda: [0, 0])
     for m in all_mutants:

@@ -410,6 +410,27 @@ def parse_bytes(
     named by IRI (default :data:`SHIPPED_CONTEXTS`).
     """
     fmt = detect_format(name, format)
+    target = graph if graph is not None else (Dataset() if fmt in QUAD_FORMATS else Graph())
+    quads, prefixes = read_terms(
+        data, name=name, format=fmt, base=base, max_depth=max_depth, contexts=contexts
+    )
+    _add(target, quads, prefixes, name)
+    return target
+
+
+def read_terms(
+    data: bytes,
+    *,
+    name: str | Path,
+    format: str,
+    base: str = DEFAULT_BASE,
+    max_depth: int | None = None,
+    contexts: Mapping[str, Any] | None = None,
+) -> tuple[dict[URIRef | BNode | None, list[tuple[Any, Any, Any]]], dict[str, str]]:
+    """What :func:`parse_bytes` reads, behind the same guards, as rdflib terms grouped by graph
+    name (None: the default graph), and the prefixes declared; no rdflib graph is built, for
+    callers that index the triples their own way."""
+    fmt = detect_format(name, format)
     text = decode(data, name)
     if fmt == "json-ld":
         text = guard_jsonld(text, name, max_depth, contexts)
@@ -417,20 +438,19 @@ def parse_bytes(
         guard_xml(text, name)
     elif fmt in ("turtle", "trig"):
         guard_depth(text, name, max_depth)
-    target = graph if graph is not None else (Dataset() if fmt in QUAD_FORMATS else Graph())
-    quads, prefixes = _parse_text(text, fmt, name, base)
-    _add(target, quads, prefixes, name)
-    return target
+    return parse_terms(text, fmt, name, base)
 
 
 class _Unsupported(Exception):
     """A term rdflib cannot hold (RDF 1.2 triple terms, directional language tags)."""
 
 
-def _parse_text(
-    text: str, fmt: str, name: str | Path, base: str
+def parse_terms(
+    text: str, fmt: str, name: str | Path, base: str = DEFAULT_BASE, *, keep_labels: bool = False
 ) -> tuple[dict[URIRef | BNode | None, list[tuple[Any, Any, Any]]], dict[str, str]]:
-    """pyoxigraph's parse of ``text`` as rdflib terms, grouped by graph name (None: default)."""
+    """pyoxigraph's parse of ``text`` as rdflib terms, grouped by graph name (None: default),
+    and the prefixes it declares. Call it on text that the guards of :func:`parse_bytes` have
+    passed (or that stancegraph wrote). Blank nodes get fresh labels unless ``keep_labels``."""
     iris: dict[str, URIRef] = {}
     bnodes: dict[str, BNode] = {}
 
@@ -463,7 +483,10 @@ def _parse_text(
     label = _FORMAT_NAMES[fmt]
     try:
         parser = ox.parse(
-            input=text, format=_OX_FORMATS[fmt], base_iri=base, rename_blank_nodes=True
+            input=text,
+            format=_OX_FORMATS[fmt],
+            base_iri=base,
+            rename_blank_nodes=not keep_labels,
         )
         for quad in parser:
             g = quad.graph_name

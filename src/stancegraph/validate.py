@@ -12,14 +12,16 @@ A contribution is validated with the contribution plus only the context it refer
 whole corpus: the IRIs it uses say by the minting rule (docs/architecture.md) where they are
 defined - shared things in ``data/actors.ttl``, things of source ``<key>`` in ``seeds/<key>.ttl``
 and ``data/<key>/`` - so only those files are read, and only the triples about the referenced
-IRIs are kept. pySHACL validates that small graph and only the findings about the
+IRIs are kept. SHACL validates that small graph and only the findings about the
 contribution's own nodes are reported: the cost follows the size of the contribution and of the
 few files it points into, not the size of the corpus.
 
-SHACL runs through pySHACL with no inference, no ``owl:imports`` and SHACL-AF enabled (for
-SPARQL-based constraints); the ontology and vocabularies are part of the data graph so that
-``sh:class`` sees subclasses and ``sh:node`` sees ``skos:inScheme``. Beyond SHACL (each with a
-check id that reports and tests use):
+SHACL runs on pySHACL or Apache Jena (:mod:`stancegraph.shacl`; the same findings, Jena for
+large data), with no inference, no ``owl:imports`` and SHACL-AF enabled (for SPARQL-based
+constraints); the ontology and vocabularies are part of the data graph so that ``sh:class`` sees
+subclasses and ``sh:node`` sees ``skos:inScheme``. The data graph is a read-only view of its parts
+(the triples under check, the context they reference, the model), never copied but for pySHACL.
+Beyond SHACL (each with a check id that reports and tests use):
 
 ==================== =====================================================================
 ``anchor-quote``     an anchor's ``oa:exact`` does not occur in its seed text at all
@@ -50,11 +52,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import OWL, SKOS, XSD
 from rdflib.term import Node
 
-from stancegraph import anchors, graph, safety
+from stancegraph import anchors, graph, safety, shacl
 from stancegraph.errors import InputError, ProjectError
 from stancegraph.sources import KEY_PATTERN, Project, read_seed_text
 
@@ -185,6 +188,7 @@ class Report:
     checked: str
     files: list[str] = field(default_factory=list)
     nodes: int = 0
+    engine: str = ""  # the SHACL engine that ran, e.g. "pySHACL 0.40.1"
 
     @property
     def violations(self) -> list[Finding]:
@@ -253,32 +257,42 @@ def split_message(text: str) -> tuple[str, str]:
 
 @dataclass
 class SourceFile:
-    """One parsed file: its path, text, triples and the prefixes it declared."""
+    """One parsed file: its path, text and format, its triples (named graphs flattened) and the
+    prefixes it declared."""
 
     path: Path
-    graph: Graph
     text: str
     fmt: str
+    triples: list[tuple[Node, Node, Node]]
+    prefixes: dict[str, str]
+
+    @functools.cached_property
+    def graph(self) -> Graph:
+        """The file's triples as a graph (built on first use: small files only need it)."""
+        g = Graph(store="SimpleMemory")
+        g.addN((s, p, o, g) for s, p, o in self.triples)
+        return g
+
+    @functools.cached_property
+    def subject_set(self) -> frozenset[Node]:
+        return frozenset(t[0] for t in self.triples)
 
     def subjects(self) -> set[Node]:
-        return set(self.graph.subjects())
+        return set(self.subject_set)
 
 
 def read_file(path: Path) -> SourceFile:
     """Parse ``path`` through :mod:`stancegraph.safety`; named graphs are flattened."""
     fmt = safety.detect_format(path)
     data = safety.read_limited(path)
-    parsed = safety.parse_bytes(data, name=path, format=fmt)
-    flat = Graph()
-    for prefix, ns in parsed.namespaces():
-        flat.bind(prefix, ns, override=True, replace=True)
-    if isinstance(parsed, Dataset):
-        for s, p, o, _g in parsed.quads((None, None, None, None)):
-            flat.add((s, p, o))
-    else:
-        for triple in parsed:
-            flat.add(triple)
-    return SourceFile(path=path, graph=flat, text=safety.decode(data, path), fmt=fmt)
+    groups, prefixes = safety.read_terms(data, name=path, format=fmt)
+    return SourceFile(
+        path=path,
+        text=safety.decode(data, path),
+        fmt=fmt,
+        triples=[t for part in groups.values() for t in part],
+        prefixes=prefixes,
+    )
 
 
 def collect_files(paths: Sequence[str | Path]) -> list[Path]:
@@ -313,8 +327,7 @@ def find_line(source: SourceFile, node: Node) -> int | None:
         return None
     spellings = [f"<{node}>"]
     text = str(node)
-    for prefix, ns in source.graph.namespaces():
-        ns = str(ns)
+    for prefix, ns in source.prefixes.items():
         if ns and text.startswith(ns):
             local = text[len(ns) :]
             if re.fullmatch(r"[A-Za-z0-9_.\-]*", local) and not local.endswith("."):
@@ -392,27 +405,6 @@ def load_model(project: Project) -> Model:
 # SHACL
 
 
-def run_shacl(data: Graph, shapes: Graph) -> Graph:
-    """Validate ``data`` against ``shapes`` with pySHACL; returns the results graph.
-
-    No inference, no ``owl:imports``, SHACL-AF on (SPARQL-based constraints), warnings allowed.
-    """
-    import pyshacl
-
-    _conforms, results, _text = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        abort_on_first=False,
-        do_owl_imports=False,
-    )
-    if not isinstance(results, Graph):  # pySHACL's ValidationFailure: the shapes are broken
-        raise ProjectError(f"the SHACL shapes cannot be used: {results}")
-    return results
-
-
 def shacl_findings(
     results: Graph, shapes: Graph
 ) -> list[tuple[Node, Node | None, Node | None, URIRef, str, str, Node | None]]:
@@ -478,11 +470,24 @@ def describe(g: Graph, node: Node) -> str:
 # Checks beyond SHACL
 
 
+def data_graph(parts: Sequence[Graph]) -> Graph:
+    """One read-only view of ``parts`` (each triple in one part only), without copying them."""
+    return ReadOnlyGraphAggregate(list(parts))
+
+
+def without(g: Graph, triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
+    """A copy of (small) ``g`` without ``triples``: so that the parts of a view are disjoint."""
+    drop = set(triples)
+    out = Graph(store="SimpleMemory")
+    out.addN((s, p, o, out) for s, p, o in g if (s, p, o) not in drop)
+    return out
+
+
 @dataclass
 class Context:
     """Everything the checks need: the graph checked, the nodes reported on, where they are."""
 
-    data: Graph  # contribution (or dataset) + referenced context + ontology + vocab
+    parts: list[Graph]  # the data graph, in disjoint parts: checked, existing context, model
     checked: Graph  # the triples under check (the contribution, or all data)
     focus: set[Node]
     model: Model
@@ -494,18 +499,40 @@ class Context:
     contribution: bool = False
     next_free: dict[tuple[str, str], int] = field(default_factory=dict)
 
+    @functools.cached_property
+    def data(self) -> Graph:
+        """Contribution (or dataset) + referenced context + ontology + vocabularies, read-only."""
+        return data_graph(self.parts)
+
+    def merged(self) -> Graph:
+        """The data graph as one graph of its own (what pySHACL validates)."""
+        out = Graph()
+        for part in self.parts:
+            out.addN((s, p, o, out) for s, p, o in part)
+        return out
+
+    @functools.cached_property
+    def _where(self) -> tuple[dict[Node, SourceFile], dict[Node, SourceFile]]:
+        """The first file where each node is a subject, and where each is an object."""
+        as_subject: dict[Node, SourceFile] = {}
+        as_object: dict[Node, SourceFile] = {}
+        for source in self.files:
+            for s, _p, o in source.triples:
+                as_subject.setdefault(s, source)
+                as_object.setdefault(o, source)
+        return as_subject, as_object
+
     def locate(self, node: Node) -> tuple[str | None, int | None]:
         target = node
         if isinstance(node, BNode):
             target, _ = named_ancestor(self.data, node)
-        for source in self.files:
-            if (target, None, None) in source.graph:
-                return str(source.path), find_line(source, target)
-        if not isinstance(node, BNode):
-            for source in self.files:
-                if (None, None, target) in source.graph:
-                    return str(source.path), find_line(source, target)
-        return None, None
+        as_subject, as_object = self._where
+        source = as_subject.get(target)
+        if source is None and not isinstance(node, BNode):
+            source = as_object.get(target)
+        if source is None:
+            return None, None
+        return str(source.path), find_line(source, target)
 
 
 class _Collector:
@@ -936,11 +963,13 @@ def check_reuse(ctx: Context, out: _Collector) -> None:
 
 def check_dangling(ctx: Context, out: _Collector) -> None:
     """Links to id/ IRIs that nothing defines."""
-    defined = {s for s in ctx.data.subjects() if isinstance(s, URIRef)}
+    defined: set[Node] = set()
+    for part in ctx.parts:
+        defined.update(part.subjects(unique=True))
     for s, p, o in ctx.checked:
         if s not in ctx.focus or p == RDF.type or not isinstance(o, URIRef):
             continue
-        if not str(o).startswith(ID_NS) or o in defined:
+        if not o.startswith(ID_NS) or o in defined:
             continue
         out.add(
             "dangling-reference",
@@ -1047,7 +1076,19 @@ def load_seeds(
 # Validation
 
 
-def _finish(ctx: Context, results: Graph, checked: str) -> Report:
+def _finish(
+    ctx: Context, engine: str, checked: str, running: shacl.JenaRun | None = None
+) -> Report:
+    """Run SHACL on ``engine`` and the checks beyond SHACL; Jena runs in its own process while
+    the checks run here (``running``: a Jena run already started on this context's data)."""
+    if running is None and shacl.choose(engine, sum(len(p) for p in ctx.parts)) == "jena":
+        running = shacl.JenaRun(ctx.parts, ctx.model.shapes)
+    if running is not None:
+        extra = _run_checks(ctx)
+        results, used = running.wait(), shacl.jena_engine()
+    else:
+        results, used = shacl.run_pyshacl(ctx.merged(), ctx.model.shapes), shacl.pyshacl_engine()
+        extra = _run_checks(ctx)
     findings: list[Finding] = []
     for focus, path, value, component, severity, message, shape in shacl_findings(
         results, ctx.model.shapes
@@ -1073,10 +1114,7 @@ def _finish(ctx: Context, results: Graph, checked: str) -> Report:
                 line=line,
             )
         )
-    collector = _Collector(ctx)
-    for check in CHECKS:
-        check(ctx, collector)
-    findings.extend(collector.items)
+    findings.extend(extra)
     findings = _dedupe(findings)
     findings.sort(
         key=lambda f: (f.file or "~", f.line or 0, f.focus_label, shorten(f.path), f.check)
@@ -1086,7 +1124,15 @@ def _finish(ctx: Context, results: Graph, checked: str) -> Report:
         checked=checked,
         files=[str(s.path) for s in ctx.files],
         nodes=len(ctx.focus),
+        engine=used.label,
     )
+
+
+def _run_checks(ctx: Context) -> list[Finding]:
+    collector = _Collector(ctx)
+    for check in CHECKS:
+        check(ctx, collector)
+    return collector.items
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -1101,35 +1147,55 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def validate_dataset(project: Project) -> Report:
-    """The whole project: ontology, vocabularies and every data file, against the shapes."""
-    ctx = dataset_context(project)
-    return _finish(ctx, run_shacl(ctx.data, ctx.model.shapes), "dataset")
+def validate_dataset(project: Project, engine: str = "auto") -> Report:
+    """The whole project: ontology, vocabularies and every data file, against the shapes.
 
-
-def dataset_context(project: Project) -> Context:
-    """The data graph of the whole project (data, ontology, vocabularies) and what to check."""
+    ``engine``: ``auto``, ``pyshacl`` or ``jena`` (see :mod:`stancegraph.shacl`). Jena starts as
+    soon as the files are read, and validates while the rest is done here."""
     model = load_model(project)
+    files = read_dataset_files(project)
+    size = sum(len(f.triples) for f in files) + len(model.ontology) + len(model.vocab)
+    running = None
+    if shacl.choose(engine, size) == "jena":
+        data = [*(f.triples for f in files), model.ontology, model.vocab]
+        running = shacl.JenaRun(data, model.shapes)
+    return _finish(dataset_context(project, model, files), engine, "dataset", running)
+
+
+def read_dataset_files(project: Project) -> list[SourceFile]:
+    """Every data file of the project (sources and shared actors; not the model), parsed."""
     files: list[SourceFile] = []
     for graph_iri, paths in graph.layer_files(project):
         if graph_iri in (graph.ONTOLOGY_GRAPH, graph.VOCAB_GRAPH, graph.SHAPES_GRAPH):
             continue
         files.extend(read_file(path) for path in paths)
-    data = Graph()
+    return files
+
+
+def dataset_context(
+    project: Project, model: Model | None = None, files: list[SourceFile] | None = None
+) -> Context:
+    """The data graph of the whole project (data, ontology, vocabularies) and what to check.
+
+    Each file is parsed once into its list of triples; those go into one graph (the triples
+    under check) and the data graph is a view of it and of the model, so that a million-triple
+    corpus is held once."""
+    model = model or load_model(project)
+    files = read_dataset_files(project) if files is None else files
+    checked = Graph(store="SimpleMemory")
     for source in files:
-        for triple in source.graph:
-            data.add(triple)
-    checked = Graph()
-    for triple in data:
-        checked.add(triple)
-    for triple in model.ontology:
-        data.add(triple)
-    for triple in model.vocab:
-        data.add(triple)
+        checked.addN((s, p, o, checked) for s, p, o in source.triples)
+    model_part = Graph(store="SimpleMemory")
+    for g in (model.ontology, model.vocab):
+        model_part.addN((s, p, o, model_part) for s, p, o in g if (s, p, o) not in checked)
     seeds, seed_paths = load_seeds(project)
-    focus = set(data.subjects()) | {o for o in data.objects() if isinstance(o, BNode)}
-    ctx = Context(
-        data=data,
+    parts = [checked, model_part]
+    focus: set[Node] = set()
+    for part in parts:
+        focus.update(part.subjects(unique=True))
+        focus.update(o for o in part.objects(unique=True) if isinstance(o, BNode))
+    return Context(
+        parts=parts,
         checked=checked,
         focus=focus,
         model=model,
@@ -1138,7 +1204,6 @@ def dataset_context(project: Project) -> Context:
         seed_path=seed_paths,
         existing=Graph(),
     )
-    return ctx
 
 
 def _relative(path: Path, project: Project) -> str:
@@ -1166,15 +1231,17 @@ def context_files(project: Project, iris: Iterable[URIRef]) -> set[Path]:
     return {p for p in wanted if p.is_file()}
 
 
-def validate_contribution(project: Project, paths: Sequence[str | Path]) -> Report:
+def validate_contribution(
+    project: Project, paths: Sequence[str | Path], engine: str = "auto"
+) -> Report:
     """Files or folders a contributor brings, with the ontology and the existing data they
     reference; findings only about the contribution's own nodes."""
     ctx = contribution_context(project, paths)
-    # The data graph is small (the contribution, what it references, the model), so pySHACL
+    # The data graph is small (the contribution, what it references, the model), so SHACL
     # validates all of it and the results are filtered to the contribution's nodes. pySHACL's own
     # focus_nodes option is not used: in 0.40.1 its filter also applies to nested shapes
     # (sh:node, sh:or, sh:qualifiedValueShape), which then pass for any value outside the list.
-    return _finish(ctx, run_shacl(ctx.data, ctx.model.shapes), "contribution")
+    return _finish(ctx, engine, "contribution")
 
 
 def contribution_context(project: Project, paths: Sequence[str | Path]) -> Context:
@@ -1183,10 +1250,9 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
     model = load_model(project)
     paths = list(paths)
     files = [read_file(p) for p in collect_files(paths)]
-    contribution = Graph()
+    contribution = Graph(store="SimpleMemory")
     for source in files:
-        for triple in source.graph:
-            contribution.add(triple)
+        contribution.addN((s, p, o, contribution) for s, p, o in source.triples)
     own = {p.path.resolve() for p in files}
 
     referenced = {
@@ -1232,10 +1298,8 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
             k = (match.group("kind"), match.group("key"))
             next_free[k] = max(next_free.get(k, 1), int(match.group("n")) + 1)
 
-    data = Graph()
-    for g in (contribution, existing, model.ontology, model.vocab):
-        for triple in g:
-            data.add(triple)
+    context_part = without(existing, contribution)
+    model_part = without(model.ontology + model.vocab, [*contribution, *context_part])
 
     extra_dirs = sorted({(Path(p) if Path(p).is_dir() else Path(p).parent) for p in paths})
     seeds, seed_paths = load_seeds(project, extra_dirs)
@@ -1243,7 +1307,7 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
         o for o in contribution.objects() if isinstance(o, BNode)
     }
     ctx = Context(
-        data=data,
+        parts=[contribution, context_part, model_part],
         checked=contribution,
         focus=focus,
         model=model,
@@ -1294,6 +1358,7 @@ def summary_line(report: Report) -> str:
         f"node{'s' * (nodes != 1)}; {report.nodes} node{'s' * (report.nodes != 1)} in "
         f"{len(report.files)} "
         f"file{'s' * (len(report.files) != 1)} checked: {what} {verdict}"
+        + (f" (SHACL: {report.engine})" if report.engine else "")
     )
 
 
@@ -1307,6 +1372,7 @@ def to_json(report: Report) -> str:
             "warnings": len(report.warnings),
             "nodes": report.nodes,
             "files": report.files,
+            "engine": report.engine,
             "findings": [
                 {
                     "focus": _term(f.focus),
