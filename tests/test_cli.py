@@ -303,3 +303,21 @@ def test_installed_script_runs_the_main_job(headline_mini: Path) -> None:
     assert out.index(ENTITIES) < out.index("Wrote ") < out.index("the dataset conforms")
     assert out.index("the dataset conforms") < out.index(HEADLINE_TITLE)
     assert out.count(ENTITIES) == 1, "nothing is printed twice (the fork copies no buffer)"
+
+
+def test_run_validates_in_process_when_it_cannot_fork(
+    headline_mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No process left to fork (or no fork at all): the same output, the validation done here."""
+    import multiprocessing.process
+
+    def refuse(self: object) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    run("--home", str(headline_mini), "run")  # loads the embedded store, writes dist/
+    forked = run("--home", str(headline_mini), "run")
+    assert forked.exit_code == 0, forked.output
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refuse)
+    result = run("--home", str(headline_mini), "run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == forked.stdout

@@ -791,7 +791,8 @@ class Background:
     """``func(*args)`` started now in a forked child process; :meth:`result` waits for it.
 
     The result and any exception come back pickled, so ``func`` should return plain data. Where
-    the system cannot fork, ``func`` runs in this process when the result is asked for.
+    the system cannot fork (no fork on the platform, or no process left), ``func`` runs in this
+    process when the result is asked for.
     """
 
     def __init__(self, func: Any, *args: Any, debug: bool = False) -> None:
@@ -805,11 +806,17 @@ class Background:
         sys.stderr.flush()
         context = multiprocessing.get_context("fork")
         self._reader, writer = context.Pipe(duplex=False)
-        self._child = context.Process(
+        child = context.Process(
             target=_background_main, args=(writer, func, args, debug), daemon=True
         )
-        self._child.start()
-        writer.close()
+        try:
+            child.start()
+        except OSError:  # e.g. a process limit: do the work later, here
+            self._reader.close()
+        else:
+            self._child = child
+        finally:
+            writer.close()
 
     def cancel(self) -> None:
         """Stop the child, if there is one, without waiting for its result."""
