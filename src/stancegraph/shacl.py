@@ -16,7 +16,7 @@ Jena is found in ``$JENA_HOME/lib`` (the Apache distribution) or in ``/usr/share
 ``libapache-jena-java``), with ``java`` on ``PATH``. A forty-line driver
 (``jena/StancegraphShacl.java``) runs it: it keeps blank node labels as given, both ways, so that
 results map back to our nodes. It is compiled once with ``javac`` into the user's cache
-(``$XDG_CACHE_HOME/stancegraph``), or run from source by ``java`` when there is no ``javac``.
+(``$XDG_CACHE_HOME/stancegraph``), so Jena needs a JDK, not only a Java runtime.
 ``STANCEGRAPH_JAVA_OPTIONS`` (default ``-Xmx2g``) is passed to the JVM.
 """
 
@@ -138,8 +138,8 @@ def jena_jars() -> list[Path]:
 
 def jena_problem() -> str | None:
     """Why Jena cannot run here, or None when it can."""
-    if shutil.which("java") is None:
-        return "no `java` on PATH (install a Java 11+ runtime)"
+    if shutil.which("java") is None or shutil.which("javac") is None:
+        return "no `java` and `javac` on PATH (install a JDK, 11 or later)"
     jars = jena_jars()
     if not any(j.name.startswith("jena-shacl") for j in jars):
         where = os.environ.get("JENA_HOME")
@@ -216,7 +216,7 @@ def _driver_source() -> str:
 
 
 def _driver_command(cache: Path, cp: str) -> list[str]:
-    """``java`` arguments that run the driver: its compiled class, or its source file."""
+    """``java`` arguments that run the driver, compiled once into the cache."""
     source = _driver_source()
     digest = hashlib.sha256((source + cp).encode()).hexdigest()[:16]
     folder = cache / f"jena-driver-{digest}"
@@ -224,8 +224,6 @@ def _driver_command(cache: Path, cp: str) -> list[str]:
     if not (folder / f"{DRIVER}.class").is_file():
         folder.mkdir(parents=True, exist_ok=True)
         java_file.write_text(source, encoding="utf-8")
-        if shutil.which("javac") is None:
-            return ["-cp", cp, str(java_file)]  # Java 11+ runs a one-file program from source
         built = subprocess.run(
             ["javac", "-nowarn", "-cp", cp, "-d", str(folder), str(java_file)],
             capture_output=True,
