@@ -20,6 +20,7 @@ from rdflib.namespace import DCTERMS, OWL, VOID
 from conftest import MINI
 from stancegraph import build, graph, safety
 from stancegraph.cli import cli
+from stancegraph.errors import QueryError
 from stancegraph.sources import HOME_ENV, Project, find_project
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -305,6 +306,42 @@ def test_query_header_tags_and_description(tmp_path: Path) -> None:
     assert (query, RDF.type, SH.SPARQLAskExecutable) in void
     assert {str(k) for k in void.objects(query, SCHEMA.keywords)} == {"claims", "smoke"}
     assert str(void.value(query, DCTERMS.description)) == "True when the graph holds a claim."
+
+
+QUERY_FORMS = {
+    "SELECT ?s WHERE { ?s ?p ?o }": "SelectQuery",
+    "ASK { ?s ?p ?o }": "AskQuery",
+    "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }": "ConstructQuery",
+    "CONSTRUCT WHERE { ?s ?p ?o }": "ConstructQuery",
+    "DESCRIBE ?s WHERE { ?s ?p ?o }": "DescribeQuery",
+    "# DESCRIBE in a comment\nPREFIX describe: <http://example.org/describe#>\n"
+    "CONSTRUCT { ?s describe:x ?o } WHERE { ?s ?p ?o }": "ConstructQuery",
+    "ASK { SERVICE <http://192.0.2.1/sparql> { ?s ?p ?o } }": "AskQuery",
+    "SELECT * WHERE { SERVICE <http://192.0.2.1/sparql> { ?s ?p ?o } }": "SelectQuery",
+}
+
+
+@pytest.mark.parametrize("text", list(QUERY_FORMS))
+def test_each_saved_query_form_is_told_as_rdflib_tells_it(text: str) -> None:
+    """The VoID class of a saved query; one with SERVICE is only parsed, never run (issue #8)."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    form = build.query_form(text, Path("q.rq"))
+    assert form == QUERY_FORMS[text] == translateQuery(parseQuery(text)).algebra.name
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("SELECT ?x WHERE { ?x \n", "q.rq: not a valid SPARQL query: "),
+        ("INSERT DATA { <a:s> <a:p> <a:o> }", "q.rq: not a valid SPARQL query: "),
+    ],
+)
+def test_a_text_that_is_no_query_is_refused_naming_the_file(text: str, message: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        build.query_form(text, Path("q.rq"))
+    assert str(caught.value).startswith(message)
 
 
 # --- command line ---------------------------------------------------------------------------------
