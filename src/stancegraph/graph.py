@@ -217,9 +217,9 @@ def describe_source(dataset: Dataset, project: Project, source: Source) -> Sourc
             continue
         if isinstance(value, Literal):
             publisher = str(value)
-        else:
-            union = union_graph(dataset, [source_graph_iri(source.key), ACTORS_GRAPH])
-            publisher = _first_literal(union, value, _LABELS) or str(value)
+        else:  # the publisher's name, from the source's graph or the actors'
+            both = [g, dataset.graph(ACTORS_GRAPH)]
+            publisher = _first_literal(both, value, _LABELS) or str(value)
         break
     return SourceSummary(
         key=source.key,
@@ -245,9 +245,15 @@ def summarize(project: Project, dataset: Dataset | None = None) -> Summary:
     )
 
 
-def _first_literal(g: Graph, subject: URIRef, props: tuple[URIRef, ...]) -> str | None:
+def _first_literal(
+    graphs: Graph | list[Graph], subject: Node, props: tuple[URIRef, ...]
+) -> str | None:
+    """The first of ``props`` that ``subject`` has a literal for in ``graphs``: an English value
+    if there is one, else the first value in sorted order."""
+    every = graphs if isinstance(graphs, list) else [graphs]
     for prop in props:
-        values = [o for o in g.objects(subject, prop) if isinstance(o, Literal)]
+        found = (o for g in every for o in g.objects(subject, prop))  # type: ignore[arg-type]
+        values = {o for o in found if isinstance(o, Literal)}
         if not values:
             continue
         english = [v for v in values if (v.language or "").lower().startswith("en")]
