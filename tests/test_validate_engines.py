@@ -180,7 +180,8 @@ def test_jena_gets_the_shapes_without_owl_imports(tmp_path: Path) -> None:
     shapes.add((shape, RDF.type, OWL.Ontology))
     shapes.add((shape, OWL.imports, URIRef("https://example.org/elsewhere")))
     out = tmp_path / "shapes.nt"
-    written = shacl.write_ntriples(shacl._shapes_for_jena(shapes), out)
+    with out.open("wb") as sink:
+        written = shacl.write_ntriples(shacl._shapes_for_jena(shapes), sink)
     assert written == 1
     assert out.read_text(encoding="utf-8") == (
         "<https://example.org/shapes> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "

@@ -426,10 +426,11 @@ def read_terms(
     base: str = DEFAULT_BASE,
     max_depth: int | None = None,
     contexts: Mapping[str, Any] | None = None,
+    ox_triples: list[Any] | None = None,
 ) -> tuple[dict[URIRef | BNode | None, list[tuple[Any, Any, Any]]], dict[str, str]]:
     """What :func:`parse_bytes` reads, behind the same guards, as rdflib terms grouped by graph
     name (None: the default graph), and the prefixes declared; no rdflib graph is built, for
-    callers that index the triples their own way."""
+    callers that index the triples their own way. ``ox_triples``: see :func:`parse_terms`."""
     fmt = detect_format(name, format)
     text = decode(data, name)
     if fmt == "json-ld":
@@ -438,7 +439,7 @@ def read_terms(
         guard_xml(text, name)
     elif fmt in ("turtle", "trig"):
         guard_depth(text, name, max_depth)
-    return parse_terms(text, fmt, name, base)
+    return parse_terms(text, fmt, name, base, ox_triples=ox_triples)
 
 
 class _Unsupported(Exception):
@@ -446,11 +447,19 @@ class _Unsupported(Exception):
 
 
 def parse_terms(
-    text: str, fmt: str, name: str | Path, base: str = DEFAULT_BASE, *, keep_labels: bool = False
+    text: str,
+    fmt: str,
+    name: str | Path,
+    base: str = DEFAULT_BASE,
+    *,
+    keep_labels: bool = False,
+    ox_triples: list[Any] | None = None,
 ) -> tuple[dict[URIRef | BNode | None, list[tuple[Any, Any, Any]]], dict[str, str]]:
     """pyoxigraph's parse of ``text`` as rdflib terms, grouped by graph name (None: default),
     and the prefixes it declares. Call it on text that the guards of :func:`parse_bytes` have
-    passed (or that stancegraph wrote). Blank nodes get fresh labels unless ``keep_labels``."""
+    passed (or that stancegraph wrote). Blank nodes get fresh labels unless ``keep_labels``.
+    ``ox_triples``, if given, also gets pyoxigraph's own triples (graph names dropped), with the
+    same blank node labels."""
     iris: dict[str, URIRef] = {}
     bnodes: dict[str, BNode] = {}
 
@@ -491,6 +500,8 @@ def parse_terms(
         for quad in parser:
             g = quad.graph_name
             key = None if type(g) is ox.DefaultGraph else term(g)
+            if ox_triples is not None:
+                ox_triples.append(quad if key is None else quad.triple)
             triples = groups.get(key)
             if triples is None:
                 triples = groups[key] = []

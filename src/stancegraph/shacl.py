@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph, Namespace
@@ -236,8 +237,8 @@ def _driver_command(cache: Path, cp: str) -> list[str]:
     return ["-cp", cp + os.pathsep + str(folder), DRIVER]
 
 
-def write_ntriples(triples: Iterable[tuple[Node, Node, Node]], path: Path) -> int:
-    """Write ``triples`` as N-Triples (blank node labels kept); returns how many."""
+def write_ntriples(triples: Iterable[tuple[Node, Node, Node]], out: BinaryIO) -> int:
+    """Write ``triples`` to ``out`` as N-Triples (blank node labels kept); returns how many."""
     count = 0
     known: dict[Node, ox.NamedNode | ox.BlankNode] = {}  # IRIs and blank nodes recur; literals less
 
@@ -255,8 +256,7 @@ def write_ntriples(triples: Iterable[tuple[Node, Node, Node]], path: Path) -> in
             count += 1
             yield ox.Triple(convert(s), convert(p), convert(o))
 
-    with path.open("wb") as out:
-        ox.serialize(ox_triples(), out, ox.RdfFormat.N_TRIPLES)
+    ox.serialize(ox_triples(), out, ox.RdfFormat.N_TRIPLES)
     return count
 
 
@@ -266,30 +266,56 @@ def _shapes_for_jena(shapes: Graph) -> Iterable[tuple[Node, Node, Node]]:
 
 
 class JenaRun:
-    """One validation by Jena in a child JVM: :meth:`start` it, do other work, :meth:`wait`."""
+    """One validation by Jena in a child JVM.
 
-    def __init__(self, data: Iterable[Iterable[tuple[Node, Node, Node]]], shapes: Graph) -> None:
+    Write the data graph to :attr:`data_file` as N-Triples (or use :meth:`of`), :meth:`start`,
+    do other work meanwhile, then :meth:`wait` for the report."""
+
+    def __init__(self, shapes: Graph) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="stancegraph-jena-")
         work = Path(self._tmp.name)
+        self.shapes_file = work / "shapes.nt"
+        self.data_file = work / "data.nt"
         self.report_file = work / "report.nt"
-        shapes_file, data_file = work / "shapes.nt", work / "data.nt"
-        write_ntriples(_shapes_for_jena(shapes), shapes_file)
-        write_ntriples((t for part in data for t in part), data_file)
+        with self.shapes_file.open("wb") as out:
+            write_ntriples(_shapes_for_jena(shapes), out)
+        self._process: subprocess.Popen[str] | None = None
+
+    @classmethod
+    def of(cls, data: Iterable[Iterable[tuple[Node, Node, Node]]], shapes: Graph) -> JenaRun:
+        """A run started on the union of ``data`` (graphs or lists of triples)."""
+        run = cls(shapes)
+        with run.data_file.open("wb") as out:
+            write_ntriples((t for part in data for t in part), out)
+        return run.start()
+
+    def start(self) -> JenaRun:
         cache = _cache_dir()
         java = ["java", *shlex.split(os.environ.get("STANCEGRAPH_JAVA_OPTIONS", "-Xmx2g"))]
         command = [
             *java,
             *_driver_command(cache, classpath(cache)),
-            str(shapes_file),
-            str(data_file),
+            str(self.shapes_file),
+            str(self.data_file),
             str(self.report_file),
         ]
         self._process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
+        return self
+
+    def discard(self) -> None:
+        """Stop Jena if it runs, and remove the files."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._tmp.cleanup()
 
     def wait(self) -> Graph:
         """The report, once Jena is done (:class:`ProjectError` if it failed)."""
+        if self._process is None:
+            self.start()
+        assert self._process is not None
         try:
             out, err = self._process.communicate(timeout=JENA_TIMEOUT)
             if self._process.returncode != 0:
@@ -302,15 +328,11 @@ class JenaRun:
             report.addN((s, p, o, report) for s, p, o in groups.get(None, []))
             return report
         except subprocess.TimeoutExpired:
-            self._process.kill()
             raise ProjectError(f"Jena SHACL did not finish in {JENA_TIMEOUT:.0f} s") from None
         finally:
-            if self._process.poll() is None:
-                self._process.kill()
-                self._process.wait()
-            self._tmp.cleanup()
+            self.discard()
 
 
 def run_jena(data: Graph, shapes: Graph) -> Graph:
     """Validate ``data`` against ``shapes`` with Jena; returns the results graph."""
-    return JenaRun([data], shapes).wait()
+    return JenaRun.of([data], shapes).wait()

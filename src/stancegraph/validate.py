@@ -51,7 +51,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import OWL, SKOS, XSD
@@ -281,11 +283,15 @@ class SourceFile:
         return set(self.subject_set)
 
 
-def read_file(path: Path) -> SourceFile:
-    """Parse ``path`` through :mod:`stancegraph.safety`; named graphs are flattened."""
+def read_file(path: Path, ntriples: BinaryIO | None = None) -> SourceFile:
+    """Parse ``path`` through :mod:`stancegraph.safety`; named graphs are flattened. Its triples
+    are also written to ``ntriples``, if given, as N-Triples with the same blank node labels."""
     fmt = safety.detect_format(path)
     data = safety.read_limited(path)
-    groups, prefixes = safety.read_terms(data, name=path, format=fmt)
+    ox_triples: list[Any] | None = [] if ntriples is not None else None
+    groups, prefixes = safety.read_terms(data, name=path, format=fmt, ox_triples=ox_triples)
+    if ntriples is not None:
+        ox.serialize(ox_triples, ntriples, ox.RdfFormat.N_TRIPLES)
     return SourceFile(
         path=path,
         text=safety.decode(data, path),
@@ -1097,7 +1103,7 @@ def _finish(
     """Run SHACL on ``engine`` and the checks beyond SHACL; Jena runs in its own process while
     the checks run here (``running``: a Jena run already started on this context's data)."""
     if running is None and shacl.choose(engine, sum(len(p) for p in ctx.parts)) == "jena":
-        running = shacl.JenaRun(ctx.parts, ctx.model.shapes)
+        running = shacl.JenaRun.of(ctx.parts, ctx.model.shapes)
     if running is not None:
         extra = _run_checks(ctx)
         results, used = running.wait(), shacl.jena_engine()
@@ -1165,25 +1171,43 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 def validate_dataset(project: Project, engine: str = "auto") -> Report:
     """The whole project: ontology, vocabularies and every data file, against the shapes.
 
-    ``engine``: ``auto``, ``pyshacl`` or ``jena`` (see :mod:`stancegraph.shacl`). Jena starts as
-    soon as the files are read, and validates while the rest is done here."""
+    ``engine``: ``auto``, ``pyshacl`` or ``jena`` (see :mod:`stancegraph.shacl`). Where Jena may
+    run, its input is written while the files are parsed, and it validates while the rest is
+    done here."""
     model = load_model(project)
-    files = read_dataset_files(project)
-    size = sum(len(f.triples) for f in files) + len(model.ontology) + len(model.vocab)
     running = None
-    if shacl.choose(engine, size) == "jena":
-        data = [*(f.triples for f in files), model.ontology, model.vocab]
-        running = shacl.JenaRun(data, model.shapes)
-    return _finish(dataset_context(project, model, files), engine, "dataset", running)
+    if engine == "jena" or (engine == "auto" and shacl.jena_problem() is None):
+        shacl.choose(engine, 0)  # Jena asked for by name and missing: say so before any work
+        running = shacl.JenaRun(model.shapes)
+    try:
+        if running is None:
+            files = read_dataset_files(project)
+        else:
+            with running.data_file.open("wb") as sink:
+                files = read_dataset_files(project, sink)
+                shacl.write_ntriples((t for g in (model.ontology, model.vocab) for t in g), sink)
+        size = sum(len(f.triples) for f in files) + len(model.ontology) + len(model.vocab)
+        if running is not None and shacl.choose(engine, size) == "jena":
+            running.start()
+        elif running is not None:
+            running.discard()
+            running = None
+        ctx = dataset_context(project, model, files)
+        return _finish(ctx, "pyshacl" if running is None else "jena", "dataset", running)
+    except BaseException:
+        if running is not None:
+            running.discard()
+        raise
 
 
-def read_dataset_files(project: Project) -> list[SourceFile]:
-    """Every data file of the project (sources and shared actors; not the model), parsed."""
+def read_dataset_files(project: Project, ntriples: BinaryIO | None = None) -> list[SourceFile]:
+    """Every data file of the project (sources and shared actors; not the model), parsed; their
+    triples also written to ``ntriples`` if given."""
     files: list[SourceFile] = []
     for graph_iri, paths in graph.layer_files(project):
         if graph_iri in (graph.ONTOLOGY_GRAPH, graph.VOCAB_GRAPH, graph.SHAPES_GRAPH):
             continue
-        files.extend(read_file(path) for path in paths)
+        files.extend(read_file(path, ntriples) for path in paths)
     return files
 
 
