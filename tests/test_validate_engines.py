@@ -22,7 +22,7 @@ from rdflib.namespace import OWL, RDF
 
 from stancegraph import shacl, validate
 from stancegraph.cli import cli
-from stancegraph.errors import InputError
+from stancegraph.errors import InputError, ProjectError
 from stancegraph.sources import find_project
 from validate_support import ROOT, cases, make_project
 
@@ -187,3 +187,19 @@ def test_jena_gets_the_shapes_without_owl_imports(tmp_path: Path) -> None:
         "<https://example.org/shapes> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
         "<http://www.w3.org/2002/07/owl#Ontology> .\n"
     )
+
+
+@needs_jena
+def test_jena_refuses_a_service_call_in_a_shape() -> None:
+    """The JVM is outside the Python network guard; its SPARQL engine refuses SERVICE itself."""
+    shapes = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select
+            "SELECT $this WHERE { SERVICE <http://127.0.0.1:9/sparql> { $this ?p ?o } }" ] .
+        """,
+        format="turtle",
+    )
+    data = Graph().parse(data="<https://example.org/a> a <https://example.org/C> .", format="ttl")
+    with pytest.raises(ProjectError, match="SERVICE not allowed"):
+        shacl.run_jena(data, shapes)

@@ -319,9 +319,10 @@ class JenaRun:
         try:
             out, err = self._process.communicate(timeout=JENA_TIMEOUT)
             if self._process.returncode != 0:
-                detail = (err or out).strip().splitlines()
-                tail = " | ".join(detail[-6:]) if detail else "no output"
-                raise ProjectError(f"Jena SHACL failed (exit {self._process.returncode}): {tail}")
+                lines = (err or out).strip().splitlines()
+                causes = [ln.strip() for ln in lines if not ln.startswith(("\tat ", "\t..."))]
+                why = " | ".join(causes[:4]) if causes else "no output"
+                raise ProjectError(f"Jena SHACL failed (exit {self._process.returncode}): {why}")
             text = self.report_file.read_text(encoding="utf-8")
             groups, _ = safety.parse_terms(text, "nt", self.report_file, keep_labels=True)
             report = Graph()
