@@ -115,6 +115,22 @@ def test_ensure_embedded_reloads_when_the_sources_change(tmp_path: Path) -> None
     assert store.embedded_status(project, location).state == "fresh"
 
 
+def test_a_store_of_an_older_layout_is_reloaded(tmp_path: Path) -> None:
+    """Issue #7: stores loaded before loads were compacted (layout 1) are loaded again, once."""
+    project = copy_mini(tmp_path)
+    location = tmp_path / "st"
+    first = store.load_embedded(project, location)
+    manifest = first.generation / store.MANIFEST
+    old = store.Manifest.read(manifest)
+    assert old is not None and old.layout == store.LAYOUT_VERSION >= 2
+    manifest.write_text(old.to_json().replace(f'"layout": {old.layout}', '"layout": 1'))
+    assert store.embedded_status(project, location).state == "stale"
+    st = store.ensure_embedded(project, location)
+    assert counts_in(st) == expected(project)
+    assert generations(location) != [first.generation.name]
+    assert store.embedded_status(project, location).state == "fresh"
+
+
 def test_ensure_embedded_loads_a_missing_store(tmp_path: Path) -> None:
     project = copy_mini(tmp_path)
     st = store.ensure_embedded(project, tmp_path / "new" / "store")
