@@ -179,15 +179,19 @@ def test_installed_script_reports_errors_in_one_line(tmp_path: Path) -> None:
     assert_one_line_error(done.stderr)
 
 
-def test_a_broken_data_file_is_named_with_its_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["info", "run"])
+def test_a_broken_data_file_is_named_with_its_line(tmp_path: Path, command: str) -> None:
+    """Exit 2, one line naming the file, line and column, and nothing half-printed (`run` stops
+    before its first step)."""
     home = tmp_path / "project"
     shutil.copytree(MINI, home)
     bad = home / "data" / "mini" / "statements.ttl"
     bad.write_text(bad.read_text(encoding="utf-8") + "\n<x> <y> .\n", encoding="utf-8")
-    result = run("--home", str(home), "info")
+    result = run("--home", str(home), command)
     assert result.exit_code == 2
     assert_one_line_error(result.stderr)
     assert re.search(rf"{re.escape(str(bad))}:\d+:\d+: Turtle syntax error", result.stderr)
+    assert result.stdout == ""
 
 
 def test_usage_errors_are_one_line_too() -> None:
@@ -281,18 +285,6 @@ def test_run_exit_code_is_the_worst_step_s_and_the_others_still_run(tmp_path: Pa
     assert "no saved query is tagged 'headline'" in result.stderr
     assert ENTITIES in result.stdout
     assert "the dataset conforms" in result.stdout
-
-
-def test_run_with_a_broken_data_file_is_exit_2_and_one_line(tmp_path: Path) -> None:
-    home = tmp_path / "project"
-    shutil.copytree(MINI, home)
-    bad = home / "data" / "mini" / "statements.ttl"
-    bad.write_text(bad.read_text(encoding="utf-8") + "\n<x> <y> .\n", encoding="utf-8")
-    result = run("--home", str(home), "run")
-    assert result.exit_code == 2
-    assert_one_line_error(result.stderr)
-    assert re.search(rf"{re.escape(str(bad))}:\d+:\d+: Turtle syntax error", result.stderr)
-    assert result.stdout == ""
 
 
 def test_installed_script_runs_the_main_job(headline_mini: Path) -> None:
