@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, RDF, SH
 
 from stancegraph import shacl, validate
 from stancegraph.cli import cli
@@ -203,3 +203,21 @@ def test_jena_refuses_a_service_call_in_a_shape() -> None:
     data = Graph().parse(data="<https://example.org/a> a <https://example.org/C> .", format="ttl")
     with pytest.raises(ProjectError, match="SERVICE not allowed"):
         shacl.run_jena(data, shapes)
+
+
+@needs_jena
+def test_the_jena_driver_is_compiled_once_into_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    shapes = Graph().parse(
+        data="@prefix sh: <http://www.w3.org/ns/shacl#> . <https://example.org/S> a sh:NodeShape .",
+        format="turtle",
+    )
+    for _ in range(2):
+        report = shacl.run_jena(Graph(), shapes)
+        assert (None, SH.conforms, None) in report
+    cache = tmp_path / "cache" / "stancegraph"
+    drivers = sorted(p.name for p in cache.iterdir() if p.name.startswith("jena-driver-"))
+    assert len(drivers) == 1, drivers  # no half-built folder left beside it
+    assert (cache / drivers[0] / f"{shacl.DRIVER}.class").is_file()

@@ -217,23 +217,29 @@ def _driver_source() -> str:
 
 
 def _driver_command(cache: Path, cp: str) -> list[str]:
-    """``java`` arguments that run the driver, compiled once into the cache."""
+    """``java`` arguments that run the driver, compiled once into the cache (into a folder of
+    its own first, renamed into place when done, so that two runs never see half a build)."""
     source = _driver_source()
     digest = hashlib.sha256((source + cp).encode()).hexdigest()[:16]
     folder = cache / f"jena-driver-{digest}"
-    java_file = folder / f"{DRIVER}.java"
     if not (folder / f"{DRIVER}.class").is_file():
-        folder.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=f"{folder.name}.", dir=cache))
+        java_file = building / f"{DRIVER}.java"
         java_file.write_text(source, encoding="utf-8")
         built = subprocess.run(
-            ["javac", "-nowarn", "-cp", cp, "-d", str(folder), str(java_file)],
+            ["javac", "-nowarn", "-cp", cp, "-d", str(building), str(java_file)],
             capture_output=True,
             text=True,
             timeout=300,
             check=False,
         )
         if built.returncode != 0:
+            shutil.rmtree(building, ignore_errors=True)
             raise ProjectError(f"the Jena driver did not compile: {built.stderr.strip()[-800:]}")
+        try:
+            building.rename(folder)
+        except OSError:  # another run got there first: use its build
+            shutil.rmtree(building, ignore_errors=True)
     return ["-cp", cp + os.pathsep + str(folder), DRIVER]
 
 
