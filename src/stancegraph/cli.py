@@ -23,7 +23,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich import box
@@ -33,6 +33,9 @@ from rich.table import Table
 from stancegraph import __version__
 from stancegraph.errors import EXIT_UNUSABLE, StancegraphError
 from stancegraph.sources import HOME_ENV, Project
+
+if TYPE_CHECKING:
+    from stancegraph.safety import Child
 
 PROG = "stancegraph"
 
@@ -734,11 +737,11 @@ def run_main_job(state: State) -> None:
     before it fails; the exit code is the worst of the four (0 ok, 1 the dataset violates the
     shapes, 2 unusable input).
     """
-    from stancegraph import graph
+    from stancegraph import graph, safety
 
     project = state.project()
     # The validation is the longest step: start it first, before anything else is read.
-    validation = Background(validation_text, project, debug=state.debug)
+    validation = safety.Child(validation_text, project)
     try:
         dataset = graph.assemble(project)  # a file that does not parse: no step could run
     except BaseException:
@@ -780,90 +783,11 @@ def validation_text(project: Project) -> tuple[str, bool]:
     return validation.render_text(result), result.conforms
 
 
-def show_validation(pending: Background) -> int:
+def show_validation(pending: Child) -> int:
     """Print the validation report that ``pending`` computes; 1 if the dataset violates a shape."""
-    text, conforms = pending.result()
+    text, conforms = pending.result(what="validation")
     click.echo(text)
     return 0 if conforms else 1
-
-
-class Background:
-    """``func(*args)`` started now in a forked child process; :meth:`result` waits for it.
-
-    The result and any exception come back pickled, so ``func`` should return plain data. Where
-    the system cannot fork (no fork on the platform, or no process left), ``func`` runs in this
-    process when the result is asked for.
-    """
-
-    def __init__(self, func: Any, *args: Any, debug: bool = False) -> None:
-        import multiprocessing
-
-        self._func, self._args = func, args
-        self._child: Any = None
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return
-        sys.stdout.flush()  # else the child would write what is still buffered a second time
-        sys.stderr.flush()
-        context = multiprocessing.get_context("fork")
-        self._reader, writer = context.Pipe(duplex=False)
-        child = context.Process(
-            target=_background_main, args=(writer, func, args, debug), daemon=True
-        )
-        try:
-            child.start()
-        except OSError:  # e.g. a process limit: do the work later, here
-            self._reader.close()
-        else:
-            self._child = child
-        finally:
-            writer.close()
-
-    def cancel(self) -> None:
-        """Stop the child, if there is one, without waiting for its result."""
-        if self._child is not None:
-            self._child.kill()
-            self._child.join()
-            self._reader.close()
-            self._child = None
-
-    def result(self) -> Any:
-        if self._child is None:
-            return self._func(*self._args)
-        try:
-            status, payload = self._reader.recv()
-        except (EOFError, OSError):
-            self._child.join()
-            raise StancegraphError(
-                f"{self._func.__name__} ended without an answer "
-                f"(exit code {self._child.exitcode}; out of memory?)"
-            ) from None
-        finally:
-            self._reader.close()
-        self._child.join()
-        if status == "error":
-            raise payload
-        return payload
-
-
-def _background_main(writer: Any, func: Any, args: Any, debug: bool) -> None:
-    import pickle
-
-    try:
-        message: tuple[str, Any] = ("ok", func(*args))
-    except Exception as exc:
-        if debug:  # a traceback does not survive pickling: print it here
-            traceback.print_exception(exc)
-        try:
-            pickle.dumps(exc)
-            message = ("error", exc)
-        except Exception:
-            message = ("error", RuntimeError(f"{type(exc).__name__}: {exc}"))
-    try:
-        writer.send(message)
-    except OSError:  # the parent stopped listening (it failed, or cancelled us): nothing to say
-        pass
-    finally:
-        writer.close()
 
 
 def show_headline(

@@ -943,30 +943,76 @@ def _timeout_error(what: str, limit: float) -> QueryTimeout:
 def _run_in_child(
     func: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], limit: float, what: str
 ) -> T:
-    context = multiprocessing.get_context("fork")
-    reader, writer = context.Pipe(duplex=False)
-    child = context.Process(target=_child_main, args=(writer, func, args, kwargs), daemon=True)
-    child.start()
-    writer.close()
-    try:
-        if not reader.poll(limit):
-            raise _timeout_error(what, limit)
+    child = Child(func, *args, **kwargs)
+    if not child.started:  # no process left to fork: a thread still keeps the deadline
+        return _run_in_thread(func, args, kwargs, limit, what)
+    return child.result(timeout=limit, what=what)  # type: ignore[no-any-return]
+
+
+class Child:
+    """``func(*args, **kwargs)`` started now in a forked child process: :meth:`result` waits for
+    it (up to a deadline, if given), :meth:`cancel` stops it.
+
+    The child shares what is in memory at no cost; its return value and exceptions come back
+    pickled (see :func:`run_with_deadline`). Where the system cannot fork (no fork on the
+    platform, or no process left), ``func`` runs in this process when the result is asked for.
+    """
+
+    def __init__(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self._call = (func, args, kwargs)
+        self._process: Any = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        sys.stdout.flush()  # else the child would write what is still buffered a second time
+        sys.stderr.flush()
+        context = multiprocessing.get_context("fork")
+        self._reader, writer = context.Pipe(duplex=False)
+        process = context.Process(target=_child_main, args=(writer, func, args, kwargs))
+        process.daemon = True
         try:
-            status, payload = reader.recv()
-        except (EOFError, OSError):
-            child.join(5)
-            raise QueryError(
-                f"{what} failed: its worker process ended without an answer "
-                f"(exit code {child.exitcode}; out of memory?)"
-            ) from None
-    finally:
-        reader.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
-    if status == "ok":
-        return payload  # type: ignore[no-any-return]
-    raise payload
+            process.start()
+        except OSError:  # e.g. a process limit: do the work later, here
+            self._reader.close()
+        else:
+            self._process = process
+        finally:
+            writer.close()
+
+    @property
+    def started(self) -> bool:
+        """Whether a child runs ``func`` (else :meth:`result` runs it here)."""
+        return self._process is not None
+
+    def cancel(self) -> None:
+        """Stop the child, if there is one, without waiting for its result."""
+        if self._process is not None:
+            self._reader.close()
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join()
+            self._process = None
+
+    def result(self, timeout: float | None = None, what: str = "the work") -> Any:
+        """What ``func`` returned (or raised); :class:`QueryTimeout` past ``timeout`` seconds."""
+        if self._process is None:
+            func, args, kwargs = self._call
+            return func(*args, **kwargs)
+        try:
+            if timeout is not None and not self._reader.poll(timeout):
+                raise _timeout_error(what, timeout)
+            try:
+                status, payload = self._reader.recv()
+            except (EOFError, OSError):
+                self._process.join(5)
+                raise QueryError(
+                    f"{what} failed: its worker process ended without an answer "
+                    f"(exit code {self._process.exitcode}; out of memory?)"
+                ) from None
+        finally:
+            self.cancel()
+        if status == "ok":
+            return payload
+        raise payload
 
 
 def _child_main(writer: Any, func: Callable[..., Any], args: Any, kwargs: Any) -> None:
