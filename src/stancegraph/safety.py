@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import json
 import multiprocessing
 import os
@@ -790,8 +791,26 @@ def check_query(
     )
 
 
+class _SparqlProblem(Exception):
+    """Why a SPARQL text does not parse: ``where`` (``:line:col`` or empty) and ``reason``."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(reason)
+        self.where, self.reason = where, reason
+
+
 def _parse_sparql(text: str, label: str) -> tuple[Any, str]:
-    """rdflib's parsed form of ``text`` (a query, else an update) and its form."""
+    """rdflib's parsed form of ``text`` (a query, else an update) and its form. Remembered by
+    text, so that checking one query for several purposes parses it once (the parsed form is
+    only read); a text that does not parse is reported as ``label``."""
+    try:
+        return _parse_sparql_text(text)
+    except _SparqlProblem as problem:
+        raise QueryError(f"{label}{problem.where}: {problem.reason}") from None
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_sparql_text(text: str) -> tuple[Any, str]:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -804,20 +823,19 @@ def _parse_sparql(text: str, label: str) -> tuple[Any, str]:
             failures.append(exc)
             continue
         except RecursionError:
-            raise QueryError(f"{label}: query nested too deeply to parse") from None
+            raise _SparqlProblem("", "query nested too deeply to parse") from None
         except Exception as exc:
-            reason = _clip(f"SPARQL syntax error: {_first_line(exc)}")
-            raise QueryError(f"{label}: {reason}") from None
+            raise _SparqlProblem("", _clip(f"SPARQL syntax error: {_first_line(exc)}")) from None
         try:
             prepared = translate(tree)
         except RecursionError:
-            raise QueryError(f"{label}: query nested too deeply to parse") from None
+            raise _SparqlProblem("", "query nested too deeply to parse") from None
         except Exception as exc:
             reason = _clip(f"not a valid SPARQL query: {_first_line(exc)}")
-            raise QueryError(f"{label}: {reason}") from None
+            raise _SparqlProblem("", reason) from None
         if parse is parseUpdate:
             if isinstance(prepared, list) or not prepared.algebra:
-                raise QueryError(f"{label}: query is empty (only comments or prefixes)")
+                raise _SparqlProblem("", "query is empty (only comments or prefixes)")
             return prepared, "UPDATE"
         return prepared, _QUERY_FORMS.get(prepared.algebra.name, prepared.algebra.name)
     furthest = max(failures, key=lambda exc: exc.loc)
@@ -825,8 +843,8 @@ def _parse_sparql(text: str, label: str) -> tuple[Any, str]:
     found = rest[0] if rest else ""
     expected = furthest.msg.removeprefix("Expected ").strip()
     what = f"expected {expected}" + (f", found {found!r}" if found else ", found the end")
-    raise QueryError(
-        f"{label}:{furthest.lineno}:{furthest.col}: SPARQL syntax error: {_clip(what)}"
+    raise _SparqlProblem(
+        f":{furthest.lineno}:{furthest.col}", f"SPARQL syntax error: {_clip(what)}"
     )
 
 
