@@ -398,22 +398,10 @@ def is_ordered(text: str, where: str = "query") -> bool:
 def joined_variables(text: str, where: str = "query") -> set[str]:
     """Variables that occur in a triple pattern of the query (not only in a FILTER or BIND)."""
     found: set[str] = set()
-    stack: list[Any] = [_algebra(text, where)]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, CompValue):
-            if node.name == "BGP":
-                for triple in node.get("triples") or []:
-                    found.update(str(t) for t in triple if isinstance(t, Variable))
-            stack.extend(node.values())
-        elif isinstance(node, list | tuple):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            stack.extend(node.values())
+    for node in safety.algebra_nodes([_algebra(text, where)]):
+        if node.name == "BGP":
+            for triple in node.get("triples") or []:
+                found.update(str(t) for t in triple if isinstance(t, Variable))
     return found
 
 

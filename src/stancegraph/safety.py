@@ -848,15 +848,12 @@ def _parse_sparql_text(text: str) -> tuple[Any, str]:
     )
 
 
-def _sparql_reach(parsed: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """The SERVICE targets, FROM/USING graphs and LOAD sources of a parsed query or update."""
+def algebra_nodes(roots: Iterable[Any]) -> Iterator[Any]:
+    """Every node (rdflib ``CompValue``) of a SPARQL algebra, each once, inside lists, tuples,
+    dicts and parse results too."""
     from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    roots = parsed.algebra if isinstance(parsed.algebra, list) else [parsed.algebra]
-    services: list[str] = []
-    graphs: list[str] = []
-    loads: list[str] = []
     stack: list[Any] = list(roots)
     seen: set[int] = set()
     while stack:
@@ -865,19 +862,29 @@ def _sparql_reach(parsed: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[
             continue
         seen.add(id(node))
         if isinstance(node, CompValue):
-            if node.name == "ServiceGraphPattern":
-                term = node["term"]
-                services.append(f"?{term}" if isinstance(term, Variable) else str(term))
-            elif node.name == "Load":
-                loads.append(str(node["iri"]))
-            elif node.name in ("DatasetClause", "UsingClause"):
-                # CompValue.get returns the key itself when it is missing: test membership.
-                graphs.extend(str(node[key]) for key in ("default", "named") if key in node)
+            yield node
             stack.extend(node.values())
         elif isinstance(node, list | tuple | ParseResults):
             stack.extend(node)
         elif isinstance(node, dict):
             stack.extend(node.values())
+
+
+def _sparql_reach(parsed: Any) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The SERVICE targets, FROM/USING graphs and LOAD sources of a parsed query or update."""
+    roots = parsed.algebra if isinstance(parsed.algebra, list) else [parsed.algebra]
+    services: list[str] = []
+    graphs: list[str] = []
+    loads: list[str] = []
+    for node in algebra_nodes(roots):
+        if node.name == "ServiceGraphPattern":
+            term = node["term"]
+            services.append(f"?{term}" if isinstance(term, Variable) else str(term))
+        elif node.name == "Load":
+            loads.append(str(node["iri"]))
+        elif node.name in ("DatasetClause", "UsingClause"):
+            # CompValue.get returns the key itself when it is missing: test membership.
+            graphs.extend(str(node[key]) for key in ("default", "named") if key in node)
     return tuple(services), tuple(graphs), tuple(loads)
 
 
