@@ -27,7 +27,7 @@ from typing import Any
 
 from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, SH, SKOS
 
 from stancegraph import graph, plots
 from stancegraph.errors import StancegraphError
@@ -35,28 +35,16 @@ from stancegraph.sources import Project
 
 SG = graph.SG
 SG_NS = str(SG)
-VOCAB = "https://w3id.org/stancegraph/vocab/"
-ID = "https://w3id.org/stancegraph/id/"
+VOCAB = graph.VOCAB_BASE
+ID = graph.ID_BASE
 SHAPES_NS = "https://w3id.org/stancegraph/shapes#"
 VANN = "http://purl.org/vocab/vann/"
 
 #: Prefixes for showing IRIs compactly, longest namespace first when matching.
 PREFIXES: dict[str, str] = {
-    "sg": SG_NS,
+    **graph.NAMESPACES,
     "sgsh": SHAPES_NS,
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
     "sh": str(SH),
-    "dcterms": str(DCTERMS),
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "time": "http://www.w3.org/2006/time#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "schema": "https://schema.org/",
     "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
     "marl": "http://www.gsi.upm.es/ontologies/marl/ns#",
     "vann": VANN,

@@ -28,7 +28,27 @@ from stancegraph.sources import Project, Source
 SG = Namespace("https://w3id.org/stancegraph/ontology#")
 SCHEMA = Namespace("https://schema.org/")
 GRAPH_BASE = "https://w3id.org/stancegraph/graph/"
-DOCUMENT_BASE = "https://w3id.org/stancegraph/id/document/"
+ID_BASE = "https://w3id.org/stancegraph/id/"
+VOCAB_BASE = "https://w3id.org/stancegraph/vocab/"
+DOCUMENT_BASE = ID_BASE + "document/"
+
+#: Prefixes of the standard vocabularies the ontology reuses. Every map of prefixes in the package
+#: starts from this one and adds its own (the id/ kinds, the shapes, the vocabularies...).
+NAMESPACES: dict[str, str] = {
+    "sg": str(SG),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "time": "http://www.w3.org/2006/time#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "schema": str(SCHEMA),
+}
 
 ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology")
 VOCAB_GRAPH = URIRef(GRAPH_BASE + "vocab")

@@ -32,9 +32,9 @@ from stancegraph import graph
 from stancegraph.errors import ProjectError, StancegraphError
 from stancegraph.sources import Project
 
-SG = "https://w3id.org/stancegraph/ontology#"
-ID = "https://w3id.org/stancegraph/id/"
-VOCAB = "https://w3id.org/stancegraph/vocab/"
+SG = str(graph.SG)
+ID = graph.ID_BASE
+VOCAB = graph.VOCAB_BASE
 MARL = "http://www.gsi.upm.es/ontologies/marl/ns#"
 RUSSIA = ID + "state/russia"
 IRAN = ID + "state/iran"

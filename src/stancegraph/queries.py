@@ -61,25 +61,13 @@ from stancegraph.sources import Project
 # ---------------------------------------------------------------------------------------------
 
 HOME = "https://w3id.org/stancegraph/"
-ID = HOME + "id/"
-VOCAB = HOME + "vocab/"
+ID = graph.ID_BASE
+VOCAB = graph.VOCAB_BASE
 
 #: Prefixes a ``--param`` value may use (``person:vladimir-putin``), and that tables abbreviate
 #: with. Kinds of shared things as in docs/architecture.md; ``claim:rd-syria-iran/3`` also works.
 PREFIXES: dict[str, str] = {
-    "sg": "https://w3id.org/stancegraph/ontology#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "time": "http://www.w3.org/2006/time#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "schema": "https://schema.org/",
+    **graph.NAMESPACES,
     "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
     "marl": "http://www.gsi.upm.es/ontologies/marl/ns#",
     "wd": "http://www.wikidata.org/entity/",

@@ -72,9 +72,9 @@ SCHEMA = graph.SCHEMA
 
 #: Namespaces whose terms only the ontology, vocabularies and shapes may define.
 ONTOLOGY_NS = str(SG)
-VOCAB_NS = "https://w3id.org/stancegraph/vocab/"
+VOCAB_NS = graph.VOCAB_BASE
 SHAPES_NS = "https://w3id.org/stancegraph/shapes"
-ID_NS = "https://w3id.org/stancegraph/id/"
+ID_NS = graph.ID_BASE
 #: Check ids are IRIs in this namespace in the Turtle report (``sh:sourceConstraintComponent``).
 CHECK_NS = Namespace("https://w3id.org/stancegraph/check#")
 
@@ -127,20 +127,8 @@ _SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
 _SEVERITY_IRI = {v: k for k, v in _SEVERITY.items()}
 
 PREFIXES = {
-    "sg": str(SG),
+    **graph.NAMESPACES,
     "sh": str(SH),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "time": "http://www.w3.org/2006/time#",
-    "oa": str(OA),
-    "schema": str(SCHEMA),
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "dcterms": "http://purl.org/dc/terms/",
     "vocab": VOCAB_NS,
     "id": ID_NS,
 }
