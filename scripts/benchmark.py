@@ -788,6 +788,23 @@ def rdflib_estimates(results: dict[str, Any]) -> dict[str, dict[str, float]]:
 # Output
 
 
+def rdflib_basis(
+    rd: dict[str, Any] | None, estimate: float | None, bound: float | None = None
+) -> tuple[float | None, str]:
+    """What a query's Oxigraph time is compared with, and how it is marked: rdflib's median,
+    its time limit (``>``, it timed out), its linear estimate (``~``) or an estimated lower
+    bound (``>~``); ``(None, "")`` when there is none."""
+    if rd and rd.get("median") is not None:
+        return rd["median"], ""
+    if rd and rd.get("status") == "timeout":
+        return rd.get("over"), ">"
+    if estimate is not None:
+        return estimate, "~"
+    if bound is not None:
+        return bound, ">~"
+    return None, ""
+
+
 def fmt_time(entry: dict[str, Any] | None, estimate: float | None = None) -> str:
     if not entry:
         return "" if estimate is None else f"~{estimate:.3g} s"
@@ -848,14 +865,7 @@ def print_results(results: dict[str, Any]) -> None:
                 other = rd.get("queries", {}).get(name)
                 estimate = est.get(name)
                 ratio = ""
-                base = None
-                prefix = ""
-                if other and other.get("median") is not None:
-                    base = other["median"]
-                elif other and other.get("status") == "timeout":
-                    base, prefix = other.get("over"), ">"
-                elif estimate is not None:
-                    base, prefix = estimate, "~"
+                base, prefix = rdflib_basis(other, estimate)
                 if base is not None and q.get("median"):
                     ratio = f"{prefix}{base / q['median']:.1f}x"
                 rows_rd = "" if not other else str(other.get("rows", ""))
@@ -929,15 +939,8 @@ def markdown(results: dict[str, Any]) -> str:
             estimates = results.get("rdflib_estimates", {})
             estimate = estimates.get(str(r["scale"]), {}).get(name)
             bound = estimates.get(f"{r['scale']}-lower-bounds", {}).get(name)
-            base, prefix = None, ""
-            if rd and rd.get("median") is not None:
-                base = rd["median"]
-            elif rd and rd.get("status") == "timeout":
-                base, prefix = rd.get("over"), ">"
-            elif estimate is not None:
-                base, prefix = estimate, "~"
-            elif bound is not None:
-                base, prefix = bound, ">~"
+            base, prefix = rdflib_basis(rd, estimate, bound)
+            if prefix == ">~":
                 rd = {"status": "timeout", "over": bound}
             ratio = ""
             if base is not None and ox and ox.get("median"):
