@@ -142,22 +142,27 @@ def test_the_contribution_names_actors_of_the_corpus_and_conforms(
 
 def test_the_benchmark_measures_every_query_on_every_engine(tmp_path: Path) -> None:
     bench = _script("benchmark")
+    engines = bench.ENGINES
     out = tmp_path / "results.json"
     code = bench.main(
         [
             "--scales", str(tiny_scale()), "--runs", "1", "--quiet",
             "--workdir", str(tmp_path / "work"), "--out", str(out),
-            "--skip", "build,info,main-job,query-cli,parse-rdflib",
+            "--skip", "build,info,main-job,query-cli,parse-rdflib", "--oxigraph-memory",
         ]
     )  # fmt: skip
     assert code == 0
     results = json.loads(out.read_text())
     (scale,) = results["scales"].values()
     names = {q.name for q in queries.catalogue(find_project(home=ROOT))}
-    for engine in ("oxigraph", "rdflib"):
+    for engine in ("oxigraph", "rdflib", "oxigraph-memory"):
         measured = scale["engines"][engine]["queries"]
         assert set(measured) == names, engine
         assert all(q["status"] == "ok" and q["median"] >= 0 for q in measured.values()), engine
+    rows = {e: {n: q["rows"] for n, q in scale["engines"][e]["queries"].items()} for e in engines}
+    assert rows["oxigraph"] == rows["rdflib"] == rows["oxigraph-memory"]
+    memory = next(t for t in results["targets"] if t["target"].startswith("every saved query >="))
+    assert "on Oxigraph's in-memory store: lowest " in memory["value"]
     for name in ("parse-oxigraph", "load", "contribution", "contribution-1"):
         assert scale["operations"][name]["status"] == "ok", scale["operations"][name]
         assert scale["operations"][name]["peak_mb"] > 0
