@@ -12,6 +12,7 @@ Nothing is assumed: each engine runs, and each test also checks what the report 
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -221,3 +222,35 @@ def test_the_jena_driver_is_compiled_once_into_the_cache(
     drivers = sorted(p.name for p in cache.iterdir() if p.name.startswith("jena-driver-"))
     assert len(drivers) == 1, drivers  # no half-built folder left beside it
     assert (cache / drivers[0] / f"{shacl.DRIVER}.class").is_file()
+
+
+@needs_jena
+@pytest.mark.skipif(
+    not (shacl.DEBIAN_JAVA / "jena-shacl.jar").is_file(),
+    reason="the layout is made of Debian's jars",
+)
+def test_jena_home_is_used_as_an_apache_distribution_is_laid_out(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``$JENA_HOME/lib/*.jar``, versioned names, as an Apache Jena distribution has them (made
+    here of Debian's jars: nothing else can be installed offline), and nothing of Debian's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    lib = tmp_path / "apache-jena" / "lib"
+    lib.mkdir(parents=True)
+    version = shacl.jena_engine().version  # Debian's, read before JENA_HOME is set
+    messages = shacl._messages_jar(shacl._cache_dir())  # what an Apache jena-core holds itself
+    assert version[0].isdigit() and messages is not None
+    for jar in [*shacl.jena_jars(), messages]:
+        (lib / f"{jar.stem}-{version}.jar").symlink_to(jar.resolve())
+    monkeypatch.setenv("JENA_HOME", str(tmp_path / "apache-jena"))
+
+    assert shacl.jena_problem() is None
+    assert shacl.jena_engine() == shacl.Engine("jena", version)
+    assert all(Path(p).parent == lib for p in shacl.classpath().split(os.pathsep))
+    project = find_project(home=home)
+    case = next(c for c in cases() if c.exit == 1)  # a contribution with violations
+    ref = validate.validate_contribution(project, [case.path], engine="pyshacl")
+    other = validate.validate_contribution(project, [case.path], engine="jena")
+    assert other.engine == f"Apache Jena {version}"
+    assert {f.key() for f in other.findings} == case.expected
+    assert_same(ref, other)
