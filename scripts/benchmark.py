@@ -36,7 +36,9 @@ dataset is ready (the time to get it ready is reported as the engine's ``setup``
 each query in a forked worker stopped at ``--rdflib-timeout`` seconds (reported as ``> N s``), and
 is not run above ``--rdflib-max-scale``; above it, its time is estimated linearly from the largest
 scale it ran at and shown as such (``~``). The same holds for pySHACL (``validate``) with
-``--pyshacl-timeout`` and ``--pyshacl-max-scale``.
+``--pyshacl-timeout`` and ``--pyshacl-max-scale``. ``--oxigraph-memory`` also runs every query on
+a copy of the store in Oxigraph's in-memory store: the same engine without the disk, which no
+command uses, to tell what the disk costs.
 
 Every time is the median of ``--runs`` runs (``--slow-runs`` for ``validate``, ``build`` and
 ``info``, which take minutes at 100k triples); peak memory is the largest of the runs. The
