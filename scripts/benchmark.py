@@ -74,10 +74,7 @@ except ImportError:  # run from a checkout without the package installed
     sys.path.insert(0, str(ROOT / "src"))
 
 RESULTS_VERSION = 1
-GRAPH_BASE = "https://w3id.org/stancegraph/graph/"
-SH = "http://www.w3.org/ns/shacl#"
 ENGINES = ("oxigraph", "rdflib", "oxigraph-memory")
-SLOW = {"validate", "build", "info", "parse-rdflib"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -204,7 +201,6 @@ def worker(task: str, home: Path, limit: float, **options: Any) -> Run:
         return run
     run.detail = detail
     run.seconds = detail.get("seconds", run.wall)
-    run.peak_mb = max(run.peak_mb, detail.get("child_peak_mb", 0.0))
     if detail.get("status") == "timeout":
         run.status, run.seconds = "timeout", None
     return run
@@ -229,19 +225,6 @@ def _project(home: Path) -> Any:
     return find_project(home=home)
 
 
-def _child_peak_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
-def _child_cpu() -> float:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def work_parse_rdflib(home: Path, **_: Any) -> dict[str, Any]:
     from stancegraph import graph
 
@@ -260,22 +243,6 @@ def work_parse_oxigraph(home: Path, **_: Any) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "triples": count}
 
 
-def _to_ox(term: Any) -> Any:
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    assert isinstance(term, Literal)
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
-
-
 def _rows(form: str, data: bytes) -> int:
     if form in ("CONSTRUCT", "DESCRIBE"):
         return sum(1 for line in data.splitlines() if line.strip())
@@ -292,7 +259,7 @@ def work_queries_oxigraph(
     copy of it in Oxigraph's in-memory store, the same engine without the disk."""
     import pyoxigraph as ox
 
-    from stancegraph import queries, store
+    from stancegraph import graph, queries, store
 
     project = _project(home)
     started = time.perf_counter()
@@ -306,7 +273,7 @@ def work_queries_oxigraph(
     for query in queries.catalogue(project):
         checked = queries.check_query(query.text, where=query.name)
         bindings = queries.bindings_for(query, {})
-        subs = {ox.Variable(k): _to_ox(v) for k, v in bindings.items()} or None
+        subs = {ox.Variable(k): graph.to_oxigraph(v) for k, v in bindings.items()} or None
         graph_form = checked.form in ("CONSTRUCT", "DESCRIBE")
         times = []
         data = b""

@@ -36,14 +36,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import Graph, Namespace
+from rdflib import Graph
 from rdflib.namespace import OWL
 from rdflib.term import Node
 
 from stancegraph import graph, safety
 from stancegraph.errors import ProjectError
-
-SH = Namespace("http://www.w3.org/ns/shacl#")
 
 #: The engines ``validate --engine`` accepts.
 ENGINES = ("auto", "pyshacl", "jena")
