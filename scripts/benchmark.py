@@ -736,17 +736,9 @@ def speedups(
     bounds = results.get("rdflib_estimates", {}).get(f"{scale['scale']}-lower-bounds", {})
     ratios = {}
     for name, q in scale["engines"].get(engine, {}).get("queries", {}).items():
-        r = rd.get(name, {})
-        other = r.get("median")
-        basis = "measured"
-        if r.get("status") == "timeout":
-            other, basis = r.get("over"), "lower bound"
-        if other is None and name in estimated:
-            other, basis = estimated[name], "extrapolated"
-        if other is None and name in bounds:
-            other, basis = bounds[name], "extrapolated lower bound"
+        other, mark = rdflib_basis(rd.get(name), estimated.get(name), bounds.get(name))
         if other is not None and q.get("median"):
-            ratios[name] = (other / q["median"], basis)
+            ratios[name] = (other / q["median"], _BASES[mark])
     return ratios
 
 
@@ -785,6 +777,10 @@ def rdflib_estimates(results: dict[str, Any]) -> dict[str, dict[str, float]]:
 
 # ------------------------------------------------------------------------------------------------
 # Output
+
+
+#: What each mark of :func:`rdflib_basis` says of rdflib's time, in words.
+_BASES = {"": "measured", ">": "lower bound", "~": "extrapolated", ">~": "extrapolated lower bound"}
 
 
 def rdflib_basis(
