@@ -177,3 +177,9 @@ SELECT * WHERE {{ {} }}
 )
 def test_which_patterns_virtuoso_misjoins_with_values(pattern: str, misjoined: bool) -> None:
     assert queries.virtuoso_misjoins_values(PATTERNS.format(pattern)) is misjoined
+
+
+def test_a_deviation_must_name_a_known_store() -> None:
+    text = "#+ deviations:\n#+   - virtuso: a typo\nSELECT ?s WHERE { ?s ?p ?o }\n"
+    problems = queries.header_problems(queries.make_query(text))
+    assert "deviation for unknown store 'virtuso' (one of virtuoso, oxigraph, fuseki)" in problems

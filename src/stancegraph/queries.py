@@ -314,6 +314,12 @@ def header_problems(query: SavedQuery) -> list[str]:
     for name, meaning in query.columns:
         if not meaning:
             problems.append(f"column {name!r} has no meaning")
+    stores = [name for _, name in STORE_SERVERS]
+    for name, why in query.deviations:
+        if name not in stores:
+            problems.append(f"deviation for unknown store {name!r} (one of {', '.join(stores)})")
+        elif not why:
+            problems.append(f"deviation on {name} says nothing")
     projected = select_variables(query.text, query.name) if query.form == "SELECT" else None
     for p in query.params:
         if projected is not None and p.name not in projected:
