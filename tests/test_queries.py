@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 import pytest
@@ -517,9 +518,11 @@ def endpoint(project: Project) -> Iterator[tuple[str, list[bytes]]]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            seen.append(body)
-            assert self.headers["Content-Type"] == "application/sparql-query"
-            result = store.query(body.decode("utf-8"), use_default_graph_as_union=True)
+            # the query travels as an HTML form (SPARQL 1.1 Protocol, query via URL-encoded POST)
+            assert self.headers["Content-Type"] == "application/x-www-form-urlencoded"
+            (text,) = parse_qs(body.decode("ascii"), strict_parsing=True)["query"]
+            seen.append(text.encode("utf-8"))
+            result = store.query(text, use_default_graph_as_union=True)
             if isinstance(result, ox.QueryTriples):
                 data, kind = (
                     result.serialize(format=ox.RdfFormat.N_TRIPLES),

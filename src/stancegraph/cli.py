@@ -640,6 +640,8 @@ def query(
     for note in queries.binding_notes(saved, queries.bindings_for(saved, given)):
         click.echo(f"{PROG}: note: {note}", err=True)
     answer = queries.run(saved, runner, given, allow_service=allow_service)
+    for note in answer.notes:
+        click.echo(f"{PROG}: warning: {note}", err=True)
     if fmt == "table":
         print_answer(saved.summary or saved.name, answer, runner, saved.description, saved.ordered)
     else:
@@ -808,6 +810,8 @@ def show_headline(
     runner = queries.engine_for(project, engine, endpoint, timeout)
     for q in chosen:
         answer = queries.run(q, runner, allow_service=allow_service)
+        for note in answer.notes:
+            click.echo(f"{PROG}: warning: {note}", err=True)
         print_answer(q.summary or q.name, answer, runner, q.description, q.ordered, out=out)
 
 

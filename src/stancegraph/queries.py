@@ -148,6 +148,9 @@ class SavedQuery:
     params: tuple[Param, ...] = ()
     tags: tuple[str, ...] = ()
     fields: frozenset[str] = frozenset()
+    #: ``(store, why and what to do)`` for each store known to answer it wrongly or not at all
+    #: (``#+ deviations:``; store names as in :data:`STORE_SERVERS`).
+    deviations: tuple[tuple[str, str], ...] = ()
 
     @property
     def headline(self) -> bool:
@@ -266,6 +269,7 @@ def make_query(text: str, name: str = "query", path: Path | None = None) -> Save
         params=_params(header.get("params"), where),
         tags=tuple(_items(header.get("tags"))),
         fields=frozenset(header),
+        deviations=_pairs(header.get("deviations")),
     )
 
 
@@ -310,6 +314,12 @@ def header_problems(query: SavedQuery) -> list[str]:
     for name, meaning in query.columns:
         if not meaning:
             problems.append(f"column {name!r} has no meaning")
+    stores = [name for _, name in STORE_SERVERS]
+    for name, why in query.deviations:
+        if name not in stores:
+            problems.append(f"deviation for unknown store {name!r} (one of {', '.join(stores)})")
+        elif not why:
+            problems.append(f"deviation on {name} says nothing")
     projected = select_variables(query.text, query.name) if query.form == "SELECT" else None
     for p in query.params:
         if projected is not None and p.name not in projected:
@@ -550,6 +560,8 @@ class Answer:
     boolean: bool | None = None
     graph: Graph | None = None
     results_json: bytes | None = None  # SELECT and ASK: W3C SPARQL 1.1 Query Results JSON
+    #: What the user must know about this answer (a known deviation of the store that gave it).
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
     def from_results_json(cls, data: bytes) -> Answer:
@@ -781,11 +793,74 @@ class RdflibEngine:
         return _answer(form, data)
 
 
+#: How ``query --endpoint`` tells the store it talks to: the start of the ``Server`` header of
+#: its answers, and the name the ``#+ deviations:`` header of a saved query uses for it.
+STORE_SERVERS = (
+    ("Virtuoso/", "virtuoso"),
+    ("Oxigraph/", "oxigraph"),
+    ("Apache Jena Fuseki", "fuseki"),
+)
+
+#: The column Virtuoso 7.2 answers an ASK query with, in place of the W3C ``boolean``.
+_VIRTUOSO_ASK = "__ASK_RETVAL"
+
+
+def store_of(server: str) -> str | None:
+    """The store a ``Server`` header names (:data:`STORE_SERVERS`), or ``None``."""
+    for prefix, name in STORE_SERVERS:
+        if server.startswith(prefix):
+            return name
+    return None
+
+
+def _ask_from_table(data: bytes) -> bytes:
+    """Virtuoso 7.2 answers ASK with a table: one column ``__ASK_RETVAL``, one row holding 1
+    when the pattern matches, no row when it does not. The W3C boolean form of that answer."""
+    try:
+        doc = json.loads(data)
+        if doc.get("head", {}).get("vars") != [_VIRTUOSO_ASK] or "boolean" in doc:
+            return data
+        rows = doc["results"]["bindings"]
+        value = any(row.get(_VIRTUOSO_ASK, {}).get("value") not in (None, "0") for row in rows)
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return data  # not results JSON: Answer.from_results_json says so
+    return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
+
+
+def virtuoso_misjoins_values(text: str) -> bool:
+    """Whether Virtuoso 7.2 would answer ``text`` with a trailing VALUES block as if the block
+    bound its variables without joining them (measured: every stance comes back, each with the
+    parameter's value as its target). It does so when the outermost group pattern holds a BIND
+    after its first element, or is a subquery, or holds subqueries but no triple pattern."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    where = parseQuery(text)[1].get("where")
+    if where is None:
+        return False
+    if where.name == "SubSelect":
+        return True
+    parts = list(where.get("part") or [])
+    if any(part.name == "Bind" for part in parts[1:]):
+        return True
+    subqueries = any(
+        part.name == "GroupOrUnionGraphPattern"
+        and any(g.name == "SubSelect" for g in part.get("graph") or [])
+        for part in parts
+    )
+    return subqueries and not any(part.name == "TriplesBlock" for part in parts)
+
+
 class EndpointEngine:
-    """A remote SPARQL 1.1 endpoint (protocol: POST ``application/sparql-query``, httpx).
+    """A remote SPARQL 1.1 endpoint (httpx): each query is POSTed as an HTML form (``query=``,
+    ``application/x-www-form-urlencoded``, with its Content-Length), the form every store that
+    implements the SPARQL 1.1 Protocol accepts. A body of type ``application/sparql-query``
+    gets no answer at all from Virtuoso 7.2, which keeps reading it until the client gives up.
 
     The endpoint has no binding API: parameters travel as a trailing ``VALUES`` block that
-    rdflib's serializer writes from the parsed terms (:func:`values_block`).
+    rdflib's serializer writes from the parsed terms (:func:`values_block`); a store that drops
+    that block (Virtuoso 7.2 does after a ``BIND``) is caught by :func:`_check_bound`.
+
+    :attr:`store` is the store that answered, from the ``Server`` header (:func:`store_of`).
     """
 
     name = "endpoint"
@@ -795,6 +870,12 @@ class EndpointEngine:
             raise QueryError(f"--endpoint {url!r}: expected an http:// or https:// URL")
         self.url = url
         self.timeout = timeout if timeout is not None else safety.query_timeout_default()
+        self.server = ""
+
+    @property
+    def store(self) -> str | None:
+        """``virtuoso``, ``oxigraph``, ``fuseki``, or ``None`` (unknown, or nothing asked yet)."""
+        return store_of(self.server)
 
     def run(
         self, text: str, form: str, bindings: Mapping[str, Node], prepared: Any = None
@@ -812,23 +893,55 @@ class EndpointEngine:
                     "takes parameters as a trailing VALUES block, which binds them only after "
                     "the filter; run this query on the embedded engines (--engine)"
                 )
-        body = (text.rstrip() + "\n" + values_block(bindings)).encode("utf-8")
+        query = text.rstrip() + "\n" + values_block(bindings)
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
-        headers = {"Content-Type": "application/sparql-query", "Accept": accept}
         try:
-            response = httpx.post(self.url, content=body, headers=headers, timeout=self.timeout)
+            response = httpx.post(
+                self.url, data={"query": query}, headers={"Accept": accept}, timeout=self.timeout
+            )
         except httpx.TimeoutException:
             raise StoreError(f"{self.url}: no answer within {self.timeout:g} s") from None
         except httpx.HTTPError as exc:
             raise StoreError(f"{self.url}: cannot reach the endpoint: {exc}") from None
+        self.server = response.headers.get("server", "")
         if response.status_code != 200:
             detail = response.text.strip().splitlines()
             raise StoreError(
                 f"{self.url}: HTTP {response.status_code} {response.reason_phrase}"
                 + (f": {detail[0][:200]}" if detail else "")
             )
-        return _answer(form, response.content)
+        if bindings and self.store == "virtuoso" and virtuoso_misjoins_values(text):
+            raise StoreError(
+                f"{self.url}: Virtuoso joins the VALUES block that binds --param "
+                f"{', '.join(bindings)} wrongly when the query's pattern has a BIND after its "
+                "first element or is made of subqueries without a triple pattern of its own "
+                "(docs/stores.md), so its answer is not the one asked for; run this query on "
+                "the embedded engines (--engine)"
+            )
+        data = _ask_from_table(response.content) if form == "ASK" else response.content
+        answer = _answer(form, data)
+        if form == "SELECT" and bindings:
+            self._check_bound(answer, bindings)
+        return answer
+
+    def _check_bound(self, answer: Answer, bindings: Mapping[str, Node]) -> None:
+        """Every row must hold each parameter's value in its column: a row with another value
+        means the store ignored the VALUES block (Virtuoso 7.2 does when the pattern ends in a
+        BIND), and its answer is not the one asked for."""
+        for name, term in bindings.items():
+            if name not in answer.variables:
+                continue
+            column = answer.variables.index(name)
+            wanted = normalize(term)
+            if any(row[column] != wanted for row in answer.rows):
+                who = self.server.split()[0] if self.server else self.url
+                raise StoreError(
+                    f"{self.url}: {who} ignored the VALUES block that binds parameter {name} "
+                    "(its answer holds other values of it), so its answer is not the one asked "
+                    "for; run this query on the embedded engines (--engine), or see "
+                    "docs/stores.md for the queries this store answers"
+                )
 
 
 def engine_for(
@@ -860,11 +973,32 @@ def run(
     *,
     allow_service: bool = False,
 ) -> Answer:
-    """Check ``query``, bind its parameters and run it on ``engine``."""
+    """Check ``query``, bind its parameters and run it on ``engine``.
+
+    On a remote endpoint whose store the query's ``#+ deviations:`` header names, the answer
+    carries that deviation in :attr:`Answer.notes`, and a failure says it too."""
     where = str(query.path) if query.path is not None else query.name
     checked = check_query(query.text, allow_service=allow_service, where=where)
     bindings = bindings_for(query, params or {})
-    return engine.run(query.text, checked.form, bindings, checked.parsed)
+    try:
+        answer = engine.run(query.text, checked.form, bindings, checked.parsed)
+    except StoreError as exc:
+        known = deviation_notes(query, engine)
+        if known:
+            raise StoreError(f"{exc}; {known[0]}") from None
+        raise
+    answer.notes.extend(deviation_notes(query, engine))
+    return answer
+
+
+def deviation_notes(query: SavedQuery, engine: Engine) -> list[str]:
+    """The known deviations of the store behind ``engine`` on ``query`` (see docs/stores.md)."""
+    store = getattr(engine, "store", None)
+    return [
+        f"{query.name} is known to deviate on {name.capitalize()}: {why}"
+        for name, why in query.deviations
+        if store is not None and name == store
+    ]
 
 
 def headline(project: Project) -> list[SavedQuery]:

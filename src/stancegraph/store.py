@@ -77,6 +77,8 @@ _LOADING_PREFIX = "loading-"
 STAGING_BASE = graph.GRAPH_BASE + "staging/"
 
 DEFAULT_CHUNK = 5000
+#: At most this many triples in a request that inserts blank nodes (see :func:`update_requests`).
+BLANK_CHUNK = 500
 DEFAULT_TIMEOUT = 60.0
 
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
@@ -743,19 +745,30 @@ def update_requests(iri: URIRef, g: Graph, chunk_size: int = DEFAULT_CHUNK) -> l
     blank node label means a new node in each request. One request: ``DROP SILENT GRAPH`` and
     ``INSERT DATA`` together. Several: fill a staging graph, then ``MOVE`` it into place, so that
     the graph is replaced in one step.
+
+    A chunk with blank nodes is sent as ``INSERT { ... } WHERE { }``, which inserts the same
+    triples (one solution, so one new node per label), and holds at most :data:`BLANK_CHUNK`
+    triples: Virtuoso 7.2 refuses blank nodes in ``INSERT DATA`` ("Blank node ... is not
+    allowed in a constant clause"), and compiles a template of about 1,500 triples into more
+    SQL than it allows ("exceeded 10000 lines of code"; 1,000 pass).
     """
     chunks = _chunks(g, chunk_size)
     target = iri.n3()
     if len(chunks) <= 1:
-        body = chunks[0] if chunks else ""
-        if not body:
+        if not chunks:
             return [f"DROP SILENT GRAPH {target}"]
-        return [f"DROP SILENT GRAPH {target} ;\nINSERT DATA {{ GRAPH {target} {{\n{body}}} }}"]
+        return [f"DROP SILENT GRAPH {target} ;\n{_insert(target, *chunks[0])}"]
     staging = staging_iri(iri).n3()
     requests = [f"DROP SILENT GRAPH {staging}"]
-    requests += [f"INSERT DATA {{ GRAPH {staging} {{\n{body}}} }}" for body in chunks]
+    requests += [_insert(staging, body, blank) for body, blank in chunks]
     requests.append(f"MOVE SILENT GRAPH {staging} TO GRAPH {target}")
     return requests
+
+
+def _insert(graph_iri: str, body: str, blank_nodes: bool) -> str:
+    if blank_nodes:
+        return f"INSERT {{ GRAPH {graph_iri} {{\n{body}}} }} WHERE {{ }}"
+    return f"INSERT DATA {{ GRAPH {graph_iri} {{\n{body}}} }}"
 
 
 def staging_iri(iri: URIRef) -> URIRef:
@@ -763,8 +776,10 @@ def staging_iri(iri: URIRef) -> URIRef:
     return URIRef(STAGING_BASE + short_name(iri))
 
 
-def _chunks(g: Graph, size: int) -> list[str]:
-    """The triples of ``g`` as N-Triples-like lines in chunks of about ``size`` triples."""
+def _chunks(g: Graph, size: int) -> list[tuple[str, bool]]:
+    """The triples of ``g`` as N-Triples-like lines in chunks of about ``size`` triples (a chunk
+    with blank nodes: :data:`BLANK_CHUNK` at most, unless one node's triples are more), each
+    with whether it holds a blank node."""
     parent: dict[BNode, BNode] = {}
 
     def find(node: BNode) -> BNode:
@@ -778,25 +793,31 @@ def _chunks(g: Graph, size: int) -> list[str]:
     for s, _p, o in triples:
         if isinstance(s, BNode) and isinstance(o, BNode):
             parent[find(s)] = find(o)
-    groups: dict[object, list[str]] = {}
-    order: list[object] = []
+    groups: dict[tuple[str, object], list[str]] = {}
+    order: list[tuple[str, object]] = []
     for n, (s, p, o) in enumerate(triples):
         bnode = s if isinstance(s, BNode) else o if isinstance(o, BNode) else None
-        key: object = ("bnode", find(bnode)) if bnode is not None else ("plain", n // size)
+        key: tuple[str, object] = (
+            ("bnode", find(bnode)) if bnode is not None else ("plain", n // size)
+        )
         if key not in groups:
             groups[key] = []
             order.append(key)
         groups[key].append(f"{s.n3()} {p.n3()} {o.n3()} .\n")
-    chunks: list[str] = []
+    chunks: list[tuple[str, bool]] = []
     current: list[str] = []
+    blank = False
     for key in order:
         lines = groups[key]
-        if current and len(current) + len(lines) > size:
-            chunks.append("".join(current))
-            current = []
+        with_blank = blank or key[0] == "bnode"
+        limit = min(size, BLANK_CHUNK) if with_blank else size
+        if current and len(current) + len(lines) > limit:
+            chunks.append(("".join(current), blank))
+            current, blank = [], False
         current.extend(lines)
+        blank = blank or key[0] == "bnode"
     if current:
-        chunks.append("".join(current))
+        chunks.append(("".join(current), blank))
     return chunks
 
 
