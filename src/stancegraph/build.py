@@ -13,6 +13,11 @@ What is written (file names are :data:`DATA_FILES`, :data:`METADATA_FILE`, :data
 |                       | file with its media type, size and SHA-256                          |
 | ``SHA256SUMS``        | ``sha256sum -c`` input for every file above                         |
 
+The build is all or nothing: the files are written into a new folder beside the output folder,
+which is then swapped in whole (:func:`replace_folder`), so the output folder holds either the
+previous complete set or the new one, whatever stops the build. Entries of the output folder that
+the build does not write (the site in ``docs/``, the pictures in ``img/``, a README) are kept.
+
 The build is deterministic: the same sources give byte-identical files. Blank nodes get canonical
 labels (W3C RDFC-1.0 by pyoxigraph, salted with the graph's IRI so that two graphs
 never share one), triples enter the serialisers in sorted order, N-Quads lines are sorted, JSON
@@ -21,6 +26,8 @@ keys and node arrays are sorted, and the only dates are the ones the ontology st
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gc
 import hashlib
 import io
@@ -28,8 +35,9 @@ import json
 import os
 import re
 import secrets
+import shutil
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -611,16 +619,13 @@ def build(
     ``source`` is the project already assembled (:func:`stancegraph.graph.assemble`), for a
     caller that has read the files once for several jobs; it is not changed.
 
-    Each file is written to a temporary name and renamed into place, so an interrupted build
-    never leaves a truncated file under a final name. ``SHA256SUMS`` is written last.
+    All or nothing (:func:`replace_folder`): the files are written into a new folder beside the
+    output folder, which is swapped in whole only once every file is written, so the output
+    folder always holds either the previous complete set or the new one, whatever stops the
+    build (a kill, Ctrl-C, a full disk). What else the folder holds (``docs/``, ``img/``, a
+    README of yours) is kept.
     """
-    out = Path(out_dir) if out_dir is not None else default_out_dir(project)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ProjectError(
-            f"{out}: cannot create the output folder: {exc.strerror or exc}"
-        ) from None
+    out = output_folder(project, out_dir)
     assembled_here = source is None
     if source is None:
         source = graph.assemble(project)
@@ -632,12 +637,15 @@ def build(
     queries = saved_queries(project)
 
     writers = {TRIG: to_trig, NQUADS: to_nquads, TURTLE: to_turtle, JSONLD: to_jsonld}
-    files = [_write(out, name, DATA_FILES[name], writers[name](dataset)) for name in DATA_FILES]
-    meta = metadata(dataset, files, queries, base_url=base_url)
-    meta_file = _write(out, METADATA_FILE, "text/turtle", to_metadata_turtle(meta))
-    every = [*files, meta_file]
-    sums = "".join(f"{f.sha256}  {f.name}\n" for f in sorted(every, key=lambda f: f.name))
-    sums_file = _write(out, SUMS_FILE, "text/plain", sums.encode("ascii"))
+    with replace_folder(out) as work:
+        files = [
+            _write(work, out, name, DATA_FILES[name], writers[name](dataset)) for name in DATA_FILES
+        ]
+        meta = metadata(dataset, files, queries, base_url=base_url)
+        meta_file = _write(work, out, METADATA_FILE, "text/turtle", to_metadata_turtle(meta))
+        every = [*files, meta_file]
+        sums = "".join(f"{f.sha256}  {f.name}\n" for f in sorted(every, key=lambda f: f.name))
+        sums_file = _write(work, out, SUMS_FILE, "text/plain", sums.encode("ascii"))
     return BuildResult(
         out_dir=out,
         files=[*every, sums_file],
@@ -647,26 +655,198 @@ def build(
     )
 
 
-def _write(folder: Path, name: str, media_type: str, data: bytes) -> BuiltFile:
-    target = folder / name
+def output_folder(project: Project, out_dir: str | Path | None = None) -> Path:
+    """The folder ``build`` replaces: ``out_dir`` or ``dist/``, a symbolic link followed (the
+    folder it names is replaced, the link kept); :class:`ProjectError` if it is the project
+    folder or holds it, or if the folder it would stand in cannot be made."""
+    out = Path(out_dir) if out_dir is not None else default_out_dir(project)
+    out = out.resolve() if out.is_symlink() else out.absolute()
+    root = project.root.resolve()
+    if out.resolve() == root or out.resolve() in root.parents:
+        raise ProjectError(f"{out}: the output folder would hold the project; give another one")
     try:
-        # Like mkstemp, but with the permissions the umask gives (mkstemp's are 0600).
-        tmp = folder / f".{name}.{secrets.token_hex(6)}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ProjectError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        raise ProjectError(
+            f"{out}: cannot create the output folder: {exc.strerror or exc}"
+        ) from None
+    if out.exists() and not out.is_dir():
+        raise ProjectError(f"{out}: cannot create the output folder: not a folder")
+    return out
+
+
+# --- replacing the output folder as a whole -----------------------------------------------------
+
+#: The files ``build`` writes; anything else in the output folder is someone else's, and kept.
+OWN_FILES = frozenset([*DATA_FILES, METADATA_FILE, SUMS_FILE])
+_NEW = "build"  # .<folder>.build-<hex>: a new set being written (or, after the swap, the old one)
+_ASIDE = "old"  # .<folder>.old-<hex>: the old set, moved aside where the swap is not supported
+#: Temporary files that builds before issue #22 wrote inside the folder (``.<file>.<hex>.tmp``).
+_OWN_NAMES = "|".join(re.escape(name) for name in sorted(OWN_FILES))
+_OLD_TEMPORARY = re.compile(rf"\.(?:{_OWN_NAMES})\.[0-9a-f]{{12}}\.tmp")
+
+
+@contextlib.contextmanager
+def replace_folder(out: Path) -> Iterator[Path]:
+    """A new, empty folder beside ``out`` to write into; swapped in for ``out`` on success.
+
+    The rule, which ``stancegraph build`` documents: ``out`` holds either its previous files or
+    the new ones, never a mix. On success, the entries of ``out`` that are not :data:`OWN_FILES`
+    are moved into the new folder, which then trades places with ``out`` in one atomic step
+    (Linux ``renameat2(RENAME_EXCHANGE)``; where that is missing, ``out`` is renamed aside and
+    the new folder renamed in, and a build stopped between the two renames is repaired by the
+    next one). The old files are then removed. On any failure or interruption the new folder is
+    removed and ``out`` is untouched. A build killed outright (SIGKILL, a power cut) may leave
+    a ``.<out>.build-<hex>`` folder beside ``out``; the next build removes it (first moving back
+    anything of yours it holds). Builds into the same folder take turns (a lock on the parent).
+    """
+    parent = out.parent
+    with _locked_folder(parent):
+        _repair(out)
+        work = _new_folder(parent, f".{out.name}.{_NEW}-")
+        try:
+            if out.is_dir():  # the folder keeps its permissions
+                os.chmod(work, out.stat().st_mode & 0o7777)
+            yield work
+            _fsync_dir(work)
+            if out.is_dir():
+                for entry in sorted(out.iterdir()):
+                    if entry.name not in OWN_FILES and not _OLD_TEMPORARY.fullmatch(entry.name):
+                        os.rename(entry, work / entry.name)
+            _swap(work, out)
+        except BaseException as exc:
+            if work.is_dir():
+                _restore_entries(work, out)
+                shutil.rmtree(work, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise ProjectError(
+                    f"{out}: cannot write the build: {exc.strerror or exc}; the folder is as it was"
+                ) from None
+            raise
+        shutil.rmtree(work, ignore_errors=True)  # now the old files
+        _fsync_dir(parent)
+
+
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A new folder ``prefix<hex>`` in ``parent``, with the permissions the umask gives."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(6)}"
+        try:
+            path.mkdir(mode=0o777)
+            return path
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise ProjectError(
+                f"{parent}: cannot create the output folder there: {exc.strerror or exc}"
+            ) from None
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put ``new`` in place of ``out``; afterwards the old contents of ``out`` are at ``new``."""
+    if not out.exists():
+        os.rename(new, out)
+        return
+    try:
+        _exchange(new, out)
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EPERM):
+            raise
+    # No atomic exchange here: rename the old folder aside, the new one in (the next build
+    # repairs a stop between the two, see _repair), and the old one to where ``new`` was.
+    aside = new.with_name(new.name.replace(f".{_NEW}-", f".{_ASIDE}-", 1))
+    try:
+        os.rename(out, aside)
+        os.rename(new, out)
+    except BaseException:  # Ctrl-C, or the second rename failed: the old folder goes back
+        if aside.exists() and not out.exists():
+            os.rename(aside, out)
+        raise
+    with contextlib.suppress(OSError):  # else the next build removes it
+        os.rename(aside, new)
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap ``a`` and ``b`` atomically (Linux ``renameat2`` with ``RENAME_EXCHANGE``);
+    ``OSError(ENOSYS)`` where the C library has no ``renameat2``."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        raise OSError(errno.ENOSYS, "renameat2 is not available")
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+
+
+def _repair(out: Path) -> None:
+    """Undo what a build that was killed part way left beside ``out``: an old set renamed
+    aside with no new one in its place is put back; entries of the user's stranded in a new
+    set are moved back into ``out``; then every leftover folder is removed."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(?:{_NEW}|{_ASIDE})-[0-9a-f]{{12}}")
+    leftovers = sorted(p for p in out.parent.iterdir() if pattern.fullmatch(p.name) and p.is_dir())
+    for path in leftovers:
+        if path.name.startswith(f".{out.name}.{_ASIDE}-") and not out.exists():
+            os.rename(path, out)
+    for path in leftovers:
+        if path.is_dir():
+            _restore_entries(path, out)
+            shutil.rmtree(path, ignore_errors=True)
+    if out.is_dir():
+        for entry in out.iterdir():
+            if _OLD_TEMPORARY.fullmatch(entry.name):
+                entry.unlink(missing_ok=True)
+
+
+def _restore_entries(folder: Path, out: Path) -> None:
+    """Move the entries of ``folder`` that are not :data:`OWN_FILES` back into ``out``."""
+    for entry in sorted(folder.iterdir()):
+        if entry.name in OWN_FILES or _OLD_TEMPORARY.fullmatch(entry.name):
+            continue
+        if out.is_dir() and not (out / entry.name).exists():
+            with contextlib.suppress(OSError):
+                os.rename(entry, out / entry.name)
+
+
+@contextlib.contextmanager
+def _locked_folder(folder: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``folder`` (the output folder's parent) while a build swaps."""
+    try:
+        import fcntl
+
+        fd = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):  # not POSIX, or a folder we cannot open: no lock
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write(folder: Path, final: Path, name: str, media_type: str, data: bytes) -> BuiltFile:
+    """Write ``data`` as ``folder/name`` (flushed to the disk); described as ``final/name``,
+    where it will be once ``folder`` is swapped in."""
+    with open(folder / name, "xb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
     return BuiltFile(
         name=name,
-        path=target,
+        path=final / name,
         media_type=media_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

@@ -284,7 +284,9 @@ def validate(state: State, paths: tuple[str, ...], fmt: str, engine: str) -> Non
 def build(state: State, out: str | None, base_url: str | None) -> None:
     """Write the dataset to dist/: TriG, N-Quads, Turtle, JSON-LD, VoID/DCAT and SHA256SUMS.
 
-    The same sources always give byte-identical files.
+    The same sources always give byte-identical files. All or nothing: the files are written
+    into a new folder beside dist/, swapped in whole when complete, so dist/ always holds one
+    complete set, the old or the new (other files in dist/ are kept).
     """
     show_build(state.project(), out, base_url)
 
