@@ -186,8 +186,8 @@ Triple = tuple[Node, Node, Node]
 #: The most work (:func:`rdfc_cost`) a graph's blank nodes may ask of RDFC-1.0. The algorithm
 #: is exponential in the worst case (issue #22): in pyoxigraph a chain of 200 blank nodes took
 #: 1 s, one of 600 took 43 s, one of 2,000 over 10 minutes (its UNSTABLE algorithm crashed the
-#: process there), and two blank nodes with 9 alike blank leaves each took 22 s. At this bound
-#: the slowest shape, a chain of about 100, takes 0.25 s; the real dataset asks for 70.
+#: process there), and two blank nodes with 9 alike blank leaves each took 22 s. A chain of 100,
+#: just under this bound, takes 0.24 s; the real dataset asks for 70.
 RDFC_BUDGET = 10_000
 
 
