@@ -19,9 +19,11 @@ previous complete set or the new one, whatever stops the build. Entries of the o
 the build does not write (the site in ``docs/``, the pictures in ``img/``, a README) are kept.
 
 The build is deterministic: the same sources give byte-identical files. Blank nodes get canonical
-labels (W3C RDFC-1.0 by pyoxigraph, salted with the graph's IRI so that two graphs
-never share one), triples enter the serialisers in sorted order, N-Quads lines are sorted, JSON
-keys and node arrays are sorted, and the only dates are the ones the ontology states.
+labels (W3C RDFC-1.0 by pyoxigraph, or where that would take too long, labels from colour
+refinement; salted with the graph's IRI so that two graphs never share one), triples enter the
+serialisers in sorted order, N-Quads lines are sorted, JSON keys and node arrays are sorted, and
+the only dates are the ones the ontology states. Nothing is written recursively: Turtle and TriG
+nest blank nodes at most :data:`MAX_NESTING` deep, JSON-LD is flat.
 """
 
 from __future__ import annotations
