@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -9,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 import pytest
@@ -392,3 +394,245 @@ def test_the_checkout_builds_and_round_trips(project: Project, tmp_path: Path) -
     assert files_of(tmp_path / "a") == files_of(tmp_path / "b")
     parsed = safety.parse_file(tmp_path / "a" / "stancegraph.trig")
     assert counts(parsed) == counts(graph.assemble(project))
+
+
+# --- all or nothing (issue #22) -------------------------------------------------------------------
+
+#: Runs ``stancegraph build`` in a process of its own that stops itself with signal ``argv[2]`` at
+#: point ``argv[1]``: ``file-N`` when the build is about to write its file number N (0 to 5),
+#: ``swap`` just before the new folder is swapped in (what is not the build's already moved
+#: into it), ``swapped`` just after; ``aside``: as where there is no atomic exchange, between
+#: renaming the old folder aside and the new one in. The rest of argv is the command line.
+STOPPER = """
+import errno, os, signal, sys
+from stancegraph import build
+from stancegraph.cli import main
+
+point, sig = sys.argv[1], getattr(signal, sys.argv[2])
+written = []
+
+def stop():
+    os.kill(os.getpid(), sig)
+    signal.pause()  # SIGINT is delivered here, as KeyboardInterrupt
+
+write, swap = build._write, getattr(build, "_swap", None)
+
+def stopping_write(*args, **kwargs):
+    if point == f"file-{len(written)}":
+        stop()
+    written.append(args)
+    return write(*args, **kwargs)
+
+def stopping_swap(new, out):
+    if point == "swap":
+        stop()
+    swap(new, out)
+    if point == "swapped":
+        stop()
+
+def no_exchange(a, b):
+    raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+
+rename = os.rename
+
+def stopping_rename(src, dst):
+    rename(src, dst)
+    if ".old-" in str(dst):
+        stop()
+
+build._write = stopping_write
+if swap is not None:
+    build._swap = stopping_swap
+if point == "aside":
+    build._exchange, os.rename = no_exchange, stopping_rename
+main(sys.argv[3:])
+"""
+
+STOP_POINTS = [f"file-{n}" for n in range(6)] + ["swap", "swapped"]
+
+
+def sha256sum_check(folder: Path) -> subprocess.CompletedProcess[str]:
+    tool = shutil.which("sha256sum")
+    if tool is None:
+        pytest.skip("sha256sum is not installed")
+    return subprocess.run([tool, "-c", "SHA256SUMS"], cwd=folder, capture_output=True, text=True)
+
+
+def leftovers(out: Path) -> list[str]:
+    """What builds left beside ``out`` (their new or old folders)."""
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+def built_then_changed(tmp_path: Path) -> tuple[Project, Path, dict[str, bytes]]:
+    """A project built into ``dist/`` (which also holds a README and a ``docs/`` folder of the
+    user's), then changed, so that the next build writes other bytes. Returns the project, the
+    folder and what the first build wrote."""
+    project = find_project(home=copy_mini(tmp_path))
+    out = project.root / "dist"
+    build.build(project, out)
+    (out / "README").write_text("not the build's\n", encoding="utf-8")
+    (out / "docs").mkdir()
+    (out / "docs" / "index.html").write_text("<p>the site</p>\n", encoding="utf-8")
+    old = files_of(out)
+    statements = project.root / "data" / "mini" / "statements.ttl"
+    statements.write_text(
+        statements.read_text(encoding="utf-8").replace("It will last.", "It will not last."),
+        encoding="utf-8",
+    )
+    return project, out, old
+
+
+def stopped_build(project: Project, point: str, sig: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, HOME_ENV: str(project.root)}
+    return subprocess.run(
+        [sys.executable, "-c", STOPPER, point, sig, "build"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("point", STOP_POINTS)
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGINT"])
+def test_a_stopped_build_leaves_the_old_set_or_the_new_one(
+    tmp_path: Path, point: str, sig: str
+) -> None:
+    """Issue #22: a build killed part way left new TriG and N-Quads beside the old Turtle,
+    JSON-LD, VoID and SHA256SUMS, so that ``sha256sum -c`` failed. Now, stopped anywhere, the
+    folder holds one complete set (the old one until the swap, the new one after), and the next
+    build leaves nothing behind and gives back anything of the user's that it had moved."""
+    project, out, old = built_then_changed(tmp_path)
+    done = stopped_build(project, point, sig)
+    if sig == "SIGKILL":
+        assert done.returncode == -9, done.stderr
+    else:
+        assert done.returncode == 130, done.stderr
+        assert done.stderr.strip().splitlines()[-1] == "stancegraph: error: aborted"
+        assert leftovers(out) == []  # Ctrl-C cleans up at once
+    check = sha256sum_check(out)
+    assert check.returncode == 0, check.stdout + check.stderr
+    ours = {name: data for name, data in files_of(out).items() if name in EXPECTED_FILES}
+    old_ours = {name: data for name, data in old.items() if name in EXPECTED_FILES}
+    if point == "swapped":
+        assert ours != old_ours and (out / "README").is_file()
+    else:
+        assert ours == old_ours
+    if not (point == "swap" and sig == "SIGKILL"):  # else they wait in the new folder
+        assert (out / "README").read_text(encoding="utf-8") == "not the build's\n"
+        assert (out / "docs" / "index.html").is_file()
+
+    build.build(project, out)
+    assert leftovers(out) == []
+    assert sha256sum_check(out).returncode == 0
+    assert sorted(files_of(out)) == sorted([*EXPECTED_FILES, "README"])
+    assert (out / "README").read_text(encoding="utf-8") == "not the build's\n"
+    assert (out / "docs" / "index.html").read_text(encoding="utf-8") == "<p>the site</p>\n"
+
+
+def test_a_full_disk_leaves_the_old_set_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #22: the disk fills while the third file is written (half of it lands): exit 2,
+    one line naming the folder and the reason, and the folder as it was, with nothing beside."""
+    project, out, old = built_then_changed(tmp_path)
+    real_open = open
+    opened: list[str] = []
+
+    class FillingFile:
+        def __init__(self, fh: Any) -> None:
+            self.fh = fh
+
+        def __enter__(self) -> FillingFile:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.fh.close()
+
+        def write(self, data: bytes) -> int:
+            self.fh.write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def filling_open(path: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        fh = real_open(path, mode, *args, **kwargs)
+        opened.append(Path(path).name)
+        return FillingFile(fh) if len(opened) == 3 else fh
+
+    monkeypatch.setattr(build, "open", filling_open, raising=False)
+    result = CliRunner().invoke(cli, ["--home", str(project.root), "build"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"stancegraph: error: {out}: cannot write the build: No space left on device; "
+        "the folder is as it was\n"
+    )
+    assert opened == ["stancegraph.trig", "stancegraph.nq", "stancegraph.ttl"]
+    assert files_of(out) == old
+    assert (out / "docs" / "index.html").is_file()
+    assert leftovers(out) == []
+    assert sha256sum_check(out).returncode == 0
+
+
+def test_where_the_atomic_swap_is_missing_two_renames_do_and_a_stop_between_is_repaired(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without ``renameat2(RENAME_EXCHANGE)`` (not Linux, or a file system without it) the old
+    folder is renamed aside and the new one in. A build stopped between the two renames leaves
+    no ``dist/`` at all; the next build puts the old set back before anything else, then
+    builds, keeping the user's files."""
+    project, out, old = built_then_changed(tmp_path)
+
+    def no_exchange(a: Path, b: Path) -> None:
+        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+
+    monkeypatch.setattr(build, "_exchange", no_exchange)
+    build.build(project, out)
+    assert leftovers(out) == [] and sha256sum_check(out).returncode == 0
+    assert (out / "README").is_file() and (out / "docs" / "index.html").is_file()
+    new = files_of(out)
+    assert new != old
+
+    done = stopped_build(project, "aside", "SIGKILL")
+    assert done.returncode == -9, done.stderr
+    assert not out.exists()
+    assert len(leftovers(out)) == 2  # the old set aside, the new one beside
+
+    build.build(project, out)  # with the atomic swap again
+    assert leftovers(out) == [] and sha256sum_check(out).returncode == 0
+    assert files_of(out) == new
+
+
+def test_ctrl_c_between_the_two_renames_puts_the_old_set_back(tmp_path: Path) -> None:
+    project, out, old = built_then_changed(tmp_path)
+    done = stopped_build(project, "aside", "SIGINT")
+    assert done.returncode == 130, done.stderr
+    assert files_of(out) == old
+    assert leftovers(out) == []
+
+
+def test_a_symbolic_link_to_the_output_folder_stays_a_link(tmp_path: Path) -> None:
+    """The folder a link names is replaced, not the link (which a swap would turn into a
+    folder); the folder keeps its permissions."""
+    project = find_project(home=copy_mini(tmp_path))
+    real = tmp_path / "published"
+    real.mkdir(mode=0o750)
+    real.chmod(0o750)
+    (project.root / "dist").symlink_to(real)
+    result = CliRunner().invoke(cli, ["--home", str(project.root), "build"])
+    assert result.exit_code == 0, result.output
+    assert (project.root / "dist").is_symlink()
+    assert sorted(files_of(real)) == sorted(EXPECTED_FILES)
+    assert real.stat().st_mode & 0o777 == 0o750
+    assert leftovers(real) == []
+
+
+@pytest.mark.parametrize("where", [".", ".."])
+def test_the_project_folder_is_no_output_folder(tmp_path: Path, where: str) -> None:
+    """Replacing the output folder whole must never take the project with it."""
+    home = copy_mini(tmp_path)
+    out = home / where
+    result = CliRunner().invoke(cli, ["--home", str(home), "build", "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"stancegraph: error: {out.absolute()}: the output folder would hold the project; "
+        "give another one\n"
+    )

@@ -311,3 +311,179 @@ def test_cli_store_and_remote_options_do_not_mix(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "stancegraph: error: " in result.stderr
+
+
+# --- a store that cannot be written (issue #22) ---------------------------------------------------
+
+CLAIM_BY_PETROV = """
+<https://w3id.org/stancegraph/id/claim/mini/3> a <https://w3id.org/stancegraph/ontology#Claim> ;
+    <https://w3id.org/stancegraph/ontology#assertedBy>
+        <https://w3id.org/stancegraph/id/person/ivan-petrov> .
+"""
+ID = "https://w3id.org/stancegraph/id/"
+#: The answer of claims-by-actor (CSV; the runner reads its line ends as newlines).
+OLD_ANSWER = f"claim,actor\n{ID}claim/mini/1,{ID}government/russia\n"
+NEW_ANSWER = OLD_ANSWER + f"{ID}claim/mini/3,{ID}person/ivan-petrov\n"
+
+
+def loaded_then_changed(tmp_path: Path) -> tuple[Project, Path]:
+    """The mini project loaded into its embedded store, then given a claim by Ivan Petrov."""
+    project = copy_mini(tmp_path)
+    assert run("--home", str(project.root), "load").exit_code == 0
+    statements = project.root / "data" / "mini" / "statements.ttl"
+    statements.write_text(statements.read_text(encoding="utf-8") + CLAIM_BY_PETROV, "utf-8")
+    return project, store.store_location(project)
+
+
+def stale_warning(location: Path, reason: str) -> str:
+    return (
+        f"stancegraph: warning: {location}: the store is older than the files, and reloading "
+        f"it failed ({reason}); answering from the store as it was last loaded\n"
+    )
+
+
+def test_a_reload_on_a_full_disk_leaves_query_answering_from_the_previous_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #22: after a reload that failed part way (the disk full when the new generation's
+    manifest is written), ``query`` exited 2 although the previous store was intact. Now it
+    answers from it, with one line saying that the store is older than the files and why; once
+    the disk has room, the next query reloads and answers from the new files."""
+    project, location = loaded_then_changed(tmp_path)
+
+    def disk_full(path: Path, text: str) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(store, "_write_file", disk_full)
+    loaded = run("--home", str(project.root), "load")
+    assert loaded.exit_code == 2
+    assert loaded.stderr == (
+        f"stancegraph: error: {location}: loading the embedded store failed "
+        "(No space left on device); the previous store is unchanged\n"
+    )
+    answered = run("--home", str(project.root), "query", "claims-by-actor", "--format", "csv")
+    assert answered.exit_code == 0, answered.output
+    assert answered.stderr == stale_warning(location, "No space left on device")
+    assert answered.stdout == OLD_ANSWER
+    assert len(generations(location)) == 1, "the failed reload left nothing behind"
+
+    monkeypatch.undo()
+    answered = run("--home", str(project.root), "query", "claims-by-actor", "--format", "csv")
+    assert (answered.exit_code, answered.stderr, answered.stdout) == (0, "", NEW_ANSWER)
+
+
+def test_a_broken_file_still_fails_the_query_rather_than_answer_from_the_old_store(
+    tmp_path: Path,
+) -> None:
+    """Only a store that cannot be written is used as it is: a contribution that does not
+    parse is an error to see, not something to answer around."""
+    project, _ = loaded_then_changed(tmp_path)
+    (project.root / "data" / "mini" / "broken.ttl").write_text("<a> <b> .\n", encoding="utf-8")
+    answered = run("--home", str(project.root), "query", "claims-by-actor")
+    assert answered.exit_code == 2
+    assert answered.stderr.startswith("stancegraph: error: ")
+    assert "broken.ttl" in answered.stderr and "warning" not in answered.stderr
+
+
+def read_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every attempt to write the store fails as on a read-only file system: opening the lock
+    (its first write), and creating a folder (for a store not there yet). Reading works. (Tests
+    may run as root, whom chmod does not stop; the next test uses a read-only mount.)"""
+    real_open, real_mkdir = open, Path.mkdir
+
+    def refuse(path: object) -> OSError:
+        return OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+
+    def opening(path: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if any(flag in mode for flag in "wax+"):
+            raise refuse(path)
+        return real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    def making(self: Path, *args: object, **kwargs: object) -> None:
+        if not self.is_dir():
+            raise refuse(self)
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "open", opening, raising=False)
+    monkeypatch.setattr(Path, "mkdir", making)
+
+
+def test_a_read_only_store_is_one_line_for_load_and_still_answers_query(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #22: a read-only store gave "internal error: OSError: [Errno 30] ... .lock". Now
+    ``load`` says in one line that the store folder cannot be written (exit 2); ``query`` on the
+    store answers, up to date or not (then with the warning), since it only needs to read."""
+    project = copy_mini(tmp_path)
+    home = str(project.root)
+    assert run("--home", home, "load").exit_code == 0
+    location = store.store_location(project)
+    read_only(monkeypatch)
+    answered = run("--home", home, "query", "claims-by-actor", "--format", "csv")
+    assert (answered.exit_code, answered.stderr, answered.stdout) == (0, "", OLD_ANSWER)
+
+    statements = project.root / "data" / "mini" / "statements.ttl"
+    with statements.open("a", encoding="utf-8") as fh:  # the project itself is writable
+        fh.write(CLAIM_BY_PETROV)
+    loaded = run("--home", home, "load")
+    assert loaded.exit_code == 2
+    assert loaded.stderr == (
+        f"stancegraph: error: {location}: cannot write the embedded store: Read-only file system\n"
+    )
+    answered = run("--home", home, "query", "claims-by-actor", "--format", "csv")
+    assert answered.exit_code == 0, answered.output
+    assert answered.stderr == stale_warning(location, "Read-only file system")
+    assert answered.stdout == OLD_ANSWER
+
+
+def test_a_store_that_cannot_be_created_is_one_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No store yet, and none can be made: nothing to answer from, so exit 2, one line."""
+    project = copy_mini(tmp_path)
+    location = store.store_location(project)
+    read_only(monkeypatch)
+    for command in (["load"], ["query", "claims-by-actor"]):
+        result = run("--home", str(project.root), *command)
+        assert result.exit_code == 2, command
+        assert result.stderr == (
+            f"stancegraph: error: {location}: cannot create the store folder: "
+            "Read-only file system\n"
+        ), command
+
+
+#: Mounts "$1" read-only in a mount namespace of the command's own (nothing else sees it), then
+#: runs the rest of the arguments.
+READ_ONLY_MOUNT = 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" "$1" && shift && "$@"'
+
+
+def read_only_mount(folder: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("unshare is not installed")
+    return subprocess.run(
+        [unshare, "-rm", "sh", "-c", READ_ONLY_MOUNT, "sh", str(folder), *command],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_on_a_read_only_mount_query_answers_and_load_says_why_not(tmp_path: Path) -> None:
+    """The same, for real: the store folder mounted read-only (where user namespaces allow)."""
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    if read_only_mount(probe, "true").returncode != 0:
+        pytest.skip("cannot mount read-only here (no user namespaces)")
+    project, location = loaded_then_changed(tmp_path)
+    cli_ = [sys.executable, "-c", "from stancegraph.cli import main; main()"]
+    home = ["--home", str(project.root)]
+    query = read_only_mount(location, *cli_, *home, "query", "claims-by-actor", "--format", "csv")
+    assert query.returncode == 0, query.stderr
+    assert query.stderr == stale_warning(location, "Read-only file system")
+    assert query.stdout.replace("\r\n", "\n") == OLD_ANSWER
+    load = read_only_mount(location, *cli_, *home, "load")
+    assert load.returncode == 2
+    assert load.stderr == (
+        f"stancegraph: error: {location}: cannot write the embedded store: Read-only file system\n"
+    )

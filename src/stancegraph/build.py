@@ -13,30 +13,44 @@ What is written (file names are :data:`DATA_FILES`, :data:`METADATA_FILE`, :data
 |                       | file with its media type, size and SHA-256                          |
 | ``SHA256SUMS``        | ``sha256sum -c`` input for every file above                         |
 
+The build is all or nothing: the files are written into a new folder beside the output folder,
+which is then swapped in whole (:func:`replace_folder`), so the output folder holds either the
+previous complete set or the new one, whatever stops the build. Entries of the output folder that
+the build does not write (the site in ``docs/``, the pictures in ``img/``, a README) are kept.
+
 The build is deterministic: the same sources give byte-identical files. Blank nodes get canonical
-labels (W3C RDFC-1.0 by pyoxigraph, salted with the graph's IRI so that two graphs
-never share one), triples enter the serialisers in sorted order, N-Quads lines are sorted, JSON
-keys and node arrays are sorted, and the only dates are the ones the ontology states.
+labels (W3C RDFC-1.0 by pyoxigraph, or where that would take too long, labels from colour
+refinement; salted with the graph's IRI so that two graphs never share one), triples enter the
+serialisers in sorted order, N-Quads lines are sorted, JSON keys and node arrays are sorted, and
+the only dates are the ones the ontology states. Nothing is written recursively: Turtle and TriG
+nest blank nodes at most :data:`MAX_NESTING` deep, JSON-LD is flat.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gc
 import hashlib
+import heapq
 import io
 import json
 import os
 import re
 import secrets
+import shutil
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, VOID, NamespaceManager, split_uri
+from rdflib.plugins.serializers.jsonld import Converter
 from rdflib.plugins.serializers.turtle import TurtleSerializer
+from rdflib.plugins.shared.jsonld.context import Context
 from rdflib.term import Node
 
 from stancegraph import graph, safety
@@ -153,10 +167,11 @@ class BuildResult:
 def canonical_dataset(dataset: Dataset) -> Dataset:
     """A copy of ``dataset`` whose blank nodes have canonical, graph-specific labels.
 
-    Each named graph is canonicalised on its own (W3C RDFC-1.0, by pyoxigraph); its labels are
-    then salted with a hash of the graph's IRI, so two graphs never share a blank node by
-    accident of equal structure. Quads are inserted in sorted order, so every serialiser that
-    keeps insertion order for ties sees the same order in every run.
+    Each named graph is labelled on its own (:func:`canonical_triples`: W3C RDFC-1.0 by
+    pyoxigraph where that is cheap, else refinement); its labels are then salted with a hash of
+    the graph's IRI, so two graphs never share a blank node by accident of equal structure.
+    Quads are inserted in sorted order, so every serialiser that keeps insertion order for ties
+    sees the same order in every run.
     """
     out = Dataset()
     _rebind(out, _used_prefixes(dataset))
@@ -168,26 +183,47 @@ def canonical_dataset(dataset: Dataset) -> Dataset:
     return out
 
 
-def canonical_triples(
-    triples: Iterable[tuple[Node, Node, Node]], salt: str = ""
-) -> list[tuple[Node, Node, Node]]:
-    """``triples`` with blank nodes relabelled by RDFC-1.0 (``c14n0``...), prefixed ``b<salt>``.
+Triple = tuple[Node, Node, Node]
 
-    Triples without blank nodes pass through untouched; only those with one go to pyoxigraph.
+#: The most work (:func:`rdfc_cost`) a graph's blank nodes may ask of RDFC-1.0. The algorithm
+#: is exponential in the worst case (issue #22): in pyoxigraph a chain of 200 blank nodes took
+#: 1 s, one of 600 took 43 s, one of 2,000 over 10 minutes (its UNSTABLE algorithm crashed the
+#: process there), and two blank nodes with 9 alike blank leaves each took 22 s. A chain of 100,
+#: just under this bound, takes 0.24 s; the real dataset asks for 70.
+RDFC_BUDGET = 10_000
+
+
+def canonical_triples(triples: Iterable[Triple], salt: str = "") -> list[Triple]:
+    """``triples`` with blank nodes relabelled canonically, labels prefixed ``b<salt>``.
+
+    Triples without blank nodes pass through untouched. Blank nodes get the labels of W3C
+    RDFC-1.0 (``c14n0``...), computed by pyoxigraph, when their structure asks little work of
+    it (:data:`RDFC_BUDGET`); otherwise, on structures only a hostile or generated file has
+    (long chains of blank nodes, many alike), :func:`refined_labels` (``h0``...), which take
+    linear time. Either way the same graph gets the same labels in every run.
     """
-    plain: list[tuple[Node, Node, Node]] = []
-    quads = []
+    plain: list[Triple] = []
+    with_blank: list[Triple] = []
     for triple in triples:
         if any(isinstance(node, BNode) for node in triple):
-            s, p, o = (graph.to_oxigraph(node) for node in triple)
-            quads.append(ox.Quad(s, p, o))  # type: ignore[arg-type]
+            with_blank.append(triple)
         else:
             plain.append(triple)
-    if not quads:
+    if not with_blank:
         return plain
+    prefix = f"b{salt}"
+    if rdfc_cost(with_blank) > RDFC_BUDGET:
+        labels = refined_labels(with_blank)
+        for triple in with_blank:
+            s, p, o = (BNode(prefix + labels[n]) if isinstance(n, BNode) else n for n in triple)
+            plain.append((s, p, o))
+        return plain
+    quads = []
+    for triple in with_blank:
+        s, p, o = (graph.to_oxigraph(node) for node in triple)
+        quads.append(ox.Quad(s, p, o))  # type: ignore[arg-type]
     data = ox.Dataset(quads)
     data.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    prefix = f"b{salt}"
     for quad in data:
         plain.append(
             (
@@ -197,6 +233,153 @@ def canonical_triples(
             )
         )
     return plain
+
+
+def _first_degree(triples: list[Triple]) -> dict[BNode, str]:
+    """Each blank node's RDFC-1.0 first-degree signature: the triples it is in, itself written
+    ``_:a`` and every other blank node ``_:z``, sorted and hashed."""
+    mentions: dict[BNode, list[str]] = {}
+    for triple in triples:
+        for node in {n for n in triple if isinstance(n, BNode)}:
+            line = " ".join(
+                "_:a" if n == node else "_:z" if isinstance(n, BNode) else n.n3() for n in triple
+            )
+            mentions.setdefault(node, []).append(line)
+    return {node: _hash("\n".join(sorted(lines))) for node, lines in mentions.items()}
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _neighbours(triples: list[Triple]) -> dict[BNode, list[tuple[str, Node, BNode]]]:
+    """Each blank node's blank neighbours: (``out`` or ``in``, predicate, the neighbour)."""
+    near: dict[BNode, list[tuple[str, Node, BNode]]] = {}
+    for s, p, o in triples:
+        if isinstance(s, BNode):
+            near.setdefault(s, [])
+        if isinstance(o, BNode):
+            near.setdefault(o, [])
+        if isinstance(s, BNode) and isinstance(o, BNode):
+            near[s].append(("out", p, o))
+            near[o].append(("in", p, s))
+    return near
+
+
+def rdfc_cost(triples: list[Triple]) -> int:
+    """A bound, in steps, on the work RDFC-1.0 does for the blank nodes of ``triples``.
+
+    RDFC-1.0 names at once each blank node whose first-degree signature no other shares; the
+    rest it tells apart by walking their blank neighbours that are not yet named, trying every
+    order of neighbours that look alike. So the work is counted per group of unnamed blank
+    nodes linked to each other: its size, squared (each walks all), times the number of orders
+    of each node's alike neighbours. Counted without recursion, stopping past the budget.
+    """
+    first = _first_degree(triples)
+    shared = Counter(first.values())
+    unnamed = {node for node, sig in first.items() if shared[sig] > 1}
+    near = _neighbours(triples)
+    cost = 0
+    seen: set[BNode] = set()
+    for start in unnamed:
+        if start in seen:
+            continue
+        group, stack = [], [start]
+        seen.add(start)
+        while stack:
+            node = stack.pop()
+            group.append(node)
+            for _, _, other in near[node]:
+                if other in unnamed and other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        orders = 1
+        for node in group:
+            alike = Counter((way, p, first[other]) for way, p, other in near[node])
+            for n in alike.values():
+                for k in range(2, n + 1):
+                    orders *= k
+                    if orders > RDFC_BUDGET:
+                        return RDFC_BUDGET + 1
+        cost += len(group) ** 2 * orders
+        if cost > RDFC_BUDGET:
+            return cost
+    return cost
+
+
+#: Rounds of refinement before :func:`refined_labels` propagates names along the links.
+REFINE_ROUNDS = 3
+
+
+def refined_labels(triples: list[Triple]) -> dict[BNode, str]:
+    """Labels ``h0``, ``h1``... for the blank nodes of ``triples``, in about linear time, without
+    recursion, from the graph's structure alone (not from the labels the parser gave).
+
+    Each blank node starts with its first-degree signature, refined a few rounds by the
+    signatures of its blank neighbours (colour refinement). Nodes whose signature is unique are
+    named by it; names then spread, in the order of the names: a neighbour that is the only one
+    reached by its link (direction, predicate) and signature is named after the node, the link
+    and its signature. Where that reaches no further, the least of the nodes left next to a
+    named node (else of all left), by signature and by the names of its named neighbours, is
+    named next, and spreading goes on. Nodes that tie there look alike (the leaves of one
+    node, the nodes of a ring), and whichever is taken, the same triples come out; only a
+    graph regular enough to fool refinement could give other labels in another run. Labels
+    are given in the order of the names.
+    """
+    colour = _first_degree(triples)
+    near = _neighbours(triples)
+    for _ in range(REFINE_ROUNDS):
+        colour = {
+            node: _hash(
+                colour[node]
+                + "".join(sorted(f"|{way} {p.n3()} {colour[o]}" for way, p, o in near[node]))
+            )
+            for node in colour
+        }
+    by_n3 = {node.n3(): node for node in colour}
+    name: dict[BNode, str] = {}
+    context = dict.fromkeys(colour, 0)  # a multiset hash of the named neighbours' links
+    named: list[tuple[str, str]] = []  # heap of (name, node) to spread from
+    # Nodes to pick, those next to a named node first: (not next to one, signature, context).
+    waiting = [(1, colour[node], 0, node.n3()) for node in colour]
+    heapq.heapify(waiting)
+
+    def give(node: BNode, key: str) -> None:
+        name[node] = key
+        heapq.heappush(named, (key, node.n3()))
+        for way, p, other in near[node]:
+            if other not in name:
+                back = "in" if way == "out" else "out"
+                link = int(_hash(f"{back} {p.n3()} {key}"), 16)
+                context[other] = (context[other] + link) % (1 << 256)
+                heapq.heappush(waiting, (0, colour[other], context[other], other.n3()))
+
+    counts = Counter(colour.values())
+    for node in sorted((n for n in colour if counts[colour[n]] == 1), key=colour.__getitem__):
+        give(node, colour[node])
+    while len(name) < len(colour):
+        while named:
+            key, n3 = heapq.heappop(named)
+            reached: dict[tuple[str, Node, str], list[BNode]] = {}
+            for way, p, other in near[by_n3[n3]]:
+                if other not in name:
+                    reached.setdefault((way, p, colour[other]), []).append(other)
+            for (way, p, sig), others in sorted(reached.items(), key=lambda kv: _link_key(kv[0])):
+                if len(set(others)) == 1 and others[0] not in name:
+                    give(others[0], _hash(f"{key}|{way} {p.n3()} {sig}"))
+        while waiting:
+            _, sig, ctx, n3 = heapq.heappop(waiting)
+            node = by_n3[n3]
+            if node not in name and context[node] == ctx:  # else an entry out of date
+                give(node, _hash(f"{sig}|{ctx}|{len(name)}"))
+                break
+    order = sorted(name, key=name.__getitem__)
+    return {node: f"h{i}" for i, node in enumerate(order)}
+
+
+def _link_key(link: tuple[str, Node, str]) -> tuple[str, str, str]:
+    way, p, sig = link
+    return (way, p.n3(), sig)
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -325,8 +508,16 @@ def _turtle(triples: Iterable[tuple[Node, Node, Node]], prefixes: dict[str, str]
     return _clean(stream.getvalue().decode("utf-8"))
 
 
+#: How deep the Turtle writers nest blank nodes (``[ ]`` and ``( )``); a blank node deeper than
+#: this is written by its label, and its own triples as a block of their own. rdflib nests
+#: without bound, recursively: a chain of 600 blank nodes raised RecursionError (issue #22).
+#: The real dataset nests 3 deep.
+MAX_NESTING = 16
+
+
 class _TurtleWriter(TurtleSerializer):
-    """rdflib's Turtle serializer (the same bytes), remembering each IRI's prefixed name.
+    """rdflib's Turtle serializer (the same bytes), remembering each IRI's prefixed name, and
+    nesting blank nodes at most :data:`MAX_NESTING` deep.
 
     It looks the name up four times or so for every IRI of every triple, and that lookup was a
     third of the time of writing the TriG and Turtle files (issue #7). The memory is forgotten
@@ -336,6 +527,16 @@ class _TurtleWriter(TurtleSerializer):
     def reset(self) -> None:
         super().reset()
         self._pnames: dict[tuple[Node, bool, int], str | None] = {}
+        self._nesting = 0
+
+    def p_squared(self, node: Node, position: int, newline: bool = False) -> bool:
+        if self._nesting >= MAX_NESTING:
+            return False  # written by its label; its triples stand on their own
+        self._nesting += 1
+        try:
+            return super().p_squared(node, position, newline)
+        finally:
+            self._nesting -= 1
 
     def get_pname(self, uri: Node, gen_prefix: bool = True) -> str | None:
         key = (uri, gen_prefix, len(self.namespaces))
@@ -357,8 +558,7 @@ def _turtle_body(text: str) -> str:
 def to_jsonld(dataset: Dataset) -> bytes:
     """JSON-LD, named graphs as ``@graph`` objects, with an inline ``@context`` of prefixes."""
     context = prefixes_of(dataset)
-    text = dataset.serialize(format="json-ld", context=context, auto_compact=False)
-    doc = json.loads(text)
+    doc = json.loads(json.dumps(_jsonld_objects(dataset, context), sort_keys=True))
     graphs = doc.get("@graph", doc) if isinstance(doc, dict) else doc
     if isinstance(graphs, dict):
         graphs = [graphs]
@@ -366,6 +566,45 @@ def to_jsonld(dataset: Dataset) -> bytes:
     named = [g for g in graphs if isinstance(g, dict) and "@graph" in g]
     out = {"@context": dict(sorted(context.items())), "@graph": _sort_json(named)}
     return (json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _jsonld_objects(dataset: Dataset, context: dict[str, str]) -> object:
+    """What rdflib's JSON-LD serializer builds (``format="json-ld"``, ``auto_compact=False``),
+    built by :class:`_FlatConverter`, which does not recurse."""
+    # rdflib's serializer passes use_native_types as the tuple (False,), which is true.
+    converter = _FlatConverter(Context(context), (False,), False)  # type: ignore[arg-type]
+    result = converter.convert(dataset)
+    if isinstance(result, list):
+        result = {converter.context.get_key("@graph"): result}
+    result["@context"] = context
+    return result
+
+
+class _FlatConverter(Converter):
+    """rdflib's JSON-LD converter, the same node objects, without its recursion.
+
+    rdflib builds the node of a blank node when it first meets it as an object, from inside
+    the node that refers to it, so a chain of blank nodes recursed once per link
+    (RecursionError at 600, issue #22). Here the blank node is put on a list instead, and its
+    node built once the node that refers to it is done. The nodes are the same; only their
+    order differs, and :func:`to_jsonld` sorts them.
+    """
+
+    def from_graph(self, graph: Graph) -> list[Any]:
+        nodemap: dict[Any, Any] = {}
+        self._pending: list[BNode] = []
+        for s in set(graph.subjects()):
+            if isinstance(s, URIRef) or (isinstance(s, BNode) and not any(graph.subjects(None, s))):
+                self.process_subject(graph, s, nodemap)
+                while self._pending:
+                    self.process_subject(graph, self._pending.pop(), nodemap)
+        return list(nodemap.values())
+
+    def to_raw_value(self, graph: Graph, s: Any, o: Any, nodemap: dict[str, Any]) -> Any:
+        if isinstance(o, BNode) and self.to_collection(graph, o) is None:
+            self._pending.append(o)
+            return {self.context.id_key: o.n3()}
+        return super().to_raw_value(graph, s, o, nodemap)
 
 
 def _sort_json(node: object, key: str | None = None) -> object:
@@ -611,16 +850,13 @@ def build(
     ``source`` is the project already assembled (:func:`stancegraph.graph.assemble`), for a
     caller that has read the files once for several jobs; it is not changed.
 
-    Each file is written to a temporary name and renamed into place, so an interrupted build
-    never leaves a truncated file under a final name. ``SHA256SUMS`` is written last.
+    All or nothing (:func:`replace_folder`): the files are written into a new folder beside the
+    output folder, which is swapped in whole only once every file is written, so the output
+    folder always holds either the previous complete set or the new one, whatever stops the
+    build (a kill, Ctrl-C, a full disk). What else the folder holds (``docs/``, ``img/``, a
+    README of yours) is kept.
     """
-    out = Path(out_dir) if out_dir is not None else default_out_dir(project)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ProjectError(
-            f"{out}: cannot create the output folder: {exc.strerror or exc}"
-        ) from None
+    out = output_folder(project, out_dir)
     assembled_here = source is None
     if source is None:
         source = graph.assemble(project)
@@ -632,12 +868,15 @@ def build(
     queries = saved_queries(project)
 
     writers = {TRIG: to_trig, NQUADS: to_nquads, TURTLE: to_turtle, JSONLD: to_jsonld}
-    files = [_write(out, name, DATA_FILES[name], writers[name](dataset)) for name in DATA_FILES]
-    meta = metadata(dataset, files, queries, base_url=base_url)
-    meta_file = _write(out, METADATA_FILE, "text/turtle", to_metadata_turtle(meta))
-    every = [*files, meta_file]
-    sums = "".join(f"{f.sha256}  {f.name}\n" for f in sorted(every, key=lambda f: f.name))
-    sums_file = _write(out, SUMS_FILE, "text/plain", sums.encode("ascii"))
+    with replace_folder(out) as work:
+        files = [
+            _write(work, out, name, DATA_FILES[name], writers[name](dataset)) for name in DATA_FILES
+        ]
+        meta = metadata(dataset, files, queries, base_url=base_url)
+        meta_file = _write(work, out, METADATA_FILE, "text/turtle", to_metadata_turtle(meta))
+        every = [*files, meta_file]
+        sums = "".join(f"{f.sha256}  {f.name}\n" for f in sorted(every, key=lambda f: f.name))
+        sums_file = _write(work, out, SUMS_FILE, "text/plain", sums.encode("ascii"))
     return BuildResult(
         out_dir=out,
         files=[*every, sums_file],
@@ -647,26 +886,198 @@ def build(
     )
 
 
-def _write(folder: Path, name: str, media_type: str, data: bytes) -> BuiltFile:
-    target = folder / name
+def output_folder(project: Project, out_dir: str | Path | None = None) -> Path:
+    """The folder ``build`` replaces: ``out_dir`` or ``dist/``, a symbolic link followed (the
+    folder it names is replaced, the link kept); :class:`ProjectError` if it is the project
+    folder or holds it, or if the folder it would stand in cannot be made."""
+    out = Path(out_dir) if out_dir is not None else default_out_dir(project)
+    out = out.resolve() if out.is_symlink() else out.absolute()
+    root = project.root.resolve()
+    if out.resolve() == root or out.resolve() in root.parents:
+        raise ProjectError(f"{out}: the output folder would hold the project; give another one")
     try:
-        # Like mkstemp, but with the permissions the umask gives (mkstemp's are 0600).
-        tmp = folder / f".{name}.{secrets.token_hex(6)}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ProjectError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        raise ProjectError(
+            f"{out}: cannot create the output folder: {exc.strerror or exc}"
+        ) from None
+    if out.exists() and not out.is_dir():
+        raise ProjectError(f"{out}: cannot create the output folder: not a folder")
+    return out
+
+
+# --- replacing the output folder as a whole -----------------------------------------------------
+
+#: The files ``build`` writes; anything else in the output folder is someone else's, and kept.
+OWN_FILES = frozenset([*DATA_FILES, METADATA_FILE, SUMS_FILE])
+_NEW = "build"  # .<folder>.build-<hex>: a new set being written (or, after the swap, the old one)
+_ASIDE = "old"  # .<folder>.old-<hex>: the old set, moved aside where the swap is not supported
+#: Temporary files that builds before issue #22 wrote inside the folder (``.<file>.<hex>.tmp``).
+_OWN_NAMES = "|".join(re.escape(name) for name in sorted(OWN_FILES))
+_OLD_TEMPORARY = re.compile(rf"\.(?:{_OWN_NAMES})\.[0-9a-f]{{12}}\.tmp")
+
+
+@contextlib.contextmanager
+def replace_folder(out: Path) -> Iterator[Path]:
+    """A new, empty folder beside ``out`` to write into; swapped in for ``out`` on success.
+
+    The rule, which ``stancegraph build`` documents: ``out`` holds either its previous files or
+    the new ones, never a mix. On success, the entries of ``out`` that are not :data:`OWN_FILES`
+    are moved into the new folder, which then trades places with ``out`` in one atomic step
+    (Linux ``renameat2(RENAME_EXCHANGE)``; where that is missing, ``out`` is renamed aside and
+    the new folder renamed in, and a build stopped between the two renames is repaired by the
+    next one). The old files are then removed. On any failure or interruption the new folder is
+    removed and ``out`` is untouched. A build killed outright (SIGKILL, a power cut) may leave
+    a ``.<out>.build-<hex>`` folder beside ``out``; the next build removes it (first moving back
+    anything of yours it holds). Builds into the same folder take turns (a lock on the parent).
+    """
+    parent = out.parent
+    with _locked_folder(parent):
+        _repair(out)
+        work = _new_folder(parent, f".{out.name}.{_NEW}-")
+        try:
+            if out.is_dir():  # the folder keeps its permissions
+                os.chmod(work, out.stat().st_mode & 0o7777)
+            yield work
+            _fsync_dir(work)
+            if out.is_dir():
+                for entry in sorted(out.iterdir()):
+                    if entry.name not in OWN_FILES and not _OLD_TEMPORARY.fullmatch(entry.name):
+                        os.rename(entry, work / entry.name)
+            _swap(work, out)
+        except BaseException as exc:
+            if work.is_dir():
+                _restore_entries(work, out)
+                shutil.rmtree(work, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise ProjectError(
+                    f"{out}: cannot write the build: {exc.strerror or exc}; the folder is as it was"
+                ) from None
+            raise
+        shutil.rmtree(work, ignore_errors=True)  # now the old files
+        _fsync_dir(parent)
+
+
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A new folder ``prefix<hex>`` in ``parent``, with the permissions the umask gives."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(6)}"
+        try:
+            path.mkdir(mode=0o777)
+            return path
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise ProjectError(
+                f"{parent}: cannot create the output folder there: {exc.strerror or exc}"
+            ) from None
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put ``new`` in place of ``out``; afterwards the old contents of ``out`` are at ``new``."""
+    if not out.exists():
+        os.rename(new, out)
+        return
+    try:
+        _exchange(new, out)
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EPERM):
+            raise
+    # No atomic exchange here: rename the old folder aside, the new one in (the next build
+    # repairs a stop between the two, see _repair), and the old one to where ``new`` was.
+    aside = new.with_name(new.name.replace(f".{_NEW}-", f".{_ASIDE}-", 1))
+    try:
+        os.rename(out, aside)
+        os.rename(new, out)
+    except BaseException:  # Ctrl-C, or the second rename failed: the old folder goes back
+        if aside.exists() and not out.exists():
+            os.rename(aside, out)
+        raise
+    with contextlib.suppress(OSError):  # else the next build removes it
+        os.rename(aside, new)
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap ``a`` and ``b`` atomically (Linux ``renameat2`` with ``RENAME_EXCHANGE``);
+    ``OSError(ENOSYS)`` where the C library has no ``renameat2``."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        raise OSError(errno.ENOSYS, "renameat2 is not available")
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+
+
+def _repair(out: Path) -> None:
+    """Undo what a build that was killed part way left beside ``out``: an old set renamed
+    aside with no new one in its place is put back; entries of the user's stranded in a new
+    set are moved back into ``out``; then every leftover folder is removed."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(?:{_NEW}|{_ASIDE})-[0-9a-f]{{12}}")
+    leftovers = sorted(p for p in out.parent.iterdir() if pattern.fullmatch(p.name) and p.is_dir())
+    for path in leftovers:
+        if path.name.startswith(f".{out.name}.{_ASIDE}-") and not out.exists():
+            os.rename(path, out)
+    for path in leftovers:
+        if path.is_dir():
+            _restore_entries(path, out)
+            shutil.rmtree(path, ignore_errors=True)
+    if out.is_dir():
+        for entry in out.iterdir():
+            if _OLD_TEMPORARY.fullmatch(entry.name):
+                entry.unlink(missing_ok=True)
+
+
+def _restore_entries(folder: Path, out: Path) -> None:
+    """Move the entries of ``folder`` that are not :data:`OWN_FILES` back into ``out``."""
+    for entry in sorted(folder.iterdir()):
+        if entry.name in OWN_FILES or _OLD_TEMPORARY.fullmatch(entry.name):
+            continue
+        if out.is_dir() and not (out / entry.name).exists():
+            with contextlib.suppress(OSError):
+                os.rename(entry, out / entry.name)
+
+
+@contextlib.contextmanager
+def _locked_folder(folder: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``folder`` (the output folder's parent) while a build swaps."""
+    try:
+        import fcntl
+
+        fd = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):  # not POSIX, or a folder we cannot open: no lock
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write(folder: Path, final: Path, name: str, media_type: str, data: bytes) -> BuiltFile:
+    """Write ``data`` as ``folder/name`` (flushed to the disk); described as ``final/name``,
+    where it will be once ``folder`` is swapped in."""
+    with open(folder / name, "xb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
     return BuiltFile(
         name=name,
-        path=target,
+        path=final / name,
         media_type=media_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

@@ -19,9 +19,11 @@ To add a subcommand::
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +83,30 @@ def report_exception(exc: Exception, debug: bool = False) -> int:
     return EXIT_UNUSABLE
 
 
+@contextlib.contextmanager
+def warnings_as_lines() -> Iterator[None]:
+    """Show the warnings stancegraph's modules give (``store.StaleStoreWarning``...) as one line
+    on stderr, ``stancegraph: warning: ...``; other warnings as Python shows them."""
+    with warnings.catch_warnings():
+        python_shows = warnings.showwarning
+
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: Any = None,
+            line: str | None = None,
+        ) -> None:
+            if category.__module__.startswith(f"{PROG}."):
+                click.echo(f"{PROG}: warning: {message}", err=True)
+            else:
+                python_shows(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
+
+
 #: Options that, when given, are the user asking for the network: a SERVICE clause, or a remote
 #: endpoint or store URL. Every other command runs with the network guard on (issue #8).
 NETWORK_OPTIONS = ("allow_service", "endpoint", "graph_store", "update_url", "query_endpoint")
@@ -120,7 +146,8 @@ class StancegraphGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with warnings_as_lines():
+                return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
@@ -284,7 +311,9 @@ def validate(state: State, paths: tuple[str, ...], fmt: str, engine: str) -> Non
 def build(state: State, out: str | None, base_url: str | None) -> None:
     """Write the dataset to dist/: TriG, N-Quads, Turtle, JSON-LD, VoID/DCAT and SHA256SUMS.
 
-    The same sources always give byte-identical files.
+    The same sources always give byte-identical files. All or nothing: the files are written
+    into a new folder beside dist/, swapped in whole when complete, so dist/ always holds one
+    complete set, the old or the new (other files in dist/ are kept).
     """
     show_build(state.project(), out, base_url)
 

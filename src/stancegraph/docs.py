@@ -40,6 +40,9 @@ ID = graph.ID_BASE
 SHAPES_NS = "https://w3id.org/stancegraph/shapes#"
 VANN = "http://purl.org/vocab/vann/"
 
+#: The schemes of the IRIs the site links out to; any other IRI is shown, not linked.
+WEB_SCHEMES = ("http://", "https://")
+
 #: Prefixes for showing IRIs compactly, longest namespace first when matching.
 PREFIXES: dict[str, str] = {
     **graph.NAMESPACES,
@@ -133,12 +136,14 @@ class Names:
                     self.labels[str(s)] = " ".join(str(o).split())
 
     def link(self, iri: object) -> Link:
+        """Where the site documents ``iri``; out to the IRI itself only if it is an http(s) URL
+        (never to ``javascript:`` or ``data:``, which the data may use as IRIs, issue #22)."""
         text = compact(str(iri))
         anchor = self.anchors.get(str(iri))
         title = self.labels.get(str(iri), "")
         if anchor is not None:
             return Link(text, anchor, True, title)
-        if str(iri).startswith(ID):
+        if str(iri).startswith(ID) or not str(iri).lower().startswith(WEB_SCHEMES):
             return Link(text, None, False, title)
         return Link(text, str(iri), False, title)
 

@@ -11,6 +11,13 @@ Each picture is two steps, so that what it shows can be tested apart from how it
    can read the labels.
 
 Nothing is drawn by hand and nothing is fetched: the SVGs name no remote resource.
+
+Every text that comes from the data (labels, issue names, polarity names) is drawn as the text
+it is, whatever a contribution puts in it (issue #22): Graphviz gets it through :func:`dot_text`
+in a plain label (``\\N``, ``\\G``, ``\\l``... and ``&amp;`` stay literal; a label that looks like
+``<...>`` is not taken for an HTML-like label) or :func:`html_text` inside the HTML-like tables
+we build ourselves; matplotlib draws it with mathtext and TeX off (``$x$`` is two dollars and an
+x). Characters XML cannot hold (control characters) become U+FFFD, so every SVG is XML.
 """
 
 from __future__ import annotations
@@ -125,6 +132,37 @@ def shorten(text: str, width: int) -> str:
 
 def wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(" ".join(text.split()), width=width) or [""]
+
+
+#: Characters XML 1.0 cannot hold (C0 controls but tab, newline and carriage return; U+FFFE,
+#: U+FFFF): Graphviz's HTML-like labels refuse them and an SVG holding one is not XML.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML cannot hold replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def dot_text(text: str) -> str:
+    """``text`` as a plain Graphviz label (or tooltip) that Graphviz draws exactly as it is.
+
+    Graphviz expands ``\\N``, ``\\G``, ``\\l`` and the other escString escapes, and decodes
+    entities such as ``&amp;``, in plain labels; the ``graphviz`` package passes a value that
+    looks like ``<...>`` through as an HTML-like label. So backslashes are doubled, ``&`` is
+    written ``&amp;``, and the value is marked as not HTML (the package then quotes it, escaping
+    ``"``).
+    """
+    import graphviz
+
+    return graphviz.escape(xml_safe(text).replace("&", "&amp;"))
+
+
+def html_text(text: str) -> str:
+    """``text`` for the inside of a Graphviz HTML-like label, drawn exactly as it is:
+    ``& < > " '`` as entities, and backslashes doubled (Graphviz expands ``\\N``, ``\\G``,
+    ``\\E``, ``\\T``, ``\\H``, ``\\L`` there too, even written ``&#92;N``)."""
+    return escape(xml_safe(text)).replace("\\", "\\\\")
 
 
 # Who speaks for a state: the state, its government, a body of the government, one of its armed
@@ -503,8 +541,8 @@ def network_dot(facts: NetworkFacts) -> str:
             }
         if node.side is not None:
             attrs["color"] = SIDE_COLOURS.get(node.side, "#333333")
-        attrs["label"] = "\n".join(wrap(node.label, 22 if node.kind in styles else 30))
-        attrs["tooltip"] = f"{short_iri(node.iri)} ({node.kind})"
+        attrs["label"] = dot_text("\n".join(wrap(node.label, 22 if node.kind in styles else 30)))
+        attrs["tooltip"] = dot_text(f"{short_iri(node.iri)} ({node.kind})")
         if node.iri in places:
             x, y = places[node.iri]
             attrs["pos"] = f"{x:.2f},{y:.2f}!"
@@ -514,7 +552,7 @@ def network_dot(facts: NetworkFacts) -> str:
         if side in facts.sides:
             g.node(
                 f"heading_{_node_id(side)}",
-                label=facts.sides[side].upper(),
+                label=dot_text(facts.sides[side].upper()),
                 shape="plaintext",
                 style="",
                 fontsize="34",
@@ -536,7 +574,7 @@ def network_dot(facts: NetworkFacts) -> str:
             attrs.update(
                 style="dotted", color="#999999", fontcolor="#777777", arrowhead="none", penwidth="1"
             )
-        g.edge(_node_id(edge.source), _node_id(edge.target), label=edge.label, **attrs)
+        g.edge(_node_id(edge.source), _node_id(edge.target), label=dot_text(edge.label), **attrs)
 
     lowest = min((y for _, y in places.values()), default=0.0)
     _legend(g, (LEGEND_X, lowest - 2.2))
@@ -706,6 +744,18 @@ def timeline_figure(facts: TimelineFacts) -> object:
     under it, the date as the text gives it with its bounds."""
     import matplotlib
 
+    with matplotlib.rc_context(LITERAL_TEXT):  # the Text objects take it when they are made
+        return _timeline_figure(facts)
+
+
+#: matplotlib settings under which a text from the data is drawn as it is: no mathtext
+#: (``$x^2$``, or ``$\foo$``, which would fail), no TeX.
+LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def _timeline_figure(facts: TimelineFacts) -> object:
+    import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.dates as mdates
     from matplotlib.figure import Figure
@@ -767,7 +817,7 @@ def timeline_figure(facts: TimelineFacts) -> object:
         ax.text(
             -0.01,
             y + 0.1,
-            "\n".join(wrap(event.label, 72)),
+            xml_safe("\n".join(wrap(event.label, 72))),
             transform=labels_at,
             ha="right",
             va="bottom",
@@ -777,7 +827,7 @@ def timeline_figure(facts: TimelineFacts) -> object:
         ax.text(
             -0.01,
             y - 0.08,
-            event.date_text(),
+            xml_safe(event.date_text()),
             transform=labels_at,
             ha="right",
             va="top",
@@ -823,7 +873,7 @@ def timeline_figure(facts: TimelineFacts) -> object:
             facecolor=PRECISION_COLOURS[p],
             edgecolor=PRECISION_COLOURS[p],
             alpha=0.85,
-            label=_precision_legend(p, events),
+            label=xml_safe(_precision_legend(p, events)),
         )
         for p in used
     ]
@@ -1005,7 +1055,7 @@ def divergence_dot(facts: DivergenceFacts) -> str:
 
 
 def _html_lines(text: str, width: int) -> str:
-    return '<BR ALIGN="LEFT"/>'.join(escape(line) for line in wrap(text, width))
+    return '<BR ALIGN="LEFT"/>'.join(html_text(line) for line in wrap(text, width))
 
 
 def _stance_cell(stances: list[SideStance]) -> str:
@@ -1016,9 +1066,9 @@ def _stance_cell(stances: list[SideStance]) -> str:
         colour = POLARITY_COLOURS.get(s.direction, POLARITY_COLOURS["neutral"])
         mark = " (inferred)" if s.inferred else ""
         lines.append(
-            f'<FONT COLOR="{colour}"><B>{escape(s.polarity)}</B>{escape(mark)}</FONT>'
-            f'&#160;{escape(s.holder)}<BR ALIGN="LEFT"/>'
-            f'<FONT POINT-SIZE="10" COLOR="#555555">&#160;&#160;on {escape(s.target)}</FONT>'
+            f'<FONT COLOR="{colour}"><B>{html_text(s.polarity)}</B>{html_text(mark)}</FONT>'
+            f'&#160;{html_text(s.holder)}<BR ALIGN="LEFT"/>'
+            f'<FONT POINT-SIZE="10" COLOR="#555555">&#160;&#160;on {html_text(s.target)}</FONT>'
             '<BR ALIGN="LEFT"/>'
         )
     return '<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">' + "".join(lines) + "</TD>"
@@ -1073,7 +1123,8 @@ def render_figure(fig: object, fmt: str) -> bytes:
 
     assert isinstance(fig, Figure)
     buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "stancegraph"}):
+    settings = {"svg.fonttype": "none", "svg.hashsalt": "stancegraph", **LITERAL_TEXT}
+    with matplotlib.rc_context(settings):
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
         fig.savefig(buffer, format=fmt, metadata=metadata, dpi=110)
     return buffer.getvalue()

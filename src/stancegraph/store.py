@@ -16,7 +16,8 @@ replaces ``CURRENT`` by an atomic rename. A load that is killed, runs out of dis
 other way leaves ``CURRENT`` pointing at the previous generation, which stays readable; the next
 load removes what the interrupted one left and completes. The fingerprint is a hash of the bytes
 of every file that fills a named graph, so :func:`ensure_embedded` reuses the store while the data
-is unchanged and reloads it when it is stale.
+is unchanged and reloads it when it is stale; a stale store whose folder cannot be written
+(read-only, full) is used as it was last loaded, with a :class:`StaleStoreWarning`.
 
 **Remote.** :func:`load_remote` replaces each of our named graphs (and only those) on a SPARQL 1.1
 server: through the Graph Store HTTP Protocol (one ``PUT ?graph=<iri>`` per graph, all or nothing
@@ -38,6 +39,7 @@ import shutil
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -345,11 +347,46 @@ def ensure_embedded(
     Returns a read-only :class:`pyoxigraph.Store` holding one named graph per layer. Safe to
     call from several processes at once: loads are serialised by a lock, and a process that
     waited for another's load uses its result.
+
+    A store that is fresh is only read, so it answers from a read-only folder too. A stale one
+    that cannot be reloaded because its folder cannot be written (read-only, a full disk, no
+    permission: :class:`StoreWriteError`) is used as it is, with a :class:`StaleStoreWarning`
+    saying so and why (the previous load is intact: loads are all or nothing). A file that does
+    not parse still fails: the store must not hide a broken contribution.
     """
     loc = store_location(project, location)
-    if embedded_status(project, loc).state != "fresh":
-        load_embedded(project, loc, listener=listener, reuse_if_fresh=True)
+    status = embedded_status(project, loc)
+    if status.state != "fresh":
+        try:
+            load_embedded(project, loc, listener=listener, reuse_if_fresh=True)
+        except StoreWriteError as exc:
+            if status.state == "missing":
+                raise
+            warnings.warn(
+                f"{loc}: the store is older than the files, and reloading it failed "
+                f"({exc.reason}); answering from the store as it was last loaded",
+                StaleStoreWarning,
+                stacklevel=2,
+            )
     return open_embedded(loc)
+
+
+class StoreWriteError(StoreError):
+    """The embedded store's folder cannot be written: read-only, full, or not permitted."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class StaleStoreWarning(UserWarning):
+    """The embedded store is older than the files and could not be reloaded; it is used as
+    it was last loaded."""
+
+
+def _cannot_write(loc: Path, exc: OSError) -> StoreWriteError:
+    reason = _reason(exc)
+    return StoreWriteError(f"{loc}: cannot write the embedded store: {reason}", reason)
 
 
 def load_embedded(
@@ -390,7 +427,10 @@ def load_embedded(
             items = plan(dataset)
         else:
             items = parse_layers(project)
-        work = Path(tempfile.mkdtemp(prefix=_LOADING_PREFIX, dir=loc))
+        try:
+            work = Path(tempfile.mkdtemp(prefix=_LOADING_PREFIX, dir=loc))
+        except OSError as exc:
+            raise _cannot_write(loc, exc) from None
         try:
             store = pyoxigraph.Store(str(work / OXIGRAPH_DIR))
             for batch in _batches(items):
@@ -430,7 +470,13 @@ def load_embedded(
             shutil.rmtree(work, ignore_errors=True)
             if isinstance(exc, StoreError):
                 raise
-            if isinstance(exc, OSError | SyntaxError | ValueError):
+            if isinstance(exc, OSError):
+                raise StoreWriteError(
+                    f"{loc}: loading the embedded store failed ({_reason(exc)}); "
+                    "the previous store is unchanged",
+                    _reason(exc),
+                ) from None
+            if isinstance(exc, SyntaxError | ValueError):
                 raise StoreError(
                     f"{loc}: loading the embedded store failed ({_reason(exc)}); "
                     "the previous store is unchanged"
@@ -481,7 +527,8 @@ def _claim_folder(loc: Path) -> None:
     try:
         loc.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"{loc}: cannot create the store folder: {_reason(exc)}") from None
+        reason = _reason(exc)
+        raise StoreWriteError(f"{loc}: cannot create the store folder: {reason}", reason) from None
     if not loc.is_dir():
         raise StoreError(f"{loc}: not a folder")
     foreign = sorted(p.name for p in loc.iterdir() if not _is_ours(p.name))
@@ -511,7 +558,8 @@ def _remove_leftovers(loc: Path) -> None:
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
             else:
-                path.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # a read-only folder: the load says so
+                    path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -522,7 +570,11 @@ def _locked(loc: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - not POSIX: no cross-process lock
         yield
         return
-    with open(loc / LOCK, "a+b") as fh:
+    try:
+        fh = open(loc / LOCK, "a+b")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise _cannot_write(loc, exc) from None
+    with fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         try:
             yield
