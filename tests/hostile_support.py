@@ -54,6 +54,7 @@ class Recorder:
     """A loopback HTTP server that records every request it gets."""
 
     requests: list[tuple[str, str]] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
     httpd: ThreadingHTTPServer | None = None
 
     def url(self, path: str = "/") -> str:
@@ -67,8 +68,7 @@ class Recorder:
             def _answer(self) -> None:
                 recorder.requests.append((self.command, self.path))
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                recorder.bodies.append(self.rfile.read(length) if length else b"")
                 kind = next((k for k in BODIES if self.path.split("?")[0].endswith(k)), "sparql")
                 media, body = BODIES[kind]
                 self.send_response(200)

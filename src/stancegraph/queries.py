@@ -973,7 +973,8 @@ def run(
     *,
     allow_service: bool = False,
 ) -> Answer:
-    """Check ``query``, bind its parameters and run it on ``engine``.
+    """Check ``query``, bind its parameters and run it on ``engine``: the engine is given the
+    checked text (:attr:`stancegraph.safety.CheckedQuery.text`), never the text as written.
 
     On a remote endpoint whose store the query's ``#+ deviations:`` header names, the answer
     carries that deviation in :attr:`Answer.notes`, and a failure says it too."""
@@ -981,7 +982,7 @@ def run(
     checked = check_query(query.text, allow_service=allow_service, where=where)
     bindings = bindings_for(query, params or {})
     try:
-        answer = engine.run(query.text, checked.form, bindings, checked.parsed)
+        answer = engine.run(checked.text, checked.form, bindings, checked.parsed)
     except StoreError as exc:
         known = deviation_notes(query, engine)
         if known:

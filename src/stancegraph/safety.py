@@ -35,6 +35,7 @@ Limits (each also an environment variable, see SECURITY.md): file size ``STANCEG
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import contextlib
 import functools
@@ -673,14 +674,100 @@ _QUERY_FORMS = {
 }
 
 
+# SPARQL 1.1 section 19.2: \uXXXX and \UXXXXXXXX stand for one code point anywhere in the text,
+# and are replaced before the text is parsed. Exactly 4 and exactly 8 hex digits, case-sensitive.
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+# What some engine might still read as an escape: rdflib takes \u or \U (either case) with 4
+# or 8 hex digits; pyoxigraph takes \uXXXX and \UXXXXXXXX inside strings and IRIs.
+_ANY_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
+
+
+@dataclass(frozen=True)
+class ExpandedQuery:
+    """A SPARQL text with its codepoint escapes replaced (:func:`expand_codepoint_escapes`).
+
+    ``text`` is the expanded text; ``where`` turns an index into it into ``:LINE:COL`` of the
+    text as the user wrote it (``original``).
+    """
+
+    text: str
+    original: str
+    # (index in text, index in original) after each escape replaced, in order
+    _marks: tuple[tuple[int, int], ...] = ()
+
+    def origin(self, index: int) -> int:
+        """The index in ``original`` of the character at ``index`` in ``text``."""
+        at = bisect.bisect_right(self._marks, (index, len(self.original) + 1)) - 1
+        if at < 0:
+            return index
+        expanded_at, original_at = self._marks[at]
+        return original_at + (index - expanded_at)
+
+    def where(self, index: int) -> str:
+        """``:LINE:COL`` (1-based) in ``original`` of the character at ``index`` in ``text``."""
+        line, col = _position_of_char(self.original, self.origin(index))
+        return f":{line}:{col}"
+
+
+def expand_codepoint_escapes(text: str, name: str | Path = "query") -> ExpandedQuery:
+    """``text`` with its codepoint escapes (``\\u`` and 4 hex digits, ``\\U`` and 8) replaced
+    by the characters they stand for, exactly as SPARQL 1.1 section 19.2 says: once, anywhere in
+    the text (strings, IRIs, names, keywords, comments), before parsing.
+
+    The engines do not agree on this (issue #22): rdflib also takes ``\\u`` with 8 digits and
+    ``\\U`` with 4, pyoxigraph replaces escapes only inside strings and IRIs, where an escaped
+    ``"`` does not end the string. So the same text can hide a ``SERVICE`` from one engine and
+    show it to the other. Every engine is given the expanded text instead, which has no escape
+    left for any of them to read: a text that still holds one after expansion (an escape that
+    spells another escape, ``\\u005Cu0053``; ``\\U`` with fewer than 8 digits) is refused, and so
+    is one that spells a NUL, a surrogate or no code point at all. Raises :class:`QueryError`.
+    """
+    label = str(name)
+    pieces: list[str] = []
+    marks: list[tuple[int, int]] = []
+    start = 0
+    out = 0
+    for match in _CODEPOINT_ESCAPE.finditer(text):
+        digits = match.group(1) or match.group(2)
+        code = int(digits, 16)
+        if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            line, col = _position_of_char(text, match.start())
+            what = "a NUL" if code == 0 else "no character (a surrogate or past U+10FFFF)"
+            raise QueryError(
+                f"{label}:{line}:{col}: the escape {match.group(0)} stands for {what}; "
+                "not SPARQL text"
+            )
+        pieces.append(text[start : match.start()])
+        pieces.append(chr(code))
+        out += match.start() - start + 1
+        start = match.end()
+        marks.append((out, start))
+    if not marks:
+        expanded = ExpandedQuery(text, text)
+    else:
+        pieces.append(text[start:])
+        expanded = ExpandedQuery("".join(pieces), text, tuple(marks))
+    left = _ANY_ESCAPE.search(expanded.text)
+    if left is not None:
+        raise QueryError(
+            f"{label}{expanded.where(left.start())}: {left.group(0)} is not a codepoint escape "
+            "SPARQL reads once (\\u takes 4 hex digits, \\U takes 8, and an escape may not spell "
+            "another); engines disagree on what it means, so it is refused"
+        )
+    return expanded
+
+
 @dataclass(frozen=True)
 class CheckedQuery:
     """A SPARQL text that :func:`check_query` has parsed and found safe to run.
 
     ``parsed`` is rdflib's prepared form (a :class:`rdflib.plugins.sparql.sparql.Query`, or an
     ``Update`` when ``form == "UPDATE"``): hand it to ``Graph.query``/``Graph.update`` instead of
-    the text to skip parsing again. ``text`` is what other engines (pyoxigraph, a remote endpoint)
-    should be given.
+    the text to skip parsing again. ``text`` is the text that was checked: the query with its
+    codepoint escapes replaced (:func:`expand_codepoint_escapes`). It is what every engine
+    (pyoxigraph, rdflib, a remote endpoint) must be given, never the text as written, which
+    the engines can read in different ways.
     """
 
     text: str
@@ -731,7 +818,12 @@ def check_query(
     (``STANCEGRAPH_MAX_DEPTH``, default 64), or not SPARQL 1.1 (``NAME:LINE:COL: SPARQL syntax
     error: ...``). ``name`` is what messages call the query (its file name, or ``query``).
 
-    Returns a :class:`CheckedQuery` with the query form and the parsed query.
+    The codepoint escapes (``\\u0053ERVICE``) are replaced first, as SPARQL says, and every check
+    is made on the result (:func:`expand_codepoint_escapes`; a text the engines could read in
+    different ways is refused).
+
+    Returns a :class:`CheckedQuery` with the query form, the parsed query and the text to run:
+    give the engines ``CheckedQuery.text``, not ``text``.
 
     This checks the text only; parameters must still be bound through the engine (rdflib
     ``initBindings``, pyoxigraph ``substitutions``), never pasted into the text.
@@ -740,19 +832,20 @@ def check_query(
     limit = max_bytes if max_bytes is not None else max_query_bytes_default()
     if len(text) > limit or len(text.encode("utf-8", errors="surrogatepass")) > limit:
         raise QueryError(f"{label}: query is larger than the limit of {limit} bytes")
-    if not text.strip():
-        raise QueryError(f"{label}: query is empty")
     if "\x00" in text:
         raise QueryError(f"{label}: query holds a NUL character; not SPARQL text")
+    expanded = expand_codepoint_escapes(text, label)
+    text = expanded.text
+    if not text.strip():
+        raise QueryError(f"{label}: query is empty")
     depth_limit = max_depth if max_depth is not None else max_depth_default()
     depth, where = nesting_depth(text, depth_limit)
     if depth > depth_limit:
-        line, col = _position_of_char(text, where)
         raise QueryError(
-            f"{label}:{line}:{col}: query nested deeper than {depth_limit} levels of brackets "
-            "(STANCEGRAPH_MAX_DEPTH)"
+            f"{label}{expanded.where(where)}: query nested deeper than {depth_limit} levels of "
+            "brackets (STANCEGRAPH_MAX_DEPTH)"
         )
-    parsed, form = _parse_sparql(text, label)
+    parsed, form = _parse_sparql(text, label, expanded)
     services, graphs, loads = _sparql_reach(parsed)
     local = tuple(local_graphs)
 
@@ -792,21 +885,29 @@ def check_query(
 
 
 class _SparqlProblem(Exception):
-    """Why a SPARQL text does not parse: ``where`` (``:line:col`` or empty) and ``reason``."""
+    """Why a SPARQL text does not parse: ``loc`` (an index into the parsed text, or None) and
+    ``reason``."""
 
-    def __init__(self, where: str, reason: str) -> None:
+    def __init__(self, loc: int | None, reason: str) -> None:
         super().__init__(reason)
-        self.where, self.reason = where, reason
+        self.loc, self.reason = loc, reason
 
 
-def _parse_sparql(text: str, label: str) -> tuple[Any, str]:
+def _parse_sparql(text: str, label: str, expanded: ExpandedQuery | None = None) -> tuple[Any, str]:
     """rdflib's parsed form of ``text`` (a query, else an update) and its form. Remembered by
     text, so that checking one query for several purposes parses it once (the parsed form is
-    only read); a text that does not parse is reported as ``label``."""
+    only read); a text that does not parse is reported as ``label``, at the line and column of
+    the text ``expanded`` was made from (see :func:`expand_codepoint_escapes`)."""
     try:
         return _parse_sparql_text(text)
     except _SparqlProblem as problem:
-        raise QueryError(f"{label}{problem.where}: {problem.reason}") from None
+        if problem.loc is None:
+            where = ""
+        elif expanded is not None:
+            where = expanded.where(problem.loc)
+        else:
+            where = ":{}:{}".format(*_position_of_char(text, problem.loc))
+        raise QueryError(f"{label}{where}: {problem.reason}") from None
 
 
 @functools.lru_cache(maxsize=256)
@@ -823,19 +924,19 @@ def _parse_sparql_text(text: str) -> tuple[Any, str]:
             failures.append(exc)
             continue
         except RecursionError:
-            raise _SparqlProblem("", "query nested too deeply to parse") from None
+            raise _SparqlProblem(None, "query nested too deeply to parse") from None
         except Exception as exc:
-            raise _SparqlProblem("", _clip(f"SPARQL syntax error: {_first_line(exc)}")) from None
+            raise _SparqlProblem(None, _clip(f"SPARQL syntax error: {_first_line(exc)}")) from None
         try:
             prepared = translate(tree)
         except RecursionError:
-            raise _SparqlProblem("", "query nested too deeply to parse") from None
+            raise _SparqlProblem(None, "query nested too deeply to parse") from None
         except Exception as exc:
             reason = _clip(f"not a valid SPARQL query: {_first_line(exc)}")
-            raise _SparqlProblem("", reason) from None
+            raise _SparqlProblem(None, reason) from None
         if parse is parseUpdate:
             if isinstance(prepared, list) or not prepared.algebra:
-                raise _SparqlProblem("", "query is empty (only comments or prefixes)")
+                raise _SparqlProblem(None, "query is empty (only comments or prefixes)")
             return prepared, "UPDATE"
         return prepared, _QUERY_FORMS.get(prepared.algebra.name, prepared.algebra.name)
     furthest = max(failures, key=lambda exc: exc.loc)
@@ -843,9 +944,7 @@ def _parse_sparql_text(text: str) -> tuple[Any, str]:
     found = rest[0] if rest else ""
     expected = furthest.msg.removeprefix("Expected ").strip()
     what = f"expected {expected}" + (f", found {found!r}" if found else ", found the end")
-    raise _SparqlProblem(
-        f":{furthest.lineno}:{furthest.col}", f"SPARQL syntax error: {_clip(what)}"
-    )
+    raise _SparqlProblem(furthest.loc, f"SPARQL syntax error: {_clip(what)}")
 
 
 def algebra_nodes(roots: Iterable[Any]) -> Iterator[Any]:
