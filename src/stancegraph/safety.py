@@ -8,10 +8,10 @@ a row of small guards, each its own function, so that hardening one touches one 
    a regular file); we open it ourselves and read at most ``max_bytes`` bytes;
 2. :func:`detect_format` - the RDF syntax from the file name (or the caller's choice);
 3. :func:`decode` - refuse empty and binary files, decode strict UTF-8;
-4. per-syntax guards, all before any parser runs - :func:`guard_depth` (Turtle, TriG: bracket
-   nesting), :func:`guard_jsonld` (no remote or ``file:`` ``@context``, no ``@import``, nesting)
-   and :func:`guard_xml` (no DTD at all, so no entities: billion laughs and XXE are refused at
-   the ``<!DOCTYPE``);
+4. per-syntax guards, all before any parser runs - :func:`guard_depth` (Turtle, TriG,
+   N-Triples, N-Quads: bracket nesting), :func:`guard_jsonld` (no remote or ``file:``
+   ``@context``, no ``@import``, nesting) and :func:`guard_xml` (no DTD at all, so no entities:
+   billion laughs and XXE are refused at the ``<!DOCTYPE``; element nesting);
 5. pyoxigraph parses the *text* (never a path or URL) in linear time, with a fixed base IRI so
    that results do not depend on where the checkout lives, and with no document loader, so it
    cannot fetch a JSON-LD context even if a guard missed one; the triples become rdflib terms and
@@ -39,6 +39,7 @@ import bisect
 import codecs
 import contextlib
 import functools
+import heapq
 import json
 import multiprocessing
 import os
@@ -271,8 +272,15 @@ def decode(data: bytes, name: str | Path) -> str:
     return text.removeprefix("\ufeff")
 
 
+#: Formats whose bracket nesting :func:`guard_depth` bounds: Turtle and TriG (``[ ]``, ``( )``,
+#: ``{ }``), and N-Triples and N-Quads, whose RDF 1.2 triple terms ``<<( ... )>>`` nest
+#: (pyoxigraph's parser crashed the process on 100,000 levels: issue #22).
+DEPTH_GUARDED_FORMATS = frozenset({"turtle", "trig", "nt", "nquads"})
+
+
 def guard_depth(text: str, name: str | Path, max_depth: int | None = None) -> None:
-    """Refuse Turtle/TriG nested deeper than ``max_depth`` brackets (``[ ]``, ``( )``, ``{ }``)."""
+    """Refuse Turtle, TriG, N-Triples or N-Quads nested deeper than ``max_depth`` brackets
+    (``[ ]``, ``( )``, ``{ }``; see :func:`nesting_depth`)."""
     limit = max_depth if max_depth is not None else max_depth_default()
     depth, where = nesting_depth(text, limit)
     if depth > limit:
@@ -338,16 +346,34 @@ def guard_jsonld(
     return json.dumps(doc) if inlined else text
 
 
-def guard_xml(text: str, name: str | Path) -> None:
-    """Refuse XML with a DTD (so no entities and no external references), via defusedxml.
+def guard_xml(text: str, name: str | Path, max_depth: int | None = None) -> None:
+    """Refuse XML with a DTD (so no entities and no external references), via defusedxml, and
+    XML whose elements nest deeper than ``max_depth`` (``STANCEGRAPH_MAX_DEPTH``, default 64).
 
     A ``<!DOCTYPE`` is refused before any entity is expanded, so a billion-laughs document costs
-    no more than reading up to its DTD.
+    no more than reading up to its DTD; a deep document costs no more than reading up to its
+    first element past the limit (pyoxigraph's RDF/XML parser is quadratic in the nesting:
+    20,000 levels took 5.7 s). The document is only read, no tree is built.
     """
+    limit = max_depth if max_depth is not None else max_depth_default()
+    data = text.encode("utf-8")
+    depth = _XmlDepth(limit)
+    parser = DefusedET.DefusedXMLParser(
+        target=depth, forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
+    depth.expat = parser.parser
     try:
-        DefusedET.fromstring(
-            text.encode("utf-8"), forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
+        parser.feed(data)
+        parser.close()
+    except _TooDeep as deep:
+        line, col = _position_of_byte(data, deep.at)
+        raise InputError(
+            name,
+            line,
+            col,
+            f"XML elements nested deeper than {limit} levels (STANCEGRAPH_MAX_DEPTH); "
+            "nested too deeply to parse safely",
+        ) from None
     except DefusedXmlException as exc:
         at = text.find("<!DOCTYPE")
         at = at if at >= 0 else text.find("<!ENTITY")
@@ -364,6 +390,36 @@ def guard_xml(text: str, name: str | Path) -> None:
         line, col = getattr(exc, "position", (None, None))
         reason = str(exc).split(":")[0]
         raise InputError(name, line, _one_based(col), f"XML syntax error: {reason}") from None
+
+
+class _TooDeep(Exception):
+    def __init__(self, at: int) -> None:
+        super().__init__(at)
+        self.at = at  # byte index of the element's start tag
+
+
+class _XmlDepth:
+    """An XML parser target that builds nothing and stops at the first element nested deeper
+    than ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.depth = 0
+        self.expat: Any = None
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > self.limit:
+            raise _TooDeep(self.expat.CurrentByteIndex if self.expat is not None else 0)
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+
+    def data(self, data: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def parse_file(
@@ -438,8 +494,8 @@ def read_terms(
     if fmt == "json-ld":
         text = guard_jsonld(text, name, max_depth, contexts)
     elif fmt == "xml":
-        guard_xml(text, name)
-    elif fmt in ("turtle", "trig"):
+        guard_xml(text, name, max_depth)
+    elif fmt in DEPTH_GUARDED_FORMATS:
         guard_depth(text, name, max_depth)
     return parse_terms(text, fmt, name, base, ox_triples=ox_triples)
 
@@ -611,17 +667,36 @@ def _clip(text: str) -> str:
 #: Deepest nesting of ``[ ]``, ``( )`` and ``{ }`` accepted in Turtle, TriG, JSON and SPARQL.
 DEFAULT_MAX_DEPTH = 64
 
-# Tokens that may hold brackets which do not nest: comments, strings (long ones first), IRIs, and
-# backslash escapes outside strings (``ex:a\#b``). An IRI holding ``(`` or ``)`` is not taken as
-# one, so that SPARQL's ``?a<(?b)`` (less-than, then a bracket) cannot hide its brackets.
-_DEPTH_TOKENS = re.compile(
+# Tokens that may hold brackets which do not nest: strings (long ones first), IRIs, backslash
+# escapes outside strings (``ex:a\(b``, a bracket in a local name) and comments. A comment ends at
+# the first CR or LF, the earliest end any parser gives it. In Turtle, TriG, N-Triples and N-Quads
+# ``<`` always opens an IRI, which may hold brackets (``<http://e/#(>``) and ``#``, ``'``.
+_RDF_DEPTH_TOKENS = re.compile(
     r'"""(?:[^"\\]++|\\.|"(?!""))*+"""'
     r"|'''(?:[^'\\]++|\\.|'(?!''))*+'''"
     r'|"(?:[^"\\\n\r]++|\\.)*+"'
     r"|'(?:[^'\\\n\r]++|\\.)*+'"
-    r"|<[^<>\"{}|^`\\\x00-\x20()]*+>"
+    r"|<(?:[^<>\"{}|^`\\\x00-\x20]++|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>"
     r"|\\."
     r"|#[^\n\r]*+"
+    r"|(?P<open>[\[({])"
+    r"|(?P<close>[\])}])",
+    re.DOTALL,
+)
+
+# The same tokens in SPARQL, where ``<`` may also be less-than: ``?a<?b#>...`` is an IRI to one
+# reading and ``?a < ?b`` then a comment to the other. Such a ``<`` (group ``iri``) is read both
+# ways; see :func:`sparql_nesting_depth`. The text has no codepoint escapes left. A comment is
+# matched by its ``#`` alone: its end is looked up, not scanned for, since every reading that
+# starts inside an IRI may start a comment there.
+_SPARQL_DEPTH_TOKENS = re.compile(
+    r'"""(?:[^"\\]++|\\.|"(?!""))*+"""'
+    r"|'''(?:[^'\\]++|\\.|'(?!''))*+'''"
+    r'|"(?:[^"\\\n\r]++|\\.)*+"'
+    r"|'(?:[^'\\\n\r]++|\\.)*+'"
+    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*+>)"
+    r"|\\."
+    r"|(?P<comment>#)"
     r"|(?P<open>[\[({])"
     r"|(?P<close>[\])}])",
     re.DOTALL,
@@ -637,14 +712,17 @@ def max_depth_default() -> int:
 
 
 def nesting_depth(text: str, limit: int | None = None) -> tuple[int, int]:
-    """The deepest bracket nesting in Turtle/TriG/SPARQL ``text``, and where it is reached.
+    """The deepest bracket nesting (``[ ]``, ``( )``, ``{ }``) in Turtle, TriG, N-Triples or
+    N-Quads ``text``, and where it is reached.
 
-    Brackets inside strings, IRIs and comments do not count. Returns ``(depth, index)``; when
-    ``limit`` is given, stops at the first bracket deeper than ``limit`` and returns its depth and
-    index, so that a refusal costs no more than reading up to the offending bracket.
+    Brackets inside strings, IRIs, comments and local-name escapes do not count. The scan may
+    count a bracket the parser would not (in text the parser rejects anyway), never the
+    reverse. Returns ``(depth, index)``; when ``limit`` is given, stops at the first bracket
+    deeper than ``limit`` and returns its depth and index, so that a refusal costs no more than
+    reading up to the offending bracket. For SPARQL use :func:`sparql_nesting_depth`.
     """
     depth = deepest = where = 0
-    for match in _DEPTH_TOKENS.finditer(text):
+    for match in _RDF_DEPTH_TOKENS.finditer(text):
         kind = match.lastgroup
         if kind == "open":
             depth += 1
@@ -654,6 +732,55 @@ def nesting_depth(text: str, limit: int | None = None) -> tuple[int, int]:
                     break
         elif kind == "close" and depth:
             depth -= 1
+    return deepest, where
+
+
+def sparql_nesting_depth(text: str, limit: int | None = None) -> tuple[int, int]:
+    """The deepest bracket nesting in SPARQL ``text`` (codepoint escapes already expanded), and
+    where it is reached; see :func:`nesting_depth`.
+
+    SPARQL's ``<`` opens an IRI or compares, and which one the parser takes decides what is
+    hidden: inside an IRI, brackets do not count; after a less-than, a ``#`` starts a comment
+    and a ``'`` a string. The scan follows both readings of every such ``<`` and reports the
+    deepest nesting of any combination, so that no reading can hide brackets from it. Readings
+    that reach the same token go on as one (keeping the deeper), so the scan stays linear.
+    """
+    pending: dict[int, tuple[int, re.Match[str]]] = {}
+    starts: list[int] = []
+    line_ends = [m.start() for m in re.finditer(r"[\n\r]", text)]
+
+    def go_on(position: int, depth: int) -> None:
+        match = _SPARQL_DEPTH_TOKENS.search(text, position)
+        if match is None:
+            return
+        start = match.start()
+        known = pending.get(start)
+        if known is None:
+            pending[start] = (depth, match)
+            heapq.heappush(starts, start)
+        elif depth > known[0]:
+            pending[start] = (depth, known[1])
+
+    deepest = where = 0
+    go_on(0, 0)
+    while starts:
+        depth, match = pending.pop(heapq.heappop(starts))
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, match.start()
+                if limit is not None and depth > limit:
+                    break
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+        elif kind == "iri":
+            go_on(match.start() + 1, depth)  # the other reading: less-than
+        elif kind == "comment":
+            at = bisect.bisect_left(line_ends, match.start())
+            go_on(line_ends[at] if at < len(line_ends) else len(text), depth)
+            continue
+        go_on(match.end(), depth)
     return deepest, where
 
 
@@ -839,7 +966,7 @@ def check_query(
     if not text.strip():
         raise QueryError(f"{label}: query is empty")
     depth_limit = max_depth if max_depth is not None else max_depth_default()
-    depth, where = nesting_depth(text, depth_limit)
+    depth, where = sparql_nesting_depth(text, depth_limit)
     if depth > depth_limit:
         raise QueryError(
             f"{label}{expanded.where(where)}: query nested deeper than {depth_limit} levels of "
