@@ -575,6 +575,13 @@ def coverage(state: State, key: str | None, minimum: float | None, fmt: str) -> 
     metavar="SECONDS",
     help="Stop a query that runs longer (default: $STANCEGRAPH_QUERY_TIMEOUT, else 60).",
 )
+@click.option(
+    "--memory",
+    type=click.IntRange(min=1),
+    metavar="MIB",
+    help="Stop a query that takes more memory, in MiB (default: $STANCEGRAPH_QUERY_MEMORY, "
+    "else 2048, or half the machine's memory if less).",
+)
 @click.option("--headline", is_flag=True, help="Run the headline queries and print their answers.")
 @click.option(
     "--update-expected",
@@ -594,6 +601,7 @@ def query(
     endpoint: str | None,
     allow_service: bool,
     timeout: float | None,
+    memory: int | None,
     headline: bool,
     update_expected: bool,
 ) -> None:
@@ -629,9 +637,9 @@ def query(
     if headline:
         if fmt != "table":
             raise click.UsageError("--headline prints tables; run one query for --format")
-        show_headline(project, engine, endpoint, timeout, allow_service=allow_service)
+        show_headline(project, engine, endpoint, timeout, memory, allow_service=allow_service)
         return
-    runner = queries.engine_for(project, engine, endpoint, timeout)
+    runner = queries.engine_for(project, engine, endpoint, timeout, memory)
     if file_:
         saved = queries.read_query(Path(file_), name=Path(file_).stem)
     else:
@@ -797,6 +805,7 @@ def show_headline(
     engine: str = "oxigraph",
     endpoint: str | None = None,
     timeout: float | None = None,
+    memory: int | None = None,
     *,
     allow_service: bool = False,
     out: Console | None = None,
@@ -807,7 +816,7 @@ def show_headline(
     chosen = queries.headline(project)
     if not chosen:
         raise click.UsageError("no saved query is tagged 'headline'")
-    runner = queries.engine_for(project, engine, endpoint, timeout)
+    runner = queries.engine_for(project, engine, endpoint, timeout, memory)
     for q in chosen:
         answer = queries.run(q, runner, allow_service=allow_service)
         for note in answer.notes:

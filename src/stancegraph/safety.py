@@ -26,11 +26,13 @@ Nothing here touches the network, and ``owl:imports`` is never followed (nothing
 triples it parses). Two process-wide guards back this up: :func:`install_network_guard` (an audit
 hook that makes any socket connection or ``urllib`` request fail while it is on) and rdflib's
 ``SPARQL_LOAD_GRAPHS`` switched off. :func:`run_with_deadline` runs work that can take unbounded
-time (query evaluation) in a child process that is killed at its deadline.
+time (query evaluation) in a child process that is killed at its deadline, and whose memory
+is limited.
 
 Limits (each also an environment variable, see SECURITY.md): file size ``STANCEGRAPH_MAX_BYTES``
 (50 MiB), bracket nesting ``STANCEGRAPH_MAX_DEPTH`` (64), query size
-``STANCEGRAPH_MAX_QUERY_BYTES`` (1 MiB), query time ``STANCEGRAPH_QUERY_TIMEOUT`` (60 s).
+``STANCEGRAPH_MAX_QUERY_BYTES`` (1 MiB), query time ``STANCEGRAPH_QUERY_TIMEOUT`` (60 s), query
+memory ``STANCEGRAPH_QUERY_MEMORY`` (2048 MiB, or half the machine's memory if less).
 """
 
 from __future__ import annotations
@@ -45,9 +47,11 @@ import multiprocessing
 import os
 import pickle
 import re
+import signal
 import socket
 import stat
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -65,6 +69,7 @@ from stancegraph.errors import (
     InputError,
     NetworkRefused,
     QueryError,
+    QueryOutOfMemory,
     QueryRefused,
     QueryTimeout,
     StancegraphError,
@@ -1131,10 +1136,14 @@ def _positive_env(variable: str, default: int) -> int:
     return value
 
 
-# --- time limits -------------------------------------------------------------------------------
+# --- time and memory limits --------------------------------------------------------------------
 
 #: Seconds a query may run unless ``STANCEGRAPH_QUERY_TIMEOUT`` (or the caller) says otherwise.
 DEFAULT_QUERY_TIMEOUT = 60.0
+
+#: The most memory (MiB) a query may take by default: 2 GiB, or half the machine's memory if that
+#: is less. See :func:`query_memory_default`.
+DEFAULT_QUERY_MEMORY_MIB = 2048
 
 T = TypeVar("T")
 
@@ -1155,15 +1164,34 @@ def query_timeout_default() -> float:
     return value
 
 
+def query_memory_default() -> int:
+    """The query memory limit in MiB: ``STANCEGRAPH_QUERY_MEMORY`` if set, else 2048 (2 GiB), or
+    half the machine's memory where that is less."""
+    default = DEFAULT_QUERY_MEMORY_MIB
+    with contextlib.suppress(ValueError, OSError, AttributeError):
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20
+        if physical > 0:
+            default = max(1, min(default, physical // 2))
+    return _positive_env("STANCEGRAPH_QUERY_MEMORY", default)
+
+
+def memory_limits_supported() -> bool:
+    """Whether a worker's memory can be limited here (Linux: ``RLIMIT_DATA`` and ``/proc``)."""
+    return sys.platform.startswith("linux") and Path("/proc/self/status").is_file()
+
+
 def run_with_deadline(
     func: Callable[..., T],
     *args: Any,
     timeout: float | None = None,
     what: str = "query",
     isolation: str = "process",
+    memory: int | None = None,
+    setup: Callable[[], Any] | None = None,
     **kwargs: Any,
 ) -> T:
-    """``func(*args, **kwargs)``, stopped with :class:`QueryTimeout` if it runs past ``timeout``.
+    """``func(*args, **kwargs)``, stopped with :class:`QueryTimeout` if it runs past ``timeout``,
+    and with :class:`QueryOutOfMemory` if it takes more than ``memory`` MiB.
 
     Neither rdflib nor pyoxigraph can interrupt a running query, so by default the call runs in a
     forked child process that is killed at the deadline (``timeout`` seconds; default
@@ -1171,16 +1199,26 @@ def run_with_deadline(
     dataset or in-memory store) at no cost, but its return value and exceptions come back
     pickled, so return plain data (serialized results, bytes, lists of strings), not result
     objects. An on-disk pyoxigraph ``Store`` (RocksDB has threads, which a fork does not copy)
-    should be opened inside ``func``, read-only. A child that dies (out of memory, a crash in an
-    engine) gives a :class:`QueryError`, never a hang.
+    should be opened in the child, read-only: ``setup`` is called there first and what it returns
+    becomes ``func``'s first argument. A child that dies (out of memory, a crash in an engine)
+    gives a :class:`QueryError`, never a hang.
+
+    ``memory`` (MiB; None: no limit) bounds what the child may allocate beyond what it holds when
+    ``func`` starts (after ``setup``): see :class:`Child`.
 
     ``isolation="thread"`` (also used where fork is unavailable) runs ``func`` in a daemon thread
     instead: the caller still gets :class:`QueryTimeout` at the deadline, but the work goes on in
-    the background until the process exits, which is fine for a command line and nothing else.
+    the background until the process exits, which is fine for a command line and nothing else;
+    there is no memory limit then.
     """
     limit = timeout if timeout is not None else query_timeout_default()
     if isolation == "process" and "fork" in multiprocessing.get_all_start_methods():
-        return _run_in_child(func, args, kwargs, limit, what)
+        child = Child(func, *args, memory=memory, setup=setup, **kwargs)
+        if child.started:
+            return child.result(timeout=limit, what=what)  # type: ignore[no-any-return]
+    if setup is not None:
+        work = functools.partial(func, setup())
+        return _run_in_thread(work, args, kwargs, limit, what)
     return _run_in_thread(func, args, kwargs, limit, what)
 
 
@@ -1191,13 +1229,19 @@ def _timeout_error(what: str, limit: float) -> QueryTimeout:
     )
 
 
-def _run_in_child(
-    func: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], limit: float, what: str
-) -> T:
-    child = Child(func, *args, **kwargs)
-    if not child.started:  # no process left to fork: a thread still keeps the deadline
-        return _run_in_thread(func, args, kwargs, limit, what)
-    return child.result(timeout=limit, what=what)  # type: ignore[no-any-return]
+def _memory_error(what: str, memory: int) -> QueryOutOfMemory:
+    return QueryOutOfMemory(
+        f"{what} used more than {memory} MiB of memory and was stopped "
+        "(raise the limit with STANCEGRAPH_QUERY_MEMORY or --memory)"
+    )
+
+
+# What a worker that ran out of its memory writes before it dies: Rust's allocation failure
+# (pyoxigraph), C++'s (RocksDB), a thread that could not get its stack, Python's MemoryError.
+_OUT_OF_MEMORY = re.compile(
+    r"memory allocation of \d+ bytes failed|std::bad_alloc|Resource temporarily unavailable"
+    r"|MemoryError|Cannot allocate memory|out of memory",
+)
 
 
 class Child:
@@ -1207,23 +1251,47 @@ class Child:
     The child shares what is in memory at no cost; its return value and exceptions come back
     pickled (see :func:`run_with_deadline`). Where the system cannot fork (no fork on the
     platform, or no process left), ``func`` runs in this process when the result is asked for.
+
+    ``setup``, if given, is called in the child first; what it returns is ``func``'s first
+    argument. ``memory`` (MiB) limits what the child may then allocate: on Linux its
+    ``RLIMIT_DATA`` (private writable memory: the heap, anonymous mappings, thread stacks; not
+    files mapped read-only) is set to what it holds after ``setup`` plus ``memory``. Past it an
+    allocation fails: Python raises MemoryError, Rust and C++ abort the process. Either way
+    :meth:`result` raises :class:`QueryOutOfMemory`, and what the dying child wrote on stderr
+    (the engines' own "memory allocation failed" lines) is not shown: with a memory limit the
+    child's stderr goes to a file, copied to this process's stderr only if the child ends well.
     """
 
-    def __init__(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        self._call = (func, args, kwargs)
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        *args: Any,
+        memory: int | None = None,
+        setup: Callable[[], Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self._call = (func, args, kwargs, setup)
         self._process: Any = None
+        self._memory = memory if memory is not None and memory_limits_supported() else None
+        self._stderr: Any = None
         if "fork" not in multiprocessing.get_all_start_methods():
             return
         sys.stdout.flush()  # else the child would write what is still buffered a second time
         sys.stderr.flush()
+        if self._memory is not None:
+            self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by cancel)
         context = multiprocessing.get_context("fork")
         self._reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_child_main, args=(writer, func, args, kwargs))
+        process = context.Process(
+            target=_child_main,
+            args=(writer, func, args, kwargs, setup, self._memory, self._stderr),
+        )
         process.daemon = True
         try:
             process.start()
         except OSError:  # e.g. a process limit: do the work later, here
             self._reader.close()
+            self._close_stderr()
         else:
             self._process = process
         finally:
@@ -1242,11 +1310,15 @@ class Child:
                 self._process.kill()
             self._process.join()
             self._process = None
+        self._close_stderr()
 
     def result(self, timeout: float | None = None, what: str = "the work") -> Any:
-        """What ``func`` returned (or raised); :class:`QueryTimeout` past ``timeout`` seconds."""
+        """What ``func`` returned (or raised); :class:`QueryTimeout` past ``timeout`` seconds,
+        :class:`QueryOutOfMemory` past the memory limit."""
         if self._process is None:
-            func, args, kwargs = self._call
+            func, args, kwargs, setup = self._call
+            if setup is not None:
+                return func(setup(), *args, **kwargs)
             return func(*args, **kwargs)
         try:
             if timeout is not None and not self._reader.poll(timeout):
@@ -1255,24 +1327,106 @@ class Child:
                 status, payload = self._reader.recv()
             except (EOFError, OSError):
                 self._process.join(5)
-                raise QueryError(
-                    f"{what} failed: its worker process ended without an answer "
-                    f"(exit code {self._process.exitcode}; out of memory?)"
-                ) from None
+                raise self._death(what) from None
+            if status != "memory":
+                self._replay_stderr()
         finally:
             self.cancel()
         if status == "ok":
             return payload
+        if status == "memory":
+            if self._memory is None:
+                raise QueryOutOfMemory(f"{what} ran out of memory and was stopped")
+            raise _memory_error(what, self._memory)
         raise payload
 
+    def _death(self, what: str) -> QueryError:
+        """The error for a child that ended without an answer."""
+        code = self._process.exitcode
+        said = self._read_stderr()
+        if self._memory is not None and (code == -signal.SIGABRT or _OUT_OF_MEMORY.search(said)):
+            return _memory_error(what, self._memory)
+        last = (said.strip().splitlines() or [""])[-1]
+        if code is not None and code < 0:
+            try:
+                how = f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"killed by signal {-code}"
+        else:
+            how = f"exit code {code}"
+        return QueryError(
+            f"{what} failed: its worker process ended without an answer ({how}"
+            + (f": {_clip(last)}" if last else "; out of memory?")
+            + ")"
+        )
 
-def _child_main(writer: Any, func: Callable[..., Any], args: Any, kwargs: Any) -> None:
+    def _read_stderr(self) -> str:
+        if self._stderr is None:
+            return ""
+        with contextlib.suppress(OSError, ValueError):
+            self._stderr.seek(0)
+            return self._stderr.read(64 * 1024).decode("utf-8", errors="replace")
+        return ""
+
+    def _replay_stderr(self) -> None:
+        said = self._read_stderr()
+        if said:
+            sys.stderr.write(said)
+            sys.stderr.flush()
+
+    def _close_stderr(self) -> None:
+        if self._stderr is not None:
+            with contextlib.suppress(OSError):
+                self._stderr.close()
+            self._stderr = None
+
+
+def limit_memory(mib: int) -> None:
+    """Let this process allocate at most ``mib`` MiB more than it holds now (Linux
+    ``RLIMIT_DATA``, which counts the heap and private writable mappings, not files mapped
+    read-only). Meant for a worker process: it cannot be undone."""
+    import resource
+
+    held = 0
+    with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+        for line in status:
+            if line.startswith("VmData:"):
+                held = int(line.split()[1]) * 1024
+                break
+    limit = held + mib * 2**20
+    hard = resource.getrlimit(resource.RLIMIT_DATA)[1]
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
+def _child_main(
+    writer: Any,
+    func: Callable[..., Any],
+    args: Any,
+    kwargs: Any,
+    setup: Callable[[], Any] | None,
+    memory: int | None,
+    stderr: Any,
+) -> None:
+    if stderr is not None:
+        sys.stderr.flush()
+        os.dup2(stderr.fileno(), 2)
     try:
+        if setup is not None:
+            args = (setup(), *args)
+        if memory is not None:
+            limit_memory(memory)
         message: tuple[str, Any] = ("ok", func(*args, **kwargs))
+    except MemoryError:
+        # Leaving this block frees what the work held (its frames hang on the traceback).
+        message = ("memory", None)
     except BaseException as exc:  # everything goes back to the parent, which re-raises it
         message = ("error", _portable(exc))
     try:
         writer.send(message)
+    except MemoryError:
+        writer.send(("memory", None))
     except Exception as exc:
         writer.send(("error", QueryError(f"the answer could not be sent back: {exc}")))
     finally:
