@@ -17,56 +17,15 @@ connects to the URL the query names.
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from hostile_support import Recorder, copy_mini, output_of, run_cli
+from hostile_support import Listener, Recorder, copy_mini, output_of, run_cli
 from stancegraph import safety
 from stancegraph.errors import QueryError, QueryRefused
-
-
-class Listener:
-    """A TCP port on 127.0.0.1 that counts the connections made to it (and closes each)."""
-
-    def __init__(self) -> None:
-        with safety.network_guard(allow=True):
-            self.sock = socket.socket()
-            self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = False
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def url(self, path: str = "/sparql") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def _accept(self) -> None:
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            if self._stop:
-                conn.close()
-                return
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop = True
-        with safety.network_guard(allow=True), socket.socket() as poke:
-            poke.settimeout(1)
-            with contextlib.suppress(OSError):  # wake accept() up
-                poke.connect(("127.0.0.1", self.port))
-        self._thread.join(5)
-        self.sock.close()
 
 
 @pytest.fixture

@@ -678,11 +678,19 @@ def _ox_evaluate(store: ox.Store, text: str, form: str, substitutions: dict[str,
         first = (str(exc).strip().splitlines() or [""])[0]
         problem = QueryError(f"Oxigraph cannot parse the query: {first}")
     except OSError as exc:
-        problem = StoreError(f"Oxigraph: {exc}")
+        # e.g. a SERVICE endpoint's error, which quotes what the endpoint answered
+        problem = StoreError(f"Oxigraph: {one_line(str(exc))}")
     except (RuntimeError, ValueError, TypeError) as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
         problem = QueryError(f"Oxigraph could not run the query: {first}")
     raise problem  # outside the except blocks: no __context__ leading back to the result
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """``text`` (which may come from a remote endpoint) as one printable line of at most
+    ``limit`` characters: line breaks, tabs and control characters become spaces."""
+    shown = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def _ox_answer(store: ox.Store, text: str, form: str, substitutions: dict[str, Node]) -> bytes:
@@ -945,8 +953,8 @@ class EndpointEngine:
         if response.status_code != 200:
             detail = response.text.strip().splitlines()
             raise StoreError(
-                f"{self.url}: HTTP {response.status_code} {response.reason_phrase}"
-                + (f": {detail[0][:200]}" if detail else "")
+                f"{self.url}: HTTP {response.status_code} {one_line(response.reason_phrase)}"
+                + (f": {one_line(detail[0])}" if detail else "")
             )
         if bindings and self.store == "virtuoso" and virtuoso_misjoins_values(text):
             raise StoreError(
@@ -1076,7 +1084,10 @@ def labels(engine: Engine, iris: Iterable[URIRef]) -> dict[URIRef, str]:
         if not values:
             continue
         answer = engine.run(_LABEL_QUERY.format(subjects=values), "SELECT", {})
-        for s, p, label in answer.rows:
+        for row in answer.rows:
+            if len(row) != 3:  # a remote endpoint that answered another question
+                continue
+            s, p, label = row
             if not isinstance(s, URIRef) or not isinstance(label, Literal):
                 continue
             lang = (label.language or "").lower()
