@@ -641,7 +641,7 @@ def query(
         return
     runner = queries.engine_for(project, engine, endpoint, timeout, memory)
     if file_:
-        saved = queries.read_query(Path(file_), name=Path(file_).stem)
+        saved = queries.read_query(file_, name=Path(file_).stem)
     else:
         assert name is not None
         saved = queries.find(project, name)

@@ -250,10 +250,12 @@ def _params(value: str | list[str] | None, where: str) -> tuple[Param, ...]:
     return tuple(params)
 
 
-def read_query(path: Path, name: str | None = None) -> SavedQuery:
-    """Read a query file (through :mod:`stancegraph.safety`: size limit, strict UTF-8)."""
+def read_query(path: str | Path, name: str | None = None) -> SavedQuery:
+    """Read a query file (through :mod:`stancegraph.safety`: a URL is refused, size limit,
+    strict UTF-8). Give ``path`` as the user wrote it: ``Path("http://h/q.rq")`` would turn the
+    URL into the file name ``http:/h/q.rq``, which no longer looks like one."""
     text = safety.decode(safety.read_limited(path), path)
-    return make_query(text, name or path.stem, path)
+    return make_query(text, name or Path(path).stem, Path(path))
 
 
 def make_query(text: str, name: str = "query", path: Path | None = None) -> SavedQuery:
