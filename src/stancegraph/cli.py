@@ -169,8 +169,8 @@ class StancegraphGroup(click.Group):
     "--max-depth",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Refuse Turtle, JSON-LD or SPARQL nested deeper than N brackets "
-    "(default: $STANCEGRAPH_MAX_DEPTH, else 64).",
+    help="Refuse RDF (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) or SPARQL nested "
+    "deeper than N levels (default: $STANCEGRAPH_MAX_DEPTH, else 64).",
 )
 @click.version_option(__version__, "--version", prog_name=PROG)
 @click.pass_context
