@@ -287,3 +287,41 @@ def test_a_syntax_error_after_an_escape_is_placed_in_the_text_as_written() -> No
         safety.check_query('SELECT * WHERE { BIND("\\u00E9\\u00E9\\u00E9" AS ?x) FILTER( }')
     # column 51 of the text as written (36 of the expanded text)
     assert str(caught.value).startswith("query:1:51:"), str(caught.value)
+
+
+@pytest.mark.loopback
+@pytest.mark.parametrize("value", ["x\\u0022y", "\\u0000", "\\U0041"])
+def test_a_parameter_value_an_endpoint_would_read_as_an_escape_is_not_sent(
+    value: str, home: Path, tmp_path: Path
+) -> None:
+    """A remote endpoint gets parameters in a VALUES block it expands escapes in (section
+    19.2): ``x\\u0022y`` would be bound as ``x"y`` there, but as itself on the embedded engines."""
+    endpoint = Recorder().start()
+    try:
+        query = tmp_path / "q.rq"
+        query.write_text("SELECT ?s ?text WHERE { ?s ?p ?text }", encoding="utf-8")
+        result, _ = run_cli(
+            home, "query", "--file", str(query), "--endpoint", endpoint.url(),
+            "--param", f"text={value}",
+        )  # fmt: skip
+    finally:
+        endpoint.stop()
+    assert endpoint.requests == []
+    assert result.exit_code == 2, output_of(result)
+    assert "escape" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.loopback
+def test_a_plain_parameter_value_is_sent_in_the_values_block(home: Path, tmp_path: Path) -> None:
+    endpoint = Recorder().start()
+    try:
+        query = tmp_path / "q.rq"
+        query.write_text("SELECT ?s ?text WHERE { ?s ?p ?text }", encoding="utf-8")
+        args = ["--file", str(query), "--endpoint", endpoint.url(), "--format", "csv"]
+        result, _ = run_cli(home, "query", *args, "--param", 'text=a\\b"c')
+    finally:
+        endpoint.stop()
+    assert result.exit_code == 0, output_of(result)
+    assert [body.decode("utf-8") for body in endpoint.bodies] == [
+        'SELECT ?s ?text WHERE { ?s ?p ?text }\n\nVALUES (?text) { ("a\\\\b\\"c") }\n'
+    ]

@@ -940,7 +940,19 @@ class EndpointEngine:
                     "takes parameters as a trailing VALUES block, which binds them only after "
                     "the filter; run this query on the embedded engines (--engine)"
                 )
-        query = text.rstrip() + "\n" + values_block(bindings)
+        values = values_block(bindings)
+        try:
+            unchanged = safety.expand_codepoint_escapes(values, "parameter").text == values
+        except QueryError:
+            unchanged = False
+        if not unchanged:
+            # An endpoint replaces \uXXXX anywhere in the text before parsing (SPARQL 1.1
+            # section 19.2): it would bind another value than the one given.
+            raise QueryError(
+                "a parameter value holds a \\u or \\U escape, which a SPARQL endpoint would "
+                "read as another character; run this query on the embedded engines (--engine)"
+            )
+        query = text.rstrip() + "\n" + values
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         try:
