@@ -202,3 +202,23 @@ def test_the_projects_own_queries_and_data_pass_the_scans() -> None:
         for path in sorted((root / folder).rglob("*")):
             if path.suffix in safety.FORMATS_BY_EXTENSION:
                 safety.parse_file(path)
+
+
+def test_build_does_not_give_a_deep_saved_query_to_oxigraph(tmp_path: Path) -> None:
+    """build learns each saved query's form from Oxigraph, whose SPARQL parser crashed the
+    process (SIGSEGV) on 10,000 nested brackets: the text passes the guards first."""
+    home = copy_mini(tmp_path)
+    deep = home / "queries" / "deep.rq"
+    deep.write_text("SELECT * WHERE { FILTER(" + "(" * 20_000 + "1" + ")" * 20_000 + ") }\n")
+    script = Path(sys.executable).parent / "stancegraph"
+    done = subprocess.run(
+        [str(script), "--home", str(home), "build"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, (done.returncode, done.stderr[-300:])
+    assert done.stderr.strip().splitlines() == [
+        f"stancegraph: error: {deep}:1:87: query nested deeper than 64 levels of brackets "
+        "(STANCEGRAPH_MAX_DEPTH)"
+    ]

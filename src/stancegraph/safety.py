@@ -961,22 +961,8 @@ def check_query(
     ``initBindings``, pyoxigraph ``substitutions``), never pasted into the text.
     """
     label = str(name)
-    limit = max_bytes if max_bytes is not None else max_query_bytes_default()
-    if len(text) > limit or len(text.encode("utf-8", errors="surrogatepass")) > limit:
-        raise QueryError(f"{label}: query is larger than the limit of {limit} bytes")
-    if "\x00" in text:
-        raise QueryError(f"{label}: query holds a NUL character; not SPARQL text")
-    expanded = expand_codepoint_escapes(text, label)
+    expanded = guard_query_text(text, label, max_depth=max_depth, max_bytes=max_bytes)
     text = expanded.text
-    if not text.strip():
-        raise QueryError(f"{label}: query is empty")
-    depth_limit = max_depth if max_depth is not None else max_depth_default()
-    depth, where = sparql_nesting_depth(text, depth_limit)
-    if depth > depth_limit:
-        raise QueryError(
-            f"{label}{expanded.where(where)}: query nested deeper than {depth_limit} levels of "
-            "brackets (STANCEGRAPH_MAX_DEPTH)"
-        )
     parsed, form = _parse_sparql(text, label, expanded)
     services, graphs, loads = _sparql_reach(parsed)
     local = tuple(local_graphs)
@@ -1014,6 +1000,38 @@ def check_query(
     return CheckedQuery(
         text=text, form=form, services=services, dataset_graphs=graphs, loads=loads, parsed=parsed
     )
+
+
+def guard_query_text(
+    text: str,
+    name: str | Path = "query",
+    *,
+    max_depth: int | None = None,
+    max_bytes: int | None = None,
+) -> ExpandedQuery:
+    """The guards :func:`check_query` runs before any parser sees a SPARQL text: its size, no
+    NUL, its codepoint escapes expanded (:func:`expand_codepoint_escapes`), not empty, its
+    nesting (:func:`sparql_nesting_depth`). Returns the expanded text; raises
+    :class:`QueryError`. Code that gives a text to an engine for any other reason than to run it
+    (to learn its form, say) must give it this text at least: pyoxigraph's SPARQL parser
+    crashes the process on 10,000 nested brackets."""
+    label = str(name)
+    limit = max_bytes if max_bytes is not None else max_query_bytes_default()
+    if len(text) > limit or len(text.encode("utf-8", errors="surrogatepass")) > limit:
+        raise QueryError(f"{label}: query is larger than the limit of {limit} bytes")
+    if "\x00" in text:
+        raise QueryError(f"{label}: query holds a NUL character; not SPARQL text")
+    expanded = expand_codepoint_escapes(text, label)
+    if not expanded.text.strip():
+        raise QueryError(f"{label}: query is empty")
+    depth_limit = max_depth if max_depth is not None else max_depth_default()
+    depth, where = sparql_nesting_depth(expanded.text, depth_limit)
+    if depth > depth_limit:
+        raise QueryError(
+            f"{label}{expanded.where(where)}: query nested deeper than {depth_limit} levels of "
+            "brackets (STANCEGRAPH_MAX_DEPTH)"
+        )
+    return expanded
 
 
 class _SparqlProblem(Exception):
