@@ -1402,7 +1402,7 @@ class Child:
 def limit_memory(mib: int) -> None:
     """Let this process allocate at most ``mib`` MiB more than it holds now (Linux
     ``RLIMIT_DATA``, which counts the heap and private writable mappings, not files mapped
-    read-only). Meant for a worker process: it cannot be undone."""
+    read-only); a lower limit already set (``ulimit -d``) stays. Meant for a worker process."""
     import resource
 
     held = 0
@@ -1412,9 +1412,10 @@ def limit_memory(mib: int) -> None:
                 held = int(line.split()[1]) * 1024
                 break
     limit = held + mib * 2**20
-    hard = resource.getrlimit(resource.RLIMIT_DATA)[1]
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    for already in (soft, hard):  # never loosen a limit set from outside (ulimit -d)
+        if already != resource.RLIM_INFINITY:
+            limit = min(limit, already)
     resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
