@@ -13,6 +13,7 @@ cap, so that a regression cannot take the test machine's memory with it.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import resource
 import signal
@@ -159,6 +160,7 @@ def test_under_the_limit_the_answer_comes_back() -> None:
 
 
 def _oxigraph_cross_join() -> int:
+    faulthandler.disable()  # pytest's would print the abort's traceback on the test's stderr
     store = ox.Store()
     store.extend(
         ox.Quad(ox.NamedNode(f"http://e/{i}"), ox.NamedNode("http://e/p"), ox.Literal(str(i)))
@@ -177,6 +179,7 @@ def test_a_rust_allocation_failure_in_the_worker_is_reported_as_the_limit(
 
 
 def _crash() -> None:
+    faulthandler.disable()
     os.kill(os.getpid(), signal.SIGSEGV)
 
 
