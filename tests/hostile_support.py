@@ -9,7 +9,9 @@ guard stopped it (the guard has tests of its own).
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import socket
 import sys
 import threading
 import time
@@ -54,6 +56,7 @@ class Recorder:
     """A loopback HTTP server that records every request it gets."""
 
     requests: list[tuple[str, str]] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
     httpd: ThreadingHTTPServer | None = None
 
     def url(self, path: str = "/") -> str:
@@ -67,8 +70,7 @@ class Recorder:
             def _answer(self) -> None:
                 recorder.requests.append((self.command, self.path))
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                recorder.bodies.append(self.rfile.read(length) if length else b"")
                 kind = next((k for k in BODIES if self.path.split("?")[0].endswith(k)), "sparql")
                 media, body = BODIES[kind]
                 self.send_response(200)
@@ -92,6 +94,53 @@ class Recorder:
         if self.httpd is not None:
             self.httpd.shutdown()
             self.httpd.server_close()
+
+
+class Listener:
+    """A TCP port on 127.0.0.1 that counts the connections made to it; it answers each with
+    ``reply`` (after reading what the client sends first, if ``reply`` is given), then closes it.
+    Lower-level than :class:`Recorder`: it sees a connection even if no HTTP request follows."""
+
+    def __init__(self, reply: bytes | None = None) -> None:
+        with safety.network_guard(allow=True):
+            self.sock = socket.socket()
+            self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.reply = reply
+        self.connections = 0
+        self._stop = False
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str = "/sparql") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _accept(self) -> None:
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            if self._stop:
+                conn.close()
+                return
+            self.connections += 1
+            with conn:
+                if self.reply is not None:
+                    conn.settimeout(5)
+                    with contextlib.suppress(OSError):
+                        conn.recv(65536)
+                        conn.sendall(self.reply)
+
+    def close(self) -> None:
+        self._stop = True
+        with safety.network_guard(allow=True), socket.socket() as poke:
+            poke.settimeout(1)
+            with contextlib.suppress(OSError):  # wake accept() up
+                poke.connect(("127.0.0.1", self.port))
+        self._thread.join(5)
+        self.sock.close()
 
 
 class OpenedFiles:

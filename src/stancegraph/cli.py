@@ -196,8 +196,8 @@ class StancegraphGroup(click.Group):
     "--max-depth",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Refuse Turtle, JSON-LD or SPARQL nested deeper than N brackets "
-    "(default: $STANCEGRAPH_MAX_DEPTH, else 64).",
+    help="Refuse RDF (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML) or SPARQL nested "
+    "deeper than N levels (default: $STANCEGRAPH_MAX_DEPTH, else 64).",
 )
 @click.version_option(__version__, "--version", prog_name=PROG)
 @click.pass_context
@@ -604,6 +604,13 @@ def coverage(state: State, key: str | None, minimum: float | None, fmt: str) -> 
     metavar="SECONDS",
     help="Stop a query that runs longer (default: $STANCEGRAPH_QUERY_TIMEOUT, else 60).",
 )
+@click.option(
+    "--memory",
+    type=click.IntRange(min=1),
+    metavar="MIB",
+    help="Stop a query that takes more memory, in MiB (default: $STANCEGRAPH_QUERY_MEMORY, "
+    "else 2048, or half the machine's memory if less).",
+)
 @click.option("--headline", is_flag=True, help="Run the headline queries and print their answers.")
 @click.option(
     "--update-expected",
@@ -623,6 +630,7 @@ def query(
     endpoint: str | None,
     allow_service: bool,
     timeout: float | None,
+    memory: int | None,
     headline: bool,
     update_expected: bool,
 ) -> None:
@@ -658,11 +666,11 @@ def query(
     if headline:
         if fmt != "table":
             raise click.UsageError("--headline prints tables; run one query for --format")
-        show_headline(project, engine, endpoint, timeout, allow_service=allow_service)
+        show_headline(project, engine, endpoint, timeout, memory, allow_service=allow_service)
         return
-    runner = queries.engine_for(project, engine, endpoint, timeout)
+    runner = queries.engine_for(project, engine, endpoint, timeout, memory)
     if file_:
-        saved = queries.read_query(Path(file_), name=Path(file_).stem)
+        saved = queries.read_query(file_, name=Path(file_).stem)
     else:
         assert name is not None
         saved = queries.find(project, name)
@@ -826,6 +834,7 @@ def show_headline(
     engine: str = "oxigraph",
     endpoint: str | None = None,
     timeout: float | None = None,
+    memory: int | None = None,
     *,
     allow_service: bool = False,
     out: Console | None = None,
@@ -836,7 +845,7 @@ def show_headline(
     chosen = queries.headline(project)
     if not chosen:
         raise click.UsageError("no saved query is tagged 'headline'")
-    runner = queries.engine_for(project, engine, endpoint, timeout)
+    runner = queries.engine_for(project, engine, endpoint, timeout, memory)
     for q in chosen:
         answer = queries.run(q, runner, allow_service=allow_service)
         for note in answer.notes:

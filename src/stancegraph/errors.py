@@ -81,6 +81,10 @@ class QueryTimeout(QueryError):
     """A query ran longer than its time limit and was stopped."""
 
 
+class QueryOutOfMemory(QueryError):
+    """A query took more memory than its limit and was stopped."""
+
+
 class NetworkRefused(StancegraphError):
     """Something tried to reach the network while the network guard was on.
 

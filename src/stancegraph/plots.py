@@ -35,7 +35,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from stancegraph import graph
+from stancegraph import graph, safety
 from stancegraph.errors import ProjectError, StancegraphError
 from stancegraph.sources import Project
 
@@ -990,7 +990,7 @@ def divergence_facts(dataset: Dataset, project: Project | None = None) -> Diverg
         path = project.queries_dir / f"{VERDICT_QUERY}.rq"
         if path.is_file():
             query = VERDICT_QUERY
-            text = path.read_text(encoding="utf-8")
+            text = safety.check_query(path.read_text(encoding="utf-8"), name=path).text
             for solution in store.query(text, use_default_graph_as_union=True):
                 issue_iri = solution["issue"].value
                 if issue_iri in issues:

@@ -35,6 +35,7 @@ golden files under ``queries/expected/`` (``<name>.srj`` or ``<name>.ttl``).
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -53,7 +54,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from stancegraph import graph, safety
-from stancegraph.errors import QueryError, StoreError
+from stancegraph.errors import QueryError, StancegraphError, StoreError
 from stancegraph.sources import Project
 
 # ---------------------------------------------------------------------------------------------
@@ -249,10 +250,12 @@ def _params(value: str | list[str] | None, where: str) -> tuple[Param, ...]:
     return tuple(params)
 
 
-def read_query(path: Path, name: str | None = None) -> SavedQuery:
-    """Read a query file (through :mod:`stancegraph.safety`: size limit, strict UTF-8)."""
+def read_query(path: str | Path, name: str | None = None) -> SavedQuery:
+    """Read a query file (through :mod:`stancegraph.safety`: a URL is refused, size limit,
+    strict UTF-8). Give ``path`` as the user wrote it: ``Path("http://h/q.rq")`` would turn the
+    URL into the file name ``http:/h/q.rq``, which no longer looks like one."""
     text = safety.decode(safety.read_limited(path), path)
-    return make_query(text, name or path.stem, path)
+    return make_query(text, name or Path(path).stem, Path(path))
 
 
 def make_query(text: str, name: str = "query", path: Path | None = None) -> SavedQuery:
@@ -664,24 +667,43 @@ def open_store(project: Project) -> ox.Store:
 
 def _ox_evaluate(store: ox.Store, text: str, form: str, substitutions: dict[str, Node]) -> bytes:
     """Run one query on Oxigraph and return the W3C serialization of the answer (plain bytes,
-    so that it can come back from :func:`stancegraph.safety.run_with_deadline`'s worker)."""
+    so that it can come back from :func:`stancegraph.safety.run_with_deadline`'s worker).
+
+    The error raised holds no reference to pyoxigraph's result object: that object may only be
+    dropped by the thread that made it (else pyoxigraph prints "PyQuerySolutions is unsendable"
+    on stderr), so it must die with the frame that made it, here.
+    """
+    problem: StancegraphError
     try:
-        result = store.query(
-            text,
-            use_default_graph_as_union=True,
-            substitutions={ox.Variable(k): _to_ox(v) for k, v in substitutions.items()} or None,
-        )
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            return result.serialize(format=ox.RdfFormat.N_TRIPLES)
-        return result.serialize(format=ox.QueryResultsFormat.JSON)
+        return _ox_answer(store, text, form, substitutions)
     except SyntaxError as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
-        raise QueryError(f"Oxigraph cannot parse the query: {first}") from None
+        problem = QueryError(f"Oxigraph cannot parse the query: {first}")
     except OSError as exc:
-        raise StoreError(f"Oxigraph: {exc}") from None
+        # e.g. a SERVICE endpoint's error, which quotes what the endpoint answered
+        problem = StoreError(f"Oxigraph: {one_line(str(exc))}")
     except (RuntimeError, ValueError, TypeError) as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
-        raise QueryError(f"Oxigraph could not run the query: {first}") from None
+        problem = QueryError(f"Oxigraph could not run the query: {first}")
+    raise problem  # outside the except blocks: no __context__ leading back to the result
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """``text`` (which may come from a remote endpoint) as one printable line of at most
+    ``limit`` characters: line breaks, tabs and control characters become spaces."""
+    shown = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _ox_answer(store: ox.Store, text: str, form: str, substitutions: dict[str, Node]) -> bytes:
+    result = store.query(
+        text,
+        use_default_graph_as_union=True,
+        substitutions={ox.Variable(k): _to_ox(v) for k, v in substitutions.items()} or None,
+    )
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return result.serialize(format=ox.RdfFormat.N_TRIPLES)
+    return result.serialize(format=ox.QueryResultsFormat.JSON)
 
 
 def _rdflib_evaluate(dataset: Dataset, text: Any, form: str, bindings: dict[str, Node]) -> bytes:
@@ -693,7 +715,7 @@ def _rdflib_evaluate(dataset: Dataset, text: Any, form: str, bindings: dict[str,
             out = result.graph.serialize(format="nt")
         else:
             out = result.serialize(format="json")
-    except QueryError:
+    except (QueryError, MemoryError):
         raise
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
@@ -712,9 +734,11 @@ class OxigraphEngine:
     """pyoxigraph over the union of the named graphs; parameters via ``substitutions``.
 
     Over a project it uses the embedded on-disk store; an in-memory ``store`` may be given
-    instead. Each query runs under :func:`stancegraph.safety.run_with_deadline` in a thread
-    (a forked worker would not inherit RocksDB's threads): past the time limit the caller gets
-    :class:`~stancegraph.errors.QueryTimeout` at once.
+    instead. Each query runs in a forked worker (:func:`stancegraph.safety.run_with_deadline`)
+    that is killed past the time limit (``timeout``, default ``STANCEGRAPH_QUERY_TIMEOUT``) and
+    stopped past the memory limit (``memory`` MiB, default ``STANCEGRAPH_QUERY_MEMORY``). The
+    worker opens the on-disk store itself, read-only (a fork would not carry RocksDB's threads);
+    an in-memory store it shares with this process.
     """
 
     name = "oxigraph"
@@ -724,30 +748,49 @@ class OxigraphEngine:
         project: Project | None = None,
         store: ox.Store | None = None,
         timeout: float | None = None,
+        memory: int | None = None,
     ) -> None:
         self._project = project
         self._store = store
+        self._location: Path | None = None
         self.timeout = timeout
+        self.memory = memory
 
     @property
     def store(self) -> ox.Store:
-        if self._store is None:
+        """The store, opened in this process (the on-disk one read-only)."""
+        if self._store is not None:
+            return self._store
+        from stancegraph import store
+
+        return store.open_embedded(self._embedded())
+
+    def _embedded(self) -> Path:
+        """Where the embedded store is, loaded from the current sources first if they changed."""
+        if self._location is None:
+            from stancegraph import store
+
             assert self._project is not None
-            self._store = open_store(self._project)
-        return self._store
+            open_store(self._project)  # (re)loads it if stale; the store it opens is let go
+            self._location = store.store_location(self._project)
+        return self._location
 
     def run(
         self, text: str, form: str, bindings: Mapping[str, Node], prepared: Any = None
     ) -> Answer:
-        data = safety.run_with_deadline(
-            _ox_evaluate,
-            self.store,
-            text,
-            form,
-            dict(bindings),
-            timeout=self.timeout,
-            isolation="thread",
-        )
+        memory = self.memory if self.memory is not None else safety.query_memory_default()
+        limits: dict[str, Any] = {"timeout": self.timeout, "memory": memory}
+        if self._store is not None:
+            data = safety.run_with_deadline(
+                _ox_evaluate, self._store, text, form, dict(bindings), **limits
+            )
+        else:
+            from stancegraph import store
+
+            opening = functools.partial(store.open_embedded, self._embedded())
+            data = safety.run_with_deadline(
+                _ox_evaluate, text, form, dict(bindings), setup=opening, **limits
+            )
         return _answer(form, data)
 
 
@@ -755,7 +798,8 @@ class RdflibEngine:
     """rdflib's SPARQL evaluator; the default graph is the union; parameters via initBindings.
 
     Each query runs in a forked worker (:func:`stancegraph.safety.run_with_deadline`) that is
-    killed past the time limit: rdflib's evaluator cannot be interrupted otherwise.
+    killed past the time limit and stopped past the memory limit (see :class:`OxigraphEngine`):
+    rdflib's evaluator cannot be interrupted otherwise.
     """
 
     name = "rdflib"
@@ -765,10 +809,12 @@ class RdflibEngine:
         project: Project | None = None,
         dataset: Dataset | None = None,
         timeout: float | None = None,
+        memory: int | None = None,
     ) -> None:
         self._project = project
         self._dataset = dataset
         self.timeout = timeout
+        self.memory = memory
 
     @property
     def dataset(self) -> Dataset:
@@ -789,6 +835,7 @@ class RdflibEngine:
             form,
             dict(bindings),
             timeout=self.timeout,
+            memory=self.memory if self.memory is not None else safety.query_memory_default(),
         )
         return _answer(form, data)
 
@@ -893,7 +940,19 @@ class EndpointEngine:
                     "takes parameters as a trailing VALUES block, which binds them only after "
                     "the filter; run this query on the embedded engines (--engine)"
                 )
-        query = text.rstrip() + "\n" + values_block(bindings)
+        values = values_block(bindings)
+        try:
+            unchanged = safety.expand_codepoint_escapes(values, "parameter").text == values
+        except QueryError:
+            unchanged = False
+        if not unchanged:
+            # An endpoint replaces \uXXXX anywhere in the text before parsing (SPARQL 1.1
+            # section 19.2): it would bind another value than the one given.
+            raise QueryError(
+                "a parameter value holds a \\u or \\U escape, which a SPARQL endpoint would "
+                "read as another character; run this query on the embedded engines (--engine)"
+            )
+        query = text.rstrip() + "\n" + values
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         try:
@@ -908,8 +967,8 @@ class EndpointEngine:
         if response.status_code != 200:
             detail = response.text.strip().splitlines()
             raise StoreError(
-                f"{self.url}: HTTP {response.status_code} {response.reason_phrase}"
-                + (f": {detail[0][:200]}" if detail else "")
+                f"{self.url}: HTTP {response.status_code} {one_line(response.reason_phrase)}"
+                + (f": {one_line(detail[0])}" if detail else "")
             )
         if bindings and self.store == "virtuoso" and virtuoso_misjoins_values(text):
             raise StoreError(
@@ -949,15 +1008,17 @@ def engine_for(
     name: str = "oxigraph",
     endpoint: str | None = None,
     timeout: float | None = None,
+    memory: int | None = None,
 ) -> Engine:
     """The engine ``name`` over the project's dataset, or a remote endpoint; each query is
-    stopped after ``timeout`` seconds (default ``STANCEGRAPH_QUERY_TIMEOUT``, 60)."""
+    stopped after ``timeout`` seconds (default ``STANCEGRAPH_QUERY_TIMEOUT``, 60) and, on the
+    embedded engines, past ``memory`` MiB (default ``STANCEGRAPH_QUERY_MEMORY``, 2048)."""
     if endpoint:
         return EndpointEngine(endpoint, timeout)
     if name == "oxigraph":
-        return OxigraphEngine(project, timeout=timeout)
+        return OxigraphEngine(project, timeout=timeout, memory=memory)
     if name == "rdflib":
-        return RdflibEngine(project, timeout=timeout)
+        return RdflibEngine(project, timeout=timeout, memory=memory)
     raise QueryError(f"unknown engine {name!r}; one of {', '.join(ENGINES)}")
 
 
@@ -973,7 +1034,8 @@ def run(
     *,
     allow_service: bool = False,
 ) -> Answer:
-    """Check ``query``, bind its parameters and run it on ``engine``.
+    """Check ``query``, bind its parameters and run it on ``engine``: the engine is given the
+    checked text (:attr:`stancegraph.safety.CheckedQuery.text`), never the text as written.
 
     On a remote endpoint whose store the query's ``#+ deviations:`` header names, the answer
     carries that deviation in :attr:`Answer.notes`, and a failure says it too."""
@@ -981,7 +1043,7 @@ def run(
     checked = check_query(query.text, allow_service=allow_service, where=where)
     bindings = bindings_for(query, params or {})
     try:
-        answer = engine.run(query.text, checked.form, bindings, checked.parsed)
+        answer = engine.run(checked.text, checked.form, bindings, checked.parsed)
     except StoreError as exc:
         known = deviation_notes(query, engine)
         if known:
@@ -1036,7 +1098,10 @@ def labels(engine: Engine, iris: Iterable[URIRef]) -> dict[URIRef, str]:
         if not values:
             continue
         answer = engine.run(_LABEL_QUERY.format(subjects=values), "SELECT", {})
-        for s, p, label in answer.rows:
+        for row in answer.rows:
+            if len(row) != 3:  # a remote endpoint that answered another question
+                continue
+            s, p, label = row
             if not isinstance(s, URIRef) or not isinstance(label, Literal):
                 continue
             lang = (label.language or "").lower()

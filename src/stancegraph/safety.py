@@ -8,10 +8,10 @@ a row of small guards, each its own function, so that hardening one touches one 
    a regular file); we open it ourselves and read at most ``max_bytes`` bytes;
 2. :func:`detect_format` - the RDF syntax from the file name (or the caller's choice);
 3. :func:`decode` - refuse empty and binary files, decode strict UTF-8;
-4. per-syntax guards, all before any parser runs - :func:`guard_depth` (Turtle, TriG: bracket
-   nesting), :func:`guard_jsonld` (no remote or ``file:`` ``@context``, no ``@import``, nesting)
-   and :func:`guard_xml` (no DTD at all, so no entities: billion laughs and XXE are refused at
-   the ``<!DOCTYPE``);
+4. per-syntax guards, all before any parser runs - :func:`guard_depth` (Turtle, TriG,
+   N-Triples, N-Quads: bracket nesting), :func:`guard_jsonld` (no remote or ``file:``
+   ``@context``, no ``@import``, nesting) and :func:`guard_xml` (no DTD at all, so no entities:
+   billion laughs and XXE are refused at the ``<!DOCTYPE``; element nesting);
 5. pyoxigraph parses the *text* (never a path or URL) in linear time, with a fixed base IRI so
    that results do not depend on where the checkout lives, and with no document loader, so it
    cannot fetch a JSON-LD context even if a guard missed one; the triples become rdflib terms and
@@ -26,26 +26,32 @@ Nothing here touches the network, and ``owl:imports`` is never followed (nothing
 triples it parses). Two process-wide guards back this up: :func:`install_network_guard` (an audit
 hook that makes any socket connection or ``urllib`` request fail while it is on) and rdflib's
 ``SPARQL_LOAD_GRAPHS`` switched off. :func:`run_with_deadline` runs work that can take unbounded
-time (query evaluation) in a child process that is killed at its deadline.
+time (query evaluation) in a child process that is killed at its deadline, and whose memory
+is limited.
 
 Limits (each also an environment variable, see SECURITY.md): file size ``STANCEGRAPH_MAX_BYTES``
 (50 MiB), bracket nesting ``STANCEGRAPH_MAX_DEPTH`` (64), query size
-``STANCEGRAPH_MAX_QUERY_BYTES`` (1 MiB), query time ``STANCEGRAPH_QUERY_TIMEOUT`` (60 s).
+``STANCEGRAPH_MAX_QUERY_BYTES`` (1 MiB), query time ``STANCEGRAPH_QUERY_TIMEOUT`` (60 s), query
+memory ``STANCEGRAPH_QUERY_MEMORY`` (2048 MiB, or half the machine's memory if less).
 """
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import contextlib
 import functools
+import heapq
 import json
 import multiprocessing
 import os
 import pickle
 import re
+import signal
 import socket
 import stat
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -63,6 +69,7 @@ from stancegraph.errors import (
     InputError,
     NetworkRefused,
     QueryError,
+    QueryOutOfMemory,
     QueryRefused,
     QueryTimeout,
     StancegraphError,
@@ -270,8 +277,15 @@ def decode(data: bytes, name: str | Path) -> str:
     return text.removeprefix("\ufeff")
 
 
+#: Formats whose bracket nesting :func:`guard_depth` bounds: Turtle and TriG (``[ ]``, ``( )``,
+#: ``{ }``), and N-Triples and N-Quads, whose RDF 1.2 triple terms ``<<( ... )>>`` nest
+#: (pyoxigraph's parser crashed the process on 100,000 levels: issue #22).
+DEPTH_GUARDED_FORMATS = frozenset({"turtle", "trig", "nt", "nquads"})
+
+
 def guard_depth(text: str, name: str | Path, max_depth: int | None = None) -> None:
-    """Refuse Turtle/TriG nested deeper than ``max_depth`` brackets (``[ ]``, ``( )``, ``{ }``)."""
+    """Refuse Turtle, TriG, N-Triples or N-Quads nested deeper than ``max_depth`` brackets
+    (``[ ]``, ``( )``, ``{ }``; see :func:`nesting_depth`)."""
     limit = max_depth if max_depth is not None else max_depth_default()
     depth, where = nesting_depth(text, limit)
     if depth > limit:
@@ -337,16 +351,34 @@ def guard_jsonld(
     return json.dumps(doc) if inlined else text
 
 
-def guard_xml(text: str, name: str | Path) -> None:
-    """Refuse XML with a DTD (so no entities and no external references), via defusedxml.
+def guard_xml(text: str, name: str | Path, max_depth: int | None = None) -> None:
+    """Refuse XML with a DTD (so no entities and no external references), via defusedxml, and
+    XML whose elements nest deeper than ``max_depth`` (``STANCEGRAPH_MAX_DEPTH``, default 64).
 
     A ``<!DOCTYPE`` is refused before any entity is expanded, so a billion-laughs document costs
-    no more than reading up to its DTD.
+    no more than reading up to its DTD; a deep document costs no more than reading up to its
+    first element past the limit (pyoxigraph's RDF/XML parser is quadratic in the nesting:
+    20,000 levels took 5.7 s). The document is only read, no tree is built.
     """
+    limit = max_depth if max_depth is not None else max_depth_default()
+    data = text.encode("utf-8")
+    depth = _XmlDepth(limit)
+    parser = DefusedET.DefusedXMLParser(
+        target=depth, forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
+    depth.expat = parser.parser
     try:
-        DefusedET.fromstring(
-            text.encode("utf-8"), forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
+        parser.feed(data)
+        parser.close()
+    except _TooDeep as deep:
+        line, col = _position_of_byte(data, deep.at)
+        raise InputError(
+            name,
+            line,
+            col,
+            f"XML elements nested deeper than {limit} levels (STANCEGRAPH_MAX_DEPTH); "
+            "nested too deeply to parse safely",
+        ) from None
     except DefusedXmlException as exc:
         at = text.find("<!DOCTYPE")
         at = at if at >= 0 else text.find("<!ENTITY")
@@ -363,6 +395,36 @@ def guard_xml(text: str, name: str | Path) -> None:
         line, col = getattr(exc, "position", (None, None))
         reason = str(exc).split(":")[0]
         raise InputError(name, line, _one_based(col), f"XML syntax error: {reason}") from None
+
+
+class _TooDeep(Exception):
+    def __init__(self, at: int) -> None:
+        super().__init__(at)
+        self.at = at  # byte index of the element's start tag
+
+
+class _XmlDepth:
+    """An XML parser target that builds nothing and stops at the first element nested deeper
+    than ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.depth = 0
+        self.expat: Any = None
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > self.limit:
+            raise _TooDeep(self.expat.CurrentByteIndex if self.expat is not None else 0)
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+
+    def data(self, data: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def parse_file(
@@ -437,8 +499,8 @@ def read_terms(
     if fmt == "json-ld":
         text = guard_jsonld(text, name, max_depth, contexts)
     elif fmt == "xml":
-        guard_xml(text, name)
-    elif fmt in ("turtle", "trig"):
+        guard_xml(text, name, max_depth)
+    elif fmt in DEPTH_GUARDED_FORMATS:
         guard_depth(text, name, max_depth)
     return parse_terms(text, fmt, name, base, ox_triples=ox_triples)
 
@@ -610,17 +672,36 @@ def _clip(text: str) -> str:
 #: Deepest nesting of ``[ ]``, ``( )`` and ``{ }`` accepted in Turtle, TriG, JSON and SPARQL.
 DEFAULT_MAX_DEPTH = 64
 
-# Tokens that may hold brackets which do not nest: comments, strings (long ones first), IRIs, and
-# backslash escapes outside strings (``ex:a\#b``). An IRI holding ``(`` or ``)`` is not taken as
-# one, so that SPARQL's ``?a<(?b)`` (less-than, then a bracket) cannot hide its brackets.
-_DEPTH_TOKENS = re.compile(
+# Tokens that may hold brackets which do not nest: strings (long ones first), IRIs, backslash
+# escapes outside strings (``ex:a\(b``, a bracket in a local name) and comments. A comment ends at
+# the first CR or LF, the earliest end any parser gives it. In Turtle, TriG, N-Triples and N-Quads
+# ``<`` always opens an IRI, which may hold brackets (``<http://e/#(>``) and ``#``, ``'``.
+_RDF_DEPTH_TOKENS = re.compile(
     r'"""(?:[^"\\]++|\\.|"(?!""))*+"""'
     r"|'''(?:[^'\\]++|\\.|'(?!''))*+'''"
     r'|"(?:[^"\\\n\r]++|\\.)*+"'
     r"|'(?:[^'\\\n\r]++|\\.)*+'"
-    r"|<[^<>\"{}|^`\\\x00-\x20()]*+>"
+    r"|<(?:[^<>\"{}|^`\\\x00-\x20]++|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>"
     r"|\\."
     r"|#[^\n\r]*+"
+    r"|(?P<open>[\[({])"
+    r"|(?P<close>[\])}])",
+    re.DOTALL,
+)
+
+# The same tokens in SPARQL, where ``<`` may also be less-than: ``?a<?b#>...`` is an IRI to one
+# reading and ``?a < ?b`` then a comment to the other. Such a ``<`` (group ``iri``) is read both
+# ways; see :func:`sparql_nesting_depth`. The text has no codepoint escapes left. A comment is
+# matched by its ``#`` alone: its end is looked up, not scanned for, since every reading that
+# starts inside an IRI may start a comment there.
+_SPARQL_DEPTH_TOKENS = re.compile(
+    r'"""(?:[^"\\]++|\\.|"(?!""))*+"""'
+    r"|'''(?:[^'\\]++|\\.|'(?!''))*+'''"
+    r'|"(?:[^"\\\n\r]++|\\.)*+"'
+    r"|'(?:[^'\\\n\r]++|\\.)*+'"
+    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*+>)"
+    r"|\\."
+    r"|(?P<comment>#)"
     r"|(?P<open>[\[({])"
     r"|(?P<close>[\])}])",
     re.DOTALL,
@@ -636,14 +717,17 @@ def max_depth_default() -> int:
 
 
 def nesting_depth(text: str, limit: int | None = None) -> tuple[int, int]:
-    """The deepest bracket nesting in Turtle/TriG/SPARQL ``text``, and where it is reached.
+    """The deepest bracket nesting (``[ ]``, ``( )``, ``{ }``) in Turtle, TriG, N-Triples or
+    N-Quads ``text``, and where it is reached.
 
-    Brackets inside strings, IRIs and comments do not count. Returns ``(depth, index)``; when
-    ``limit`` is given, stops at the first bracket deeper than ``limit`` and returns its depth and
-    index, so that a refusal costs no more than reading up to the offending bracket.
+    Brackets inside strings, IRIs, comments and local-name escapes do not count. The scan may
+    count a bracket the parser would not (in text the parser rejects anyway), never the
+    reverse. Returns ``(depth, index)``; when ``limit`` is given, stops at the first bracket
+    deeper than ``limit`` and returns its depth and index, so that a refusal costs no more than
+    reading up to the offending bracket. For SPARQL use :func:`sparql_nesting_depth`.
     """
     depth = deepest = where = 0
-    for match in _DEPTH_TOKENS.finditer(text):
+    for match in _RDF_DEPTH_TOKENS.finditer(text):
         kind = match.lastgroup
         if kind == "open":
             depth += 1
@@ -653,6 +737,55 @@ def nesting_depth(text: str, limit: int | None = None) -> tuple[int, int]:
                     break
         elif kind == "close" and depth:
             depth -= 1
+    return deepest, where
+
+
+def sparql_nesting_depth(text: str, limit: int | None = None) -> tuple[int, int]:
+    """The deepest bracket nesting in SPARQL ``text`` (codepoint escapes already expanded), and
+    where it is reached; see :func:`nesting_depth`.
+
+    SPARQL's ``<`` opens an IRI or compares, and which one the parser takes decides what is
+    hidden: inside an IRI, brackets do not count; after a less-than, a ``#`` starts a comment
+    and a ``'`` a string. The scan follows both readings of every such ``<`` and reports the
+    deepest nesting of any combination, so that no reading can hide brackets from it. Readings
+    that reach the same token go on as one (keeping the deeper), so the scan stays linear.
+    """
+    pending: dict[int, tuple[int, re.Match[str]]] = {}
+    starts: list[int] = []
+    line_ends = [m.start() for m in re.finditer(r"[\n\r]", text)]
+
+    def go_on(position: int, depth: int) -> None:
+        match = _SPARQL_DEPTH_TOKENS.search(text, position)
+        if match is None:
+            return
+        start = match.start()
+        known = pending.get(start)
+        if known is None:
+            pending[start] = (depth, match)
+            heapq.heappush(starts, start)
+        elif depth > known[0]:
+            pending[start] = (depth, known[1])
+
+    deepest = where = 0
+    go_on(0, 0)
+    while starts:
+        depth, match = pending.pop(heapq.heappop(starts))
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, match.start()
+                if limit is not None and depth > limit:
+                    break
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+        elif kind == "iri":
+            go_on(match.start() + 1, depth)  # the other reading: less-than
+        elif kind == "comment":
+            at = bisect.bisect_left(line_ends, match.start())
+            go_on(line_ends[at] if at < len(line_ends) else len(text), depth)
+            continue
+        go_on(match.end(), depth)
     return deepest, where
 
 
@@ -673,14 +806,100 @@ _QUERY_FORMS = {
 }
 
 
+# SPARQL 1.1 section 19.2: \uXXXX and \UXXXXXXXX stand for one code point anywhere in the text,
+# and are replaced before the text is parsed. Exactly 4 and exactly 8 hex digits, case-sensitive.
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+# What some engine might still read as an escape: rdflib takes \u or \U (either case) with 4
+# or 8 hex digits; pyoxigraph takes \uXXXX and \UXXXXXXXX inside strings and IRIs.
+_ANY_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
+
+
+@dataclass(frozen=True)
+class ExpandedQuery:
+    """A SPARQL text with its codepoint escapes replaced (:func:`expand_codepoint_escapes`).
+
+    ``text`` is the expanded text; ``where`` turns an index into it into ``:LINE:COL`` of the
+    text as the user wrote it (``original``).
+    """
+
+    text: str
+    original: str
+    # (index in text, index in original) after each escape replaced, in order
+    _marks: tuple[tuple[int, int], ...] = ()
+
+    def origin(self, index: int) -> int:
+        """The index in ``original`` of the character at ``index`` in ``text``."""
+        at = bisect.bisect_right(self._marks, (index, len(self.original) + 1)) - 1
+        if at < 0:
+            return index
+        expanded_at, original_at = self._marks[at]
+        return original_at + (index - expanded_at)
+
+    def where(self, index: int) -> str:
+        """``:LINE:COL`` (1-based) in ``original`` of the character at ``index`` in ``text``."""
+        line, col = _position_of_char(self.original, self.origin(index))
+        return f":{line}:{col}"
+
+
+def expand_codepoint_escapes(text: str, name: str | Path = "query") -> ExpandedQuery:
+    """``text`` with its codepoint escapes (``\\u`` and 4 hex digits, ``\\U`` and 8) replaced
+    by the characters they stand for, exactly as SPARQL 1.1 section 19.2 says: once, anywhere in
+    the text (strings, IRIs, names, keywords, comments), before parsing.
+
+    The engines do not agree on this (issue #22): rdflib also takes ``\\u`` with 8 digits and
+    ``\\U`` with 4, pyoxigraph replaces escapes only inside strings and IRIs, where an escaped
+    ``"`` does not end the string. So the same text can hide a ``SERVICE`` from one engine and
+    show it to the other. Every engine is given the expanded text instead, which has no escape
+    left for any of them to read: a text that still holds one after expansion (an escape that
+    spells another escape, ``\\u005Cu0053``; ``\\U`` with fewer than 8 digits) is refused, and so
+    is one that spells a NUL, a surrogate or no code point at all. Raises :class:`QueryError`.
+    """
+    label = str(name)
+    pieces: list[str] = []
+    marks: list[tuple[int, int]] = []
+    start = 0
+    out = 0
+    for match in _CODEPOINT_ESCAPE.finditer(text):
+        digits = match.group(1) or match.group(2)
+        code = int(digits, 16)
+        if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            line, col = _position_of_char(text, match.start())
+            what = "a NUL" if code == 0 else "no character (a surrogate or past U+10FFFF)"
+            raise QueryError(
+                f"{label}:{line}:{col}: the escape {match.group(0)} stands for {what}; "
+                "not SPARQL text"
+            )
+        pieces.append(text[start : match.start()])
+        pieces.append(chr(code))
+        out += match.start() - start + 1
+        start = match.end()
+        marks.append((out, start))
+    if not marks:
+        expanded = ExpandedQuery(text, text)
+    else:
+        pieces.append(text[start:])
+        expanded = ExpandedQuery("".join(pieces), text, tuple(marks))
+    left = _ANY_ESCAPE.search(expanded.text)
+    if left is not None:
+        raise QueryError(
+            f"{label}{expanded.where(left.start())}: {left.group(0)} is not a codepoint escape "
+            "SPARQL reads once (\\u takes 4 hex digits, \\U takes 8, and an escape may not spell "
+            "another); engines disagree on what it means, so it is refused"
+        )
+    return expanded
+
+
 @dataclass(frozen=True)
 class CheckedQuery:
     """A SPARQL text that :func:`check_query` has parsed and found safe to run.
 
     ``parsed`` is rdflib's prepared form (a :class:`rdflib.plugins.sparql.sparql.Query`, or an
     ``Update`` when ``form == "UPDATE"``): hand it to ``Graph.query``/``Graph.update`` instead of
-    the text to skip parsing again. ``text`` is what other engines (pyoxigraph, a remote endpoint)
-    should be given.
+    the text to skip parsing again. ``text`` is the text that was checked: the query with its
+    codepoint escapes replaced (:func:`expand_codepoint_escapes`). It is what every engine
+    (pyoxigraph, rdflib, a remote endpoint) must be given, never the text as written, which
+    the engines can read in different ways.
     """
 
     text: str
@@ -731,28 +950,20 @@ def check_query(
     (``STANCEGRAPH_MAX_DEPTH``, default 64), or not SPARQL 1.1 (``NAME:LINE:COL: SPARQL syntax
     error: ...``). ``name`` is what messages call the query (its file name, or ``query``).
 
-    Returns a :class:`CheckedQuery` with the query form and the parsed query.
+    The codepoint escapes (``\\u0053ERVICE``) are replaced first, as SPARQL says, and every check
+    is made on the result (:func:`expand_codepoint_escapes`; a text the engines could read in
+    different ways is refused).
+
+    Returns a :class:`CheckedQuery` with the query form, the parsed query and the text to run:
+    give the engines ``CheckedQuery.text``, not ``text``.
 
     This checks the text only; parameters must still be bound through the engine (rdflib
     ``initBindings``, pyoxigraph ``substitutions``), never pasted into the text.
     """
     label = str(name)
-    limit = max_bytes if max_bytes is not None else max_query_bytes_default()
-    if len(text) > limit or len(text.encode("utf-8", errors="surrogatepass")) > limit:
-        raise QueryError(f"{label}: query is larger than the limit of {limit} bytes")
-    if not text.strip():
-        raise QueryError(f"{label}: query is empty")
-    if "\x00" in text:
-        raise QueryError(f"{label}: query holds a NUL character; not SPARQL text")
-    depth_limit = max_depth if max_depth is not None else max_depth_default()
-    depth, where = nesting_depth(text, depth_limit)
-    if depth > depth_limit:
-        line, col = _position_of_char(text, where)
-        raise QueryError(
-            f"{label}:{line}:{col}: query nested deeper than {depth_limit} levels of brackets "
-            "(STANCEGRAPH_MAX_DEPTH)"
-        )
-    parsed, form = _parse_sparql(text, label)
+    expanded = guard_query_text(text, label, max_depth=max_depth, max_bytes=max_bytes)
+    text = expanded.text
+    parsed, form = _parse_sparql(text, label, expanded)
     services, graphs, loads = _sparql_reach(parsed)
     local = tuple(local_graphs)
 
@@ -791,22 +1002,62 @@ def check_query(
     )
 
 
+def guard_query_text(
+    text: str,
+    name: str | Path = "query",
+    *,
+    max_depth: int | None = None,
+    max_bytes: int | None = None,
+) -> ExpandedQuery:
+    """The guards :func:`check_query` runs before any parser sees a SPARQL text: its size, no
+    NUL, its codepoint escapes expanded (:func:`expand_codepoint_escapes`), not empty, its
+    nesting (:func:`sparql_nesting_depth`). Returns the expanded text; raises
+    :class:`QueryError`. Code that gives a text to an engine for any other reason than to run it
+    (to learn its form, say) must give it this text at least: pyoxigraph's SPARQL parser
+    crashes the process on 10,000 nested brackets."""
+    label = str(name)
+    limit = max_bytes if max_bytes is not None else max_query_bytes_default()
+    if len(text) > limit or len(text.encode("utf-8", errors="surrogatepass")) > limit:
+        raise QueryError(f"{label}: query is larger than the limit of {limit} bytes")
+    if "\x00" in text:
+        raise QueryError(f"{label}: query holds a NUL character; not SPARQL text")
+    expanded = expand_codepoint_escapes(text, label)
+    if not expanded.text.strip():
+        raise QueryError(f"{label}: query is empty")
+    depth_limit = max_depth if max_depth is not None else max_depth_default()
+    depth, where = sparql_nesting_depth(expanded.text, depth_limit)
+    if depth > depth_limit:
+        raise QueryError(
+            f"{label}{expanded.where(where)}: query nested deeper than {depth_limit} levels of "
+            "brackets (STANCEGRAPH_MAX_DEPTH)"
+        )
+    return expanded
+
+
 class _SparqlProblem(Exception):
-    """Why a SPARQL text does not parse: ``where`` (``:line:col`` or empty) and ``reason``."""
+    """Why a SPARQL text does not parse: ``loc`` (an index into the parsed text, or None) and
+    ``reason``."""
 
-    def __init__(self, where: str, reason: str) -> None:
+    def __init__(self, loc: int | None, reason: str) -> None:
         super().__init__(reason)
-        self.where, self.reason = where, reason
+        self.loc, self.reason = loc, reason
 
 
-def _parse_sparql(text: str, label: str) -> tuple[Any, str]:
+def _parse_sparql(text: str, label: str, expanded: ExpandedQuery | None = None) -> tuple[Any, str]:
     """rdflib's parsed form of ``text`` (a query, else an update) and its form. Remembered by
     text, so that checking one query for several purposes parses it once (the parsed form is
-    only read); a text that does not parse is reported as ``label``."""
+    only read); a text that does not parse is reported as ``label``, at the line and column of
+    the text ``expanded`` was made from (see :func:`expand_codepoint_escapes`)."""
     try:
         return _parse_sparql_text(text)
     except _SparqlProblem as problem:
-        raise QueryError(f"{label}{problem.where}: {problem.reason}") from None
+        if problem.loc is None:
+            where = ""
+        elif expanded is not None:
+            where = expanded.where(problem.loc)
+        else:
+            where = ":{}:{}".format(*_position_of_char(text, problem.loc))
+        raise QueryError(f"{label}{where}: {problem.reason}") from None
 
 
 @functools.lru_cache(maxsize=256)
@@ -823,19 +1074,19 @@ def _parse_sparql_text(text: str) -> tuple[Any, str]:
             failures.append(exc)
             continue
         except RecursionError:
-            raise _SparqlProblem("", "query nested too deeply to parse") from None
+            raise _SparqlProblem(None, "query nested too deeply to parse") from None
         except Exception as exc:
-            raise _SparqlProblem("", _clip(f"SPARQL syntax error: {_first_line(exc)}")) from None
+            raise _SparqlProblem(None, _clip(f"SPARQL syntax error: {_first_line(exc)}")) from None
         try:
             prepared = translate(tree)
         except RecursionError:
-            raise _SparqlProblem("", "query nested too deeply to parse") from None
+            raise _SparqlProblem(None, "query nested too deeply to parse") from None
         except Exception as exc:
             reason = _clip(f"not a valid SPARQL query: {_first_line(exc)}")
-            raise _SparqlProblem("", reason) from None
+            raise _SparqlProblem(None, reason) from None
         if parse is parseUpdate:
             if isinstance(prepared, list) or not prepared.algebra:
-                raise _SparqlProblem("", "query is empty (only comments or prefixes)")
+                raise _SparqlProblem(None, "query is empty (only comments or prefixes)")
             return prepared, "UPDATE"
         return prepared, _QUERY_FORMS.get(prepared.algebra.name, prepared.algebra.name)
     furthest = max(failures, key=lambda exc: exc.loc)
@@ -843,9 +1094,7 @@ def _parse_sparql_text(text: str) -> tuple[Any, str]:
     found = rest[0] if rest else ""
     expected = furthest.msg.removeprefix("Expected ").strip()
     what = f"expected {expected}" + (f", found {found!r}" if found else ", found the end")
-    raise _SparqlProblem(
-        f":{furthest.lineno}:{furthest.col}", f"SPARQL syntax error: {_clip(what)}"
-    )
+    raise _SparqlProblem(furthest.loc, f"SPARQL syntax error: {_clip(what)}")
 
 
 def algebra_nodes(roots: Iterable[Any]) -> Iterator[Any]:
@@ -905,10 +1154,14 @@ def _positive_env(variable: str, default: int) -> int:
     return value
 
 
-# --- time limits -------------------------------------------------------------------------------
+# --- time and memory limits --------------------------------------------------------------------
 
 #: Seconds a query may run unless ``STANCEGRAPH_QUERY_TIMEOUT`` (or the caller) says otherwise.
 DEFAULT_QUERY_TIMEOUT = 60.0
+
+#: The most memory (MiB) a query may take by default: 2 GiB, or half the machine's memory if that
+#: is less. See :func:`query_memory_default`.
+DEFAULT_QUERY_MEMORY_MIB = 2048
 
 T = TypeVar("T")
 
@@ -929,15 +1182,34 @@ def query_timeout_default() -> float:
     return value
 
 
+def query_memory_default() -> int:
+    """The query memory limit in MiB: ``STANCEGRAPH_QUERY_MEMORY`` if set, else 2048 (2 GiB), or
+    half the machine's memory where that is less."""
+    default = DEFAULT_QUERY_MEMORY_MIB
+    with contextlib.suppress(ValueError, OSError, AttributeError):
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20
+        if physical > 0:
+            default = max(1, min(default, physical // 2))
+    return _positive_env("STANCEGRAPH_QUERY_MEMORY", default)
+
+
+def memory_limits_supported() -> bool:
+    """Whether a worker's memory can be limited here (Linux: ``RLIMIT_DATA`` and ``/proc``)."""
+    return sys.platform.startswith("linux") and Path("/proc/self/status").is_file()
+
+
 def run_with_deadline(
     func: Callable[..., T],
     *args: Any,
     timeout: float | None = None,
     what: str = "query",
     isolation: str = "process",
+    memory: int | None = None,
+    setup: Callable[[], Any] | None = None,
     **kwargs: Any,
 ) -> T:
-    """``func(*args, **kwargs)``, stopped with :class:`QueryTimeout` if it runs past ``timeout``.
+    """``func(*args, **kwargs)``, stopped with :class:`QueryTimeout` if it runs past ``timeout``,
+    and with :class:`QueryOutOfMemory` if it takes more than ``memory`` MiB.
 
     Neither rdflib nor pyoxigraph can interrupt a running query, so by default the call runs in a
     forked child process that is killed at the deadline (``timeout`` seconds; default
@@ -945,16 +1217,26 @@ def run_with_deadline(
     dataset or in-memory store) at no cost, but its return value and exceptions come back
     pickled, so return plain data (serialized results, bytes, lists of strings), not result
     objects. An on-disk pyoxigraph ``Store`` (RocksDB has threads, which a fork does not copy)
-    should be opened inside ``func``, read-only. A child that dies (out of memory, a crash in an
-    engine) gives a :class:`QueryError`, never a hang.
+    should be opened in the child, read-only: ``setup`` is called there first and what it returns
+    becomes ``func``'s first argument. A child that dies (out of memory, a crash in an engine)
+    gives a :class:`QueryError`, never a hang.
+
+    ``memory`` (MiB; None: no limit) bounds what the child may allocate beyond what it holds when
+    ``func`` starts (after ``setup``): see :class:`Child`.
 
     ``isolation="thread"`` (also used where fork is unavailable) runs ``func`` in a daemon thread
     instead: the caller still gets :class:`QueryTimeout` at the deadline, but the work goes on in
-    the background until the process exits, which is fine for a command line and nothing else.
+    the background until the process exits, which is fine for a command line and nothing else;
+    there is no memory limit then.
     """
     limit = timeout if timeout is not None else query_timeout_default()
     if isolation == "process" and "fork" in multiprocessing.get_all_start_methods():
-        return _run_in_child(func, args, kwargs, limit, what)
+        child = Child(func, *args, memory=memory, setup=setup, **kwargs)
+        if child.started:
+            return child.result(timeout=limit, what=what)  # type: ignore[no-any-return]
+    if setup is not None:
+        work = functools.partial(func, setup())
+        return _run_in_thread(work, args, kwargs, limit, what)
     return _run_in_thread(func, args, kwargs, limit, what)
 
 
@@ -965,13 +1247,19 @@ def _timeout_error(what: str, limit: float) -> QueryTimeout:
     )
 
 
-def _run_in_child(
-    func: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], limit: float, what: str
-) -> T:
-    child = Child(func, *args, **kwargs)
-    if not child.started:  # no process left to fork: a thread still keeps the deadline
-        return _run_in_thread(func, args, kwargs, limit, what)
-    return child.result(timeout=limit, what=what)  # type: ignore[no-any-return]
+def _memory_error(what: str, memory: int) -> QueryOutOfMemory:
+    return QueryOutOfMemory(
+        f"{what} used more than {memory} MiB of memory and was stopped "
+        "(raise the limit with STANCEGRAPH_QUERY_MEMORY or --memory)"
+    )
+
+
+# What a worker that ran out of its memory writes before it dies: Rust's allocation failure
+# (pyoxigraph), C++'s (RocksDB), a thread that could not get its stack, Python's MemoryError.
+_OUT_OF_MEMORY = re.compile(
+    r"memory allocation of \d+ bytes failed|std::bad_alloc|Resource temporarily unavailable"
+    r"|MemoryError|Cannot allocate memory|out of memory",
+)
 
 
 class Child:
@@ -981,23 +1269,47 @@ class Child:
     The child shares what is in memory at no cost; its return value and exceptions come back
     pickled (see :func:`run_with_deadline`). Where the system cannot fork (no fork on the
     platform, or no process left), ``func`` runs in this process when the result is asked for.
+
+    ``setup``, if given, is called in the child first; what it returns is ``func``'s first
+    argument. ``memory`` (MiB) limits what the child may then allocate: on Linux its
+    ``RLIMIT_DATA`` (private writable memory: the heap, anonymous mappings, thread stacks; not
+    files mapped read-only) is set to what it holds after ``setup`` plus ``memory``. Past it an
+    allocation fails: Python raises MemoryError, Rust and C++ abort the process. Either way
+    :meth:`result` raises :class:`QueryOutOfMemory`, and what the dying child wrote on stderr
+    (the engines' own "memory allocation failed" lines) is not shown: with a memory limit the
+    child's stderr goes to a file, copied to this process's stderr only if the child ends well.
     """
 
-    def __init__(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        self._call = (func, args, kwargs)
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        *args: Any,
+        memory: int | None = None,
+        setup: Callable[[], Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self._call = (func, args, kwargs, setup)
         self._process: Any = None
+        self._memory = memory if memory is not None and memory_limits_supported() else None
+        self._stderr: Any = None
         if "fork" not in multiprocessing.get_all_start_methods():
             return
         sys.stdout.flush()  # else the child would write what is still buffered a second time
         sys.stderr.flush()
+        if self._memory is not None:
+            self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by cancel)
         context = multiprocessing.get_context("fork")
         self._reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_child_main, args=(writer, func, args, kwargs))
+        process = context.Process(
+            target=_child_main,
+            args=(writer, func, args, kwargs, setup, self._memory, self._stderr),
+        )
         process.daemon = True
         try:
             process.start()
         except OSError:  # e.g. a process limit: do the work later, here
             self._reader.close()
+            self._close_stderr()
         else:
             self._process = process
         finally:
@@ -1016,11 +1328,15 @@ class Child:
                 self._process.kill()
             self._process.join()
             self._process = None
+        self._close_stderr()
 
     def result(self, timeout: float | None = None, what: str = "the work") -> Any:
-        """What ``func`` returned (or raised); :class:`QueryTimeout` past ``timeout`` seconds."""
+        """What ``func`` returned (or raised); :class:`QueryTimeout` past ``timeout`` seconds,
+        :class:`QueryOutOfMemory` past the memory limit."""
         if self._process is None:
-            func, args, kwargs = self._call
+            func, args, kwargs, setup = self._call
+            if setup is not None:
+                return func(setup(), *args, **kwargs)
             return func(*args, **kwargs)
         try:
             if timeout is not None and not self._reader.poll(timeout):
@@ -1029,24 +1345,107 @@ class Child:
                 status, payload = self._reader.recv()
             except (EOFError, OSError):
                 self._process.join(5)
-                raise QueryError(
-                    f"{what} failed: its worker process ended without an answer "
-                    f"(exit code {self._process.exitcode}; out of memory?)"
-                ) from None
+                raise self._death(what) from None
+            if status != "memory":
+                self._replay_stderr()
         finally:
             self.cancel()
         if status == "ok":
             return payload
+        if status == "memory":
+            if self._memory is None:
+                raise QueryOutOfMemory(f"{what} ran out of memory and was stopped")
+            raise _memory_error(what, self._memory)
         raise payload
 
+    def _death(self, what: str) -> QueryError:
+        """The error for a child that ended without an answer."""
+        code = self._process.exitcode
+        said = self._read_stderr()
+        if self._memory is not None and (code == -signal.SIGABRT or _OUT_OF_MEMORY.search(said)):
+            return _memory_error(what, self._memory)
+        last = (said.strip().splitlines() or [""])[-1]
+        if code is not None and code < 0:
+            try:
+                how = f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"killed by signal {-code}"
+        else:
+            how = f"exit code {code}"
+        return QueryError(
+            f"{what} failed: its worker process ended without an answer ({how}"
+            + (f": {_clip(last)}" if last else "; out of memory?")
+            + ")"
+        )
 
-def _child_main(writer: Any, func: Callable[..., Any], args: Any, kwargs: Any) -> None:
+    def _read_stderr(self) -> str:
+        if self._stderr is None:
+            return ""
+        with contextlib.suppress(OSError, ValueError):
+            self._stderr.seek(0)
+            return self._stderr.read(64 * 1024).decode("utf-8", errors="replace")
+        return ""
+
+    def _replay_stderr(self) -> None:
+        said = self._read_stderr()
+        if said:
+            sys.stderr.write(said)
+            sys.stderr.flush()
+
+    def _close_stderr(self) -> None:
+        if self._stderr is not None:
+            with contextlib.suppress(OSError):
+                self._stderr.close()
+            self._stderr = None
+
+
+def limit_memory(mib: int) -> None:
+    """Let this process allocate at most ``mib`` MiB more than it holds now (Linux
+    ``RLIMIT_DATA``, which counts the heap and private writable mappings, not files mapped
+    read-only); a lower limit already set (``ulimit -d``) stays. Meant for a worker process."""
+    import resource
+
+    held = 0
+    with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+        for line in status:
+            if line.startswith("VmData:"):
+                held = int(line.split()[1]) * 1024
+                break
+    limit = held + mib * 2**20
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    for already in (soft, hard):  # never loosen a limit set from outside (ulimit -d)
+        if already != resource.RLIM_INFINITY:
+            limit = min(limit, already)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
+def _child_main(
+    writer: Any,
+    func: Callable[..., Any],
+    args: Any,
+    kwargs: Any,
+    setup: Callable[[], Any] | None,
+    memory: int | None,
+    stderr: Any,
+) -> None:
+    if stderr is not None:
+        sys.stderr.flush()
+        os.dup2(stderr.fileno(), 2)
     try:
+        if setup is not None:
+            args = (setup(), *args)
+        if memory is not None:
+            limit_memory(memory)
         message: tuple[str, Any] = ("ok", func(*args, **kwargs))
+    except MemoryError:
+        # Leaving this block frees what the work held (its frames hang on the traceback).
+        message = ("memory", None)
     except BaseException as exc:  # everything goes back to the parent, which re-raises it
         message = ("error", _portable(exc))
     try:
         writer.send(message)
+    except MemoryError:
+        writer.send(("memory", None))
     except Exception as exc:
         writer.send(("error", QueryError(f"the answer could not be sent back: {exc}")))
     finally:
