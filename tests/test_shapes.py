@@ -231,7 +231,8 @@ def test_fidelity_rules_give_exactly_their_findings(fidelity_reports: dict, name
     certainty and a stance read from it unmarked, a bare number called exact, "mid-February"
     bounded by the whole month, an unnamed source of the wrong kind and without a reporter, a
     reporter committed to "according to", an unstated stance attributed by no one, "around 20"
-    without its number, a proposition with object and value: each is found, and nothing else;
+    without its number, a proposition with object and value, what unnamed estimates say
+    attributed to the author: each is found, and nothing else;
     the good encodings of the same words give no finding."""
     case = _case(FIDELITY / f"{name}.ttl", (FIDELITY / f"{name}.ttl").read_text(encoding="utf-8"))
     report = fidelity_reports[name]["pyshacl"]
