@@ -421,8 +421,9 @@ def test_the_timeline_shows_the_announcement_on_14_march_2016(site: docs.SiteRes
     text = svg_text(svg)
     assert "Putin announces Russia's decision to pull back" in text
     assert "14 March 2016 (2016-03-14, inferred)" in text
-    assert "late February 2016 (2016-02-01 – 2016-02-29, inferred)" in text
-    assert "summer 2015 (2015-06-01 – 2015-09-23)" in text
+    # parts of a month and seasons by the bounds convention (issue #18)
+    assert "late February 2016 (2016-02-21 – 2016-02-29, inferred)" in text
+    assert "summer 2015 (2015-06-01 – 2015-09-30)" in text
     # the announcement is drawn as a mark of its own (a point), not a span
     ids = {e.get("id") for e in ET.parse(svg).getroot().iter()}
     assert "event-event-rd-syria-iran-1" in ids

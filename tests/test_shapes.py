@@ -7,15 +7,16 @@ can be said of the shapes as files.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.namespace import OWL, SKOS
 
-from stancegraph import safety
+from stancegraph import safety, shacl, validate
 from stancegraph.sources import Project, find_project
-from validate_support import CONTRIBUTIONS, FIXTURE, ROOT
+from validate_support import CONTRIBUTIONS, FIXTURE, KEY, ROOT, _case, make_project
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SG = Namespace("https://w3id.org/stancegraph/ontology#")
@@ -195,3 +196,79 @@ def test_warnings_are_only_advice(shapes: Graph) -> None:
 def test_shapes_are_in_their_own_namespace(shapes: Graph) -> None:
     for shape in shapes.subjects(RDF.type, SH.NodeShape):
         assert str(shape).startswith(SHAPES_NS + "#"), shape
+
+
+# --------------------------------------------------------------------------------------------
+# Fidelity to the words (issue #18): each new rule on one bad and one good encoding of the
+# article's statements (tests/fixtures/fidelity/), through `stancegraph validate` on both engines
+
+
+FIDELITY = FIXTURE.parent / "fidelity"
+ENGINES = ["pyshacl"] + (["jena"] if shacl.jena_problem() is None else [])
+
+
+def _finding_rows(report: validate.Report) -> list[tuple]:
+    return [(f.key(), f.severity, f.message, f.fix, f.line) for f in report.findings]
+
+
+@pytest.fixture(scope="module")
+def fidelity_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """The validation fixture project with bad.ttl or good.ttl added to its source, validated
+    by each engine."""
+    reports: dict[str, dict] = {}
+    for name in ("bad", "good"):
+        home = make_project(tmp_path_factory.mktemp(f"fidelity-{name}"))
+        shutil.copy(FIDELITY / f"{name}.ttl", home / "data" / KEY / f"fidelity-{name}.ttl")
+        project = find_project(home=home)
+        reports[name] = {e: validate.validate_dataset(project, engine=e) for e in ENGINES}
+    return reports
+
+
+@pytest.mark.parametrize("name", ["bad", "good"])
+def test_fidelity_rules_give_exactly_their_findings(fidelity_reports: dict, name: str) -> None:
+    """Issue #18: a hedged relation as own-voice plain triple, a denied relation as plain triple,
+    "may" with certainty certain, "reportedly" claimed by the author, an open question with a
+    certainty and a stance read from it unmarked, a bare number called exact, "mid-February"
+    bounded by the whole month, an unnamed source of the wrong kind and without a reporter, a
+    reporter committed to "according to", an unstated stance attributed by no one, "around 20"
+    without its number, a proposition with object and value, what unnamed estimates say
+    attributed to the author: each is found, and nothing else;
+    the good encodings of the same words give no finding."""
+    case = _case(FIDELITY / f"{name}.ttl", (FIDELITY / f"{name}.ttl").read_text(encoding="utf-8"))
+    report = fidelity_reports[name]["pyshacl"]
+    assert report.conforms is (case.exit == 0)
+    assert report.keys() == set(case.expected), (
+        f"missing: {sorted(set(case.expected) - report.keys())}\n"
+        f"unexpected: {sorted(report.keys() - set(case.expected))}"
+    )
+    assert all(f.is_violation for f in report.findings)
+
+
+@pytest.mark.skipif(len(ENGINES) < 2, reason="Apache Jena is not installed")
+@pytest.mark.parametrize("name", ["bad", "good"])
+def test_fidelity_rules_are_the_same_on_jena(fidelity_reports: dict, name: str) -> None:
+    reports = fidelity_reports[name]
+    assert _finding_rows(reports["jena"]) == _finding_rows(reports["pyshacl"])
+
+
+def test_every_hedge_concept_maps_to_certainty_by_its_kind(vocab: Graph) -> None:
+    """The one mapping from hedge words to certainty: every epistemic hedge caps the certainty,
+    every evidential one sets the reporter's, approximators and boosters do neither."""
+    hedge = Namespace("https://w3id.org/stancegraph/vocab/hedge/")
+    kinds = {}
+    for concept in vocab.subjects(SKOS.inScheme, URIRef(str(hedge)[:-1])):
+        supers = set(vocab.transitive_objects(concept, SKOS.broader)) - {concept}
+        groups = ("epistemic", "evidential", "approximator", "conditional", "boosting")
+        kind = next((k for k in groups if hedge[k] in supers), None)
+        if kind:
+            kinds[str(concept).rsplit("/", 1)[1]] = (
+                kind,
+                vocab.value(concept, SG.certaintyAtMost) is not None,
+                vocab.value(concept, SG.impliesReporterCertainty) is not None,
+            )  # fmt: skip
+    assert kinds["modal-may"] == ("epistemic", True, False)
+    assert kinds["reportedly"] == ("evidential", False, True)
+    assert kinds["approximation"] == ("approximator", False, False)
+    for name, (kind, caps, reports) in kinds.items():
+        assert caps is (kind == "epistemic"), name
+        assert reports is (kind == "evidential"), name

@@ -81,7 +81,8 @@ CHECK_NS = Namespace("https://w3id.org/stancegraph/check#")
 #: Kinds of shared things (``id/<kind>/<slug>``) and of things of one source
 #: (``id/<kind>/<key>/<n>``), from docs/architecture.md, plus the kinds the data uses for classes
 #: the table there does not name: ``equipment`` (shared), ``membership`` (org:Membership),
-#: ``related`` (sg:RelatedArticle) and ``metadata`` (sg:ExternalMetadata) of one source.
+#: ``related`` (sg:RelatedArticle), ``metadata`` (sg:ExternalMetadata), ``proposition``
+#: (sg:Proposition) and ``unnamed-source`` (sg:UnnamedSource) of one source.
 SHARED_KINDS = [
     "person",
     "state",
@@ -109,6 +110,8 @@ SOURCE_KINDS = [
     "anchor",
     "mention",
     "time",
+    "proposition",
+    "unnamed-source",
 ]
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 SHARED_IRI = re.compile(
