@@ -272,6 +272,30 @@ class SourceFile:
     def subjects(self) -> set[Node]:
         return set(self.subject_set)
 
+    @functools.cached_property
+    def subject_lines(self) -> dict[str, int]:
+        """Each term spelling that begins a line (after white space and ``[``; in JSON-LD: each
+        ``"@id"`` value) -> the first such line. One pass over the text."""
+        if self.fmt == "json-ld":
+            return _first_lines(self.text, _JSON_IDS.finditer(self.text))
+        return _first_lines(
+            self.text, _LINE_HEADS.finditer(self.text), strip_dot=True, after=_HEAD_AFTER
+        )
+
+    @functools.cached_property
+    def token_lines(self) -> dict[str, int]:
+        """Each term spelling anywhere in the text (in JSON-LD: each string) -> its first line."""
+        if self.fmt == "json-ld":
+            return _first_lines(self.text, _JSON_STRINGS.finditer(self.text), after=_JSON_AFTER)
+        return _first_lines(
+            self.text, _TOKENS.finditer(self.text), strip_dot=True, after=_TOKEN_AFTER
+        )
+
+    @functools.cached_property
+    def line_cache(self) -> dict[Node, int | None]:
+        """What :func:`find_line` found for each node, so that each is looked up once."""
+        return {}
+
 
 def read_file(path: Path, ntriples: BinaryIO | None = None) -> SourceFile:
     """Parse ``path`` through :mod:`stancegraph.safety`; named graphs are flattened. Its triples
@@ -317,37 +341,83 @@ def collect_files(paths: Sequence[str | Path]) -> list[Path]:
     return list(unique.values())
 
 
+# Where terms are written, for find_line: each file's text is scanned once and every spelling of a
+# term mapped to the first line where it stands first on a line (a subject) and to the first line
+# where it occurs at all. A token is an IRI in angle brackets or a run of characters up to white
+# space or punctuation that cannot be part of a prefixed name (a final "." ends a statement).
+_TOKEN = r"<[^<>\s]*>|[^\s;,\[\]()<>\"'{}^]+"
+_TOKENS = re.compile("(" + _TOKEN + ")")
+_LINE_HEADS = re.compile(r"(?m)^[ \t\[]*(" + _TOKEN + ")")
+_JSON_STRINGS = re.compile(r'"((?:[^"\\]++|\\.)*+)"')
+_JSON_IDS = re.compile(r'"@id"\s*+:\s*+"((?:[^"\\]++|\\.)*+)"')
+_SPACE = " \t\r\n\f\v"
+_HEAD_AFTER = frozenset(_SPACE + ";,.]")  # what may follow a subject at the start of a line
+_JSON_AFTER = _TOKEN_AFTER = frozenset(_SPACE + ';,.]"')  # ... a term anywhere
+
+
+def _first_lines(
+    text: str,
+    matches: Iterable[re.Match[str]],
+    *,
+    strip_dot: bool = False,
+    after: frozenset[str] | None = None,
+) -> dict[str, int]:
+    """Each distinct group 1 of ``matches`` (found in text order) -> the line it is first on.
+
+    ``strip_dot`` (Turtle-like tokens): a final ``.`` is dropped from a prefixed name, since it
+    ends the statement (a prefixed name cannot end in one). ``after``: only the tokens followed by
+    one of its characters, or by the end, count (so ``org:Role`` is not found in
+    ``(org:Role)``)."""
+    lines: dict[str, int] = {}
+    line, pos = 1, 0
+    end = len(text)
+    for m in matches:
+        token = m.group(1)
+        tail = m.end()
+        if strip_dot and not token.startswith("<"):
+            stripped = token.rstrip(".")
+            tail -= len(token) - len(stripped)
+            token = stripped
+        if not token or token in lines:
+            continue
+        if after is not None and tail < end and text[tail] not in after:
+            continue
+        start = m.start(1)
+        line += text.count("\n", pos, start)
+        pos = start
+        lines[token] = line
+    return lines
+
+
 def find_line(source: SourceFile, node: Node) -> int | None:
-    """The line of ``node``'s first occurrence as a subject in ``source`` (else anywhere)."""
+    """The line of ``node``'s first occurrence as a subject in ``source`` (else anywhere).
+
+    Linear in the file, whatever the number of prefixes and of lookups: each file is indexed once
+    (:attr:`SourceFile.subject_lines`, :attr:`SourceFile.token_lines`)."""
     if not isinstance(node, URIRef):
         return None
+    cache = source.line_cache
+    if node in cache:
+        return cache[node]
     spellings = [f"<{node}>"]
     text = str(node)
     for prefix, ns in source.prefixes.items():
         if ns and text.startswith(ns):
             local = text[len(ns) :]
-            if re.fullmatch(r"[A-Za-z0-9_.\-]*", local) and not local.endswith("."):
+            if _LOCAL.fullmatch(local) and not local.endswith("."):
                 spellings.append(f"{prefix}:{local}" if prefix else f":{local}")
     if source.fmt == "json-ld":
-        spellings = [f'"{text}"'] + [f'"{s}"' for s in spellings[1:]]
-    best: int | None = None
-    anywhere: int | None = None
-    for spelling in spellings:
-        pattern = re.compile(
-            r"(?m)^[ \t\[]*" + re.escape(spelling) + r"(?=[\s;,.\]]|$)"
-            if source.fmt != "json-ld"
-            else r'"@id"\s*:\s*' + re.escape(spelling)
-        )
-        match = pattern.search(source.text)
-        if match:
-            index = match.start() + len(match.group(0)) - len(spelling)
-            line = source.text.count("\n", 0, index) + 1
-            best = line if best is None else min(best, line)
-        plain = re.search(re.escape(spelling) + r"(?=[\s;,.\]\"]|$)", source.text)
-        if plain:
-            line = source.text.count("\n", 0, plain.start()) + 1
-            anywhere = line if anywhere is None else min(anywhere, line)
-    return best if best is not None else anywhere
+        spellings = [text, *spellings[1:]]
+    heads = source.subject_lines
+    found = [heads[s] for s in spellings if s in heads]
+    if not found:
+        anywhere = source.token_lines
+        found = [anywhere[s] for s in spellings if s in anywhere]
+    cache[node] = line = min(found) if found else None
+    return line
+
+
+_LOCAL = re.compile(r"[A-Za-z0-9_.\-]*")
 
 
 # --------------------------------------------------------------------------------------------
