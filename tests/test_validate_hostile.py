@@ -28,6 +28,8 @@ import resource
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ from click.testing import CliRunner, Result
 from stancegraph import validate
 from stancegraph.cli import cli
 from stancegraph.sources import HOME_ENV
-from validate_support import ROOT, make_project
+from validate_support import CONTRIBUTIONS, KEY, ROOT, make_project
 
 PREFIXES = """\
 @prefix sg:     <https://w3id.org/stancegraph/ontology#> .
@@ -116,6 +118,320 @@ def _short(path: str | None) -> str:
     from rdflib import URIRef
 
     return validate.shorten(URIRef(path)) if path else ""
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Seed texts: inside the contribution, regular, bounded, and quoted only once verified
+
+
+def leak_contribution(folder: Path, *, sha256: str = "0" * 64, count: int = 1) -> Path:
+    """A contribution for source ``leak`` (laid out as CONTRIBUTING.md says) whose anchors slice
+    its seed text into 89-character pieces: quote "root" (it occurs), offsets 0-89, 89-178, ...
+    Before issue #22 each anchor-offsets finding quoted one piece of the text."""
+    (folder / "seeds").mkdir(parents=True)
+    (folder / "data" / "leak").mkdir(parents=True)
+    (folder / "seeds" / "leak.ttl").write_text(
+        PREFIXES + "doc:leak a sg:SourceDocument , schema:NewsArticle ;\n"
+        '    sg:seedFile "seeds/leak.txt" ;\n'
+        f'    sg:sha256 "{sha256}" ;\n'
+        f"    sg:characterCount {count} ;\n"
+        '    dcterms:language "en" ;\n'
+        "    schema:publisher media:der-kurier .\n",
+        encoding="utf-8",
+    )
+    anchors = "".join(
+        f"<https://w3id.org/stancegraph/id/anchor/leak/{i + 1}> a oa:SpecificResource ;\n"
+        "    oa:hasSource doc:leak ;\n"
+        '    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "root" ] ,\n'
+        f"        [ a oa:TextPositionSelector ; oa:start {i * 89} ; oa:end {(i + 1) * 89} ] .\n"
+        for i in range(5)
+    )
+    (folder / "data" / "leak" / "anchors.ttl").write_text(PREFIXES + anchors, encoding="utf-8")
+    return folder
+
+
+def secret_file(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    outside.mkdir(exist_ok=True)
+    path = outside / "passwd"
+    path.write_text(SECRET, encoding="utf-8")
+    return path
+
+
+def test_a_seed_text_linked_out_of_the_contribution_is_refused_not_quoted(
+    home: Path, tmp_path: Path
+) -> None:
+    """seeds/leak.txt -> a file outside: before, the findings quoted it 89 characters at a time
+    ("has “root:x:0:0:…” there"), e.g. into CI logs."""
+    folder = leak_contribution(tmp_path / "contribution")
+    (folder / "seeds" / "leak.txt").symlink_to(secret_file(tmp_path))
+    result = run(home, "validate", str(folder))
+    line = one_line_error(out_of(result))
+    assert result.exit_code == 2
+    assert line == (
+        f"stancegraph: error: {folder / 'seeds' / 'leak.txt'}: leads out of {folder} through a "
+        "symbolic link; a seed text must be a regular file inside it (copy the file in instead "
+        "of linking it)"
+    )
+    assert "root:x" not in out_of(result) and "secret-" not in out_of(result)
+
+
+def test_etc_passwd_as_a_seed_text_is_refused(home: Path, tmp_path: Path) -> None:
+    if not Path("/etc/passwd").is_file():
+        pytest.skip("no /etc/passwd here")
+    folder = leak_contribution(tmp_path / "contribution")
+    (folder / "seeds" / "leak.txt").symlink_to("/etc/passwd")
+    result = run(home, "validate", str(folder))
+    assert "symbolic link" in one_line_error(out_of(result))
+    first = Path("/etc/passwd").read_text(errors="replace")[:20]
+    assert first not in out_of(result)
+
+
+def test_a_seed_text_its_description_does_not_vouch_for_is_never_quoted(
+    home: Path, tmp_path: Path
+) -> None:
+    """A regular seed text whose sg:sha256 and sg:characterCount do not match: the document is
+    reported, and no anchor is compared with the text, so nothing of it is quoted."""
+    folder = leak_contribution(tmp_path / "contribution")
+    (folder / "seeds" / "leak.txt").write_text(SECRET, encoding="utf-8")
+    result = run(home, "validate", "--format", "json", str(folder))
+    assert result.exit_code == 1, out_of(result)
+    report = findings(result)
+    assert {f["check"] for f in report if f["focus_label"].startswith("anchor/")} == set()
+    seed_findings = [f for f in report if f["check"] == "document-seed"]
+    assert {_short(f["path"]) for f in seed_findings} == {"sg:sha256", "sg:characterCount"}
+    assert all("no quote is checked against the text" in f["message"] for f in seed_findings)
+    assert "root:x" not in result.stdout and "secret-" not in result.stdout
+
+
+def test_a_verified_seed_text_is_checked_and_quoted(home: Path, tmp_path: Path) -> None:
+    """The same contribution with the right sg:sha256 and sg:characterCount: its anchors are
+    checked against the text, and the findings show what the text has at the offsets."""
+    import hashlib
+
+    folder = leak_contribution(
+        tmp_path / "contribution",
+        sha256=hashlib.sha256(SECRET.encode("utf-8")).hexdigest(),
+        count=len(SECRET),
+    )
+    (folder / "seeds" / "leak.txt").write_text(SECRET, encoding="utf-8")
+    result = run(home, "validate", "--format", "json", str(folder))
+    assert result.exit_code == 1, out_of(result)
+    offsets = [f for f in findings(result) if f["check"] == "anchor-offsets"]
+    assert len(offsets) == 5
+    first = next(f for f in offsets if f["focus_label"] == "anchor/leak/1")
+    assert f"seeds/leak.txt has “{SECRET[:89]}” there".replace("\n", "\\n") in first["message"]
+
+
+def test_a_project_seed_text_linked_out_of_the_project_is_refused(
+    home: Path, tmp_path: Path
+) -> None:
+    """The same attack through a pull request on the project itself: CI runs `validate`."""
+    project = tmp_path / "project"
+    shutil.copytree(home, project)
+    seed = project / "seeds" / f"{KEY}.txt"
+    seed.unlink()
+    seed.symlink_to(secret_file(tmp_path))
+    for args in (["validate"], ["validate", str(CONTRIBUTIONS / "good" / "more-statements.ttl")]):
+        result = run(project, *args)
+        line = one_line_error(out_of(result))
+        assert result.exit_code == 2
+        assert line.startswith(f"stancegraph: error: {seed}: leads out of {project.resolve()}")
+        assert "secret-" not in out_of(result)
+
+
+def test_a_seed_text_that_is_a_pipe_is_refused_without_blocking(home: Path, tmp_path: Path) -> None:
+    folder = leak_contribution(tmp_path / "contribution")
+    os.mkfifo(folder / "seeds" / "leak.txt")
+    done = run_guarded(home, "validate", str(folder), timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert one_line_error(done.stderr) == (
+        f"stancegraph: error: {folder / 'seeds' / 'leak.txt'}: is not a regular file (a device, "
+        "pipe or socket); a seed text must be one"
+    )
+
+
+def test_a_seed_text_larger_than_max_bytes_is_refused(home: Path, tmp_path: Path) -> None:
+    """Before: read whole, whatever its size."""
+    limit = max(p.stat().st_size for p in home.rglob("*") if p.is_file()) + 1000
+    folder = leak_contribution(tmp_path / "contribution")
+    (folder / "seeds" / "leak.txt").write_text("x" * (limit + 1), encoding="utf-8")
+    result = run(home, "--max-bytes", str(limit), "validate", str(folder))
+    assert result.exit_code == 2
+    assert one_line_error(out_of(result)) == (
+        f"stancegraph: error: {folder / 'seeds' / 'leak.txt'}: file is larger than the limit of "
+        f"{limit} bytes (STANCEGRAPH_MAX_BYTES)"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 2. validate FILE reads that file and the project's, nothing else
+
+
+class Recorder:
+    """Every file opened and every folder listed by this process while recording (audit hook)."""
+
+    _active: list[tuple[str, str]] | None = None
+    _installed = False
+
+    @classmethod
+    def _hook(cls, event: str, args: tuple[Any, ...]) -> None:
+        if cls._active is None or event not in ("open", "os.scandir", "os.listdir"):
+            return
+        if args and isinstance(args[0], str | Path):
+            cls._active.append((event, os.path.abspath(args[0])))
+
+    @classmethod
+    @contextmanager
+    def recording(cls) -> Iterator[list[tuple[str, str]]]:
+        if not cls._installed:
+            sys.addaudithook(cls._hook)
+            cls._installed = True
+        seen: list[tuple[str, str]] = []
+        cls._active = seen
+        try:
+            yield seen
+        finally:
+            cls._active = None
+
+
+BANK_NOTES = "account 1234-5678, PIN 0000: my private notes\n"
+
+
+def one_file_beside_private_files(tmp_path: Path) -> Path:
+    """/tmp-like folder: a one-anchor contribution, with private .txt files around it (one even
+    in a seeds/ folder beside it). The anchor names document bank-notes, described in the file."""
+    folder = tmp_path / "scratch"
+    (folder / "private" / "deeper").mkdir(parents=True)
+    (folder / "seeds").mkdir()
+    for path in (
+        folder / "private" / "deeper" / "bank-notes.txt",
+        folder / "seeds" / "bank-notes.txt",
+        folder / "notes.txt",
+    ):
+        path.write_text(BANK_NOTES, encoding="utf-8")
+    named = folder / "one.ttl"
+    named.write_text(
+        PREFIXES + "doc:bank-notes a sg:SourceDocument .\n"
+        "<https://w3id.org/stancegraph/id/anchor/bank-notes/1> a oa:SpecificResource ;\n"
+        "    oa:hasSource doc:bank-notes ;\n"
+        '    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "PIN" ] ,\n'
+        "        [ a oa:TextPositionSelector ; oa:start 0 ; oa:end 20 ] .\n",
+        encoding="utf-8",
+    )
+    return named
+
+
+def test_validate_file_opens_no_other_file_of_its_folder(home: Path, tmp_path: Path) -> None:
+    """Before: every *.txt below the file's folder was read (90 files in /tmp) and one was quoted
+    in the findings (private/deeper/bank-notes.txt)."""
+    named = one_file_beside_private_files(tmp_path)
+    folder = str(named.parent)
+    with Recorder.recording() as seen:
+        result = run(home, "validate", str(named))
+    touched = sorted({(event, path) for event, path in seen if path.startswith(folder)})
+    assert touched == [("open", str(named))]
+    assert "PIN 0000" not in out_of(result) and "account" not in out_of(result)
+    assert result.exit_code == 2  # a described document whose text is not given (issue #8)
+    assert one_line_error(out_of(result)) == (
+        f"stancegraph: error: {named}:11: anchor anchor/bank-notes/1: the text of its source "
+        "document, seeds/bank-notes.txt, is missing; restore it (byte for byte) or add it to the "
+        "contribution folder's seeds/"
+    )
+
+
+def test_a_named_folder_brings_its_seeds_folder_only(home: Path, tmp_path: Path) -> None:
+    """Naming the folder (CONTRIBUTING's layout): its seeds/*.txt are read, nothing else."""
+    named = one_file_beside_private_files(tmp_path)
+    folder = named.parent
+    with Recorder.recording() as seen:
+        result = run(home, "validate", "--format", "json", str(folder))
+    opened = sorted({path for event, path in seen if event == "open"})
+    assert [p for p in opened if p.startswith(str(folder))] == [
+        str(folder / "one.ttl"),
+        str(folder / "seeds" / "bank-notes.txt"),
+    ]
+    assert result.exit_code == 1, out_of(result)
+    assert "PIN 0000" not in result.stdout  # not verified: no sg:sha256 (a MinCount finding)
+
+
+def stray_beside(tmp_path: Path, make: Any) -> Path:
+    """A small claim file in a folder that also holds ``make(path)`` as notes.txt and deeper."""
+    folder = tmp_path / "scratch"
+    (folder / "deeper").mkdir(parents=True)
+    named = folder / "claim.ttl"
+    named.write_text(
+        PREFIXES + "<https://w3id.org/stancegraph/id/claim/rd-syria-iran/9001> a sg:Claim .\n",
+        encoding="utf-8",
+    )
+    make(folder / "notes.txt")
+    make(folder / "deeper" / "more.txt")
+    return named
+
+
+def test_a_pipe_beside_the_named_file_does_not_hang_validate(home: Path, tmp_path: Path) -> None:
+    named = stray_beside(tmp_path, os.mkfifo)
+    done = run_guarded(home, "validate", "--engine", "pyshacl", str(named), timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("5 violations, 1 warning on 1 node")
+
+
+def test_dev_zero_beside_the_named_file_is_not_read(home: Path, tmp_path: Path) -> None:
+    """Before: a *.txt link to /dev/zero was read until memory ran out (21 GB, killed)."""
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero here")
+    named = stray_beside(tmp_path, lambda p: p.symlink_to("/dev/zero"))
+    done = run_guarded(home, "validate", "--engine", "pyshacl", str(named), timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("5 violations, 1 warning on 1 node")
+
+
+# --------------------------------------------------------------------------------------------
+# 3. RDF files found in a folder stay inside it
+
+
+def test_an_rdf_file_linked_out_of_the_folder_is_refused_by_name(
+    home: Path, tmp_path: Path
+) -> None:
+    """Before: followed, and the first token of /etc/shadow appeared in the parse error."""
+    folder = tmp_path / "contribution"
+    folder.mkdir()
+    shutil.copy(CONTRIBUTIONS / "good" / "more-statements.ttl", folder / "statements.ttl")
+    (folder / "shadow.ttl").symlink_to(secret_file(tmp_path))
+    result = run(home, "validate", str(folder))
+    assert result.exit_code == 2
+    assert one_line_error(out_of(result)) == (
+        f"stancegraph: error: {folder / 'shadow.ttl'}: leads out of {folder} through a symbolic "
+        "link; a contribution's file must be a regular file inside it (copy the file in instead "
+        "of linking it)"
+    )
+    assert "root:x" not in out_of(result) and "secret-" not in out_of(result)
+
+
+def test_a_link_to_another_file_of_the_folder_is_read_once(home: Path, tmp_path: Path) -> None:
+    """Chosen and documented (SECURITY.md): a link that stays inside the folder is followed; the
+    file it names is read once."""
+    folder = tmp_path / "contribution"
+    folder.mkdir()
+    shutil.copy(CONTRIBUTIONS / "good" / "more-statements.ttl", folder / "a.ttl")
+    (folder / "again.ttl").symlink_to(folder / "a.ttl")
+    result = run(home, "validate", "--format", "json", str(folder))
+    assert result.exit_code == 0, out_of(result)
+    assert json.loads(result.stdout)["files"] == [str(folder / "a.ttl")]
+
+
+def test_a_pipe_with_an_rdf_name_in_the_folder_is_refused(home: Path, tmp_path: Path) -> None:
+    """Before: silently left out (the contribution validated without it)."""
+    folder = tmp_path / "contribution"
+    folder.mkdir()
+    shutil.copy(CONTRIBUTIONS / "good" / "more-statements.ttl", folder / "a.ttl")
+    os.mkfifo(folder / "b.ttl")
+    result = run(home, "validate", str(folder))
+    assert result.exit_code == 2
+    assert one_line_error(out_of(result)) == (
+        f"stancegraph: error: {folder / 'b.ttl'}: is not a regular file (a device, pipe or "
+        "socket); a contribution's file must be one"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -204,3 +520,20 @@ def test_the_limits_benchmark_runs(tmp_path: Path) -> None:
     assert result["bytes"] >= 300_000
     assert result["findings"] == 40 * bench.FINDINGS_PER_CLAIM
     assert result["located"] == result["findings"]
+
+
+# --------------------------------------------------------------------------------------------
+# 6. A URL is refused as such
+
+
+@pytest.mark.parametrize(
+    "url", ["http://example.org/x.ttl", "https://example.org/data/", "file:///etc/passwd"]
+)
+def test_a_url_given_to_validate_is_refused_as_a_url(home: Path, url: str) -> None:
+    """Before: "http:/example.org/x.ttl: no such file or folder"."""
+    result = run(home, "validate", url)
+    assert result.exit_code == 2
+    assert one_line_error(out_of(result)) == (
+        f"stancegraph: error: {url}: is a URL; stancegraph reads only local files and never "
+        "downloads (save the file and give its path)"
+    )

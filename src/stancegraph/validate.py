@@ -46,7 +46,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import hashlib
 import json
 import re
 from collections import defaultdict
@@ -63,7 +62,7 @@ from rdflib.term import Node
 
 from stancegraph import anchors, graph, safety, shacl
 from stancegraph.errors import InputError, ProjectError
-from stancegraph.sources import KEY_PATTERN, Project, read_seed_text
+from stancegraph.sources import Project, SeedText, read_seed, refuse_outside, seed_texts_in
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SG = graph.SG
@@ -316,16 +315,23 @@ def read_file(path: Path, ntriples: BinaryIO | None = None) -> SourceFile:
 
 
 def collect_files(paths: Sequence[str | Path]) -> list[Path]:
-    """The RDF files named by ``paths``: files as given, folders searched for RDF extensions."""
+    """The RDF files named by ``paths``: files as given, folders searched for RDF extensions.
+
+    A URL is refused (never fetched). A file found in a folder must be a regular file inside that
+    folder once symbolic links are followed: a link out of the folder, a pipe or a device is
+    refused with its name, never opened (a link to another file of the folder is read once)."""
     found: list[Path] = []
     for raw in paths:
+        if safety.is_url(str(raw)):
+            safety.read_limited(str(raw))  # raises: a URL is never fetched
         path = Path(raw)
         if path.is_dir():
-            inside = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in CONTRIBUTION_EXTENSIONS
-            )
+            inside = []
+            for p in sorted(path.rglob("*")):
+                if p.suffix.lower() not in CONTRIBUTION_EXTENSIONS or p.is_dir():
+                    continue
+                refuse_outside(p, path, "a contribution's file")
+                inside.append(p)
             if not inside:
                 raise InputError(
                     path, None, None, "folder holds no RDF file (.ttl, .trig, .nt, .jsonld)"
@@ -558,8 +564,7 @@ class Context:
     focus: set[Node]
     model: Model
     files: list[SourceFile]
-    seed_text: dict[str, str | None]  # key -> text (None: no seed file)
-    seed_path: dict[str, Path]
+    seeds: dict[str, SeedText]  # key -> the seed text read (see load_seeds)
     existing: Graph  # triples of the existing data about referenced IRIs (contribution mode)
     existing_where: dict[Node, tuple[str, int | None]] = field(default_factory=dict)
     contribution: bool = False
@@ -572,6 +577,27 @@ class Context:
     def data(self) -> Graph:
         """Contribution (or dataset) + referenced context + ontology + vocabularies, read-only."""
         return data_graph(self.parts)
+
+    @functools.cached_property
+    def verified(self) -> dict[str, str]:
+        """The seed texts that the checks may quote, by key: those whose document
+        (``doc:<key>``, described in the contribution or the project) gives an ``sg:sha256`` and
+        an ``sg:characterCount`` and where every one of them matches the text. A text that its
+        description does not vouch for is never compared with a quote, so nothing of it can
+        appear in a finding (SECURITY.md)."""
+        out: dict[str, str] = {}
+        for key, seed in self.seeds.items():
+            doc = URIRef(graph.DOCUMENT_BASE + key)
+            sums = list(self.data.objects(doc, SG.sha256))
+            counts = list(self.data.objects(doc, SG.characterCount))
+            if (
+                sums
+                and counts
+                and all(str(v) == seed.sha256 for v in sums)
+                and all(str(v) == str(len(seed.text)) for v in counts)
+            ):
+                out[key] = seed.text
+        return out
 
     def merged(self) -> Graph:
         """The data graph as one graph of its own (what pySHACL validates)."""
@@ -645,9 +671,10 @@ class _Collector:
 
 
 def _seed(ctx: Context, key: str | None) -> str | None:
+    """The verified seed text of ``key`` (see :attr:`Context.verified`), else None."""
     if key is None:
         return None
-    return ctx.seed_text.get(key)
+    return ctx.verified.get(key)
 
 
 def check_anchors(ctx: Context, out: _Collector) -> None:
@@ -658,20 +685,32 @@ def check_anchors(ctx: Context, out: _Collector) -> None:
         text = _seed(ctx, anchor.key)
         if text is None:
             if (
-                anchor.source is not None
-                and (anchor.source, RDF.type, SG.SourceDocument) in ctx.data
+                anchor.source is None
+                or (anchor.source, RDF.type, SG.SourceDocument) not in ctx.data
             ):
-                # a known document whose text is gone: nothing can be checked (issue #8: exit 2)
-                file, line = ctx.locate(anchor.iri)
-                raise InputError(
-                    file or shorten(anchor.iri),
-                    line,
-                    None,
-                    f"anchor {shorten(anchor.iri)}: the text of its source document, "
-                    f"seeds/{anchor.key}.txt, is missing; restore it (byte for byte) or add it "
-                    "to the contribution",
+                continue  # unknown document: the shapes report oa:hasSource
+            if anchor.key in ctx.seeds:
+                if anchor.source in ctx.focus:
+                    continue  # its description is under check: document-seed reports it
+                problem = (
+                    "does not match the document's sg:sha256 and sg:characterCount, so no "
+                    "quote is checked against it; restore the text (byte for byte) or correct "
+                    f"seeds/{anchor.key}.ttl"
                 )
-            continue  # unknown document: the shapes report oa:hasSource
+            else:
+                problem = (
+                    "is missing; restore it (byte for byte) or add it to the contribution "
+                    "folder's seeds/"
+                )
+            # a known document whose text is gone or unverified: nothing can be checked (exit 2)
+            file, line = ctx.locate(anchor.iri)
+            raise InputError(
+                file or shorten(anchor.iri),
+                line,
+                None,
+                f"anchor {shorten(anchor.iri)}: the text of its source document, "
+                f"seeds/{anchor.key}.txt, {problem}",
+            )
         where = f"seeds/{anchor.key}.txt"
         if anchor.exact is None or anchor.start is None or anchor.end is None:
             continue  # missing selectors or wrong datatypes: the shapes report them
@@ -790,19 +829,19 @@ def check_documents(ctx: Context, out: _Collector) -> None:
         if not match:
             continue  # the shapes report the IRI
         key = match.group("key")
-        path = ctx.seed_path.get(key)
-        text = ctx.seed_text.get(key)
-        if path is None or text is None:
+        seed = ctx.seeds.get(key)
+        if seed is None:
             out.add(
                 "document-seed",
                 doc,
                 SG.seedFile,
                 ctx.data.value(doc, SG.seedFile),
                 f"No seed text seeds/{key}.txt was found for this document.",
-                f"add the article's text, byte for byte, as seeds/{key}.txt (in the project or "
-                "in the contribution folder).",
+                f"add the article's text, byte for byte, as seeds/{key}.txt (in the project, or "
+                "in the seeds/ folder of the contribution folder you name).",
             )
             continue
+        text = seed.text
         seed_file = ctx.data.value(doc, SG.seedFile)
         if isinstance(seed_file, Literal) and str(seed_file) != f"seeds/{key}.txt":
             out.add(
@@ -813,27 +852,29 @@ def check_documents(ctx: Context, out: _Collector) -> None:
                 f"sg:seedFile is {_quote(str(seed_file))} but the document's key is '{key}'.",
                 f'write sg:seedFile "seeds/{key}.txt".',
             )
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = seed.sha256
+        unchecked = " Until it does, no quote is checked against the text."
         for value in ctx.data.objects(doc, SG.sha256):
-            if isinstance(value, Literal) and str(value) != digest:
+            if str(value) != digest:
                 out.add(
                     "document-seed",
                     doc,
                     SG.sha256,
                     value,
-                    f"sg:sha256 does not match seeds/{key}.txt (its SHA-256 is {digest}).",
+                    f"sg:sha256 does not match seeds/{key}.txt (its SHA-256 is {digest})."
+                    + unchecked,
                     f'write sg:sha256 "{digest}", or restore the seed text if it was changed '
                     "by mistake.",
                 )
         for value in ctx.data.objects(doc, SG.characterCount):
-            if isinstance(value, Literal) and str(value) != str(len(text)):
+            if str(value) != str(len(text)):
                 out.add(
                     "document-seed",
                     doc,
                     SG.characterCount,
                     value,
-                    f"sg:characterCount is {value} but seeds/{key}.txt has {len(text)} "
-                    "code points.",
+                    f"sg:characterCount is {_clip(str(value))} but seeds/{key}.txt has {len(text)} "
+                    "code points." + unchecked.replace("it does", "they match"),
                     f"write sg:characterCount {len(text)}.",
                 )
 
@@ -913,7 +954,7 @@ def check_minting(ctx: Context, out: _Collector) -> None:
         match = SOURCE_IRI.match(text)
         if match:
             key = match.group("key")
-            if key not in ctx.seed_text:
+            if key not in ctx.seeds:
                 out.add(
                     "iri-minting",
                     s,
@@ -1086,6 +1127,10 @@ def _subclasses_closure(ontology: Graph, cls: Node) -> set[Node]:
     return set(ontology.transitive_subjects(RDFS.subClassOf, cls))
 
 
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _quote(text: str, limit: int = 90) -> str:
     shown = text if len(text) <= limit else text[: limit - 1] + "…"
     return "“" + shown.replace("\n", "\\n") + "”"
@@ -1127,27 +1172,21 @@ def _suggest(term: Node, terms: set[URIRef]) -> str:
 # Seeds
 
 
-def _seed_candidates(project: Project, extra_dirs: Sequence[Path]) -> Iterator[tuple[str, Path]]:
-    for path in sorted(project.seeds_dir.glob("*.txt")) if project.seeds_dir.is_dir() else []:
-        yield path.stem, path
-    for folder in extra_dirs:
-        for path in sorted(folder.rglob("*.txt")):
-            if KEY_PATTERN.match(path.stem):
-                yield path.stem, path
+def load_seeds(project: Project, folders: Sequence[Path] = ()) -> dict[str, SeedText]:
+    """Seed texts by key: the project's ``seeds/*.txt`` first, then those of the contribution
+    ``folders`` (each folder's ``seeds/*.txt``, :func:`stancegraph.sources.seed_texts_in`).
 
-
-def load_seeds(
-    project: Project, extra_dirs: Sequence[Path] = ()
-) -> tuple[dict[str, str | None], dict[str, Path]]:
-    """Seed texts by key: the project's ``seeds/*.txt`` first, then those in ``extra_dirs``."""
-    texts: dict[str, str | None] = {}
-    paths: dict[str, Path] = {}
-    for key, path in _seed_candidates(project, extra_dirs):
-        if key in texts:
-            continue
-        texts[key] = read_seed_text(path)
-        paths[key] = path
-    return texts, paths
+    Nothing else is read: not the folder of a file named alone, not other ``*.txt`` files. Each
+    is a regular file inside the project or its folder, read within ``--max-bytes``; a key the
+    project already has is not read again from a folder."""
+    seeds: dict[str, SeedText] = {}
+    for path in project.seed_texts():
+        seeds[path.stem] = read_seed(path, within=project.root)
+    for folder in folders:
+        for path in seed_texts_in(folder):
+            if path.stem not in seeds:
+                seeds[path.stem] = read_seed(path, within=folder)
+    return seeds
 
 
 # --------------------------------------------------------------------------------------------
@@ -1303,7 +1342,7 @@ def dataset_context(
     model_part = Graph(store="SimpleMemory")
     for g in (model.ontology, model.vocab):
         model_part.addN((s, p, o, model_part) for s, p, o in g if (s, p, o) not in checked)
-    seeds, seed_paths = load_seeds(project)
+    seeds = load_seeds(project)
     parts = [checked, model_part]
     focus: set[Node] = set()
     for part in parts:
@@ -1315,8 +1354,7 @@ def dataset_context(
         focus=focus,
         model=model,
         files=files,
-        seed_text=seeds,
-        seed_path=seed_paths,
+        seeds=seeds,
         existing=Graph(),
         checked_triples=[t for source in files for t in source.triples],
     )
@@ -1417,8 +1455,8 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
     context_part = without(existing, contribution)
     model_part = without(model.ontology + model.vocab, [*contribution, *context_part])
 
-    extra_dirs = sorted({(Path(p) if Path(p).is_dir() else Path(p).parent) for p in paths})
-    seeds, seed_paths = load_seeds(project, extra_dirs)
+    # Seed texts: the project's, and those of the folders named (never a named file's folder).
+    seeds = load_seeds(project, sorted({Path(p) for p in paths if Path(p).is_dir()}))
     focus: set[Node] = set(contribution.subjects()) | {
         o for o in contribution.objects() if isinstance(o, BNode)
     }
@@ -1428,8 +1466,7 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
         focus=focus,
         model=model,
         files=files,
-        seed_text=seeds,
-        seed_path=seed_paths,
+        seeds=seeds,
         existing=existing,
         existing_where=existing_where,
         contribution=True,
