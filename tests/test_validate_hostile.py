@@ -38,7 +38,7 @@ from click.testing import CliRunner, Result
 
 from stancegraph import validate
 from stancegraph.cli import cli
-from stancegraph.sources import HOME_ENV
+from stancegraph.sources import HOME_ENV, find_project
 from validate_support import CONTRIBUTIONS, KEY, ROOT, make_project
 
 PREFIXES = """\
@@ -537,3 +537,132 @@ def test_a_url_given_to_validate_is_refused_as_a_url(home: Path, url: str) -> No
         f"stancegraph: error: {url}: is a URL; stancegraph reads only local files and never "
         "downloads (save the file and give its path)"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# 7. An IRI minted for a kind is of that kind's class
+
+
+def test_every_minting_kind_has_its_class() -> None:
+    assert set(validate.KIND_CLASSES) == {
+        *validate.SHARED_KINDS,
+        *validate.SOURCE_KINDS,
+        "document",
+    }
+
+
+KIND_IRIS = [
+    *(f"{kind}/nowhere-{kind}" for kind in validate.SHARED_KINDS),
+    *(f"{kind}/{KEY}/9001" for kind in validate.SOURCE_KINDS),
+    "document/nowhere",
+]
+
+
+@pytest.mark.parametrize("iri", KIND_IRIS)
+def test_an_iri_without_its_kinds_class_is_a_violation(
+    home: Path, tmp_path: Path, iri: str
+) -> None:
+    """Before: `claim/...` with only a label and no `a sg:Claim` conformed (no claim shape saw
+    it)."""
+    kind = iri.split("/")[0]
+    path = tmp_path / "untyped.ttl"
+    path.write_text(
+        PREFIXES + f'\n<https://w3id.org/stancegraph/id/{iri}>\n    rdfs:comment "what"@en .\n',
+        encoding="utf-8",
+    )
+    result = run(home, "validate", "--format", "json", str(path))
+    assert result.exit_code == 1, out_of(result)
+    (finding,) = [f for f in findings(result) if f["check"] == "iri-kind"]
+    expected = " or ".join(validate.shorten(c) for c in validate.KIND_CLASSES[kind])
+    assert (finding["focus_label"], finding["file"], finding["line"]) == (iri, str(path), 11)
+    assert finding["message"] == (
+        f"{iri} is minted as a {kind} (id/{kind}/...) but has no rdf:type: a {kind} IRI names "
+        f"a {expected}."
+    )
+
+
+def test_an_iri_of_another_kinds_class_is_a_violation(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "stance.ttl"
+    path.write_text(
+        PREFIXES + f"<https://w3id.org/stancegraph/id/claim/{KEY}/9001> a sg:Stance .\n",
+        encoding="utf-8",
+    )
+    result = run(home, "validate", "--format", "json", str(path))
+    (finding,) = [f for f in findings(result) if f["check"] == "iri-kind"]
+    assert finding["message"] == (
+        f"claim/{KEY}/9001 is minted as a claim (id/claim/...) but is a sg:Stance: a claim IRI "
+        "names a sg:Claim."
+    )
+    assert finding["fix"].startswith("add `a sg:Claim`")
+
+
+def test_a_subclass_of_the_kinds_class_is_enough(home: Path, tmp_path: Path) -> None:
+    """An organization/ IRI may be a government body (sg:GovernmentBody is an sg:Organization);
+    an existing node's type counts too (a contribution adding to existing data)."""
+    path = tmp_path / "body.ttl"
+    path.write_text(
+        PREFIXES + "<https://w3id.org/stancegraph/id/organization/nowhere-ministry> "
+        'a sg:GovernmentBody ; rdfs:label "Ministry of Nowhere"@en .\n'
+        "<https://w3id.org/stancegraph/id/person/vladimir-putin> "
+        'rdfs:comment "more about him"@en .\n',
+        encoding="utf-8",
+    )
+    result = run(home, "validate", "--format", "json", str(path))
+    assert "iri-kind" not in {f["check"] for f in findings(result)}, result.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# 8. Long chains of blank nodes
+
+
+def test_a_3000_link_chain_of_blank_nodes_validates(home: Path, tmp_path: Path) -> None:
+    """No brackets, so the depth limit cannot see it; before, `build` overflowed the stack on
+    it. validate must finish (generous hang guard) and report the one thing wrong."""
+    path = tmp_path / "chain.ttl"
+    links = "".join(f"_:b{i} ex:p _:b{i + 1} .\n" for i in range(1, 3000))
+    path.write_text(
+        PREFIXES + "@prefix ex: <http://example.org/> .\n"
+        f"<https://w3id.org/stancegraph/id/claim/{KEY}/9001> ex:p _:b1 .\n" + links,
+        encoding="utf-8",
+    )
+    done = run_guarded(home, "validate", "--engine", "pyshacl", "--format", "json", str(path))
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["nodes"] == 3001
+    assert keys(report["findings"]) == {(f"claim/{KEY}/9001", "rdf:type", "iri-kind")}
+
+
+# --------------------------------------------------------------------------------------------
+# What held before and must still hold
+
+
+def test_shapes_inside_a_contribution_never_run(home: Path, tmp_path: Path) -> None:
+    """A contribution cannot switch a shape off (sh:deactivated) or add a shape of its own: the
+    shapes are the project's. It is told it may not describe them."""
+    path = tmp_path / "shapes.ttl"
+    text = (CONTRIBUTIONS / "bad" / "missing-claimant.ttl").read_text(encoding="utf-8")
+    path.write_text(
+        text + "\n@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix sgsh: <https://w3id.org/stancegraph/shapes#> .\n"
+        "sgsh:ClaimShape sh:deactivated true .\n"
+        "sgsh:Everything a sh:NodeShape ; sh:targetClass sg:Claim ;\n"
+        "    sh:property [ sh:path sg:nothing ; sh:minCount 7 ] .\n",
+        encoding="utf-8",
+    )
+    result = run(home, "validate", "--format", "json", str(path))
+    assert result.exit_code == 1
+    claim_shape = "<https://w3id.org/stancegraph/shapes#ClaimShape>"
+    own_shape = "<https://w3id.org/stancegraph/shapes#Everything>"
+    assert keys(findings(result)) == {
+        ("claim/rd-syria-iran/9001", "sg:claimant", "MinCount"),
+        (claim_shape, "sh:deactivated", "ontology-term"),
+        (own_shape, "rdf:type", "ontology-term"),
+        (own_shape, "sh:targetClass", "ontology-term"),
+        (own_shape, "sh:property", "ontology-term"),
+    }
+
+
+def test_the_real_dataset_conforms_with_the_new_checks() -> None:
+    """iri-kind and literal-form hold for the project's own data (CI runs `validate`)."""
+    report = validate.validate_dataset(find_project(home=ROOT))
+    assert report.conforms, validate.render_text(report)

@@ -35,6 +35,8 @@ Beyond SHACL (each with a check id that reports and tests use):
 ``unknown-term``     a class, property or concept in our namespaces that the ontology and
                      vocabularies do not define (a typo such as ``sg:claimnt``)
 ``iri-minting``      a new IRI that does not follow the minting rule
+``iri-kind``         an IRI minted for a kind (``id/claim/...``) whose node is not of that
+                     kind's class (:data:`KIND_CLASSES`: ``sg:Claim``)
 ``iri-source``       a thing of source A (id/<kind>/A/<n>) anchored in the document of source B
 ``iri-reused``       an IRI that already names a different thing in the existing data
 ``dangling-reference`` a link to an ``id/`` IRI that is defined nowhere
@@ -117,6 +119,41 @@ SOURCE_IRI = re.compile(
     rf"^{re.escape(ID_NS)}(?P<kind>{'|'.join(SOURCE_KINDS)})/(?P<key>{_SLUG})/(?P<n>[1-9][0-9]*)$"
 )
 DOCUMENT_IRI = re.compile(rf"^{re.escape(graph.DOCUMENT_BASE)}(?P<key>{_SLUG})$")
+
+ORG = Namespace(graph.NAMESPACES["org"])
+TIME = Namespace(graph.NAMESPACES["time"])
+
+#: The class a node must have (itself or a subclass) when its IRI is minted for a kind: the class
+#: whose shape requires that IRI pattern (ontology/shapes/). The minting rule says what an IRI
+#: names; a ``claim/`` IRI that is not an ``sg:Claim`` escapes every claim shape. (A class the
+#: project's ontology does not define is not asked for: the project's ontology defines them all.)
+KIND_CLASSES: dict[str, tuple[URIRef, ...]] = {
+    "person": (SG.Person,),
+    "state": (SG.State,),
+    "government": (SG.Government,),
+    "armed-force": (SG.StateArmedForce,),
+    "armed-group": (SG.ArmedGroup,),
+    "media": (SG.MediaOrganization,),
+    "forum": (SG.IntergovernmentalForum,),
+    "group": (SG.CollectiveActor,),
+    "organization": (SG.Organization,),
+    "post": (ORG.Post,),
+    "place": (SG.Place,),
+    "issue": (SG.Issue,),
+    "equipment": (SG.Equipment,),
+    "claim": (SG.Claim,),
+    "membership": (ORG.Membership,),
+    "related": (SG.RelatedArticle,),
+    "metadata": (SG.ExternalMetadata,),
+    "stance": (SG.Stance,),
+    "event": (SG.Event,),
+    "relation": (SG.Relation,),
+    "quantity": (SG.Quantity, SG.QuantityChange),
+    "anchor": (OA.SpecificResource,),
+    "mention": (SG.Mention,),
+    "time": (TIME.TemporalEntity, TIME.Duration),
+    "document": (SG.SourceDocument,),
+}
 
 #: File extensions read from a contribution folder.
 CONTRIBUTION_EXTENSIONS = frozenset({".ttl", ".trig", ".nt", ".nq", ".jsonld", ".json"})
@@ -985,6 +1022,41 @@ def check_minting(ctx: Context, out: _Collector) -> None:
         )
 
 
+def check_kinds(ctx: Context, out: _Collector) -> None:
+    """An IRI minted for a kind (``id/claim/<key>/<n>``, ``id/person/<slug>``) names a node of
+    that kind's class (:data:`KIND_CLASSES`), here or in the existing data."""
+    ontology = ctx.model.ontology
+    closures: dict[frozenset[Node], set[Node]] = {}
+    for s in ctx.checked_subjects:
+        if s not in ctx.focus or s in ctx.model.terms:
+            continue
+        text = str(s)
+        match = SHARED_IRI.match(text) or SOURCE_IRI.match(text)
+        kind = match.group("kind") if match else "document" if DOCUMENT_IRI.match(text) else None
+        if kind is None:
+            continue
+        expected = tuple(c for c in KIND_CLASSES[kind] if c in ctx.model.terms)
+        if not expected:
+            continue  # a project whose ontology lacks the class (a test fixture) cannot ask it
+        types = frozenset(ctx.data.objects(s, RDF.type))
+        if types not in closures:
+            closures[types] = _superclasses(ontology, types)
+        if closures[types].intersection(expected):
+            continue
+        wanted = " or ".join(shorten(c) for c in expected)
+        has = f"is a {', '.join(sorted(shorten(t) for t in types))}" if types else "has no rdf:type"
+        out.add(
+            "iri-kind",
+            s,
+            RDF.type,
+            None,
+            f"{shorten(s)} is minted as a {kind} (id/{kind}/...) but {has}: a {kind} IRI "
+            f"names a {wanted}.",
+            f"add `a {shorten(expected[0])}`; if it names another kind of thing, mint its IRI "
+            "for that kind (CONTRIBUTING.md, 'IRIs').",
+        )
+
+
 def check_source_key(ctx: Context, out: _Collector) -> None:
     """A thing of one source (id/<kind>/<key>/<n>) is anchored in that source's document."""
     for s, anchor in ctx.data.subject_objects(SG.anchor):
@@ -1109,6 +1181,7 @@ CHECKS = (
     check_ontology_terms,
     check_unknown_terms,
     check_minting,
+    check_kinds,
     check_source_key,
     check_reuse,
     check_dangling,
