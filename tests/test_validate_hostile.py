@@ -523,6 +523,155 @@ def test_the_limits_benchmark_runs(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# 5. Findings, not internal errors
+
+
+def anchor_file(tmp_path: Path, start: str, end: str, name: str = "anchor.ttl") -> Path:
+    path = tmp_path / name
+    path.write_text(
+        PREFIXES + "\n"
+        f"<https://w3id.org/stancegraph/id/anchor/{KEY}/9001> a oa:SpecificResource ;\n"
+        f"    oa:hasSource doc:{KEY} ;\n"
+        '    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "Iran" ] ,\n'
+        f"        [ a oa:TextPositionSelector ; oa:start {start} ; oa:end {end} ] .\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_blank_node_as_an_offset_is_a_finding(home: Path, tmp_path: Path) -> None:
+    """Before: "internal error: ReportableRuntimeError: Cannot use sh:lessThan to compare a
+    BlankNode" (pySHACL raises where SHACL says: not comparable, a violation)."""
+    path = anchor_file(tmp_path, "0", "[ ]")
+    result = run(home, "validate", "--engine", "pyshacl", "--format", "json", str(path))
+    assert result.exit_code == 1, out_of(result)
+    report = findings(result)
+    selector = f"anchor/{KEY}/9001 oa:hasSelector [oa:TextPositionSelector]"
+    assert keys(report) == {
+        (selector, "oa:start", "LessThan"),
+        (selector, "oa:end", "Datatype"),
+        (selector, "oa:end", "MinInclusive"),
+    }
+    assert {(f["file"], f["line"]) for f in report} == {(str(path), 11)}
+    assert {f["value"] for f in report if f["path"].endswith("#end")} == {
+        next(f["value"] for f in report if f["path"].endswith("#end"))
+    }
+    assert all(f["value"].startswith("_:") for f in report if f["path"].endswith("#end"))
+
+
+def test_a_huge_integer_in_turtle_is_a_finding_without_a_traceback(
+    home: Path, tmp_path: Path
+) -> None:
+    """Before: rdflib logged a traceback (Python's int string-conversion limit) on stderr."""
+    path = anchor_file(tmp_path, "1" * 100_000, "5")
+    result = run(home, "validate", "--format", "json", str(path))
+    assert result.exit_code == 1, out_of(result)
+    assert result.stderr == ""
+    (finding,) = [f for f in findings(result) if f["check"] == "literal-form"]
+    assert finding["file"] == str(path) and finding["line"] == 11
+    assert finding["message"].endswith(
+        "^^xsd:integer is a number of 100000 digits; stancegraph reads at most 4300."
+    )
+
+
+def test_a_huge_integer_in_json_ld_is_one_line_naming_the_file(home: Path, tmp_path: Path) -> None:
+    """Before: "internal error: ValueError: Exceeds the limit (4300 digits)"."""
+    path = tmp_path / "big.jsonld"
+    path.write_text('{"@id": "http://e/a",\n "http://e/b": ' + "1" * 100_000 + "}", "utf-8")
+    result = run(home, "validate", str(path))
+    assert result.exit_code == 2
+    assert one_line_error(out_of(result)) == (
+        f"stancegraph: error: {path}:2:16: JSON number of more than 4300 digits, too long to read"
+    )
+
+
+@pytest.mark.parametrize(
+    ("literal", "problem"),
+    [
+        ('"abc"^^xsd:integer', "“abc”^^xsd:integer is not a valid xsd:integer."),
+        ('"1.5"^^xsd:integer', "“1.5”^^xsd:integer is not a valid xsd:integer."),
+        ('"2016-02-30"^^xsd:date', "“2016-02-30”^^xsd:date is not a valid xsd:date."),
+        ('"2016-13-01"^^xsd:date', "“2016-13-01”^^xsd:date is not a valid xsd:date."),
+        ('"99999999999-01-01"^^xsd:date', "“99999999999-01-01”^^xsd:date is not a valid xsd:date."),
+        ('"P1Q"^^xsd:duration', "“P1Q”^^xsd:duration is not a valid xsd:duration."),
+        ('"x"^^xsd:hexBinary', "“x”^^xsd:hexBinary is not a valid xsd:hexBinary."),
+        ('"-1"^^xsd:nonNegativeInteger',
+         "“-1”^^xsd:nonNegativeInteger is not a valid xsd:nonNegativeInteger."),
+        ('"<a"^^rdf:XMLLiteral', "“<a”^^rdf:XMLLiteral is not a valid rdf:XMLLiteral."),
+        ('"true1"^^xsd:boolean', "is not a valid xsd:boolean."),
+    ],
+)  # fmt: skip
+def test_an_ill_typed_literal_is_a_finding_without_a_traceback(
+    home: Path, tmp_path: Path, literal: str, problem: str
+) -> None:
+    """Before: each printed a logged traceback (or a UserWarning) from rdflib on stderr."""
+    path = tmp_path / "literal.ttl"
+    path.write_text(
+        PREFIXES + f"<https://w3id.org/stancegraph/id/claim/{KEY}/9001> a sg:Claim ;\n"
+        f"    rdfs:comment {literal} .\n",
+        encoding="utf-8",
+    )
+    result = run(home, "validate", "--format", "json", str(path))
+    assert result.exit_code == 1, out_of(result)
+    assert result.stderr == ""
+    (finding,) = [f for f in findings(result) if f["check"] == "literal-form"]
+    assert (finding["file"], finding["line"], finding["path"]) == (
+        str(path),
+        10,
+        "http://www.w3.org/2000/01/rdf-schema#comment",
+    )
+    assert finding["message"].endswith(problem)
+
+
+def test_ill_typed_literals_leave_stderr_empty_in_a_real_process(
+    home: Path, tmp_path: Path
+) -> None:
+    """The command as a user runs it (pytest captures warnings itself): rdflib's logged traceback
+    and its "Parsing weird boolean" UserWarning do not reach stderr."""
+    path = tmp_path / "literals.ttl"
+    path.write_text(
+        PREFIXES + f"<https://w3id.org/stancegraph/id/claim/{KEY}/9001> a sg:Claim ;\n"
+        '    rdfs:comment "2016-02-30"^^xsd:date , "true1"^^xsd:boolean , "abc"^^xsd:integer .\n',
+        encoding="utf-8",
+    )
+    done = run_guarded(home, "validate", "--engine", "pyshacl", str(path), timeout=60)
+    assert done.returncode == 1
+    assert done.stderr == ""
+    assert done.stdout.count("[literal-form]") == 3
+
+
+@pytest.mark.parametrize(("kind", "count"), [("claim", 6), ("anchor", 4)])
+def test_an_iri_with_a_huge_number_is_validated(
+    home: Path, tmp_path: Path, kind: str, count: int
+) -> None:
+    """Before: internal error (ValueError: Python's int string-conversion limit) where the next
+    free number was computed, and where anchors were sorted by number."""
+    path = tmp_path / "huge.ttl"
+    cls = "sg:Claim" if kind == "claim" else "oa:SpecificResource"
+    path.write_text(
+        PREFIXES + f"<https://w3id.org/stancegraph/id/{kind}/{KEY}/{'9' * 5000}> a {cls} .\n",
+        encoding="utf-8",
+    )
+    result = run(home, "validate", "--format", "json", str(path))
+    assert result.exit_code == 1, out_of(result)
+    report = findings(result)
+    assert len(report) == count and {f["line"] for f in report} == {10}
+
+
+def test_large_decimals_and_doubles_are_read(home: Path, tmp_path: Path) -> None:
+    """Long decimals and out-of-range doubles are values rdflib reads: no error, no finding."""
+    path = tmp_path / "numbers.ttl"
+    path.write_text(
+        PREFIXES + f"<https://w3id.org/stancegraph/id/claim/{KEY}/9001> a sg:Claim ;\n"
+        f'    rdfs:comment 1.{"9" * 100_000} , "1e999999"^^xsd:double , {"1" * 5000}.5e3 .\n',
+        encoding="utf-8",
+    )
+    result = run(home, "validate", "--format", "json", str(path))
+    assert result.exit_code == 1 and result.stderr == ""
+    assert "literal-form" not in {f["check"] for f in findings(result)}
+
+
+# --------------------------------------------------------------------------------------------
 # 6. A URL is refused as such
 
 

@@ -40,6 +40,9 @@ Beyond SHACL (each with a check id that reports and tests use):
 ``iri-source``       a thing of source A (id/<kind>/A/<n>) anchored in the document of source B
 ``iri-reused``       an IRI that already names a different thing in the existing data
 ``dangling-reference`` a link to an ``id/`` IRI that is defined nowhere
+``literal-form``     a typed literal whose text is not a value of its datatype
+                     (``"2016-02-30"^^xsd:date``, ``"abc"^^xsd:integer``, a number too long to
+                     read)
 ==================== =====================================================================
 """
 
@@ -50,6 +53,7 @@ import functools
 import gc
 import json
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -1057,6 +1061,50 @@ def check_kinds(ctx: Context, out: _Collector) -> None:
         )
 
 
+_INTEGER_TYPES = frozenset(
+    XSD[name]
+    for name in [
+        "integer",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+)
+
+
+def check_literals(ctx: Context, out: _Collector) -> None:
+    """A typed literal's text is a value of its datatype (rdflib could read it)."""
+    for s, p, o in ctx.checked_triples:
+        if not isinstance(o, Literal) or o.ill_typed is not True or s not in ctx.focus:
+            continue
+        text = str(o)
+        datatype = shorten(o.datatype)
+        digits = len(text.strip().lstrip("+-"))
+        most = sys.get_int_max_str_digits()
+        if o.datatype in _INTEGER_TYPES and digits > most and text.strip().lstrip("+-").isdigit():
+            problem = f"is a number of {digits} digits; stancegraph reads at most {most}"
+        else:
+            problem = f"is not a valid {datatype}"
+        out.add(
+            "literal-form",
+            s,
+            p,
+            o,
+            f"{_quote(text)}^^{datatype} {problem}.",
+            'write the value in the form its datatype requires (an xsd:date is "2016-03-14", '
+            "an xsd:integer 42 without quotes), or correct the datatype.",
+        )
+
+
 def check_source_key(ctx: Context, out: _Collector) -> None:
     """A thing of one source (id/<kind>/<key>/<n>) is anchored in that source's document."""
     for s, anchor in ctx.data.subject_objects(SG.anchor):
@@ -1182,6 +1230,7 @@ CHECKS = (
     check_unknown_terms,
     check_minting,
     check_kinds,
+    check_literals,
     check_source_key,
     check_reuse,
     check_dangling,
@@ -1458,6 +1507,19 @@ def context_files(project: Project, iris: Iterable[URIRef]) -> set[Path]:
     return {p for p in wanted if p.is_file()}
 
 
+#: Longest number read as a Python int (Python refuses to convert more than 4300 digits).
+_MAX_DIGITS = 4000
+
+
+def _note_number(next_free: dict[tuple[str, str], int], match: re.Match[str]) -> None:
+    """Record that number n of (kind, key) is taken, so that the next free one can be named;
+    a number too long to convert is skipped (it cannot be the one anybody types next)."""
+    n = match.group("n")
+    if len(n) <= _MAX_DIGITS:
+        k = (match.group("kind"), match.group("key"))
+        next_free[k] = max(next_free.get(k, 1), int(n) + 1)
+
+
 def validate_contribution(
     project: Project, paths: Sequence[str | Path], engine: str = "auto"
 ) -> Report:
@@ -1505,8 +1567,7 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
                 for subject in parsed[path].graph.subjects():
                     match = SOURCE_IRI.match(str(subject)) if isinstance(subject, URIRef) else None
                     if match:
-                        k = (match.group("kind"), match.group("key"))
-                        next_free[k] = max(next_free.get(k, 1), int(match.group("n")) + 1)
+                        _note_number(next_free, match)
             source = parsed[path]
             for iri in wanted:
                 if (iri, None, None) not in source.graph:
@@ -1522,8 +1583,7 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
     for s in contribution.subjects():
         match = SOURCE_IRI.match(str(s)) if isinstance(s, URIRef) else None
         if match:
-            k = (match.group("kind"), match.group("key"))
-            next_free[k] = max(next_free.get(k, 1), int(match.group("n")) + 1)
+            _note_number(next_free, match)
 
     context_part = without(existing, contribution)
     model_part = without(model.ontology + model.vocab, [*contribution, *context_part])
