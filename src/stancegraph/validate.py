@@ -332,9 +332,24 @@ class SourceFile:
         )
 
     @functools.cached_property
-    def line_cache(self) -> dict[Node, int | None]:
-        """What :func:`find_line` found for each node, so that each is looked up once."""
-        return {}
+    def subject_iris(self) -> dict[str, int]:
+        """Each IRI written at the start of a line (see :attr:`subject_lines`), under any of its
+        spellings (in full or with any prefix that names its namespace) -> the first such line."""
+        return self._iris(self.subject_lines)
+
+    @functools.cached_property
+    def token_iris(self) -> dict[str, int]:
+        """Each IRI written anywhere (see :attr:`token_lines`) -> the first line it is on."""
+        return self._iris(self.token_lines)
+
+    def _iris(self, lines: dict[str, int]) -> dict[str, int]:
+        iris: dict[str, int] = {}
+        json = self.fmt == "json-ld"
+        for token, line in lines.items():
+            for iri in _iris_of(token, self.prefixes, json):
+                if line < iris.get(iri, line + 1):
+                    iris[iri] = line
+        return iris
 
 
 def read_file(path: Path, ntriples: BinaryIO | None = None) -> SourceFile:
@@ -440,28 +455,28 @@ def find_line(source: SourceFile, node: Node) -> int | None:
     """The line of ``node``'s first occurrence as a subject in ``source`` (else anywhere).
 
     Linear in the file, whatever the number of prefixes and of lookups: each file is indexed once
-    (:attr:`SourceFile.subject_lines`, :attr:`SourceFile.token_lines`)."""
+    (:attr:`SourceFile.subject_iris`, :attr:`SourceFile.token_iris`), and a lookup is one read."""
     if not isinstance(node, URIRef):
         return None
-    cache = source.line_cache
-    if node in cache:
-        return cache[node]
-    spellings = [f"<{node}>"]
     text = str(node)
-    for prefix, ns in source.prefixes.items():
-        if ns and text.startswith(ns):
-            local = text[len(ns) :]
-            if _LOCAL.fullmatch(local) and not local.endswith("."):
-                spellings.append(f"{prefix}:{local}" if prefix else f":{local}")
-    if source.fmt == "json-ld":
-        spellings = [text, *spellings[1:]]
-    heads = source.subject_lines
-    found = [heads[s] for s in spellings if s in heads]
-    if not found:
-        anywhere = source.token_lines
-        found = [anywhere[s] for s in spellings if s in anywhere]
-    cache[node] = line = min(found) if found else None
-    return line
+    line = source.subject_iris.get(text)
+    return line if line is not None else source.token_iris.get(text)
+
+
+def _iris_of(token: str, prefixes: dict[str, str], json: bool) -> Iterator[str]:
+    """The IRI a term spelling stands for: ``<IRI>``, or a prefixed name whose local part is
+    plain (letters, digits, ``_.-``, not ending in ``.``); in JSON-LD, a string itself, too."""
+    if json:
+        yield token
+    elif token.startswith("<"):
+        if token.endswith(">"):
+            yield token[1:-1]
+        return
+    prefix, colon, local = token.partition(":")
+    if colon and _LOCAL.fullmatch(local) and not local.endswith("."):
+        namespace = prefixes.get(prefix)
+        if namespace:
+            yield namespace + local
 
 
 _LOCAL = re.compile(r"[A-Za-z0-9_.\-]*")
