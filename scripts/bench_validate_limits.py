@@ -46,7 +46,8 @@ PADDING = '[] <http://www.w3.org/2000/01/rdf-schema#comment> "{}" .\n'
 
 
 def write_contribution(path: Path, size: int, prefixes: int, claims: int) -> int:
-    """Write the contribution to ``path`` (at least ``size`` bytes); returns its triples."""
+    """Write the contribution to ``path``: its prefixes and claims, then padding up to ``size``
+    bytes (not over it: that file is at the limit, not refused); returns its triples."""
     triples = 0
     with path.open("w", encoding="utf-8") as out:
         for i in range(prefixes):
@@ -57,10 +58,12 @@ def write_contribution(path: Path, size: int, prefixes: int, claims: int) -> int
             triples += 1
         written = out.tell()
         n = 0
-        while written < size:
+        while True:
             line = PADDING.format(f"padding line {n} " + "lorem ipsum dolor sit amet " * 2)
+            if written + len(line) > size:
+                break
             out.write(line)
-            written += len(line.encode("utf-8"))
+            written += len(line)
             triples += 1
             n += 1
     return triples
