@@ -559,6 +559,28 @@ def test_a_blank_node_as_an_offset_is_a_finding(home: Path, tmp_path: Path) -> N
     assert all(f["value"].startswith("_:") for f in report if f["path"].endswith("#end"))
 
 
+@pytest.mark.parametrize(("start", "end"), [("0", "[ ]"), ("[ ]", "[ ]"), ("[ ]", "5")])
+def test_blank_node_offsets_give_the_same_findings_on_both_engines(
+    home: Path, tmp_path: Path, start: str, end: str
+) -> None:
+    """Not comparable, so a LessThan violation (SHACL, and Jena); pySHACL is brought to say so."""
+    from stancegraph import shacl
+
+    if shacl.jena_problem():
+        pytest.skip(f"Jena cannot run here: {shacl.jena_problem()}")
+    path = anchor_file(tmp_path, start, end)
+    found = {}
+    for engine in ("pyshacl", "jena"):
+        result = run(home, "validate", "--engine", engine, "--format", "json", str(path))
+        assert result.exit_code == 1, out_of(result)
+        found[engine] = {  # blank node labels are fresh on each parse
+            (f["focus_label"], _short(f["path"]), f["check"], f["value"].split(":")[0])
+            for f in findings(result)
+        }
+    assert found["pyshacl"] == found["jena"]
+    assert "LessThan" in {check for _focus, _path, check, _value in found["jena"]}
+
+
 def test_a_huge_integer_in_turtle_is_a_finding_without_a_traceback(
     home: Path, tmp_path: Path
 ) -> None:

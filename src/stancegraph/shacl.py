@@ -128,8 +128,11 @@ def run_pyshacl(data: Graph, shapes: Graph) -> Graph:
     return results
 
 
-#: The IRIs that stand in for blank nodes while pySHACL compares values (see below).
+#: The IRIs that stand in for blank nodes while pySHACL compares values (see below): those on
+#: the compared side (``sh:path``) sort after those on the side compared with (``sh:lessThan``), so
+#: that two blank nodes are never found "less than" one another.
 _STAND_IN = "urn:stancegraph:compared-blank-node:"
+_STAND_IN_SIDES = {"value": _STAND_IN + "~", "bound": _STAND_IN + "!"}
 
 
 def _stand_in_compared_blank_nodes(data: Graph, shapes: Graph) -> dict[Node, BNode]:
@@ -139,19 +142,20 @@ def _stand_in_compared_blank_nodes(data: Graph, shapes: Graph) -> dict[Node, BNo
     SHACL says such a pair is not comparable, a violation (Jena reports it so); pySHACL 0.40
     raises ``ReportableRuntimeError: Cannot use sh:lessThan to compare a BlankNode`` and gives no
     report at all. With an IRI there, pySHACL reports the pair (and the datatype shapes the
-    value) as it should; :func:`run_pyshacl` puts the blank node back into the results. Returns
+    value) as Jena does; :func:`run_pyshacl` puts the blank node back into the results. Returns
     stand-in -> blank node."""
-    compared: set[Node] = set()
+    sides: dict[Node, str] = {}
     for constraint in (SH.lessThan, SH.lessThanOrEquals):
-        for shape, other in shapes.subject_objects(constraint):
-            compared.add(other)
-            compared.update(shapes.objects(shape, SH.path))
+        for shape, bound in shapes.subject_objects(constraint):
+            sides.setdefault(bound, "bound")
+            for path in shapes.objects(shape, SH.path):
+                sides[path] = "value"
     stand_ins: dict[Node, BNode] = {}
-    for prop in compared:
+    for prop, side in sides.items():
         if not isinstance(prop, URIRef):
             continue
         for s, o in [(s, o) for s, o in data.subject_objects(prop) if isinstance(o, BNode)]:
-            iri = URIRef(_STAND_IN + str(o))
+            iri = URIRef(_STAND_IN_SIDES[side] + str(o))
             stand_ins[iri] = o
             data.remove((s, prop, o))
             data.add((s, prop, iri))

@@ -4,8 +4,9 @@ The layout is the one in docs/architecture.md: this module is the only place tha
 every other module asks here for paths rather than joining them itself.
 
 Every file found by a search (``data/**/*.ttl``, ``seeds/*.txt``, a contribution's
-``seeds/*.txt``) must be a regular file inside the folder searched, symbolic links followed: a
-link pointing out of it, a pipe or a device is refused, never read (SECURITY.md). A seed text is
+``seeds/*.txt``) must be a regular file, symbolic links followed, inside the project folder (for
+the project's files) or inside the contribution folder named (for its files): a link pointing
+out, a pipe or a device is refused, never read (SECURITY.md). A seed text is
 read through :func:`stancegraph.safety.read_limited`, so it is bounded by ``--max-bytes`` and a
 pipe cannot make the read block.
 """
@@ -167,10 +168,10 @@ def read_seed(path: str | Path, within: str | Path | None = None) -> SeedText:
     not a regular file inside ``within``, or too large).
     """
     path = Path(path)
-    if within is not None:
-        refuse_outside(path, Path(within), "a seed text")
     if not path.exists() and not path.is_symlink():
         raise ProjectError(f"{path}: no such seed text")
+    if within is not None:
+        refuse_outside(path, Path(within), "a seed text")
     data = safety.read_limited(path)
     try:
         text = data.decode("utf-8")
