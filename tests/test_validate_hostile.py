@@ -408,6 +408,28 @@ def test_an_rdf_file_linked_out_of_the_folder_is_refused_by_name(
     assert "root:x" not in out_of(result) and "secret-" not in out_of(result)
 
 
+@pytest.mark.parametrize("where", ["data/rd-syria-iran/evil.ttl", "seeds/rd-syria-iran.ttl"])
+def test_a_project_rdf_file_linked_out_of_the_project_is_refused(
+    home: Path, tmp_path: Path, where: str
+) -> None:
+    """The files a contribution's context is read from (by the minting rule) are the project's
+    and stay inside it; before, data/<key>/*.ttl were globbed and followed wherever they led."""
+    project = tmp_path / "project"
+    shutil.copytree(home, project)
+    link = project / where
+    link.unlink(missing_ok=True)
+    link.symlink_to(secret_file(tmp_path))
+    for args in (["validate"], ["validate", str(CONTRIBUTIONS / "good" / "more-statements.ttl")]):
+        result = run(project, *args)
+        assert result.exit_code == 2
+        assert one_line_error(out_of(result)) == (
+            f"stancegraph: error: {link}: leads out of {project.resolve()} through a symbolic "
+            "link; a project file must be a regular file inside it (copy the file in instead "
+            "of linking it)"
+        )
+        assert "root:x" not in out_of(result) and "secret-" not in out_of(result)
+
+
 def test_a_link_to_another_file_of_the_folder_is_read_once(home: Path, tmp_path: Path) -> None:
     """Chosen and documented (SECURITY.md): a link that stays inside the folder is followed; the
     file it names is read once."""

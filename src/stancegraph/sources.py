@@ -143,6 +143,19 @@ class Project:
         """The text of source ``key`` exactly as stored (UTF-8, no newline translation)."""
         return read_seed_text(self.source(key).text_path, within=self.root)
 
+    def source_files(self, key: str) -> list[Path]:
+        """The RDF files of source ``key`` that exist: ``seeds/<key>.ttl`` and
+        ``data/<key>/*.ttl``, each inside the project (else :class:`ProjectError`)."""
+        description = self.seeds_dir / f"{key}.ttl"
+        found = []
+        if description.exists() or description.is_symlink():
+            try:
+                refuse_outside(description, self.root, "a project file")
+            except InputError as exc:
+                raise ProjectError(str(exc)) from None
+            found.append(description)
+        return found + _sorted_files(self.data_dir / key, "*.ttl", self.root)
+
     def seed_texts(self) -> list[Path]:
         """Every ``seeds/*.txt`` of the project, sorted (with or without a description)."""
         return _sorted_files(self.seeds_dir, "*.txt", self.root)

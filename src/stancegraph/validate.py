@@ -1522,6 +1522,7 @@ def _relative(path: Path, project: Project) -> str:
 def context_files(project: Project, iris: Iterable[URIRef]) -> set[Path]:
     """The existing files where, by the minting rule, the given IRIs are defined."""
     wanted: set[Path] = set()
+    keys: set[str] = set()
     for iri in iris:
         text = str(iri)
         if SHARED_IRI.match(text):
@@ -1529,11 +1530,9 @@ def context_files(project: Project, iris: Iterable[URIRef]) -> set[Path]:
             continue
         match = SOURCE_IRI.match(text) or DOCUMENT_IRI.match(text)
         if match:
-            key = match.group("key")
-            wanted.add(project.seeds_dir / f"{key}.ttl")
-            data_dir = project.data_dir / key
-            if data_dir.is_dir():
-                wanted.update(p for p in data_dir.glob("*.ttl") if p.is_file())
+            keys.add(match.group("key"))
+    for key in keys:
+        wanted.update(project.source_files(key))
     return {p for p in wanted if p.is_file()}
 
 
