@@ -738,11 +738,8 @@ def test_a_url_given_to_validate_is_refused_as_a_url(home: Path, url: str) -> No
 
 
 def test_every_minting_kind_has_its_class() -> None:
-    assert set(validate.KIND_CLASSES) == {
-        *validate.SHARED_KINDS,
-        *validate.SOURCE_KINDS,
-        "document",
-    }
+    kinds = {*validate.SHARED_KINDS, *validate.SOURCE_KINDS, "document"}
+    assert kinds <= set(validate.KIND_CLASSES), f"no class for {kinds - set(validate.KIND_CLASSES)}"
 
 
 KIND_IRIS = [

@@ -130,7 +130,8 @@ TIME = Namespace(graph.NAMESPACES["time"])
 #: The class a node must have (itself or a subclass) when its IRI is minted for a kind: the class
 #: whose shape requires that IRI pattern (ontology/shapes/). The minting rule says what an IRI
 #: names; a ``claim/`` IRI that is not an ``sg:Claim`` escapes every claim shape. (A class the
-#: project's ontology does not define is not asked for: the project's ontology defines them all.)
+#: project's ontology does not define is not asked for; the project's ontology defines every class
+#: of the kinds in SHARED_KINDS and SOURCE_KINDS.)
 KIND_CLASSES: dict[str, tuple[URIRef, ...]] = {
     "person": (SG.Person,),
     "state": (SG.State,),
@@ -157,6 +158,9 @@ KIND_CLASSES: dict[str, tuple[URIRef, ...]] = {
     "mention": (SG.Mention,),
     "time": (TIME.TemporalEntity, TIME.Duration),
     "document": (SG.SourceDocument,),
+    # the kinds of issue #18 (sg:Proposition, sg:UnnamedSource), for when the ontology has them
+    "proposition": (SG.Proposition,),
+    "unnamed-source": (SG.UnnamedSource,),
 }
 
 #: File extensions read from a contribution folder.
@@ -1068,7 +1072,7 @@ def check_kinds(ctx: Context, out: _Collector) -> None:
         kind = match.group("kind") if match else "document" if DOCUMENT_IRI.match(text) else None
         if kind is None:
             continue
-        expected = tuple(c for c in KIND_CLASSES[kind] if c in ctx.model.terms)
+        expected = tuple(c for c in KIND_CLASSES.get(kind, ()) if c in ctx.model.terms)
         if not expected:
             continue  # a project whose ontology lacks the class (a test fixture) cannot ask it
         types = frozenset(ctx.data.objects(s, RDF.type))
