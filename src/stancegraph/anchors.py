@@ -225,8 +225,16 @@ def read_anchors(g: Graph) -> list[Anchor]:
 
 
 def natural_key(s: str) -> list[object]:
-    """Sort key that orders the numbers inside ``s`` by value."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", s)]
+    """Sort key that orders the numbers inside ``s`` by value (compared as digit strings, by
+    length first, so that a number of any length sorts without being converted)."""
+    parts: list[object] = []
+    for i, part in enumerate(re.split(r"(\d+)", s)):
+        if i % 2:
+            digits = part.lstrip("0")
+            parts.append((len(digits), digits))
+        else:
+            parts.append(part)
+    return parts
 
 
 def _text(node: Node | None) -> str | None:

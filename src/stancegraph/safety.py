@@ -43,6 +43,7 @@ import contextlib
 import functools
 import heapq
 import json
+import logging
 import multiprocessing
 import os
 import pickle
@@ -53,6 +54,7 @@ import stat
 import sys
 import tempfile
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -318,6 +320,13 @@ def guard_jsonld(
         raise InputError(name, exc.lineno, exc.colno, f"JSON syntax error: {exc.msg}") from None
     except RecursionError:
         raise InputError(name, None, None, "JSON nested too deeply to parse") from None
+    except ValueError:  # a number longer than Python converts (sys.get_int_max_str_digits())
+        most = sys.get_int_max_str_digits()
+        digits = re.search(rf"[0-9]{{{most + 1},}}", text)
+        line, col = _position_of_char(text, digits.start()) if digits else (None, None)
+        raise InputError(
+            name, line, col, f"JSON number of more than {most} digits, too long to read"
+        ) from None
     if not isinstance(doc, dict | list):
         raise InputError(name, 1, 1, "JSON-LD must be a JSON object or array")
     limit = max_depth if max_depth is not None else max_depth_default()
@@ -507,6 +516,20 @@ def read_terms(
 
 class _Unsupported(Exception):
     """A term rdflib cannot hold (RDF 1.2 triple terms, directional language tags)."""
+
+
+class _IllTypedLiteralNoise(logging.Filter):
+    """Drops rdflib's warning (with a traceback) for each literal whose text is not a value of
+    its datatype (``"2016-02-30"^^xsd:date``, a 100,000-digit integer): such a literal is still
+    RDF, ``validate`` reports it as a finding (``literal-form``), and a file of them would print
+    a traceback per literal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form")
+
+
+logging.getLogger("rdflib.term").addFilter(_IllTypedLiteralNoise())
+warnings.filterwarnings("ignore", message="Parsing weird boolean", module="rdflib.term")
 
 
 def parse_terms(

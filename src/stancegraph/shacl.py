@@ -36,12 +36,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import OWL
 from rdflib.term import Node
 
 from stancegraph import graph, safety
 from stancegraph.errors import ProjectError
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
 
 #: The engines ``validate --engine`` accepts.
 ENGINES = ("auto", "pyshacl", "jena")
@@ -103,9 +105,12 @@ def pyshacl_engine() -> Engine:
 
 
 def run_pyshacl(data: Graph, shapes: Graph) -> Graph:
-    """Validate ``data`` against ``shapes`` with pySHACL; returns the results graph."""
+    """Validate ``data`` against ``shapes`` with pySHACL; returns the results graph.
+
+    ``data`` is changed (see :func:`_stand_in_compared_blank_nodes`): give it a copy."""
     import pyshacl
 
+    stand_ins = _stand_in_compared_blank_nodes(data, shapes)
     _conforms, results, _text = pyshacl.validate(
         data,
         shacl_graph=shapes,
@@ -117,7 +122,44 @@ def run_pyshacl(data: Graph, shapes: Graph) -> Graph:
     )
     if not isinstance(results, Graph):  # pySHACL's ValidationFailure: the shapes are broken
         raise ProjectError(f"the SHACL shapes cannot be used: {results}")
+    for s, p, o in [t for t in results if t[0] in stand_ins or t[2] in stand_ins]:
+        results.remove((s, p, o))
+        results.add((stand_ins.get(s, s), p, stand_ins.get(o, o)))
     return results
+
+
+#: The IRIs that stand in for blank nodes while pySHACL compares values (see below): those on
+#: the compared side (``sh:path``) sort after those on the side compared with (``sh:lessThan``), so
+#: that two blank nodes are never found "less than" one another.
+_STAND_IN = "urn:stancegraph:compared-blank-node:"
+_STAND_IN_SIDES = {"value": _STAND_IN + "~", "bound": _STAND_IN + "!"}
+
+
+def _stand_in_compared_blank_nodes(data: Graph, shapes: Graph) -> dict[Node, BNode]:
+    """Where a property compared by ``sh:lessThan`` or ``sh:lessThanOrEquals`` (either side) has
+    a blank node as its value (``oa:end [ ]``), put an IRI in its place in ``data``.
+
+    SHACL says such a pair is not comparable, a violation (Jena reports it so); pySHACL 0.40
+    raises ``ReportableRuntimeError: Cannot use sh:lessThan to compare a BlankNode`` and gives no
+    report at all. With an IRI there, pySHACL reports the pair (and the datatype shapes the
+    value) as Jena does; :func:`run_pyshacl` puts the blank node back into the results. Returns
+    stand-in -> blank node."""
+    sides: dict[Node, str] = {}
+    for constraint in (SH.lessThan, SH.lessThanOrEquals):
+        for shape, bound in shapes.subject_objects(constraint):
+            sides.setdefault(bound, "bound")
+            for path in shapes.objects(shape, SH.path):
+                sides[path] = "value"
+    stand_ins: dict[Node, BNode] = {}
+    for prop, side in sides.items():
+        if not isinstance(prop, URIRef):
+            continue
+        for s, o in [(s, o) for s, o in data.subject_objects(prop) if isinstance(o, BNode)]:
+            iri = URIRef(_STAND_IN_SIDES[side] + str(o))
+            stand_ins[iri] = o
+            data.remove((s, prop, o))
+            data.add((s, prop, iri))
+    return stand_ins
 
 
 # --------------------------------------------------------------------------------------------

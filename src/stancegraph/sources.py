@@ -2,17 +2,26 @@
 
 The layout is the one in docs/architecture.md: this module is the only place that knows it, so
 every other module asks here for paths rather than joining them itself.
+
+Every file found by a search (``data/**/*.ttl``, ``seeds/*.txt``, a contribution's
+``seeds/*.txt``) must be a regular file, symbolic links followed, inside the project folder (for
+the project's files) or inside the contribution folder named (for its files): a link pointing
+out, a pipe or a device is refused, never read (SECURITY.md). A seed text is
+read through :func:`stancegraph.safety.read_limited`, so it is bounded by ``--max-bytes`` and a
+pipe cannot make the read block.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from stancegraph.errors import ProjectError
+from stancegraph import safety
+from stancegraph.errors import InputError, ProjectError
 
 #: Environment variable naming the project folder; wins over the search from the cwd.
 HOME_ENV = "STANCEGRAPH_HOME"
@@ -32,11 +41,12 @@ class Source:
     text_path: Path
     description_path: Path
     data_dir: Path
+    root: Path  # the project folder: every file of the source must be inside it
 
     @property
     def data_files(self) -> list[Path]:
         """``data/<key>/*.ttl``, sorted; empty if the folder does not exist yet."""
-        return _sorted_files(self.data_dir, "*.ttl")
+        return _sorted_files(self.data_dir, "*.ttl", self.root)
 
     @property
     def rdf_files(self) -> list[Path]:
@@ -56,11 +66,11 @@ class Project:
 
     @property
     def vocab_files(self) -> list[Path]:
-        return _sorted_files(self.root / "ontology" / "vocab", "*.ttl")
+        return _sorted_files(self.root / "ontology" / "vocab", "*.ttl", self.root)
 
     @property
     def shapes_files(self) -> list[Path]:
-        return _sorted_files(self.root / "ontology" / "shapes", "*.ttl")
+        return _sorted_files(self.root / "ontology" / "shapes", "*.ttl", self.root)
 
     @property
     def actors_file(self) -> Path:
@@ -81,12 +91,12 @@ class Project:
     @property
     def query_files(self) -> list[Path]:
         """Every saved ``.rq`` under ``queries/`` (analytic and QA), sorted."""
-        return _sorted_files(self.queries_dir, "**/*.rq")
+        return _sorted_files(self.queries_dir, "**/*.rq", self.root)
 
     @property
     def data_files(self) -> list[Path]:
         """Every ``data/**/*.ttl``, sorted."""
-        return _sorted_files(self.data_dir, "**/*.ttl")
+        return _sorted_files(self.data_dir, "**/*.ttl", self.root)
 
     @property
     def sources(self) -> list[Source]:
@@ -95,8 +105,8 @@ class Project:
         Raises :class:`ProjectError` for a text without a description (or the reverse) and for a
         key that is not a slug.
         """
-        texts = {p.stem: p for p in _sorted_files(self.seeds_dir, "*.txt")}
-        descriptions = {p.stem: p for p in _sorted_files(self.seeds_dir, "*.ttl")}
+        texts = {p.stem: p for p in _sorted_files(self.seeds_dir, "*.txt", self.root)}
+        descriptions = {p.stem: p for p in _sorted_files(self.seeds_dir, "*.ttl", self.root)}
         for key in sorted(texts.keys() ^ descriptions.keys()):
             have, missing = (
                 (f"{key}.txt", f"{key}.ttl") if key in texts else (f"{key}.ttl", f"{key}.txt")
@@ -116,6 +126,7 @@ class Project:
                 text_path=texts[key],
                 description_path=descriptions[key],
                 data_dir=self.data_dir / key,
+                root=self.root,
             )
             for key in sorted(texts)
         ]
@@ -130,23 +141,103 @@ class Project:
 
     def seed_text(self, key: str) -> str:
         """The text of source ``key`` exactly as stored (UTF-8, no newline translation)."""
-        return read_seed_text(self.source(key).text_path)
+        return read_seed_text(self.source(key).text_path, within=self.root)
+
+    def source_files(self, key: str) -> list[Path]:
+        """The RDF files of source ``key`` that exist: ``seeds/<key>.ttl`` and
+        ``data/<key>/*.ttl``, each inside the project (else :class:`ProjectError`)."""
+        description = self.seeds_dir / f"{key}.ttl"
+        found = []
+        if description.exists() or description.is_symlink():
+            try:
+                refuse_outside(description, self.root, "a project file")
+            except InputError as exc:
+                raise ProjectError(str(exc)) from None
+            found.append(description)
+        return found + _sorted_files(self.data_dir / key, "*.ttl", self.root)
+
+    def seed_texts(self) -> list[Path]:
+        """Every ``seeds/*.txt`` of the project, sorted (with or without a description)."""
+        return _sorted_files(self.seeds_dir, "*.txt", self.root)
 
 
-def read_seed_text(path: str | Path) -> str:
-    """A seed text exactly as stored: strict UTF-8, line endings untouched.
+@dataclass(frozen=True)
+class SeedText:
+    """A seed text as read: where it is, its text, and the SHA-256 of its bytes."""
 
-    Offsets into seed texts count Unicode code points of this string, so nothing may change it.
+    key: str
+    path: Path
+    text: str
+    sha256: str
+
+
+def read_seed(path: str | Path, within: str | Path | None = None) -> SeedText:
+    """The seed text at ``path`` exactly as stored: strict UTF-8, line endings untouched.
+
+    Offsets into seed texts count Unicode code points of this text, so nothing may change it. The
+    file must be a regular file of at most ``--max-bytes`` (:func:`safety.read_limited`) and, if
+    ``within`` is given, inside that folder once symbolic links are followed. Raises
+    :class:`ProjectError` (a missing or badly encoded text) or :class:`InputError` (a file that is
+    not a regular file inside ``within``, or too large).
     """
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise ProjectError(f"{path}: no such seed text")
+    if within is not None:
+        refuse_outside(path, Path(within), "a seed text")
+    data = safety.read_limited(path)
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        raise ProjectError(f"{path}: no such seed text") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ProjectError(f"{path}: seed text is not valid UTF-8 (at byte {exc.start})") from None
-    except OSError as exc:
-        raise ProjectError(f"{path}: cannot read seed text: {exc.strerror or exc}") from None
+    return SeedText(key=path.stem, path=path, text=text, sha256=hashlib.sha256(data).hexdigest())
+
+
+def read_seed_text(path: str | Path, within: str | Path | None = None) -> str:
+    """The text of :func:`read_seed` alone."""
+    return read_seed(path, within).text
+
+
+def seed_texts_in(folder: Path) -> list[Path]:
+    """The seed texts a contribution folder brings: its ``seeds/*.txt`` (or its own ``*.txt`` if
+    the folder is itself called ``seeds``) whose names are source keys, sorted. Nothing else in
+    the folder is looked at; each must be a regular file inside ``folder`` (see
+    :func:`refuse_outside`)."""
+    seeds = folder if folder.name == "seeds" else folder / "seeds"
+    if not seeds.is_dir():
+        return []
+    found = []
+    for path in sorted(seeds.glob("*.txt")):
+        if not KEY_PATTERN.match(path.stem):
+            continue
+        refuse_outside(path, folder, "a seed text")
+        found.append(path)
+    return found
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, symbolic links followed, is ``folder`` or lies inside it."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a loop of symbolic links
+        return False
+
+
+def refuse_outside(path: Path, folder: Path, what: str) -> None:
+    """Raise :class:`InputError` unless ``path`` is a regular file inside ``folder`` once symbolic
+    links are followed: a link out of the folder, a broken link, a pipe, a socket or a device is
+    never opened. (A link to a file inside the folder is accepted.)"""
+    if not is_inside(path, folder):
+        raise InputError(
+            path,
+            None,
+            None,
+            f"leads out of {folder} through a symbolic link; {what} must be a regular file "
+            "inside it (copy the file in instead of linking it)",
+        )
+    if not path.is_file():
+        why = "a broken symbolic link" if not path.exists() else "a device, pipe or socket"
+        raise InputError(path, None, None, f"is not a regular file ({why}); {what} must be one")
 
 
 def find_project(home: str | Path | None = None, start: str | Path | None = None) -> Project:
@@ -185,7 +276,18 @@ def _upwards(path: Path) -> Iterable[Path]:
     yield from path.parents
 
 
-def _sorted_files(folder: Path, pattern: str) -> list[Path]:
+def _sorted_files(folder: Path, pattern: str, root: Path) -> list[Path]:
+    """The files matching ``pattern`` in ``folder``, sorted; each must be a regular file inside
+    the project ``root`` (a link out of it, a pipe or a device is a :class:`ProjectError`)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob(pattern) if p.is_file())
+    found = []
+    for path in sorted(folder.glob(pattern)):
+        if path.is_dir():
+            continue
+        try:
+            refuse_outside(path, root, "a project file")
+        except InputError as exc:
+            raise ProjectError(str(exc)) from None
+        found.append(path)
+    return found

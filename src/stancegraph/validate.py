@@ -35,9 +35,14 @@ Beyond SHACL (each with a check id that reports and tests use):
 ``unknown-term``     a class, property or concept in our namespaces that the ontology and
                      vocabularies do not define (a typo such as ``sg:claimnt``)
 ``iri-minting``      a new IRI that does not follow the minting rule
+``iri-kind``         an IRI minted for a kind (``id/claim/...``) whose node is not of that
+                     kind's class (:data:`KIND_CLASSES`: ``sg:Claim``)
 ``iri-source``       a thing of source A (id/<kind>/A/<n>) anchored in the document of source B
 ``iri-reused``       an IRI that already names a different thing in the existing data
 ``dangling-reference`` a link to an ``id/`` IRI that is defined nowhere
+``literal-form``     a typed literal whose text is not a value of its datatype
+                     (``"2016-02-30"^^xsd:date``, ``"abc"^^xsd:integer``, a number too long to
+                     read)
 ==================== =====================================================================
 """
 
@@ -46,9 +51,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import hashlib
 import json
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -63,7 +68,7 @@ from rdflib.term import Node
 
 from stancegraph import anchors, graph, safety, shacl
 from stancegraph.errors import InputError, ProjectError
-from stancegraph.sources import KEY_PATTERN, Project, read_seed_text
+from stancegraph.sources import Project, SeedText, read_seed, refuse_outside, seed_texts_in
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SG = graph.SG
@@ -121,6 +126,45 @@ SOURCE_IRI = re.compile(
     rf"^{re.escape(ID_NS)}(?P<kind>{'|'.join(SOURCE_KINDS)})/(?P<key>{_SLUG})/(?P<n>[1-9][0-9]*)$"
 )
 DOCUMENT_IRI = re.compile(rf"^{re.escape(graph.DOCUMENT_BASE)}(?P<key>{_SLUG})$")
+
+ORG = Namespace(graph.NAMESPACES["org"])
+TIME = Namespace(graph.NAMESPACES["time"])
+
+#: The class a node must have (itself or a subclass) when its IRI is minted for a kind: the class
+#: whose shape requires that IRI pattern (ontology/shapes/). The minting rule says what an IRI
+#: names; a ``claim/`` IRI that is not an ``sg:Claim`` escapes every claim shape. (A class the
+#: project's ontology does not define is not asked for; the project's ontology defines every class
+#: of the kinds in SHARED_KINDS and SOURCE_KINDS.)
+KIND_CLASSES: dict[str, tuple[URIRef, ...]] = {
+    "person": (SG.Person,),
+    "state": (SG.State,),
+    "government": (SG.Government,),
+    "armed-force": (SG.StateArmedForce,),
+    "armed-group": (SG.ArmedGroup,),
+    "media": (SG.MediaOrganization,),
+    "forum": (SG.IntergovernmentalForum,),
+    "group": (SG.CollectiveActor,),
+    "organization": (SG.Organization,),
+    "post": (ORG.Post,),
+    "place": (SG.Place,),
+    "issue": (SG.Issue,),
+    "equipment": (SG.Equipment,),
+    "claim": (SG.Claim,),
+    "membership": (ORG.Membership,),
+    "related": (SG.RelatedArticle,),
+    "metadata": (SG.ExternalMetadata,),
+    "stance": (SG.Stance,),
+    "event": (SG.Event,),
+    "relation": (SG.Relation,),
+    "quantity": (SG.Quantity, SG.QuantityChange),
+    "anchor": (OA.SpecificResource,),
+    "mention": (SG.Mention,),
+    "time": (TIME.TemporalEntity, TIME.Duration),
+    "document": (SG.SourceDocument,),
+    # the kinds of issue #18 (sg:Proposition, sg:UnnamedSource), for when the ontology has them
+    "proposition": (SG.Proposition,),
+    "unnamed-source": (SG.UnnamedSource,),
+}
 
 #: File extensions read from a contribution folder.
 CONTRIBUTION_EXTENSIONS = frozenset({".ttl", ".trig", ".nt", ".nq", ".jsonld", ".json"})
@@ -275,6 +319,45 @@ class SourceFile:
     def subjects(self) -> set[Node]:
         return set(self.subject_set)
 
+    @functools.cached_property
+    def subject_lines(self) -> dict[str, int]:
+        """Each term spelling that begins a line (after white space and ``[``; in JSON-LD: each
+        ``"@id"`` value) -> the first such line. One pass over the text."""
+        if self.fmt == "json-ld":
+            return _first_lines(self.text, _JSON_IDS.finditer(self.text))
+        return _first_lines(
+            self.text, _LINE_HEADS.finditer(self.text), strip_dot=True, after=_HEAD_AFTER
+        )
+
+    @functools.cached_property
+    def token_lines(self) -> dict[str, int]:
+        """Each term spelling anywhere in the text (in JSON-LD: each string) -> its first line."""
+        if self.fmt == "json-ld":
+            return _first_lines(self.text, _JSON_STRINGS.finditer(self.text), after=_JSON_AFTER)
+        return _first_lines(
+            self.text, _TOKENS.finditer(self.text), strip_dot=True, after=_TOKEN_AFTER
+        )
+
+    @functools.cached_property
+    def subject_iris(self) -> dict[str, int]:
+        """Each IRI written at the start of a line (see :attr:`subject_lines`), under any of its
+        spellings (in full or with any prefix that names its namespace) -> the first such line."""
+        return self._iris(self.subject_lines)
+
+    @functools.cached_property
+    def token_iris(self) -> dict[str, int]:
+        """Each IRI written anywhere (see :attr:`token_lines`) -> the first line it is on."""
+        return self._iris(self.token_lines)
+
+    def _iris(self, lines: dict[str, int]) -> dict[str, int]:
+        iris: dict[str, int] = {}
+        json = self.fmt == "json-ld"
+        for token, line in lines.items():
+            for iri in _iris_of(token, self.prefixes, json):
+                if line < iris.get(iri, line + 1):
+                    iris[iri] = line
+        return iris
+
 
 def read_file(path: Path, ntriples: BinaryIO | None = None) -> SourceFile:
     """Parse ``path`` through :mod:`stancegraph.safety`; named graphs are flattened. Its triples
@@ -295,16 +378,23 @@ def read_file(path: Path, ntriples: BinaryIO | None = None) -> SourceFile:
 
 
 def collect_files(paths: Sequence[str | Path]) -> list[Path]:
-    """The RDF files named by ``paths``: files as given, folders searched for RDF extensions."""
+    """The RDF files named by ``paths``: files as given, folders searched for RDF extensions.
+
+    A URL is refused (never fetched). A file found in a folder must be a regular file inside that
+    folder once symbolic links are followed: a link out of the folder, a pipe or a device is
+    refused with its name, never opened (a link to another file of the folder is read once)."""
     found: list[Path] = []
     for raw in paths:
+        if safety.is_url(str(raw)):
+            safety.read_limited(str(raw))  # raises: a URL is never fetched
         path = Path(raw)
         if path.is_dir():
-            inside = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in CONTRIBUTION_EXTENSIONS
-            )
+            inside = []
+            for p in sorted(path.rglob("*")):
+                if p.suffix.lower() not in CONTRIBUTION_EXTENSIONS or p.is_dir():
+                    continue
+                refuse_outside(p, path, "a contribution's file")
+                inside.append(p)
             if not inside:
                 raise InputError(
                     path, None, None, "folder holds no RDF file (.ttl, .trig, .nt, .jsonld)"
@@ -320,37 +410,83 @@ def collect_files(paths: Sequence[str | Path]) -> list[Path]:
     return list(unique.values())
 
 
+# Where terms are written, for find_line: each file's text is scanned once and every spelling of a
+# term mapped to the first line where it stands first on a line (a subject) and to the first line
+# where it occurs at all. A token is an IRI in angle brackets or a run of characters up to white
+# space or punctuation that cannot be part of a prefixed name (a final "." ends a statement).
+_TOKEN = r"<[^<>\s]*>|[^\s;,\[\]()<>\"'{}^]+"
+_TOKENS = re.compile("(" + _TOKEN + ")")
+_LINE_HEADS = re.compile(r"(?m)^[ \t\[]*(" + _TOKEN + ")")
+_JSON_STRINGS = re.compile(r'"((?:[^"\\]++|\\.)*+)"')
+_JSON_IDS = re.compile(r'"@id"\s*+:\s*+"((?:[^"\\]++|\\.)*+)"')
+_SPACE = " \t\r\n\f\v"
+_HEAD_AFTER = frozenset(_SPACE + ";,.]")  # what may follow a subject at the start of a line
+_JSON_AFTER = _TOKEN_AFTER = frozenset(_SPACE + ';,.]"')  # ... a term anywhere
+
+
+def _first_lines(
+    text: str,
+    matches: Iterable[re.Match[str]],
+    *,
+    strip_dot: bool = False,
+    after: frozenset[str] | None = None,
+) -> dict[str, int]:
+    """Each distinct group 1 of ``matches`` (found in text order) -> the line it is first on.
+
+    ``strip_dot`` (Turtle-like tokens): a final ``.`` is dropped from a prefixed name, since it
+    ends the statement (a prefixed name cannot end in one). ``after``: only the tokens followed by
+    one of its characters, or by the end, count (so ``org:Role`` is not found in
+    ``(org:Role)``)."""
+    lines: dict[str, int] = {}
+    line, pos = 1, 0
+    end = len(text)
+    for m in matches:
+        token = m.group(1)
+        tail = m.end()
+        if strip_dot and not token.startswith("<"):
+            stripped = token.rstrip(".")
+            tail -= len(token) - len(stripped)
+            token = stripped
+        if not token or token in lines:
+            continue
+        if after is not None and tail < end and text[tail] not in after:
+            continue
+        start = m.start(1)
+        line += text.count("\n", pos, start)
+        pos = start
+        lines[token] = line
+    return lines
+
+
 def find_line(source: SourceFile, node: Node) -> int | None:
-    """The line of ``node``'s first occurrence as a subject in ``source`` (else anywhere)."""
+    """The line of ``node``'s first occurrence as a subject in ``source`` (else anywhere).
+
+    Linear in the file, whatever the number of prefixes and of lookups: each file is indexed once
+    (:attr:`SourceFile.subject_iris`, :attr:`SourceFile.token_iris`), and a lookup is one read."""
     if not isinstance(node, URIRef):
         return None
-    spellings = [f"<{node}>"]
     text = str(node)
-    for prefix, ns in source.prefixes.items():
-        if ns and text.startswith(ns):
-            local = text[len(ns) :]
-            if re.fullmatch(r"[A-Za-z0-9_.\-]*", local) and not local.endswith("."):
-                spellings.append(f"{prefix}:{local}" if prefix else f":{local}")
-    if source.fmt == "json-ld":
-        spellings = [f'"{text}"'] + [f'"{s}"' for s in spellings[1:]]
-    best: int | None = None
-    anywhere: int | None = None
-    for spelling in spellings:
-        pattern = re.compile(
-            r"(?m)^[ \t\[]*" + re.escape(spelling) + r"(?=[\s;,.\]]|$)"
-            if source.fmt != "json-ld"
-            else r'"@id"\s*:\s*' + re.escape(spelling)
-        )
-        match = pattern.search(source.text)
-        if match:
-            index = match.start() + len(match.group(0)) - len(spelling)
-            line = source.text.count("\n", 0, index) + 1
-            best = line if best is None else min(best, line)
-        plain = re.search(re.escape(spelling) + r"(?=[\s;,.\]\"]|$)", source.text)
-        if plain:
-            line = source.text.count("\n", 0, plain.start()) + 1
-            anywhere = line if anywhere is None else min(anywhere, line)
-    return best if best is not None else anywhere
+    line = source.subject_iris.get(text)
+    return line if line is not None else source.token_iris.get(text)
+
+
+def _iris_of(token: str, prefixes: dict[str, str], json: bool) -> Iterator[str]:
+    """The IRI a term spelling stands for: ``<IRI>``, or a prefixed name whose local part is
+    plain (letters, digits, ``_.-``, not ending in ``.``); in JSON-LD, a string itself, too."""
+    if json:
+        yield token
+    elif token.startswith("<"):
+        if token.endswith(">"):
+            yield token[1:-1]
+        return
+    prefix, colon, local = token.partition(":")
+    if colon and _LOCAL.fullmatch(local) and not local.endswith("."):
+        namespace = prefixes.get(prefix)
+        if namespace:
+            yield namespace + local
+
+
+_LOCAL = re.compile(r"[A-Za-z0-9_.\-]*")
 
 
 # --------------------------------------------------------------------------------------------
@@ -409,18 +545,32 @@ def shacl_findings(
 ) -> list[tuple[Node, Node | None, Node | None, URIRef, str, str, Node | None]]:
     """The top-level results of a SHACL report as tuples
     (focus, path, value, component, severity, message, shape)."""
+    # One pass over the report for the single-valued properties of every result (a lookup per
+    # property per result costs seconds when there are 100,000 results).
+    single = (
+        SH.sourceConstraintComponent,
+        SH.focusNode,
+        SH.value,
+        SH.resultPath,
+        SH.resultSeverity,
+        SH.sourceShape,
+    )
+    wanted = frozenset(single)
+    props: dict[Node, dict[Node, Node]] = defaultdict(dict)
+    nested: set[Node] = set()
+    for s, p, o in results:
+        if p in wanted:
+            props[s].setdefault(p, o)
+        elif p == SH.detail:
+            nested.add(o)
     out = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
-        if (None, SH.detail, result) in results:
+        if result in nested:
             continue  # nested detail of another result
-        component = results.value(result, SH.sourceConstraintComponent)
-        focus = results.value(result, SH.focusNode)
-        value = results.value(result, SH.value)
+        component, focus, value, path, severity_iri, shape = (props[result].get(p) for p in single)
         if value == focus and component == SH.SPARQLConstraintComponent:
             value = None  # a SPARQL constraint that binds no ?value reports the focus node
-        path = results.value(result, SH.resultPath)
-        severity = _SEVERITY.get(results.value(result, SH.resultSeverity), VIOLATION)
-        shape = results.value(result, SH.sourceShape)
+        severity = _SEVERITY.get(severity_iri, VIOLATION)
         messages = [str(m) for m in results.objects(result, SH.resultMessage)]
         if not messages and shape is not None:
             messages = [str(m) for m in shapes.objects(shape, SH.message)]
@@ -491,8 +641,7 @@ class Context:
     focus: set[Node]
     model: Model
     files: list[SourceFile]
-    seed_text: dict[str, str | None]  # key -> text (None: no seed file)
-    seed_path: dict[str, Path]
+    seeds: dict[str, SeedText]  # key -> the seed text read (see load_seeds)
     existing: Graph  # triples of the existing data about referenced IRIs (contribution mode)
     existing_where: dict[Node, tuple[str, int | None]] = field(default_factory=dict)
     contribution: bool = False
@@ -506,6 +655,27 @@ class Context:
         """Contribution (or dataset) + referenced context + ontology + vocabularies, read-only."""
         return data_graph(self.parts)
 
+    @functools.cached_property
+    def verified(self) -> dict[str, str]:
+        """The seed texts that the checks may quote, by key: those whose document
+        (``doc:<key>``, described in the contribution or the project) gives an ``sg:sha256`` and
+        an ``sg:characterCount`` and where every one of them matches the text. A text that its
+        description does not vouch for is never compared with a quote, so nothing of it can
+        appear in a finding (SECURITY.md)."""
+        out: dict[str, str] = {}
+        for key, seed in self.seeds.items():
+            doc = URIRef(graph.DOCUMENT_BASE + key)
+            sums = list(self.data.objects(doc, SG.sha256))
+            counts = list(self.data.objects(doc, SG.characterCount))
+            if (
+                sums
+                and counts
+                and all(str(v) == seed.sha256 for v in sums)
+                and all(str(v) == str(len(seed.text)) for v in counts)
+            ):
+                out[key] = seed.text
+        return out
+
     def merged(self) -> Graph:
         """The data graph as one graph of its own (what pySHACL validates)."""
         out = Graph()
@@ -515,10 +685,10 @@ class Context:
 
     @functools.cached_property
     def checked_subjects(self) -> list[URIRef]:
-        """The IRIs that are subjects of the triples under check, sorted."""
-        return sorted(
-            (s for s in self.checked.subjects(unique=True) if isinstance(s, URIRef)), key=str
-        )
+        """The IRIs that are subjects of the triples under check, sorted (from the list of
+        triples: a scan of it is far faster than the graph's)."""
+        subjects = {t[0] for t in self.checked_triples}
+        return sorted((s for s in subjects if isinstance(s, URIRef)), key=str)
 
     @functools.cached_property
     def _where(self) -> tuple[dict[Node, SourceFile], dict[Node, SourceFile]]:
@@ -578,9 +748,10 @@ class _Collector:
 
 
 def _seed(ctx: Context, key: str | None) -> str | None:
+    """The verified seed text of ``key`` (see :attr:`Context.verified`), else None."""
     if key is None:
         return None
-    return ctx.seed_text.get(key)
+    return ctx.verified.get(key)
 
 
 def check_anchors(ctx: Context, out: _Collector) -> None:
@@ -591,20 +762,32 @@ def check_anchors(ctx: Context, out: _Collector) -> None:
         text = _seed(ctx, anchor.key)
         if text is None:
             if (
-                anchor.source is not None
-                and (anchor.source, RDF.type, SG.SourceDocument) in ctx.data
+                anchor.source is None
+                or (anchor.source, RDF.type, SG.SourceDocument) not in ctx.data
             ):
-                # a known document whose text is gone: nothing can be checked (issue #8: exit 2)
-                file, line = ctx.locate(anchor.iri)
-                raise InputError(
-                    file or shorten(anchor.iri),
-                    line,
-                    None,
-                    f"anchor {shorten(anchor.iri)}: the text of its source document, "
-                    f"seeds/{anchor.key}.txt, is missing; restore it (byte for byte) or add it "
-                    "to the contribution",
+                continue  # unknown document: the shapes report oa:hasSource
+            if anchor.key in ctx.seeds:
+                if anchor.source in ctx.focus:
+                    continue  # its description is under check: document-seed reports it
+                problem = (
+                    "does not match the document's sg:sha256 and sg:characterCount, so no "
+                    "quote is checked against it; restore the text (byte for byte) or correct "
+                    f"seeds/{anchor.key}.ttl"
                 )
-            continue  # unknown document: the shapes report oa:hasSource
+            else:
+                problem = (
+                    "is missing; restore it (byte for byte) or add it to the contribution "
+                    "folder's seeds/"
+                )
+            # a known document whose text is gone or unverified: nothing can be checked (exit 2)
+            file, line = ctx.locate(anchor.iri)
+            raise InputError(
+                file or shorten(anchor.iri),
+                line,
+                None,
+                f"anchor {shorten(anchor.iri)}: the text of its source document, "
+                f"seeds/{anchor.key}.txt, {problem}",
+            )
         where = f"seeds/{anchor.key}.txt"
         if anchor.exact is None or anchor.start is None or anchor.end is None:
             continue  # missing selectors or wrong datatypes: the shapes report them
@@ -723,19 +906,19 @@ def check_documents(ctx: Context, out: _Collector) -> None:
         if not match:
             continue  # the shapes report the IRI
         key = match.group("key")
-        path = ctx.seed_path.get(key)
-        text = ctx.seed_text.get(key)
-        if path is None or text is None:
+        seed = ctx.seeds.get(key)
+        if seed is None:
             out.add(
                 "document-seed",
                 doc,
                 SG.seedFile,
                 ctx.data.value(doc, SG.seedFile),
                 f"No seed text seeds/{key}.txt was found for this document.",
-                f"add the article's text, byte for byte, as seeds/{key}.txt (in the project or "
-                "in the contribution folder).",
+                f"add the article's text, byte for byte, as seeds/{key}.txt (in the project, or "
+                "in the seeds/ folder of the contribution folder you name).",
             )
             continue
+        text = seed.text
         seed_file = ctx.data.value(doc, SG.seedFile)
         if isinstance(seed_file, Literal) and str(seed_file) != f"seeds/{key}.txt":
             out.add(
@@ -746,27 +929,29 @@ def check_documents(ctx: Context, out: _Collector) -> None:
                 f"sg:seedFile is {_quote(str(seed_file))} but the document's key is '{key}'.",
                 f'write sg:seedFile "seeds/{key}.txt".',
             )
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = seed.sha256
+        unchecked = " Until it does, no quote is checked against the text."
         for value in ctx.data.objects(doc, SG.sha256):
-            if isinstance(value, Literal) and str(value) != digest:
+            if str(value) != digest:
                 out.add(
                     "document-seed",
                     doc,
                     SG.sha256,
                     value,
-                    f"sg:sha256 does not match seeds/{key}.txt (its SHA-256 is {digest}).",
+                    f"sg:sha256 does not match seeds/{key}.txt (its SHA-256 is {digest})."
+                    + unchecked,
                     f'write sg:sha256 "{digest}", or restore the seed text if it was changed '
                     "by mistake.",
                 )
         for value in ctx.data.objects(doc, SG.characterCount):
-            if isinstance(value, Literal) and str(value) != str(len(text)):
+            if str(value) != str(len(text)):
                 out.add(
                     "document-seed",
                     doc,
                     SG.characterCount,
                     value,
-                    f"sg:characterCount is {value} but seeds/{key}.txt has {len(text)} "
-                    "code points.",
+                    f"sg:characterCount is {_clip(str(value))} but seeds/{key}.txt has {len(text)} "
+                    "code points." + unchecked.replace("it does", "they match"),
                     f"write sg:characterCount {len(text)}.",
                 )
 
@@ -846,7 +1031,7 @@ def check_minting(ctx: Context, out: _Collector) -> None:
         match = SOURCE_IRI.match(text)
         if match:
             key = match.group("key")
-            if key not in ctx.seed_text:
+            if key not in ctx.seeds:
                 out.add(
                     "iri-minting",
                     s,
@@ -874,6 +1059,85 @@ def check_minting(ctx: Context, out: _Collector) -> None:
             None,
             f"The new IRI <{text}> {why}.",
             "rename it by the rule in docs/architecture.md (see CONTRIBUTING.md, 'IRIs').",
+        )
+
+
+def check_kinds(ctx: Context, out: _Collector) -> None:
+    """An IRI minted for a kind (``id/claim/<key>/<n>``, ``id/person/<slug>``) names a node of
+    that kind's class (:data:`KIND_CLASSES`), here or in the existing data."""
+    ontology = ctx.model.ontology
+    closures: dict[frozenset[Node], set[Node]] = {}
+    for s in ctx.checked_subjects:
+        if s not in ctx.focus or s in ctx.model.terms:
+            continue
+        text = str(s)
+        match = SHARED_IRI.match(text) or SOURCE_IRI.match(text)
+        kind = match.group("kind") if match else "document" if DOCUMENT_IRI.match(text) else None
+        if kind is None:
+            continue
+        expected = tuple(c for c in KIND_CLASSES.get(kind, ()) if c in ctx.model.terms)
+        if not expected:
+            continue  # a project whose ontology lacks the class (a test fixture) cannot ask it
+        types = frozenset(ctx.data.objects(s, RDF.type))
+        if types not in closures:
+            closures[types] = _superclasses(ontology, types)
+        if closures[types].intersection(expected):
+            continue
+        wanted = " or ".join(shorten(c) for c in expected)
+        has = f"is a {', '.join(sorted(shorten(t) for t in types))}" if types else "has no rdf:type"
+        out.add(
+            "iri-kind",
+            s,
+            RDF.type,
+            None,
+            f"{shorten(s)} is minted as a {kind} (id/{kind}/...) but {has}: a {kind} IRI "
+            f"names a {wanted}.",
+            f"add `a {shorten(expected[0])}`; if it names another kind of thing, mint its IRI "
+            "for that kind (CONTRIBUTING.md, 'IRIs').",
+        )
+
+
+_INTEGER_TYPES = frozenset(
+    XSD[name]
+    for name in [
+        "integer",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+)
+
+
+def check_literals(ctx: Context, out: _Collector) -> None:
+    """A typed literal's text is a value of its datatype (rdflib could read it)."""
+    for s, p, o in ctx.checked_triples:
+        if not isinstance(o, Literal) or o.ill_typed is not True or s not in ctx.focus:
+            continue
+        text = str(o)
+        datatype = shorten(o.datatype)
+        digits = len(text.strip().lstrip("+-"))
+        most = sys.get_int_max_str_digits()
+        if o.datatype in _INTEGER_TYPES and digits > most and text.strip().lstrip("+-").isdigit():
+            problem = f"is a number of {digits} digits; stancegraph reads at most {most}"
+        else:
+            problem = f"is not a valid {datatype}"
+        out.add(
+            "literal-form",
+            s,
+            p,
+            o,
+            f"{_quote(text)}^^{datatype} {problem}.",
+            'write the value in the form its datatype requires (an xsd:date is "2016-03-14", '
+            "an xsd:integer 42 without quotes), or correct the datatype.",
         )
 
 
@@ -973,9 +1237,10 @@ def check_reuse(ctx: Context, out: _Collector) -> None:
 
 def check_dangling(ctx: Context, out: _Collector) -> None:
     """Links to id/ IRIs that nothing defines."""
-    defined: set[Node] = set()
+    defined: set[Node] = {t[0] for t in ctx.checked_triples}
     for part in ctx.parts:
-        defined.update(part.subjects(unique=True))
+        if part is not ctx.checked:
+            defined.update(part.subjects(unique=True))
     rdf_type = RDF.type
     for s, p, o in ctx.checked_triples:
         if p == rdf_type or not isinstance(o, URIRef) or s not in ctx.focus:
@@ -1001,6 +1266,8 @@ CHECKS = (
     check_ontology_terms,
     check_unknown_terms,
     check_minting,
+    check_kinds,
+    check_literals,
     check_source_key,
     check_reuse,
     check_dangling,
@@ -1017,6 +1284,10 @@ def _superclasses(ontology: Graph, classes: Iterable[Node]) -> set[Node]:
 
 def _subclasses_closure(ontology: Graph, cls: Node) -> set[Node]:
     return set(ontology.transitive_subjects(RDFS.subClassOf, cls))
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _quote(text: str, limit: int = 90) -> str:
@@ -1060,27 +1331,21 @@ def _suggest(term: Node, terms: set[URIRef]) -> str:
 # Seeds
 
 
-def _seed_candidates(project: Project, extra_dirs: Sequence[Path]) -> Iterator[tuple[str, Path]]:
-    for path in sorted(project.seeds_dir.glob("*.txt")) if project.seeds_dir.is_dir() else []:
-        yield path.stem, path
-    for folder in extra_dirs:
-        for path in sorted(folder.rglob("*.txt")):
-            if KEY_PATTERN.match(path.stem):
-                yield path.stem, path
+def load_seeds(project: Project, folders: Sequence[Path] = ()) -> dict[str, SeedText]:
+    """Seed texts by key: the project's ``seeds/*.txt`` first, then those of the contribution
+    ``folders`` (each folder's ``seeds/*.txt``, :func:`stancegraph.sources.seed_texts_in`).
 
-
-def load_seeds(
-    project: Project, extra_dirs: Sequence[Path] = ()
-) -> tuple[dict[str, str | None], dict[str, Path]]:
-    """Seed texts by key: the project's ``seeds/*.txt`` first, then those in ``extra_dirs``."""
-    texts: dict[str, str | None] = {}
-    paths: dict[str, Path] = {}
-    for key, path in _seed_candidates(project, extra_dirs):
-        if key in texts:
-            continue
-        texts[key] = read_seed_text(path)
-        paths[key] = path
-    return texts, paths
+    Nothing else is read: not the folder of a file named alone, not other ``*.txt`` files. Each
+    is a regular file inside the project or its folder, read within ``--max-bytes``; a key the
+    project already has is not read again from a folder."""
+    seeds: dict[str, SeedText] = {}
+    for path in project.seed_texts():
+        seeds[path.stem] = read_seed(path, within=project.root)
+    for folder in folders:
+        for path in seed_texts_in(folder):
+            if path.stem not in seeds:
+                seeds[path.stem] = read_seed(path, within=folder)
+    return seeds
 
 
 # --------------------------------------------------------------------------------------------
@@ -1236,7 +1501,7 @@ def dataset_context(
     model_part = Graph(store="SimpleMemory")
     for g in (model.ontology, model.vocab):
         model_part.addN((s, p, o, model_part) for s, p, o in g if (s, p, o) not in checked)
-    seeds, seed_paths = load_seeds(project)
+    seeds = load_seeds(project)
     parts = [checked, model_part]
     focus: set[Node] = set()
     for part in parts:
@@ -1248,8 +1513,7 @@ def dataset_context(
         focus=focus,
         model=model,
         files=files,
-        seed_text=seeds,
-        seed_path=seed_paths,
+        seeds=seeds,
         existing=Graph(),
         checked_triples=[t for source in files for t in source.triples],
     )
@@ -1265,6 +1529,7 @@ def _relative(path: Path, project: Project) -> str:
 def context_files(project: Project, iris: Iterable[URIRef]) -> set[Path]:
     """The existing files where, by the minting rule, the given IRIs are defined."""
     wanted: set[Path] = set()
+    keys: set[str] = set()
     for iri in iris:
         text = str(iri)
         if SHARED_IRI.match(text):
@@ -1272,12 +1537,23 @@ def context_files(project: Project, iris: Iterable[URIRef]) -> set[Path]:
             continue
         match = SOURCE_IRI.match(text) or DOCUMENT_IRI.match(text)
         if match:
-            key = match.group("key")
-            wanted.add(project.seeds_dir / f"{key}.ttl")
-            data_dir = project.data_dir / key
-            if data_dir.is_dir():
-                wanted.update(p for p in data_dir.glob("*.ttl") if p.is_file())
+            keys.add(match.group("key"))
+    for key in keys:
+        wanted.update(project.source_files(key))
     return {p for p in wanted if p.is_file()}
+
+
+#: Longest number read as a Python int (Python refuses to convert more than 4300 digits).
+_MAX_DIGITS = 4000
+
+
+def _note_number(next_free: dict[tuple[str, str], int], match: re.Match[str]) -> None:
+    """Record that number n of (kind, key) is taken, so that the next free one can be named;
+    a number too long to convert is skipped (it cannot be the one anybody types next)."""
+    n = match.group("n")
+    if len(n) <= _MAX_DIGITS:
+        k = (match.group("kind"), match.group("key"))
+        next_free[k] = max(next_free.get(k, 1), int(n) + 1)
 
 
 def validate_contribution(
@@ -1327,8 +1603,7 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
                 for subject in parsed[path].graph.subjects():
                     match = SOURCE_IRI.match(str(subject)) if isinstance(subject, URIRef) else None
                     if match:
-                        k = (match.group("kind"), match.group("key"))
-                        next_free[k] = max(next_free.get(k, 1), int(match.group("n")) + 1)
+                        _note_number(next_free, match)
             source = parsed[path]
             for iri in wanted:
                 if (iri, None, None) not in source.graph:
@@ -1344,14 +1619,13 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
     for s in contribution.subjects():
         match = SOURCE_IRI.match(str(s)) if isinstance(s, URIRef) else None
         if match:
-            k = (match.group("kind"), match.group("key"))
-            next_free[k] = max(next_free.get(k, 1), int(match.group("n")) + 1)
+            _note_number(next_free, match)
 
     context_part = without(existing, contribution)
     model_part = without(model.ontology + model.vocab, [*contribution, *context_part])
 
-    extra_dirs = sorted({(Path(p) if Path(p).is_dir() else Path(p).parent) for p in paths})
-    seeds, seed_paths = load_seeds(project, extra_dirs)
+    # Seed texts: the project's, and those of the folders named (never a named file's folder).
+    seeds = load_seeds(project, sorted({Path(p) for p in paths if Path(p).is_dir()}))
     focus: set[Node] = set(contribution.subjects()) | {
         o for o in contribution.objects() if isinstance(o, BNode)
     }
@@ -1361,8 +1635,7 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
         focus=focus,
         model=model,
         files=files,
-        seed_text=seeds,
-        seed_path=seed_paths,
+        seeds=seeds,
         existing=existing,
         existing_where=existing_where,
         contribution=True,
