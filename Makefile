@@ -32,8 +32,10 @@ $(STAMPS)/test: pyproject.toml | $(PY)
 run: $(STAMPS)/run
 	$(SG) run
 
+# The suite on every core (pytest-xdist), each test file kept on one worker so that a file's
+# module-scoped fixtures (a project copy, a store, a server) are made once.
 test: $(STAMPS)/test
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 # The documentation site (dist/docs/) and the pictures the README shows (docs/img/).
 docs: $(STAMPS)/run
