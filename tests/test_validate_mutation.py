@@ -47,6 +47,8 @@ REQUIRED: dict[URIRef, list[URIRef]] = {
         SG.relationSubject, SG.relationProperty, SG.relationObject, SG.statedInOwnVoice, SG.anchor,
     ],
     SG.Quantity: [SCHEMA.value, SG.countedThing, SG.anchor],
+    SG.Proposition: [SG.relationSubject, SG.relationProperty, SG.paraphrase, SG.anchor],
+    SG.UnnamedSource: [RDFS.label, SG.sourceKind, SG.anchor],
     SG.QuantityChange: [SG.fromQuantity, SG.toQuantity, SG.anchor],
     SG.Mention: [SG.refersTo, SG.anchor],
     ORG.Membership: [ORG.member, ORG.organization, SG.anchor],
