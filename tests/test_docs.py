@@ -509,7 +509,7 @@ def test_plot_writes_one_picture_to_a_file_and_all_to_a_folder(
     project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     if not shutil.which("dot"):
-        pytest.skip("Graphviz's dot is not installed")
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
     with pytest.raises(SystemExit) as done:
         main(["--home", str(project.root), "plot", "network", "--out", str(tmp_path / "n.svg")])
     assert done.value.code == 0

@@ -495,7 +495,7 @@ READ_ONLY_MOUNT = 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" "$1" 
 def read_only_mount(folder: Path, *command: str) -> subprocess.CompletedProcess[str]:
     unshare = shutil.which("unshare")
     if unshare is None:
-        pytest.skip("unshare is not installed")
+        pytest.skip("unshare is not installed (apt-get install util-linux)")
     return subprocess.run(
         [unshare, "-rm", "sh", "-c", READ_ONLY_MOUNT, "sh", str(folder), *command],
         capture_output=True,
