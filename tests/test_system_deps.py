@@ -140,6 +140,7 @@ def test_engines_agree(engine):
 def test_the_last_lines_name_each_skipped_test_and_what_enables_it(tmp_path: Path) -> None:
     (tmp_path / "test_skipping.py").write_text(SKIPPING, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "tests")}
+    env.pop("PYTEST_ADDOPTS", None)  # the run under test is plain pytest, whatever runs this one
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "conftest", "-p", "no:cacheprovider"],
         capture_output=True,
