@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal
 
-from hostile_support import copy_mini, output_of, run_cli
+from hostile_support import copy_mini, needs_dot, output_of, run_cli
 from stancegraph import plots
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,11 +156,6 @@ def assert_links_nowhere(root: ET.Element, name: str) -> None:
                 assert value.startswith("#"), f"{name}: {element.tag} {attribute}={value!r}"
             elif attribute != f"{XLINK}title":
                 assert "javascript:" not in value.lower(), f"{name}: {attribute}={value!r}"
-
-
-def needs_dot() -> None:
-    if not shutil.which("dot"):
-        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
 
 
 @pytest.fixture(scope="module")
