@@ -1,6 +1,7 @@
 # stancegraph: two commands set up and run everything (see README "Quick start").
 #   make run   - create .venv, install the package, run the main job
-#   make test  - create .venv, install the package with its test extra, run pytest
+#   make test  - install the Debian packages the tests need (as root; otherwise name them), create
+#                .venv, install the package with its test extra, run pytest
 #   make lint  - ruff over src/ and tests/
 #   make docs  - the documentation site in dist/docs/, and the README's pictures in docs/img/
 # Installs are stamped inside .venv, so re-runs reinstall only when pyproject.toml changes.
@@ -11,7 +12,7 @@ PY     := $(VENV)/bin/python
 SG     := $(VENV)/bin/stancegraph
 STAMPS := $(VENV)/.stamps
 
-.PHONY: run test lint docs clean
+.PHONY: run test lint docs clean system-deps
 
 $(PY):
 	@test -n "$(PYTHON_BOOT)" || { echo "make: need python3.11 (or python3 >= 3.11) on PATH" >&2; exit 2; }
@@ -32,9 +33,15 @@ $(STAMPS)/test: pyproject.toml | $(PY)
 run: $(STAMPS)/run
 	$(SG) run
 
+# Graphviz, Chromium, Apache Jena, Virtuoso, a JDK: installed as root, named otherwise (the tests
+# that need them then skip, and pytest's last lines say which and how to enable them).
+system-deps:
+	@scripts/install-system-deps || echo "make: scripts/install-system-deps failed;" \
+	  "the tests that need what it could not install will be skipped" >&2
+
 # The suite on every core (pytest-xdist), each test file kept on one worker so that a file's
 # module-scoped fixtures (a project copy, a store, a server) are made once.
-test: $(STAMPS)/test
+test: system-deps $(STAMPS)/test
 	$(PY) -m pytest -q -n auto --dist loadfile
 
 # The documentation site (dist/docs/) and the pictures the README shows (docs/img/).

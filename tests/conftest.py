@@ -7,7 +7,9 @@ missing they fail and say which, rather than skip. Tests about the package's beh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import subprocess
+from collections import defaultdict
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,52 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "loopback: starts a server on 127.0.0.1 and talks to it; the network guard is off for it",
     )
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter: Any) -> Generator[None]:
+    """After pytest's own summary (so these are the last lines before the counts): each skipped
+    test under the reason it was skipped, which names the command that enables it, then what
+    scripts/install-system-deps would install here (issue #15: on a fresh machine `make test`
+    skipped the Jena and docs tests and still looked green)."""
+    yield
+    skipped: dict[str, list[str]] = defaultdict(list)
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        skipped[reason.removeprefix("Skipped: ")].append(report.nodeid)
+    if not skipped:
+        return
+    tr = terminalreporter
+    count = sum(len(ids) for ids in skipped.values())
+    tr.write_sep("=", f"{count} skipped: what these tests promise is not tested here", yellow=True)
+    for reason, ids in sorted(skipped.items(), key=lambda item: -len(item[1])):
+        tr.write_line(reason, yellow=True, bold=True)  # the skip says what enables it
+        for nodeid in sorted(ids):
+            tr.write_line(f"    {nodeid}")
+    missing = _missing_system_packages()
+    if missing:
+        tr.write_line(
+            f"To enable them: sudo scripts/install-system-deps (installs {' '.join(missing)}), "
+            "then make test again; as root, make test installs them itself.",
+            yellow=True,
+            bold=True,
+        )
+
+
+def _missing_system_packages() -> list[str]:
+    """What scripts/install-system-deps would install here (nothing if it cannot tell)."""
+    try:
+        done = subprocess.run(
+            [str(ROOT / "scripts" / "install-system-deps"), "--check"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return done.stdout.split() if done.returncode == 1 else []
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 
 from stancegraph import safety
@@ -166,6 +167,12 @@ class OpenedFiles:
             yield opened
         finally:
             cls._active = None
+
+
+def needs_dot() -> None:
+    """Skip, naming the package, where Graphviz's dot is missing: plot and docs need it."""
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
 
 
 def copy_mini(tmp_path: Path) -> Path:

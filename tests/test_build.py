@@ -103,7 +103,7 @@ def test_sha256sums_checks_every_other_file(mini_dist: Path) -> None:
 def test_sha256sums_is_accepted_by_sha256sum(mini_dist: Path) -> None:
     tool = shutil.which("sha256sum")
     if tool is None:
-        pytest.skip("sha256sum is not installed")
+        pytest.skip("sha256sum is not installed (apt-get install coreutils)")
     done = subprocess.run([tool, "-c", "SHA256SUMS"], cwd=mini_dist, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -454,7 +454,7 @@ STOP_POINTS = [f"file-{n}" for n in range(6)] + ["swap", "swapped"]
 def sha256sum_check(folder: Path) -> subprocess.CompletedProcess[str]:
     tool = shutil.which("sha256sum")
     if tool is None:
-        pytest.skip("sha256sum is not installed")
+        pytest.skip("sha256sum is not installed (apt-get install coreutils)")
     return subprocess.run([tool, "-c", "SHA256SUMS"], cwd=folder, capture_output=True, text=True)
 
 

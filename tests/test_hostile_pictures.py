@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal
 
-from hostile_support import copy_mini, output_of, run_cli
+from hostile_support import copy_mini, needs_dot, output_of, run_cli
 from stancegraph import plots
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,8 +160,7 @@ def assert_links_nowhere(root: ET.Element, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def hostile_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not shutil.which("dot"):
-        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+    needs_dot()
     return hostile_project(tmp_path_factory.mktemp("hostile"))
 
 
@@ -170,6 +169,7 @@ def test_a_hostile_label_is_drawn_as_text_by_plot(tmp_path: Path, label: str) ->
     """Issue #22: an ``rdfs:label`` like ``<<TABLE HREF="javascript:alert(3)">...>>`` became an
     HTML-like label and a ``javascript:`` link in network.svg; ``<b>``, ``\\N``, ``$\\foo$`` or a
     control character made ``plot`` fail with exit 2. Each label alone, all three pictures."""
+    needs_dot()
     home = hostile_project(tmp_path, [label])
     result, _ = run_cli(home, "plot", "--out", str(tmp_path / "img"))
     assert result.exit_code == 0, output_of(result)

@@ -244,7 +244,10 @@ def test_fidelity_rules_give_exactly_their_findings(fidelity_reports: dict, name
     assert all(f.is_violation for f in report.findings)
 
 
-@pytest.mark.skipif(len(ENGINES) < 2, reason="Apache Jena is not installed")
+@pytest.mark.skipif(
+    len(ENGINES) < 2,
+    reason="Apache Jena cannot run here (apt-get install default-jdk-headless libapache-jena-java)",
+)
 @pytest.mark.parametrize("name", ["bad", "good"])
 def test_fidelity_rules_are_the_same_on_jena(fidelity_reports: dict, name: str) -> None:
     reports = fidelity_reports[name]

@@ -131,6 +131,41 @@ def test_a_store_of_an_older_layout_is_reloaded(tmp_path: Path) -> None:
     assert store.embedded_status(project, location).state == "fresh"
 
 
+PARAPHRASE_OF_CLAIM_2 = """\
+PREFIX sg: <https://w3id.org/stancegraph/ontology#>
+SELECT ?text WHERE { <https://w3id.org/stancegraph/id/claim/mini/2> sg:paraphrase ?text }
+"""
+
+
+def test_a_query_after_a_same_size_edit_sees_the_new_data(tmp_path: Path) -> None:
+    """Issue #15: an edit that keeps a file's size (offsets rewritten by
+    ``scripts/anchor_offsets.py --write``, a word for a word of the same length) must reload the
+    store, or queries read the old data. The file's modification time is put back as it was, as
+    a checkout or a coarse clock can leave it: only the bytes tell the edit."""
+    project = copy_mini(tmp_path)
+    root = str(project.root)
+    query = tmp_path / "paraphrase.rq"
+    query.write_text(PARAPHRASE_OF_CLAIM_2, encoding="utf-8")
+    loaded = run("--home", root, "load")
+    assert loaded.exit_code == 0, loaded.output
+    before = run("--home", root, "query", "--file", str(query), "--format", "csv")
+    assert before.exit_code == 0, before.output
+    assert before.stdout.splitlines() == ["text", "It will last."]
+
+    statements = project.root / "data" / "mini" / "statements.ttl"
+    stat = statements.stat()
+    text = statements.read_text(encoding="utf-8")
+    assert text.count('"It will last."') == 1
+    statements.write_text(text.replace('"It will last."', '"It will hold."'), encoding="utf-8")
+    os.utime(statements, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert statements.stat().st_size == stat.st_size
+
+    after = run("--home", root, "query", "--file", str(query), "--format", "csv")
+    assert after.exit_code == 0, after.output
+    assert after.stdout.splitlines() == ["text", "It will hold."], "the query read a stale store"
+    assert "up to date" in run("--home", root, "info").output
+
+
 def test_ensure_embedded_loads_a_missing_store(tmp_path: Path) -> None:
     project = copy_mini(tmp_path)
     st = store.ensure_embedded(project, tmp_path / "new" / "store")
@@ -460,7 +495,7 @@ READ_ONLY_MOUNT = 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" "$1" 
 def read_only_mount(folder: Path, *command: str) -> subprocess.CompletedProcess[str]:
     unshare = shutil.which("unshare")
     if unshare is None:
-        pytest.skip("unshare is not installed")
+        pytest.skip("unshare is not installed (apt-get install util-linux)")
     return subprocess.run(
         [unshare, "-rm", "sh", "-c", READ_ONLY_MOUNT, "sh", str(folder), *command],
         capture_output=True,

@@ -36,7 +36,7 @@ def test_there_is_one_bad_example_per_kind_of_mistake() -> None:
         "missing-claimant", "wrong-datatype", "unknown-polarity", "quote-not-in-source",
         "wrong-offsets", "syntax-error", "redefined-ontology-term", "stance-without-holder",
         "dangling-reference", "bad-iri", "reused-iri", "remote-context", "claim-without-type",
-        "impossible-date",
+        "impossible-date", "quote-in-other-case",
     ):  # fmt: skip
         assert kind in names, f"no example contribution for {kind}"
     assert all(c.exit in (1, 2) for c in CASES if c.name.startswith("bad/"))

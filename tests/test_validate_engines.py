@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -30,7 +31,8 @@ from validate_support import ROOT, cases, make_project
 JENA = shacl.jena_problem() is None
 needs_jena = pytest.mark.skipif(
     not JENA,
-    reason="Apache Jena is not installed (apt-get install libapache-jena-java; .ci/run does)",
+    reason="Apache Jena cannot run here "
+    "(apt-get install default-jdk-headless libapache-jena-java; .ci/run does)",
 )
 
 
@@ -158,6 +160,11 @@ def test_auto_uses_jena_from_the_threshold_and_pyshacl_below(
     assert validate.validate_dataset(project).engine.startswith("Apache Jena ")
 
 
+@pytest.mark.skipif(
+    shutil.which("java") is None or shutil.which("javac") is None,
+    reason="the message about the jars comes once Java is found "
+    "(apt-get install default-jdk-headless)",
+)
 def test_jena_that_cannot_run_is_a_clear_error_and_auto_falls_back(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -227,7 +234,7 @@ def test_the_jena_driver_is_compiled_once_into_the_cache(
 @needs_jena
 @pytest.mark.skipif(
     not (shacl.DEBIAN_JAVA / "jena-shacl.jar").is_file(),
-    reason="the layout is made of Debian's jars",
+    reason="the layout is made of Debian's jars (apt-get install libapache-jena-java)",
 )
 def test_jena_home_is_used_as_an_apache_distribution_is_laid_out(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -589,7 +589,10 @@ def test_blank_node_offsets_give_the_same_findings_on_both_engines(
     from stancegraph import shacl
 
     if shacl.jena_problem():
-        pytest.skip(f"Jena cannot run here: {shacl.jena_problem()}")
+        pytest.skip(
+            f"Jena cannot run here: {shacl.jena_problem()} "
+            "(apt-get install default-jdk-headless libapache-jena-java)"
+        )
     path = anchor_file(tmp_path, start, end)
     found = {}
     for engine in ("pyshacl", "jena"):
