@@ -192,3 +192,41 @@ def test_the_prefix_block_of_a_new_source_parses_and_covers_the_first_sources() 
         if path.parent.name == "rd-syria-iran"
     }
     assert {p: declared.get(p) for p in first} == first
+
+
+# --- prefixed names where the command line reads them -------------------------------------------
+
+
+def _query(*args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from stancegraph.cli import cli
+
+    result = CliRunner().invoke(cli, ["--home", str(ROOT), "query", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_both_spellings_of_a_kind_in_a_param_give_the_same_rows() -> None:
+    code_a, rows_a, _ = _query("stances-on-target", "--param", "target=armed-group:hezbollah",
+                               "--format", "csv")  # fmt: skip
+    code_b, rows_b, _ = _query("stances-on-target", "--param", "target=armedgroup:hezbollah",
+                               "--format", "csv")  # fmt: skip
+    assert (code_a, code_b) == (0, 0)
+    assert rows_a == rows_b
+    assert len(rows_a.strip().splitlines()) > 1  # a header and rows
+
+
+def test_an_unknown_prefix_in_a_param_is_an_error_not_text() -> None:
+    code, out, err = _query("stances-on-target", "--param", "target=armed_group:hezbollah")
+    assert code == 2
+    assert out == ""
+    assert err.startswith(
+        "stancegraph: error: --param target: unknown prefix 'armed_group:' in "
+        "'armed_group:hezbollah': write <https://...>"
+    )
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_string_param_may_hold_a_colon() -> None:
+    code, out, _ = _query("claims-containing", "--param", "text=Hezbollah:", "--format", "csv")
+    assert code == 0

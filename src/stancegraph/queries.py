@@ -53,7 +53,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.query import Result
 from rdflib.term import Node
 
-from stancegraph import graph, safety
+from stancegraph import graph, names, safety
 from stancegraph.errors import QueryError, StancegraphError, StoreError
 from stancegraph.sources import Project
 
@@ -65,39 +65,9 @@ HOME = "https://w3id.org/stancegraph/"
 ID = graph.ID_BASE
 VOCAB = graph.VOCAB_BASE
 
-#: Prefixes a ``--param`` value may use (``person:vladimir-putin``), and that tables abbreviate
-#: with. Kinds of shared things as in docs/architecture.md; ``claim:rd-syria-iran/3`` also works.
-PREFIXES: dict[str, str] = {
-    **graph.NAMESPACES,
-    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
-    "marl": "http://www.gsi.upm.es/ontologies/marl/ns#",
-    "wd": "http://www.wikidata.org/entity/",
-    "person": ID + "person/",
-    "state": ID + "state/",
-    "government": ID + "government/",
-    "organization": ID + "organization/",
-    "armedforce": ID + "armed-force/",
-    "armedgroup": ID + "armed-group/",
-    "media": ID + "media/",
-    "forum": ID + "forum/",
-    "group": ID + "group/",
-    "post": ID + "post/",
-    "place": ID + "place/",
-    "issue": ID + "issue/",
-    "equipment": ID + "equipment/",
-    "doc": ID + "document/",
-    "claim": ID + "claim/",
-    "stance": ID + "stance/",
-    "event": ID + "event/",
-    "relation": ID + "relation/",
-    "quantity": ID + "quantity/",
-    "mention": ID + "mention/",
-    "tm": ID + "time/",
-    "anchor": ID + "anchor/",
-    "membership": ID + "membership/",
-    "id": ID,
-    "vocab": VOCAB,
-}
+#: Prefixes a ``--param`` value may use (``person:vladimir-putin``, ``armed-group:hezbollah``,
+#: ``claim:rd-syria-iran/3``): the one table of :mod:`stancegraph.names`.
+PREFIXES = names.PREFIXES
 
 #: Result formats of ``stancegraph query`` for SELECT and ASK, and for CONSTRUCT.
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
@@ -116,7 +86,15 @@ HEADLINE_TAG = "headline"
 _XSD_STRING = XSD.string
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_PREFIXED = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)?:(\S*)$")
+#: What an error about a prefixed name suggests.
+_PREFIX_HINT = (
+    "write <https://...>, or a prefixed name with one of the project's prefixes (a kind as the "
+    "data writes it or as the IRI spells it: person:, armedgroup: or armed-group:, claim:KEY/N; "
+    "a concept scheme: polarity:; a standard one: sg:, rdfs:, wd:...; `stancegraph info` lists "
+    "the kinds)"
+)
+#: ``urn:...``, ``mailto:...``, ``tag:...``: an absolute IRI of a scheme without ``//``.
+_SCHEME_ONLY = re.compile(r"^(urn|mailto|tag|did|data):", re.I)
 _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -425,16 +403,12 @@ def parse_iri(value: str, where: str = "parameter") -> URIRef:
     if raw.startswith("<") and raw.endswith(">"):
         iri = raw[1:-1]
     else:
-        match = _PREFIXED.match(raw)
-        if match and (match.group(1) or "") in PREFIXES:
-            iri = PREFIXES[match.group(1) or ""] + match.group(2)
+        if names.is_prefixed(raw):
+            iri = str(names.expand(raw))
         elif _SCHEME.match(raw) and "://" in raw:
             iri = raw
         else:
-            raise QueryError(
-                f"{where}: {raw!r} is not an IRI: write <https://...> or a prefixed name "
-                f"({', '.join(sorted(p + ':' for p in PREFIXES if p))})"
-            )
+            raise QueryError(f"{where}: {raw!r} is not an IRI: {_PREFIX_HINT}")
     if not _SCHEME.match(iri) or _IRI_FORBIDDEN.search(iri):
         raise QueryError(f"{where}: {iri!r} is not an absolute IRI")
     return URIRef(iri)
@@ -445,8 +419,7 @@ def looks_like_iri(value: str) -> bool:
     raw = value.strip()
     if raw.startswith("<") and raw.endswith(">"):
         return True
-    match = _PREFIXED.match(raw)
-    if match and (match.group(1) or "") in PREFIXES:
+    if names.is_prefixed(raw):
         return True
     return bool(_SCHEME.match(raw)) and "://" in raw and not _IRI_FORBIDDEN.search(raw)
 
@@ -460,6 +433,13 @@ def parse_value(value: str, ptype: str | None = None, where: str = "parameter") 
     """
     if looks_like_iri(value):
         return parse_iri(value, where)
+    prefix = names.looks_prefixed(value)
+    if prefix is not None and ptype in ("iri", None) and not _SCHEME_ONLY.match(value.strip()):
+        # ``armed_group:hezbollah``: a prefixed name with a typing error would otherwise be
+        # bound as text and match nothing, silently
+        raise QueryError(
+            f"{where}: unknown prefix {prefix + ':'!r} in {value.strip()!r}: {_PREFIX_HINT}"
+        )
     datatypes = {
         "integer": XSD.integer,
         "decimal": XSD.decimal,
@@ -582,9 +562,7 @@ class Answer:
     def from_ntriples(cls, data: bytes) -> Answer:
         g = Graph()
         g.parse(data=data.decode("utf-8"), format="nt")
-        for prefix, ns in PREFIXES.items():
-            if prefix not in ("id", "vocab", "") and not ns.startswith(ID):
-                g.bind(prefix, ns, override=True, replace=True)
+        names.bind(g)
         return cls(form="CONSTRUCT", graph=g)
 
     def __len__(self) -> int:
@@ -1116,17 +1094,9 @@ def labels(engine: Engine, iris: Iterable[URIRef]) -> dict[URIRef, str]:
 
 
 def compact(iri: str) -> str:
-    """A short form of an IRI: ``person/vladimir-putin``, ``sg:controls``, or the IRI itself."""
-    if iri.startswith(ID):
-        return iri[len(ID) :]
-    if iri.startswith(VOCAB):
-        return iri[len(VOCAB) :]
-    if iri.startswith(HOME):
-        return iri[len(HOME) :]  # graph/source/<key>
-    for prefix, ns in PREFIXES.items():
-        if prefix not in ("id", "vocab") and not ns.startswith(ID) and iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
+    """A short form of an IRI: ``person/vladimir-putin``, ``sg:controls``, or the IRI itself
+    (:func:`stancegraph.names.compact`, the one rule)."""
+    return names.compact(iri)
 
 
 #: Longest label a table shows for an IRI; literals (paraphrases, quotes) are shown whole.
