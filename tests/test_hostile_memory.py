@@ -44,7 +44,7 @@ DOUBLING = (
 )
 
 STOPPED = (
-    "stancegraph: error: query used more than {mib} MiB of memory and was stopped "
+    "stancegraph: error: {file}: query used more than {mib} MiB of memory and was stopped "
     "(raise the limit with STANCEGRAPH_QUERY_MEMORY or --memory)"
 )
 
@@ -89,7 +89,7 @@ def test_a_query_past_its_memory_limit_is_stopped_in_one_line(
         home, "query", "--file", str(write(tmp_path, text)), "--engine", engine, "--memory", "200"
     )
     assert done.returncode == 2, (done.returncode, done.stderr[-500:])
-    assert done.stderr.splitlines() == [STOPPED.format(mib=200)]
+    assert done.stderr.splitlines() == [STOPPED.format(file=tmp_path / "q.rq", mib=200)]
     assert done.stdout == ""
 
 
@@ -99,7 +99,7 @@ def test_the_limit_comes_from_the_environment(home: Path, tmp_path: Path) -> Non
         env={"STANCEGRAPH_QUERY_MEMORY": "150"},
     )  # fmt: skip
     assert done.returncode == 2, done.stderr[-500:]
-    assert done.stderr.splitlines() == [STOPPED.format(mib=150)]
+    assert done.stderr.splitlines() == [STOPPED.format(file=tmp_path / "q.rq", mib=150)]
 
 
 def test_the_option_wins_over_the_environment(home: Path, tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ def test_the_option_wins_over_the_environment(home: Path, tmp_path: Path) -> Non
         home, "query", "--file", str(write(tmp_path, DOUBLING)), "--memory", "120",
         env={"STANCEGRAPH_QUERY_MEMORY": "150"},
     )  # fmt: skip
-    assert done.stderr.splitlines() == [STOPPED.format(mib=120)]
+    assert done.stderr.splitlines() == [STOPPED.format(file=tmp_path / "q.rq", mib=120)]
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])

@@ -228,5 +228,5 @@ def test_an_unknown_prefix_in_a_param_is_an_error_not_text() -> None:
 
 
 def test_a_string_param_may_hold_a_colon() -> None:
-    code, out, _ = _query("claims-containing", "--param", "text=Hezbollah:", "--format", "csv")
+    code, _, _ = _query("claims-containing", "--param", "text=Hezbollah:", "--format", "csv")
     assert code == 0

@@ -583,16 +583,53 @@ def test_endpoint_injection_returns_no_rows(endpoint: tuple[str, list[bytes]]) -
 
 
 @pytest.mark.loopback
-def test_endpoint_refuses_a_parameter_it_would_bind_too_late(
-    endpoint: tuple[str, list[bytes]],
+def test_a_parameter_used_only_in_the_top_filter_reaches_it_through_an_endpoint(
+    endpoint: tuple[str, list[bytes]], project: Project
 ) -> None:
-    """claims-containing uses its parameter only in a FILTER: a trailing VALUES block would
-    bind it after the filter and the answer would be silently empty."""
+    """claims-containing uses its parameter only in a FILTER of its outermost group: a trailing
+    VALUES block would bind it after the filter and the answer would be silently empty, so the
+    block goes first in the WHERE clause, and the endpoint gives the golden answer."""
     url, seen = endpoint
+    query = saved("claims-containing")
+    answer = queries.run(query, queries.EndpointEngine(url))
+    expected = queries.read_expected(project, query)
+    assert queries.differences(expected, answer, query.ordered) == []
+    assert len(answer.rows) > 3
+    sent = seen[-1].decode("utf-8")
+    assert 'WHERE {\nVALUES (?text) { ("Hezbollah") }\n' in sent
+    assert sent.rstrip().endswith("}")
+
+
+@pytest.mark.loopback
+def test_endpoint_refuses_a_parameter_no_values_block_can_reach(
+    endpoint: tuple[str, list[bytes]], tmp_path: Path
+) -> None:
+    """A parameter used only in a FILTER inside a nested group: no VALUES block, first or last,
+    binds it there, so nothing is sent and the query is refused."""
+    url, seen = endpoint
+    path = tmp_path / "nested.rq"
+    path.write_text(
+        "PREFIX sg: <https://w3id.org/stancegraph/ontology#>\n"
+        "SELECT ?claim WHERE { { ?claim sg:paraphrase ?p FILTER(CONTAINS(?p, ?text)) } }\n",
+        encoding="utf-8",
+    )
     before = len(seen)
-    with pytest.raises(QueryError, match="only in a FILTER"):
-        queries.run(saved("claims-containing"), queries.EndpointEngine(url))
+    with pytest.raises(QueryError, match="only in a FILTER or BIND inside a group"):
+        queries.run(queries.read_query(path), queries.EndpointEngine(url), {"text": "x"})
     assert len(seen) == before, "nothing is sent"
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", 15),
+        ("PREFIX a: <http://x/a#b> SELECT (\"{\" AS ?x) ('''{''' AS ?y) # {\nWHERE { }", 70),
+        ("ASK {}", 4),
+    ],
+)
+def test_the_where_clause_is_found_past_iris_strings_and_comments(text: str, at: int) -> None:
+    assert queries.where_group_start(text) == at
+    assert text[at] == "{"
 
 
 def test_unreachable_endpoint_is_one_line_exit_2() -> None:

@@ -9,8 +9,9 @@ shows (tests/stores_support.py runs its marked code blocks as they are).
 Each saved query must give its golden answer (queries/expected/), compared the way the W3C
 SPARQL tests compare results (numbers and booleans by value), through the same client as
 ``stancegraph query --endpoint`` for the servers. A query whose ``#+ deviations:`` header names
-a store must still deviate there (else the note is stale) and must say so; ``claims-containing``
-binds its parameter only inside a FILTER, which no remote store can be given, and must be refused.
+a store must still deviate there (else the note is stale) and must say so. ``claims-containing``
+uses its parameter only in a FILTER, so the VALUES block that binds it goes first in the WHERE
+clause (``queries.endpoint_text``), where the filter sees it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from rdflib import Dataset, URIRef
 import stores_support as stores
 from conftest import ROOT
 from stancegraph import graph, queries
-from stancegraph.errors import QueryError, StoreError
+from stancegraph.errors import StoreError
 from stancegraph.sources import Project
 
 pytestmark = [pytest.mark.server, pytest.mark.loopback]
@@ -41,12 +42,6 @@ PASSWORD = "sg-test-secret"
 
 def saved(name: str) -> queries.SavedQuery:
     return queries.read_query(ROOT / "queries" / f"{name}.rq")
-
-
-def bound_too_late(query: queries.SavedQuery) -> list[str]:
-    """Parameters the query uses only in a FILTER or BIND: no trailing VALUES block binds them."""
-    defaults = queries.bindings_for(query, {})
-    return sorted(set(defaults) - queries.joined_variables(query.text))
 
 
 # --- the stores, once for the module --------------------------------------------------------------
@@ -134,12 +129,9 @@ def tdb2_answers(tdb2: stores.Tdb2, tmp_path_factory: pytest.TempPathFactory) ->
     files = {}
     for name in NAMES:
         query = saved(name)
-        if bound_too_late(query):
-            continue
         path = folder / f"{name}.rq"
         path.write_text(
-            query.text.rstrip() + "\n" + queries.values_block(queries.bindings_for(query, {})),
-            encoding="utf-8",
+            queries.endpoint_text(query.text, queries.bindings_for(query, {})), encoding="utf-8"
         )
         files[name] = path
     copy = stores.Tdb2(folder / "copy", tdb2.dist)
@@ -240,10 +232,6 @@ def test_saved_query_on_a_server(
     server = request.getfixturevalue(store)
     query = saved(name)
     engine = queries.EndpointEngine(server.query_url, timeout=60)
-    if bound_too_late(query):
-        with pytest.raises(QueryError, match="only in a FILTER"):
-            queries.run(query, engine)
-        return
     expected = queries.read_expected(project, query)
     deviation = dict(query.deviations).get(store)
     if deviation is None:
@@ -264,7 +252,7 @@ def test_saved_query_on_a_server(
     )
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if not bound_too_late(saved(n))])
+@pytest.mark.parametrize("name", NAMES)
 def test_saved_query_on_tdb2(name: str, tdb2_answers: dict[str, str], project: Project) -> None:
     query = saved(name)
     answer = stores.tdb2_answer(tdb2_answers[name], query.form)
