@@ -148,7 +148,7 @@ def test_context_follows_the_contribution_not_the_corpus(
         read.append(Path(path).resolve())
         return original(path)
 
-    monkeypatch.setattr(validate, "read_file", spy)
+    monkeypatch.setattr(validate.context, "read_file", spy)  # where contribution_context finds it
     report = validate.validate_contribution(find_project(home=project), [GOOD])
     assert report.conforms
     names = {
