@@ -402,6 +402,14 @@ def test_coverage_min_fails_below_the_share(mini_with_anchors: Path) -> None:
     assert "coverage below --min 60%: mini 50.0%" in result.output
 
 
+def test_coverage_below_the_share_is_one_line_even_under_debug(mini_with_anchors: Path) -> None:
+    """Findings, not a failure of stancegraph: the one line on stderr, no traceback."""
+    args = ["--debug", "--home", str(mini_with_anchors), "coverage", "--min", "60"]
+    result = CliRunner().invoke(cli, args, env={HOME_ENV: ""})
+    assert result.exit_code == 1
+    assert result.stderr == "stancegraph: error: coverage below --min 60%: mini 50.0%\n"
+
+
 def test_coverage_json(mini_with_anchors: Path) -> None:
     import json
 

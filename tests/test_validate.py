@@ -149,7 +149,7 @@ def test_context_follows_the_contribution_not_the_corpus(
         read.append(Path(path).resolve())
         return original(path)
 
-    monkeypatch.setattr(validate, "read_file", spy)
+    monkeypatch.setattr(validate.context, "read_file", spy)  # where contribution_context finds it
     report = validate.validate_contribution(find_project(home=project), [GOOD])
     assert report.conforms
     names = {
@@ -179,6 +179,17 @@ def test_text_report_groups_by_node_with_file_line_fix_and_summary(home: Path) -
     assert lines[-1].endswith(
         f"the contribution does not conform (SHACL: pySHACL {version('pyshacl')})"
     )
+
+
+@pytest.mark.parametrize("debug", [[], ["--debug"]])
+def test_findings_exit_1_with_the_report_alone(home: Path, debug: list[str]) -> None:
+    """Findings leave `validate` as they leave every command (a FindingsError): exit 1, the
+    report on stdout and nothing on stderr, no traceback even under --debug."""
+    args = [*debug, "--home", str(home), "validate", str(MISSING_CLAIMANT)]
+    result = CliRunner().invoke(cli, args, env={HOME_ENV: ""})
+    assert result.exit_code == 1
+    assert result.stderr == ""
+    assert result.stdout.splitlines()[-1].startswith("1 violation, 0 warnings on 1 node")
 
 
 def test_json_report(home: Path) -> None:

@@ -159,7 +159,7 @@ def _is_actor(ontology: Graph, cls: Node) -> bool:
 def violations(ctx: validate.Context) -> set[tuple[Node, Node]]:
     ctx.checked_triples = list(ctx.checked)  # the checks scan this list of the mutated triples
     ctx.__dict__.pop("checked_subjects", None)
-    report = validate._finish(ctx, "pyshacl", "dataset")
+    report = validate.finish(ctx, "pyshacl", "dataset")
     return {(f.focus, f.path) for f in report.findings if f.is_violation}
 
 

@@ -33,7 +33,7 @@ from rich.console import Console
 from rich.table import Table
 
 from stancegraph import __version__
-from stancegraph.errors import EXIT_UNUSABLE, StancegraphError
+from stancegraph.errors import EXIT_UNUSABLE, FindingsError, StancegraphError
 from stancegraph.sources import HOME_ENV, Project
 
 if TYPE_CHECKING:
@@ -69,8 +69,14 @@ def report_exception(exc: Exception, debug: bool = False) -> int:
     """Report ``exc`` in one line on stderr (after its traceback under --debug); its exit code.
 
     A :class:`StancegraphError` is reported as its message with its own exit code; anything else
-    is a bug, still one line, with exit code 2.
+    is a bug, still one line, with exit code 2. A :class:`FindingsError` is how findings leave
+    every command (exit 1): its line, if it has one, and no traceback, since nothing went wrong
+    in stancegraph.
     """
+    if isinstance(exc, FindingsError):
+        if exc.message:
+            report(exc.message)
+        return exc.exit_code
     if debug:
         traceback.print_exception(exc)
     if isinstance(exc, StancegraphError):
@@ -292,7 +298,7 @@ def validate(state: State, paths: tuple[str, ...], fmt: str, engine: str) -> Non
     else:
         click.echo(validation.render_text(result))
     if not result.conforms:
-        sys.exit(1)
+        raise FindingsError()
 
 
 @cli.command()
@@ -531,7 +537,6 @@ def coverage(state: State, key: str | None, minimum: float | None, fmt: str) -> 
     import json
 
     from stancegraph import anchors
-    from stancegraph.errors import FindingsError
 
     results = anchors.project_coverage(state.project(), key)
     if fmt == "json":
@@ -822,11 +827,13 @@ def validation_text(project: Project) -> tuple[str, bool]:
     return validation.render_text(result), result.conforms
 
 
-def show_validation(pending: Child) -> int:
-    """Print the validation report that ``pending`` computes; 1 if the dataset violates a shape."""
+def show_validation(pending: Child) -> None:
+    """Print the validation report that ``pending`` computes; FindingsError if the dataset
+    violates a shape."""
     text, conforms = pending.result(what="validation")
     click.echo(text)
-    return 0 if conforms else 1
+    if not conforms:
+        raise FindingsError()
 
 
 def show_headline(

@@ -98,6 +98,14 @@ class StoreError(StancegraphError):
 
 
 class FindingsError(StancegraphError):
-    """The input was usable, but checking it found problems (exit code 1)."""
+    """The input was usable, but checking it found problems (exit code 1).
+
+    The command has shown its findings before raising it; ``message``, when there is one, is a
+    last line on stderr saying what failed (``coverage below --min 90%: ...``). ``validate``'s
+    report says it all, so it raises one without a message.
+    """
 
     exit_code = EXIT_FINDINGS
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
