@@ -116,7 +116,7 @@ def test_missing_quote_fails_loudly(tmp_path: Path, capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert f"{path}:11: https://w3id.org/stancegraph/id/anchor/sample/7:" in err
     assert "not in the text" in err
-    assert '"Moscow\'s welcome"' in err
+    assert "“Moscow's welcome”" in err  # validate's words (issue #17): curly quotes
 
 
 def test_missing_quote_does_not_stop_the_others_being_written(tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_ambiguous_quote_fails_loudly(tmp_path: Path, capsys: pytest.CaptureFixt
     assert f"{path}:6: https://w3id.org/stancegraph/id/anchor/sample/3:" in err
     assert "occurs 2 times (at 7, 37)" in err
     assert "oa:prefix" in err
-    assert '"welcomed the decision"' in err
+    assert "“welcomed the decision”" in err  # validate's words (issue #17)
     assert path.read_bytes() == before
 
 
