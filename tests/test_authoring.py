@@ -10,6 +10,7 @@ tests/fixtures/authoring/expected/.
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -409,29 +410,47 @@ def worked_example() -> list[tuple[str, str]]:
     return re.findall(r"```(console|turtle)\n(.*?)```", section, re.DOTALL)
 
 
-def test_the_worked_example_of_contributing_is_what_the_commands_print(tmp_path: Path) -> None:
+def test_the_worked_example_of_contributing_is_what_the_commands_print(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every `$ stancegraph ...` of the worked example, run in order in a copy of the project,
-    prints what the guide shows; each Turtle block is written where its first line says; the
-    result validates."""
+    prints what the guide shows; what `anchor` prints is pasted at the end of the statements
+    file, and each Turtle block is written where its first line says; the result validates."""
     home = copy_project(tmp_path / "project")
     (home / "example-crossing.txt").write_bytes((FIXTURES / f"{KEY}.txt").read_bytes())
-    blocks = worked_example()
-    assert len(blocks) >= 8
-    ran = 0
-    for kind, body in blocks:
+    monkeypatch.chdir(home)
+    statements = home / "data" / KEY / "statements.ttl"
+    ran = []
+    for kind, body in worked_example():
         if kind == "turtle":
-            where = re.match(r"# (?:added to|in) (\S+)", body)
+            where = re.match(r"# (?:added to|in) ([^\s:,]+)", body)
             assert where, body.splitlines()[0]
             with open(home / where.group(1), "a", encoding="utf-8") as fh:
                 fh.write("\n" + body)
             continue
         command, _, shown = body.partition("\n")
         assert command.startswith("$ stancegraph "), command
-        import shlex
-
         args = shlex.split(command[len("$ stancegraph ") :])
         result = CliRunner().invoke(cli, args, env={HOME_ENV: str(home)})
         printed = result.stdout + result.stderr
-        assert printed.rstrip("\n") == shown.rstrip("\n"), command
-        ran += 1
-    assert ran >= 6
+        assert [line.rstrip() for line in printed.splitlines()] == shown.splitlines(), command
+        assert result.exit_code == (1 if "nothing in" in shown else 2 if "error:" in shown else 0)
+        if args[0] == "anchor" and result.exit_code == 0:
+            with open(statements, "a", encoding="utf-8") as fh:
+                fh.write("\n" + result.stdout)
+        ran.append(args[0])
+    assert ran == [
+        "actors", "new-source", "anchor", "anchor", "anchor", "anchor", "anchor", "next",
+        "validate",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", [["anchor", "../etc", "x"], ["next", "../etc", "claim"]])
+def test_a_key_is_a_slug_never_a_path(home: Path, command: list[str]) -> None:
+    (home / "etc.txt").write_text("x", encoding="utf-8")
+    result = run(home, *command)
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        "stancegraph: error: source key '../etc' must be lower-case ASCII words joined by '-' "
+        "(e.g. example-talks)"
+    )

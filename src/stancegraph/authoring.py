@@ -200,6 +200,10 @@ def next_number(project: Project, key: str, kind: str) -> int:
 
 
 def _require_source(project: Project, key: str) -> None:
+    if not KEY_PATTERN.match(key):
+        raise AuthoringError(
+            f"source key {key!r} must be lower-case ASCII words joined by '-' (e.g. example-talks)"
+        )
     if not (project.seeds_dir / f"{key}.txt").is_file():
         known = ", ".join(s.key for s in project.sources) or "none"
         raise AuthoringError(
@@ -392,7 +396,7 @@ def anchor_blocks(
     notes = []
     refers = None
     if mention is not None:
-        iri = resolve(project, mention, any_thing=True)
+        iri = resolve(project, mention, any_thing=True, key=key)
         refers = short(iri, table)
         if not _defined(project, key, iri):
             notes.append(
@@ -481,19 +485,21 @@ def find_actors(project: Project, text: str = "") -> list[ActorEntry]:
     return [a for a in actor_entries(project) if a.matches(text)]
 
 
-def resolve(project: Project, name: str, *, any_thing: bool = False) -> str:
+def resolve(project: Project, name: str, *, any_thing: bool = False, key: str | None = None) -> str:
     """The IRI that ``name`` means: ``prefix:local``, ``<iri>`` or ``https://...`` as written;
     else the one actor of ``data/actors.ttl`` with that label or other name (any case).
 
     Unless ``any_thing``, the IRI must be a thing of ``data/actors.ttl``.
     """
     table = {**STANDARD_PREFIXES, **{p: f"{ID}{k}/" for p, k in SHARED_PREFIXES.items()}}
+    if key is not None:
+        table = prefixes(project, key)
     iri = expand(name, table)
     entries = actor_entries(project)
     if iri is None and any_thing and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*:\S*", name):
         raise AuthoringError(
             f"{name}: unknown prefix {name.split(':')[0]!r} (those of a source: "
-            f"{', '.join(sorted(table))}, and the source's own kinds)"
+            f"{', '.join(sorted(table))})"
         )
     if iri is not None:
         if not any_thing and iri not in {e.iri for e in entries}:

@@ -1117,6 +1117,8 @@ def actors_command(state: State, text: str) -> None:
 
     project = state.project()
     found = authoring.find_actors(project, text)
+    if not found:
+        raise FindingsError(f"nothing in data/actors.ttl matches {text!r}")
     table_of = authoring.prefixes(project, "_")
     table = new_table("iri", "class", "label", "also", "wikidata")
     for a in found:
@@ -1129,8 +1131,6 @@ def actors_command(state: State, text: str) -> None:
         )
     wide_console().print(f"\n[bold]{len(found)} in data/actors.ttl[/bold]")
     wide_console().print(table)
-    if not found:
-        raise FindingsError(f"nothing in data/actors.ttl matches {text!r}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
