@@ -454,3 +454,60 @@ def test_a_key_is_a_slug_never_a_path(home: Path, command: list[str]) -> None:
         "stancegraph: error: source key '../etc' must be lower-case ASCII words joined by '-' "
         "(e.g. example-talks)"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The four patterns of ontology/README.md ("Four questions a contributor meets")
+
+
+def test_the_four_patterns_of_the_ontology_readme_validate(home: Path, tmp_path: Path) -> None:
+    """example-centre: "opposed to weakening X" (support of X), "head of a centre" (role:head),
+    "has close contacts with" (sg:hasCloseContactsWith) and "analysts" (an unnamed source):
+    encoded as the README says, it conforms; and every line of the README's snippets is a line
+    of the fixture, so the two cannot drift apart."""
+    centre = "example-centre"
+    with open(home / "data" / "actors.ttl", "a", encoding="utf-8") as fh:
+        fh.write((FIXTURES / "example-centre-actors.ttl").read_text(encoding="utf-8"))
+    ok(
+        home,
+        "new-source",
+        centre,
+        "--text",
+        str(FIXTURES / f"{centre}.txt"),
+        "--byline",
+        "Mira Holm",
+        "--publisher",
+        "Example Gazette",
+        "--url",
+        "https://example.org/centre",
+    )
+    statements = home / "data" / centre / "statements.ttl"
+    written = statements.read_text(encoding="utf-8")
+    fixture = (FIXTURES / f"{centre}.ttl").read_text(encoding="utf-8")
+    assert fixture.startswith(written)  # new-source wrote its start, the rest was added
+    statements.write_text(fixture, encoding="utf-8")
+    result = run(
+        home,
+        "validate",
+        str(home / "seeds" / f"{centre}.ttl"),
+        str(home / "data" / centre),
+        str(home / "data" / "actors.ttl"),
+    )
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.strip().splitlines()[-1] == (
+        "0 violations, 1 warning on 1 node; 134 nodes in 3 files checked: the contribution "
+        "conforms (SHACL: pySHACL 0.40.1)"
+    )
+    readme = (ROOT / "ontology" / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Four questions a contributor meets") :]
+    section = section[: section.index("\n## ", 5)]
+    snippets = re.findall(r"```turtle\n(.*?)```", section, re.DOTALL)
+    assert len(snippets) == 3
+    lines = set(fixture.splitlines()) | set(
+        (FIXTURES / "example-centre-actors.ttl").read_text(encoding="utf-8").splitlines()
+    )
+    for snippet in snippets:
+        for line in snippet.splitlines():
+            line = re.sub(r"\s+# .*$", "", line).rstrip()
+            if line and not line.lstrip().startswith("#"):
+                assert line in lines, line
