@@ -511,3 +511,32 @@ def test_the_four_patterns_of_the_ontology_readme_validate(home: Path, tmp_path:
             line = re.sub(r"\s+# .*$", "", line).rstrip()
             if line and not line.lstrip().startswith("#"):
                 assert line in lines, line
+
+
+@pytest.mark.parametrize("quote", ["Iran", "Russia", "Moscow", "Assad", "in Syria", "Hezbollah"])
+def test_the_context_is_the_shortest_whole_words_that_place_the_quote(quote: str) -> None:
+    """On the real seed text: for every occurrence, the context anchors.locate needs to find that
+    occurrence and no other, and no shorter one (from a word's edge) would do."""
+    text = find_project(ROOT).seed_text("rd-syria-iran")
+    starts = anchors.occurrences(text, quote)
+    assert len(starts) > 3
+
+    def places(start: int, prefix: str | None, suffix: str | None) -> bool:
+        try:
+            return anchors.locate(text, quote, prefix, suffix) == (start, start + len(quote))
+        except anchors.AnchorError:
+            return False
+
+    for start in starts:
+        end = start + len(quote)
+        prefix, suffix = authoring.shortest_context(text, quote, start)
+        assert places(start, prefix, suffix)
+        assert (prefix is None) != (suffix is None)
+        shortest = min(
+            [k for k in range(1, start + 1) if (k == start or text[start - k - 1].isspace())
+             and text[start - k : start].strip() and places(start, text[start - k : start], None)]
+            + [k for k in range(1, len(text) - end + 1)
+               if (end + k == len(text) or text[end + k].isspace())
+               and text[end : end + k].strip() and places(start, None, text[end : end + k])]
+        )  # fmt: skip
+        assert len(prefix or suffix or "") == shortest

@@ -224,33 +224,36 @@ def shortest_context(text: str, exact: str, start: int) -> tuple[str | None, str
     if len(starts) <= 1:
         return None, None
     end = start + len(exact)
+    others = [o for o in starts if o != start]
 
-    def unique(prefix: str | None, suffix: str | None) -> bool:
-        try:
-            return anchors.locate(text, exact, prefix, suffix) == (start, end)
-        except anchors.AnchorError:
-            return False
-
-    prefix = next(
-        (
-            text[start - k : start]
-            for k in range(1, start + 1)
-            if (k == start or text[start - k - 1].isspace())
+    # Grow the context one character at a time, keeping the other occurrences whose context is
+    # still the same: linear in the context's length times the occurrences it has to rule out.
+    prefix = None
+    same = others
+    for k in range(1, start + 1):
+        same = [o for o in same if o - k >= 0 and text[o - k] == text[start - k]]
+        if (
+            not same
+            and (k == start or text[start - k - 1].isspace())
             and text[start - k : start].strip()
-            and unique(text[start - k : start], None)
-        ),
-        None,
-    )
-    suffix = next(
-        (
-            text[end : end + k]
-            for k in range(1, len(text) - end + 1)
-            if (end + k == len(text) or text[end + k].isspace())
+        ):
+            prefix = text[start - k : start]
+            break
+    suffix = None
+    same = others
+    for k in range(1, len(text) - end + 1):
+        same = [
+            o
+            for o in same
+            if o + len(exact) + k <= len(text) and text[o + len(exact) + k - 1] == text[end + k - 1]
+        ]
+        if (
+            not same
+            and (end + k == len(text) or text[end + k].isspace())
             and text[end : end + k].strip()
-            and unique(None, text[end : end + k])
-        ),
-        None,
-    )
+        ):
+            suffix = text[end : end + k]
+            break
     if prefix is not None and (suffix is None or len(prefix) <= len(suffix)):
         return prefix, None
     if suffix is not None:
@@ -540,7 +543,8 @@ class Concept:
 
 def concepts(project: Project, scheme: str | None = None) -> list[Concept]:
     """The concepts of the vocabulary ``scheme`` (default: every one) with their definitions and
-    how many triples of the data (actors and every source) have them as value."""
+    how many triples of the data (actors, every source's statements and description) have them
+    as value."""
     files = project.vocab_files
     if scheme is not None:
         files = [p for p in files if p.stem == scheme]
@@ -550,7 +554,7 @@ def concepts(project: Project, scheme: str | None = None) -> list[Concept]:
                 f"{', '.join(vocab_schemes(project))}"
             )
     uses: Counter[str] = Counter()
-    for path in project.data_files:
+    for path in [*project.data_files, *(src.description_path for src in project.sources)]:
         for _s, _p, o in safety.parse_file(path):
             if isinstance(o, URIRef) and str(o).startswith(VOCAB):
                 uses[str(o)] += 1

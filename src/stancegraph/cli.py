@@ -1064,7 +1064,8 @@ def next_command(state: State, key: str, kind: str) -> None:
 def vocab_command(state: State, scheme: str | None) -> None:
     """List the controlled vocabularies, or the concepts of SCHEME with their definitions.
 
-    "uses" counts the triples of the data (actors and every source) with the concept as value.
+    "uses" counts the triples of the data (actors, every source and its description) with the
+    concept as value.
 
     \b
     Example:
