@@ -14,10 +14,15 @@ offsets (Unicode code points, end exclusive) are computed.
                        anchor's own block (``anchor:N a oa:SpecificResource ... .``), leaving every
                        other byte of the file as it was.
 
-A quote that is not in the text, or that occurs more than once without an ``oa:prefix`` (or
-``oa:suffix``) telling the occurrences apart, is an error: exit 2, naming the file, the line of
-the anchor's block, the anchor's IRI and the quote. With --write the anchors that can be placed
-are still rewritten, so each run gets closer; the exit code says whether anything is left.
+The problems are found by :func:`stancegraph.anchors.diagnose`, the code behind
+``stancegraph validate``'s anchor checks, and reported in its words (with the file, the line of
+the anchor's block and the anchor's IRI). A quote that is not in the text (with validate's near
+miss: other quote marks, other case), an ``oa:prefix``/``oa:suffix`` that are not the words
+around the quote, or wrong offsets of a quote that occurs more than once with nothing saying
+which, cannot be fixed here: exit 2. A quote that occurs more than once, with no ``oa:prefix``,
+at offsets that hold it, is a warning (the offsets say which occurrence is meant), as in
+validate. With --write the anchors that can be placed are still rewritten, so each run gets
+closer; the exit code says whether anything is left.
 
 Exit codes: 0 all offsets right (or rewritten), 1 wrong offsets (--check), 2 unusable input.
 """
@@ -177,8 +182,13 @@ class SeedTexts:
         return self.cache[path]
 
 
-def process(path: Path, seeds: SeedTexts, write: bool) -> tuple[list[Finding], list[Finding], int]:
-    """(errors, wrong offsets, anchors rewritten) for one file."""
+def process(
+    path: Path, seeds: SeedTexts, write: bool, warnings: list[Finding] | None = None
+) -> tuple[list[Finding], list[Finding], int]:
+    """(errors, wrong offsets, anchors rewritten) for one file; advice (an ambiguous quote whose
+    offsets say which occurrence is meant) is added to ``warnings``."""
+    if warnings is None:
+        warnings = []
     with open(path, encoding="utf-8", newline="") as fh:
         text = fh.read()
     graph = safety.parse_file(path)
@@ -191,7 +201,7 @@ def process(path: Path, seeds: SeedTexts, write: bool) -> tuple[list[Finding], l
         iri = str(anchor.iri)
         blocks = doc.blocks_of(iri)
         line = doc.line_of(blocks[0][0]) if blocks else None
-        quote = anc._show(anchor.exact) if anchor.exact else "(no oa:exact)"
+        quote = anc.quote(anchor.exact) if anchor.exact else "(no oa:exact)"
 
         def error(message: str, line: int | None = line, iri: str = iri) -> None:
             errors.append(Finding(path, line, iri, message))
@@ -207,22 +217,48 @@ def process(path: Path, seeds: SeedTexts, write: bool) -> tuple[list[Finding], l
         except StancegraphError as exc:
             error(f"cannot read the seed of {anchor.key}: {exc}")
             continue
-        try:
-            start, end = anchor.locate(seed)
-        except anc.AnchorError as exc:
-            error(exc.message.removeprefix(f"{iri}: "))
-            continue
-        if (anchor.start, anchor.end) == (start, end):
-            continue
+        where = f"seeds/{anchor.key}.txt"
+        if anchor.start is None or anchor.end is None:
+            try:  # no position yet: place the quote by its words
+                start, end = anchor.locate(seed)
+            except anc.AnchorError:
+                starts = anc.occurrences(seed, anchor.exact)
+                if not starts:
+                    error(anc.not_found(seed, anchor.exact, where).line())
+                else:
+                    error(f"offsets missing. Fix: {anc.unplaced_fix(starts)}")
+                continue
+            have = "missing"
+        else:
+            # the problems validate reports, in its words (anchors.diagnose)
+            problems = anc.diagnose(
+                seed,
+                anchor.exact,
+                anchor.start,
+                anchor.end,
+                anchor.prefix,
+                anchor.suffix,
+                where=where,
+            )
+            for problem in problems:
+                if problem.warning:
+                    warnings.append(Finding(path, line, iri, problem.line()))
+            problems = [p for p in problems if not p.warning]
+            if not problems:
+                continue
+            unfixable = [p for p in problems if p.placed is None]
+            if unfixable:
+                for problem in unfixable:
+                    error(problem.line())
+                continue
+            start, end = problems[0].placed  # type: ignore[misc]
+            have = f"{anchor.start}..{anchor.end}"
         if not write:
-            have = (
-                f"{anchor.start}..{anchor.end}"
-                if anchor.start is not None and anchor.end is not None
-                else "missing"
-            )
-            wrong.append(
-                Finding(path, line, iri, f"offsets {have}, should be {start}..{end}: {quote}")
-            )
+            if have == "missing":
+                message = f"offsets missing, should be {start}..{end}: {anc.quote(anchor.exact)}"
+            else:
+                message = problems[0].line()
+            wrong.append(Finding(path, line, iri, message))
             continue
         spans = {}
         for local in ("start", "end"):
@@ -268,9 +304,10 @@ def main(argv: list[str] | None = None) -> int:
     seeds = SeedTexts(args.seeds)
     all_errors: list[Finding] = []
     all_wrong: list[Finding] = []
+    all_warnings: list[Finding] = []
     for path in args.files:
         try:
-            errors, wrong, rewritten = process(path, seeds, args.write)
+            errors, wrong, rewritten = process(path, seeds, args.write, all_warnings)
         except StancegraphError as exc:
             print(f"error: {exc}", file=sys.stderr)
             all_errors.append(Finding(path, None, "-", str(exc)))
@@ -281,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path}: rewrote the offsets of {rewritten} anchor(s)")
     for finding in all_wrong:
         print(f"wrong: {finding}")
+    for finding in all_warnings:
+        print(f"warning: {finding}", file=sys.stderr)
     for finding in all_errors:
         if finding.anchor != "-":
             print(f"error: {finding}", file=sys.stderr)

@@ -116,7 +116,7 @@ def test_missing_quote_fails_loudly(tmp_path: Path, capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert f"{path}:11: https://w3id.org/stancegraph/id/anchor/sample/7:" in err
     assert "not in the text" in err
-    assert '"Moscow\'s welcome"' in err
+    assert "“Moscow's welcome”" in err  # validate's words (issue #17): curly quotes
 
 
 def test_missing_quote_does_not_stop_the_others_being_written(tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_ambiguous_quote_fails_loudly(tmp_path: Path, capsys: pytest.CaptureFixt
     assert f"{path}:6: https://w3id.org/stancegraph/id/anchor/sample/3:" in err
     assert "occurs 2 times (at 7, 37)" in err
     assert "oa:prefix" in err
-    assert '"welcomed the decision"' in err
+    assert "“welcomed the decision”" in err  # validate's words (issue #17)
     assert path.read_bytes() == before
 
 
@@ -187,3 +187,65 @@ def test_anchor_without_position_selector_cannot_be_written(
     assert run("--check", path) == 1
     assert run("--write", path) == 2
     assert "no oa:start number(s)" in capsys.readouterr().err
+
+
+AGREEMENT = """\
+@prefix oa:     <http://www.w3.org/ns/oa#> .
+@prefix doc:    <https://w3id.org/stancegraph/id/document/> .
+@prefix anchor: <https://w3id.org/stancegraph/id/anchor/rd-syria-iran/> .
+
+anchor:9001 a oa:SpecificResource ; oa:hasSource doc:rd-syria-iran ;
+    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "Assad's fate" ] ,
+        [ a oa:TextPositionSelector ; oa:start 4275 ; oa:end 4287 ] .
+anchor:9002 a oa:SpecificResource ; oa:hasSource doc:rd-syria-iran ;
+    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "Assad’s fate" ] ,
+        [ a oa:TextPositionSelector ; oa:start 10 ; oa:end 22 ] .
+anchor:9003 a oa:SpecificResource ; oa:hasSource doc:rd-syria-iran ;
+    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "Iran" ] ,
+        [ a oa:TextPositionSelector ; oa:start 175 ; oa:end 179 ] .
+anchor:9004 a oa:SpecificResource ; oa:hasSource doc:rd-syria-iran ;
+    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "Assad’s fate" ; oa:prefix "Bashar " ] ,
+        [ a oa:TextPositionSelector ; oa:start 4275 ; oa:end 4287 ] .
+anchor:9005 a oa:SpecificResource ; oa:hasSource doc:rd-syria-iran ;
+    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "Iran" ] ,
+        [ a oa:TextPositionSelector ; oa:start 0 ; oa:end 4 ] .
+"""
+
+
+def test_the_script_and_validate_say_the_same_of_every_anchor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue #17: one implementation (anchors.diagnose), the same words. A near miss (straight
+    apostrophe), wrong offsets, an ambiguous quote at offsets that hold it (a warning in both), a
+    wrong oa:prefix and an ambiguous quote at wrong offsets: for each anchor, the script's line
+    is validate's message and fix."""
+    from stancegraph import validate
+    from stancegraph.sources import find_project
+    from validate_support import make_project
+
+    home = make_project(tmp_path / "project")
+    path = tmp_path / "anchors.ttl"
+    path.write_text(AGREEMENT, encoding="utf-8")
+    report = validate.validate_contribution(find_project(home), [path])
+    said = {
+        str(f.focus).rsplit("/", 1)[1]: (f.check, f.severity, f"{f.message} Fix: {f.fix}")
+        for f in report.findings
+        if f.check.startswith("anchor-")
+    }
+    assert {n: (c, s) for n, (c, s, _) in said.items()} == {
+        "9001": ("anchor-quote", "Violation"),
+        "9002": ("anchor-offsets", "Violation"),
+        "9003": ("anchor-ambiguous", "Warning"),
+        "9004": ("anchor-prefix", "Violation"),
+        "9005": ("anchor-offsets", "Violation"),
+    }
+    assert "The same words with other quote marks, dashes or spaces are at 4275" in said["9001"][2]
+    assert said["9002"][2].startswith("offsets 10..22, should be 4275..4287: seeds/rd-syria-iran")
+    warnings: list = []
+    errors, wrong, _ = script.process(path, script.SeedTexts(home / "seeds"), False, warnings)
+    lines = {f.anchor.rsplit("/", 1)[1]: f.message for f in [*errors, *wrong, *warnings]}
+    assert lines == {n: line for n, (_c, _s, line) in said.items()}
+    assert [f.anchor.rsplit("/", 1)[1] for f in warnings] == ["9003"]
+    assert [f.anchor.rsplit("/", 1)[1] for f in wrong] == ["9002"]
+    assert sorted(f.anchor.rsplit("/", 1)[1] for f in errors) == ["9001", "9004", "9005"]
+    assert script.main([str(path), "--seeds", str(home / "seeds")]) == 2

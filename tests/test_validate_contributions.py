@@ -2,7 +2,7 @@
 
 One bad example per kind of mistake a contributor makes (tests/contributions/bad/), each a small
 realistic file against the rd-syria-iran source; the good ones are a new article with its own
-text (the worked example of CONTRIBUTING.md) and more statements for an existing source. Every
+text (an invented article, example-talks) and more statements for an existing source. Every
 case runs through the command line, as a contributor runs it.
 """
 

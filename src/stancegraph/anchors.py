@@ -167,6 +167,174 @@ def _show(words: str, limit: int = 120) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# What is wrong with an anchor, in the words validate and scripts/anchor_offsets.py both use
+
+#: Typographic look-alikes a contributor retypes: curly quotes, no-break spaces, dashes.
+LOOKALIKES = str.maketrans(
+    {"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " ", "–": "-", "—": "-"}
+)
+
+
+def quote(text: str, limit: int = 90) -> str:
+    """``text`` between curly quotes, cut at ``limit`` characters, newlines shown as ``\\n``."""
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "“" + shown.replace("\n", "\\n") + "”"
+
+
+def near_miss(text: str, words: str) -> str:
+    """A hint (one sentence, with a leading space) when ``words`` occur in ``text`` once
+    typography (quote marks, dashes, spaces) or letter case is ignored; else ``""``."""
+    plain_text = text.translate(LOOKALIKES)
+    plain_words = words.translate(LOOKALIKES)
+    index = plain_text.find(plain_words)
+    if index >= 0:
+        return (
+            f" The same words with other quote marks, dashes or spaces are at {index}: "
+            f"{quote(text[index : index + len(words)])}."
+        )
+    folded = plain_text.casefold().find(plain_words.casefold())
+    if folded >= 0:
+        return f" The same words in other letter case are at {folded}."
+    return ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an anchor against its seed text.
+
+    ``check`` is validate's check id (``anchor-quote``, ``anchor-offsets``, ``anchor-prefix``,
+    ``anchor-ambiguous``), ``selector`` the ``oa:`` property at fault (``exact``, ``start``,
+    ``prefix``, ``suffix``) and ``value`` its value; ``placed`` is where the quote is, when its
+    words (and prefix/suffix) say so unambiguously, so a tool can write the offsets.
+    """
+
+    check: str
+    selector: str
+    value: str | int | None
+    message: str
+    fix: str
+    warning: bool = False
+    placed: tuple[int, int] | None = None
+
+    def line(self) -> str:
+        """The problem in one line: its message and its fix."""
+        return f"{self.message} Fix: {self.fix}"
+
+
+def not_found(text: str, exact: str, where: str) -> Problem:
+    """The problem of a quote that does not occur in ``text`` at all, with its near miss."""
+    return Problem(
+        "anchor-quote",
+        "exact",
+        exact,
+        f"The quote {quote(exact)} is not in the text of {where}.{near_miss(text, exact)}",
+        "copy the words from the seed text exactly (curly quotes, dashes and no-break "
+        "spaces included), or let `stancegraph anchor` write the anchor.",
+    )
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
+def unplaced_fix(starts: list[int]) -> str:
+    """The fix for a quote its words cannot place: where it occurs, and what says which."""
+    return (
+        f"the quote occurs {_times(len(starts))} (at {', '.join(map(str, starts[:6]))}): "
+        "add or correct oa:prefix to say which, then run scripts/anchor_offsets.py --write."
+    )
+
+
+def ambiguous(exact: str, starts: list[int], where: str) -> str:
+    """``The quote “...” occurs 2 times (at 7, 37) in seeds/k.txt``."""
+    return (
+        f"The quote {quote(exact)} occurs {len(starts)} times "
+        f"(at {', '.join(map(str, starts[:6]))}) in {where}"
+    )
+
+
+def diagnose(
+    text: str,
+    exact: str,
+    start: int,
+    end: int,
+    prefix: str | None = None,
+    suffix: str | None = None,
+    *,
+    where: str,
+) -> list[Problem]:
+    """What is wrong with the anchor ``exact`` at ``start..end`` (with its ``prefix`` and
+    ``suffix``) in ``text``, the seed text ``where``; empty when nothing is.
+
+    The one implementation behind validate's anchor checks and ``scripts/anchor_offsets.py``:
+    both report these problems in these words.
+    """
+    starts = occurrences(text, exact)
+    at = text[start:end] if 0 <= start <= end <= len(text) else None
+    problems: list[Problem] = []
+    if at == exact:
+        if prefix and not text.endswith(prefix, 0, start):
+            problems.append(
+                Problem(
+                    "anchor-prefix",
+                    "prefix",
+                    prefix,
+                    f"oa:prefix {quote(prefix)} is not the text just before the quote at {start} "
+                    f"in {where} (there it reads "
+                    f"{quote(text[max(0, start - len(prefix)) : start])}).",
+                    "copy the words that really precede the quote, character for character, "
+                    "or drop oa:prefix.",
+                )
+            )
+        if suffix and not text.startswith(suffix, end):
+            problems.append(
+                Problem(
+                    "anchor-prefix",
+                    "suffix",
+                    suffix,
+                    f"oa:suffix {quote(suffix)} is not the text just after the quote at {end} "
+                    f"in {where} (there it reads {quote(text[end : end + len(suffix)])}).",
+                    "copy the words that really follow the quote, character for character, "
+                    "or drop oa:suffix.",
+                )
+            )
+        if len(starts) > 1 and not prefix and not suffix:
+            problems.append(
+                Problem(
+                    "anchor-ambiguous",
+                    "prefix",
+                    None,
+                    f"{ambiguous(exact, starts, where)}; only the offsets say which is meant.",
+                    "add oa:prefix with the few words before this occurrence, so the anchor "
+                    "survives if offsets are recomputed.",
+                    warning=True,
+                    placed=(start, end),
+                )
+            )
+        return problems
+    if not starts:
+        return [not_found(text, exact, where)]
+    if at is not None:
+        there = f"{where} has {quote(at)} there"
+    else:
+        there = f"that span is reversed or outside {where} (0..{len(text)})"
+    try:
+        good: tuple[int, int] | None = locate(text, exact, prefix, suffix)
+    except AnchorError:
+        good = None
+    if good is not None:
+        message = f"offsets {start}..{end}, should be {good[0]}..{good[1]}: {there}, not the quote"
+        fix = f"set oa:start {good[0]} and oa:end {good[1]} (scripts/anchor_offsets.py --write)."
+    else:
+        message = f"offsets {start}..{end} do not hold the quote: {there}"
+        fix = unplaced_fix(starts)
+    problems.append(
+        Problem("anchor-offsets", "start", start, f"{message} {quote(exact)}.", fix, placed=good)
+    )
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
 # Reading anchors from RDF
 
 

@@ -927,6 +927,220 @@ def print_table(heading: str, table: Table) -> None:
     console.print(table)
 
 
+# --------------------------------------------------------------------------------------------
+# Authoring a source (issue #17): the boilerplate is written, the contributor writes the meaning
+
+
+@cli.command(name="new-source")
+@click.argument("key")
+@click.option(
+    "--text",
+    "text_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="The article's text (UTF-8); copied byte for byte to seeds/KEY.txt.",
+)
+@click.option("--title", metavar="TEXT", help="The article's title.")
+@click.option("--byline", metavar="ACTOR", help="Its author: an actor's IRI or name.")
+@click.option("--date", metavar="YYYY-MM-DD", help="The date it was issued.")
+@click.option("--publisher", metavar="ACTOR", help="Its publisher: an actor's IRI or name.")
+@click.option("--url", metavar="URL", help="Its address (external metadata).")
+@click.option(
+    "--stated",
+    multiple=True,
+    type=click.Choice(["title", "byline", "date", "publisher"]),
+    help="A field the text itself states (repeatable): written on the document, and anchored "
+    "where its words are in the text. The others are external metadata.",
+)
+@click.option(
+    "--read-at",
+    metavar="URL",
+    help="Where the external metadata was read (default: --url).",
+)
+@click.pass_obj
+def new_source(
+    state: State,
+    key: str,
+    text_file: str,
+    title: str | None,
+    byline: str | None,
+    date: str | None,
+    publisher: str | None,
+    url: str | None,
+    stated: tuple[str, ...],
+    read_at: str | None,
+) -> None:
+    """Start source KEY: seeds/KEY.txt, seeds/KEY.ttl and data/KEY/statements.ttl.
+
+    The text is copied byte for byte; its description gets the real SHA-256 and length, and the
+    metadata given: on the document, anchored, what the text itself states (--stated); in an
+    sg:ExternalMetadata record that says where it was read, the rest. The statements file
+    starts with every prefix the source's statements use. Nothing is ever overwritten (exit 2).
+
+    \b
+    Example:
+      stancegraph new-source example-summit --text summit.txt \\
+          --title "Summit ends without a deal" --publisher media:example-gazette \\
+          --date 2016-05-02 --url https://example.org/summit --stated title
+    """
+    from stancegraph import authoring
+
+    meta = authoring.Metadata(
+        title=title,
+        byline=byline,
+        date=date,
+        publisher=publisher,
+        url=url,
+        stated=frozenset(stated),
+        read_at=read_at,
+    )
+    project = state.project()
+    for path in authoring.new_source(project, key, text_file, meta):
+        click.echo(f"wrote {path.relative_to(project.root)}")
+
+
+@cli.command(name="anchor")
+@click.argument("key")
+@click.argument("quote")
+@click.option("--nth", type=click.IntRange(min=1), metavar="N", help="The Nth occurrence (from 1).")
+@click.option("--near", metavar="WORDS", help="The occurrence nearest these words.")
+@click.option("--all", "every", is_flag=True, help="An anchor for every occurrence.")
+@click.option(
+    "--mention",
+    metavar="IRI",
+    help="Also write the mention (sg:Mention) of this thing at the anchor: state:iran, an IRI, "
+    "or an actor's name.",
+)
+@click.pass_obj
+def anchor_command(
+    state: State,
+    key: str,
+    quote: str,
+    nth: int | None,
+    near: str | None,
+    every: bool,
+    mention: str | None,
+) -> None:
+    """Print the anchor of QUOTE in source KEY, ready to paste into data/KEY/.
+
+    The anchor takes the next free number, the quote's offsets and, if the words occur more than
+    once, the shortest oa:prefix or oa:suffix that says which. A quote that is not in the text is
+    exit 2, with validate's words and its near miss (other quote marks, other case).
+
+    \b
+    Example:
+      stancegraph anchor example-talks "Szohôd" --mention government:borduria
+      stancegraph anchor rd-syria-iran "Iran" --near "Russia and" --mention state:iran
+    """
+    from stancegraph import authoring
+
+    if sum([nth is not None, near is not None, every]) > 1:
+        raise click.UsageError("give at most one of --nth, --near, --all")
+    blocks = authoring.anchor_blocks(
+        state.project(), key, quote, nth=nth, near=near, every=every, mention=mention
+    )
+    for note in blocks.notes:
+        click.echo(f"{PROG}: warning: {note}", err=True)
+    click.echo(blocks.turtle, nl=False)
+
+
+@cli.command(name="next")
+@click.argument("key")
+@click.argument("kind")
+@click.pass_obj
+def next_command(state: State, key: str, kind: str) -> None:
+    """Print the next free number of KIND in source KEY.
+
+    KIND is a kind of a source's things (claim, stance, event, relation, quantity, proposition,
+    mention, time, membership, unnamed-source, anchor, related, metadata) or its prefix (tm,
+    unnamed). The number is one more than the highest in seeds/KEY.ttl and data/KEY/.
+
+    \b
+    Example:
+      stancegraph next example-talks claim       # 4: claim:4 is free
+    """
+    from stancegraph import authoring
+
+    click.echo(str(authoring.next_number(state.project(), key, kind)))
+
+
+@cli.command(name="vocab")
+@click.argument("scheme", required=False)
+@click.pass_obj
+def vocab_command(state: State, scheme: str | None) -> None:
+    """List the controlled vocabularies, or the concepts of SCHEME with their definitions.
+
+    "uses" counts the triples of the data (actors, every source and its description) with the
+    concept as value.
+
+    \b
+    Example:
+      stancegraph vocab               # the schemes
+      stancegraph vocab polarity      # support, opposition, ... with definitions
+    """
+    from stancegraph import authoring
+
+    project = state.project()
+    found = authoring.concepts(project, scheme)
+    table_of = authoring.prefixes(project, "_")
+    if scheme is None:
+        table = new_table("scheme", "concepts", "uses")
+        table.columns[1].justify = table.columns[2].justify = "right"
+        for name in authoring.vocab_schemes(project):
+            mine = [c for c in found if c.scheme == name]
+            table.add_row(f"{name}:", str(len(mine)), str(sum(c.uses for c in mine)))
+        wide_console().print("\n[bold]Controlled vocabularies (ontology/vocab/)[/bold]")
+        wide_console().print(table)
+        return
+    table = new_table("concept", "broader", "uses", "definition")
+    table.columns[2].justify = "right"
+    for c in found:
+        table.add_row(
+            authoring.short(c.iri, table_of),
+            ", ".join(authoring.short(b, table_of) for b in c.broader) or "-",
+            str(c.uses),
+            rich_escape(c.definition),
+        )
+    wide_console().print(f"\n[bold]{scheme}: {len(found)} concepts[/bold]")
+    wide_console().print(table)
+
+
+@cli.command(name="actors")
+@click.argument("text", required=False, default="")
+@click.pass_obj
+def actors_command(state: State, text: str) -> None:
+    """Find the actors (and posts, places, issues) data/actors.ttl has, to reuse their IRIs.
+
+    TEXT matches part of a label, an alternative label or a slug (any case), or a Wikidata id.
+    Exit 1 if nothing matches.
+
+    \b
+    Example:
+      stancegraph actors iran         # state:iran, government:iran, ...
+      stancegraph actors Q7747        # person:vladimir-putin
+    """
+    from stancegraph import authoring
+    from stancegraph.errors import FindingsError
+
+    project = state.project()
+    found = authoring.find_actors(project, text)
+    if not found:
+        raise FindingsError(f"nothing in data/actors.ttl matches {text!r}")
+    table_of = authoring.prefixes(project, "_")
+    table = new_table("iri", "class", "label", "also", "wikidata")
+    for a in found:
+        table.add_row(
+            authoring.short(a.iri, table_of),
+            ", ".join(authoring.short(c, table_of) for c in a.classes),
+            rich_escape(a.label),
+            rich_escape(", ".join(a.other_names)) or "-",
+            a.wikidata or "-",
+        )
+    wide_console().print(f"\n[bold]{len(found)} in data/actors.ttl[/bold]")
+    wide_console().print(table)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point."""
     cli.main(args=argv, prog_name=PROG)

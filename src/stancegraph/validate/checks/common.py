@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from rdflib import RDFS, Graph, URIRef
 from rdflib.term import Node
 
+from stancegraph import anchors
 from stancegraph.validate.context import Context
 from stancegraph.validate.report import shorten
 
@@ -36,30 +37,10 @@ def clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def quote(text: str, limit: int = 90) -> str:
-    shown = text if len(text) <= limit else text[: limit - 1] + "…"
-    return "“" + shown.replace("\n", "\\n") + "”"
-
-
-_LOOKALIKES = str.maketrans(
-    {"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " ", "–": "-", "—": "-"}
-)
-
-
-def near_miss(text: str, words: str) -> str:
-    """A hint when the words occur once typography is ignored."""
-    plain_text = text.translate(_LOOKALIKES)
-    plain_words = words.translate(_LOOKALIKES)
-    index = plain_text.find(plain_words)
-    if index >= 0:
-        return (
-            f" The same words with other quote marks, dashes or spaces are at {index}: "
-            f"{quote(text[index : index + len(words)])}."
-        )
-    folded = plain_text.casefold().find(plain_words.casefold())
-    if folded >= 0:
-        return f" The same words in other letter case are at {folded}."
-    return ""
+#: How messages quote text, and the hint for words that occur once typography is ignored: the
+#: anchors module's, so that validate and scripts/anchor_offsets.py say the same.
+quote = anchors.quote
+near_miss = anchors.near_miss
 
 
 def suggest(term: Node, terms: set[URIRef]) -> str:
