@@ -599,3 +599,25 @@ def test_unreachable_endpoint_is_one_line_exit_2() -> None:
     out = run_cli("query", "timeline", "--endpoint", "http://127.0.0.1:9/sparql")
     assert out.exit_code == EXIT_UNUSABLE
     assert "cannot reach" in one_line_error(out)
+
+
+def test_the_header_reader_joins_continuations_and_reads_keys_in_lower_case() -> None:
+    """One rule for every reader of a ``#+`` header (issue #15): a line that starts no field
+    and adds no item continues the one before it, item or value; ``#+ Summary:`` is
+    ``summary``; a continuation that begins with a URL is text, not a key."""
+    header = queries.parse_header(
+        "#+ Summary: Who backs\n"
+        "#+   whom\n"
+        "#+ columns:\n"
+        "#+   - backer: who backs,\n"
+        "#+     in the article's words\n"
+        "#+ description: see\n"
+        "#+ https://example.org/x for more\n"
+        "SELECT ?backer WHERE { ?backer ?p ?o }\n"
+        "#+ tags: not the header any more\n"
+    )
+    assert header == {
+        "summary": "Who backs whom",
+        "columns": ["backer: who backs, in the article's words"],
+        "description": "see https://example.org/x for more",
+    }

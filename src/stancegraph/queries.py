@@ -171,10 +171,25 @@ class SavedQuery:
         return next((p for p in self.params if p.name == name), None)
 
 
-def parse_header(text: str) -> dict[str, Any]:
-    """The ``#+`` header of a query: ``{field: str | list[str]}``.
+#: A header key: a word before the first colon of a ``#+`` line (``#+ summary: ...``).
+_HEADER_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)\s*:(?!//)(.*)$")
 
-    ``#+ key: value`` starts a field; ``#+   - item`` lines add items to the current field.
+
+def parse_header(text: str) -> dict[str, Any]:
+    """The ``#+`` header of a query: ``{field: str | list[str]}``. The one reader of it: the
+    catalogue, ``stancegraph query --list``, the site and ``void.ttl`` all read it here.
+
+    - ``#+ key: value`` starts a field. Keys are the lower-case names queries/README.md
+      documents (``summary``, ``description``, ``columns``, ``params``, ``tags``,
+      ``deviations``); a key written in another case is read in lower case (``#+ Summary:`` is
+      ``summary``), so no reader can take it for text.
+    - ``#+   - item`` adds an item to the current field (a value on the key's own line is its
+      first item).
+    - Any other ``#+`` line continues the current field: it is joined, after one space, to the
+      field's value or to its last item. So a continuation line must not itself begin with a
+      word and a colon (that starts a field).
+
+    The header is over at the first line that is neither blank nor a comment (the SPARQL).
     """
     fields: dict[str, Any] = {}
     current: str | None = None
@@ -184,23 +199,33 @@ def parse_header(text: str) -> dict[str, Any]:
             if line and not line.startswith("#"):
                 break  # the header is over at the first line of SPARQL
             continue
-        body = line[2:]
-        stripped = body.strip()
-        if stripped.startswith("- ") and current is not None:
-            items = fields[current] if isinstance(fields[current], list) else []
-            if isinstance(fields[current], str) and fields[current]:
-                items = [fields[current]]
-            items.append(stripped[2:].strip())
+        body = line[2:].strip()
+        if body.startswith("- ") and current is not None:
+            value = fields[current]
+            items = value if isinstance(value, list) else ([value] if value else [])
+            items.append(body[2:].strip())
             fields[current] = items
             continue
-        key, sep, value = stripped.partition(":")
-        if not sep or not re.fullmatch(r"[a-z_]+", key.strip()):
-            if current is not None and isinstance(fields[current], str):  # a continuation line
-                fields[current] = (fields[current] + " " + stripped).strip()
+        key = _HEADER_KEY.match(body)
+        if key is not None:
+            current = key.group(1).lower()
+            fields[current] = key.group(2).strip()
             continue
-        current = key.strip()
-        fields[current] = value.strip()
+        if current is None or not body:
+            continue
+        value = fields[current]
+        if isinstance(value, list) and value:
+            value[-1] = (value[-1] + " " + body).strip()
+        elif isinstance(value, str):
+            fields[current] = (value + " " + body).strip()
     return fields
+
+
+def _text(value: str | list[str] | None) -> str:
+    """A one-line field (summary, description): items, if any, joined by spaces."""
+    if isinstance(value, list):
+        return " ".join(value)
+    return value or ""
 
 
 def _items(value: str | list[str] | None) -> list[str]:
@@ -209,6 +234,11 @@ def _items(value: str | list[str] | None) -> list[str]:
     if isinstance(value, list):
         return value
     return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _tags(value: str | list[str] | None) -> tuple[str, ...]:
+    """``#+ tags: a, b`` or one item per tag, or items of several: each comma-separated word."""
+    return tuple(t.strip() for item in _items(value) for t in item.split(",") if t.strip())
 
 
 def _pairs(value: str | list[str] | None) -> tuple[tuple[str, str], ...]:
@@ -266,11 +296,11 @@ def make_query(text: str, name: str = "query", path: Path | None = None) -> Save
         name=name,
         path=path,
         text=text,
-        summary=str(header.get("summary") or ""),
-        description=str(header.get("description") or ""),
+        summary=_text(header.get("summary")),
+        description=_text(header.get("description")),
         columns=_pairs(header.get("columns")),
         params=_params(header.get("params"), where),
-        tags=tuple(_items(header.get("tags"))),
+        tags=_tags(header.get("tags")),
         fields=frozenset(header),
         deviations=_pairs(header.get("deviations")),
     )
@@ -367,7 +397,7 @@ def _algebra(text: str, where: str) -> Any:
     """rdflib's algebra of ``text`` (parsed by :mod:`stancegraph.safety`)."""
     checked = _check(text, True, True, where)
     if checked.is_update:
-        raise QueryError(f"{where}: SPARQL Update is refused by 'query' (read-only)")
+        raise QueryError(f"{where}: SPARQL Update, not a query: saved queries only read")
     return checked.parsed.algebra
 
 
