@@ -19,7 +19,7 @@ from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, VOID
 
-from conftest import MINI
+from conftest import MINI, with_picture_queries
 from stancegraph import build, graph, safety
 from stancegraph.cli import cli
 from stancegraph.errors import QueryError
@@ -317,7 +317,7 @@ def test_one_reading_of_a_header_in_void_the_cli_listing_and_the_site(tmp_path: 
     is read in lower case, and void.ttl, ``query --list`` and the site say the same."""
     if not shutil.which("dot"):
         pytest.skip("Graphviz's dot is not installed (the site draws the pictures)")
-    home = copy_mini(tmp_path)
+    home = with_picture_queries(copy_mini(tmp_path))
     (home / "queries" / "claimants.rq").write_text(
         "#+ Summary: Claims and\n"
         "#+   their claimants\n"

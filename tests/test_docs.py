@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from stancegraph import docs, graph, plots
+from stancegraph import docs, graph, plots, queries
 from stancegraph.cli import main
 from stancegraph.sources import Project
 
@@ -447,7 +447,7 @@ def test_the_divergence_shows_each_side_in_public_and_private(site: docs.SiteRes
 
 
 def test_timeline_facts_keep_each_dates_precision(project: Project) -> None:
-    facts = plots.timeline_facts(graph.assemble(project))
+    facts = plots.timeline_facts(queries.memory_store(graph.assemble(project)), project)
     announcement = next(e for e in facts.events if e.label.startswith("Putin announces"))
     assert (announcement.earliest, announcement.latest) == (dt.date(2016, 3, 14),) * 2
     assert announcement.precision == "day" and announcement.inferred and announcement.is_point
@@ -461,7 +461,7 @@ def test_timeline_facts_keep_each_dates_precision(project: Project) -> None:
 def test_network_facts_draw_own_voice_solid_and_claims_or_private_stances_dashed(
     project: Project,
 ) -> None:
-    facts = plots.network_facts(graph.assemble(project))
+    facts = plots.network_facts(queries.memory_store(graph.assemble(project)), project)
     names = {iri: n.label for iri, n in facts.nodes.items()}
 
     def edges(source: str, target: str, kind: str) -> list[plots.Edge]:
@@ -486,7 +486,7 @@ def test_network_facts_draw_own_voice_solid_and_claims_or_private_stances_dashed
 
 
 def test_divergence_facts_separate_public_from_private(project: Project) -> None:
-    facts = plots.divergence_facts(graph.assemble(project), project)
+    facts = plots.divergence_facts(queries.memory_store(graph.assemble(project)), project)
     assert facts.query == "russia-iran-issues"
     fate = next(i for i in facts.issues if i.label == "the fate of Assad")
     assert {(s.holder, s.polarity, s.public) for s in fate.iran} >= {("Iran", "support", False)}

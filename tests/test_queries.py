@@ -55,8 +55,7 @@ def one_line_error(result: Result) -> str:
 def engines(project: Project) -> dict[str, queries.Engine]:
     """Both embedded engines over the same assembled dataset."""
     dataset = graph.assemble(project)
-    store = ox.Store()
-    store.load(queries.nquads(dataset), format=ox.RdfFormat.N_QUADS)
+    store = queries.memory_store(dataset)
     return {
         "oxigraph": queries.OxigraphEngine(store=store),
         "rdflib": queries.RdflibEngine(dataset=dataset),
@@ -132,6 +131,7 @@ BUILT_IN = {
     RDFS.subPropertyOf,
     RDFS.comment,
     OWL.sameAs,
+    OWL.SymmetricProperty,
 }
 
 
@@ -201,8 +201,7 @@ def engines_with_a_repeated_graph(project: Project) -> dict[str, queries.Engine]
     copy = dataset.graph(graph.source_graph_iri("copy-of-rd-syria-iran"))
     for triple in dataset.graph(graph.source_graph_iri("rd-syria-iran")):
         copy.add(triple)
-    store = ox.Store()
-    store.load(queries.nquads(dataset), format=ox.RdfFormat.N_QUADS)
+    store = queries.memory_store(dataset)
     return {
         "oxigraph": queries.OxigraphEngine(store=store),
         "rdflib": queries.RdflibEngine(dataset=dataset),
@@ -512,7 +511,7 @@ def test_headline_prints_every_headline_question(project: Project) -> None:
 @pytest.fixture(scope="module")
 def endpoint(project: Project) -> Iterator[tuple[str, list[bytes]]]:
     """A SPARQL 1.1 protocol endpoint on 127.0.0.1 backed by Oxigraph, recording each query."""
-    store = queries.memory_store(project)
+    store = queries.memory_store(graph.assemble(project))
     seen: list[bytes] = []
 
     class Handler(BaseHTTPRequestHandler):

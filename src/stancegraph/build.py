@@ -454,7 +454,7 @@ def prefixes_of(g: Graph) -> dict[str, str]:
 
 def to_nquads(dataset: Dataset) -> bytes:
     """N-Quads, one quad per line, lines sorted by code point (so diffs and hashes are stable)."""
-    text = dataset.serialize(format="nquads")
+    text = graph.nquads(dataset).decode("utf-8")
     lines = sorted({line for line in text.splitlines() if line.strip()})
     return ("\n".join(lines) + "\n").encode("utf-8")
 

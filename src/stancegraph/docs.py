@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, SH, SKOS
 
-from stancegraph import graph, plots
+from stancegraph import graph, plots, queries
 from stancegraph.errors import StancegraphError
 from stancegraph.sources import Project
 
@@ -698,10 +699,9 @@ class QueryPage:
     error: str = ""
 
 
-def read_queries(project: Project, dataset: Dataset, names: Names) -> list[QueryPage]:
-    from stancegraph import queries
-
-    store = plots.store_for(dataset)
+def read_queries(project: Project, store: ox.Store, names: Names) -> list[QueryPage]:
+    """A page for each saved query, with its answer on ``store`` (the one the site makes,
+    :func:`stancegraph.queries.memory_store`)."""
     engine = queries.OxigraphEngine(store=store)
     pages = []
     for q in queries.catalogue(project):
@@ -909,7 +909,8 @@ def build_site(
     ontology = read_ontology(dataset, names)
     schemes = read_vocabularies(dataset, names)
     shapes = read_shapes(dataset, project, names)
-    query_pages = read_queries(project, dataset, names)
+    store = queries.memory_store(dataset)  # once, for the query pages and the pictures
+    query_pages = read_queries(project, store, names)
     stats = read_statistics(dataset, project)
 
     try:
@@ -919,7 +920,7 @@ def build_site(
     except OSError as exc:
         raise DocsError(f"{out}: cannot write the site there: {exc.strerror or exc}") from None
 
-    pictures = [plots.draw_to(p.name, out / p.file, dataset, project) for p in PICTURES]
+    pictures = [plots.draw_to(p.name, out / p.file, store, project) for p in PICTURES]
     shutil.copyfile(TEMPLATES / "style.css", out / "style.css")
     shutil.copyfile(project.ontology_file, out / "stancegraph.ttl")
 

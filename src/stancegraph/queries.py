@@ -674,16 +674,13 @@ def _to_ox(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
         raise QueryError(f"cannot bind {term!r}") from None
 
 
-def nquads(dataset: Dataset) -> bytes:
-    """Every named graph of ``dataset`` as N-Quads."""
-    out = dataset.serialize(format="nquads")
-    return out.encode("utf-8") if isinstance(out, str) else out
-
-
-def memory_store(project: Project) -> ox.Store:
-    """An in-memory pyoxigraph store holding the assembled dataset, one graph per layer."""
+def memory_store(dataset: Dataset) -> ox.Store:
+    """An in-memory pyoxigraph store holding every named graph of ``dataset``, one graph per
+    layer: the one way the package puts an assembled dataset into Oxigraph. Make it once per
+    command and pass it on (:class:`OxigraphEngine` ``store=``; the site and the pictures take
+    it), since each call serialises the whole dataset."""
     store = ox.Store()
-    store.load(nquads(graph.assemble(project)), format=ox.RdfFormat.N_QUADS)
+    store.load(graph.nquads(dataset), format=ox.RdfFormat.N_QUADS)
     return store
 
 
