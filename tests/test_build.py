@@ -379,7 +379,7 @@ def test_each_saved_query_form_is_told_as_rdflib_tells_it(text: str) -> None:
     ("text", "message"),
     [
         ("SELECT ?x WHERE { ?x \n", "q.rq:1:19: SPARQL syntax error: "),
-        ("INSERT DATA { <a:s> <a:p> <a:o> }", "q.rq: SPARQL Update, not a query: "),
+        ("INSERT DATA { <a:s> <a:p> <a:o> }", "q.rq: SPARQL Update is refused: "),
     ],
 )
 def test_a_text_that_is_no_query_is_refused_naming_the_file(text: str, message: str) -> None:

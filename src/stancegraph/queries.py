@@ -397,7 +397,7 @@ def _algebra(text: str, where: str) -> Any:
     """rdflib's algebra of ``text`` (parsed by :mod:`stancegraph.safety`)."""
     checked = _check(text, True, True, where)
     if checked.is_update:
-        raise QueryError(f"{where}: SPARQL Update, not a query: saved queries only read")
+        raise QueryError(f"{where}: SPARQL Update is refused: a saved query only reads")
     return checked.parsed.algebra
 
 
