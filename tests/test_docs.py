@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -537,3 +538,70 @@ def section(html: str, anchor: str) -> str:
     start = html.index(f'id="{anchor}"')
     end = html.find("</section>", start)
     return html[start:end]
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue behind the site and the pictures (issue #15)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_each_query_page_lists_its_rows_in_the_golden_files_order(project: Project) -> None:
+    """A query without ORDER BY came out in whatever order the engine gave, which changes with
+    the store: the page sorts such rows as the golden file does, so the site is the same bytes
+    from one build to the next."""
+    from stancegraph import queries
+
+    dataset = graph.assemble(project)
+    pages = docs.read_queries(project, queries.memory_store(dataset), docs.Names(dataset))
+    checked = 0
+    for page in pages:
+        query = queries.find(project, page.name)
+        if page.form != "SELECT" or page.error:
+            continue
+        expected = queries.read_expected(project, query)
+        shown = [[iri or text for text, iri in row] for row in page.rows]
+        wanted = [["" if t is None else str(t) for t in row] for row in expected.rows]
+        assert shown == wanted[: docs.MAX_ROWS], page.name
+        checked += 1
+    assert checked >= 30
+
+
+def test_a_verdict_query_that_is_not_a_select_is_a_clear_error(tmp_path: Path) -> None:
+    """The divergence picture iterated the answer of queries/russia-iran-issues.rq as rows: an
+    ASK there gave a TypeError. Now one line names the file and what the picture needs."""
+    from conftest import MINI, with_picture_queries
+
+    home = tmp_path / "project"
+    shutil.copytree(MINI, home, ignore=shutil.ignore_patterns(".stancegraph", "dist"))
+    with_picture_queries(home)
+    verdicts = home / "queries" / "russia-iran-issues.rq"
+    verdicts.write_text("#+ summary: Any triple?\nASK { ?s ?p ?o }\n", encoding="utf-8")
+    script = Path(sys.executable).parent / "stancegraph"
+    result = subprocess.run(
+        [str(script), "--home", str(home), "plot", "divergence", "--out", str(tmp_path / "d.svg")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"stancegraph: error: {verdicts}: a picture reads the rows of this query, which must be "
+        "a SELECT; it is ASK"
+    ]
+
+
+def test_a_stance_whose_expression_is_unstated_is_not_drawn_as_private(project: Project) -> None:
+    """vocab/expression has three concepts: public, private and unstated (the text does not
+    say). The divergence picture put every stance that was not public under "in private"; an
+    unstated one now has a column of its own."""
+    facts = plots.divergence_facts(queries.memory_store(graph.assemble(project)), project)
+    fate = next(i for i in facts.issues if i.label == "the fate of Assad")
+    unstated = {(s.holder, s.polarity) for s in fate.iran if s.expression == "unstated"}
+    assert ("Iran", "support") in unstated
+    assert not any(s.private for s in fate.iran if s.expression == "unstated")
+    assert all(s.unstated == (s.expression == "unstated") for s in fate.russia + fate.iran)
+    dot = plots.divergence_dot(facts)
+    assert "<B>Russia, public or private</B>" in dot and "<B>Iran, public or private</B>" in dot
+    first_issue = dot.split("<TR>")[2]  # after the header row
+    assert first_issue.count("<TD") == 8  # issue, 3 Russian, verdicts, 3 Iranian

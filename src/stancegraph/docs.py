@@ -732,6 +732,8 @@ def read_queries(project: Project, store: ox.Store, names: Names) -> list[QueryP
                 rows = sorted(answer.graph, key=lambda t: tuple(x.n3() for x in t))
             else:
                 page.header, rows = answer.variables, answer.rows
+                if not q.ordered:  # the engine's order changes from run to run: sort
+                    rows = sorted(rows, key=queries.row_sort_key)
             page.total = len(rows)
             shown = rows[:MAX_ROWS]
             iris = {t for r in shown for t in r if isinstance(t, URIRef)}
@@ -861,8 +863,10 @@ PICTURES = [
         "img/divergence.svg",
         "Russia and Iran, issue by issue",
         "For each issue, the stances of Russia's side and of Iran's, in public and in private "
-        "(as the author reads them), and how many pairs of them agree, differ or diverge "
-        "according to the saved query russia-iran-issues.",
+        "(as the author reads them), and apart those the text does not say are either, and how "
+        "many pairs of them agree, differ or diverge according to the saved query "
+        "russia-iran-issues. What each picture shows is the answer of saved queries tagged "
+        "picture.",
     ),
 ]
 

@@ -1190,7 +1190,8 @@ def expected_path(project: Project, query: SavedQuery) -> Path:
     return expected_dir(project) / f"{query.name}{suffix}"
 
 
-def _sort_key(row: Row) -> tuple[str, ...]:
+def row_sort_key(row: Row) -> tuple[str, ...]:
+    """The order of rows where the query gives none (golden files, the site's tables)."""
     return tuple("" if t is None else t.n3() for t in row)
 
 
@@ -1204,7 +1205,7 @@ def golden_bytes(answer: Answer, ordered: bool) -> bytes:
     if answer.form == "SELECT" and not ordered:
         variables = doc["head"]["vars"]
         rows = list(zip(answer.rows, doc["results"]["bindings"], strict=True))
-        rows.sort(key=lambda pair: _sort_key(pair[0]))
+        rows.sort(key=lambda pair: row_sort_key(pair[0]))
         doc["results"]["bindings"] = [{v: b[v] for v in variables if v in b} for _, b in rows]
     elif answer.form == "SELECT":
         variables = doc["head"]["vars"]
@@ -1279,8 +1280,8 @@ def _show(row: Row) -> str:
 
 def _multiset_diff(expected: list[Row], actual: list[Row]) -> list[str]:
     exp, act = Counter(expected), Counter(actual)
-    out = [f"  missing {_show(r)}" for r in sorted((exp - act).elements(), key=_sort_key)][:10]
-    out += [f"  extra   {_show(r)}" for r in sorted((act - exp).elements(), key=_sort_key)][:10]
+    out = [f"  missing {_show(r)}" for r in sorted((exp - act).elements(), key=row_sort_key)][:10]
+    out += [f"  extra   {_show(r)}" for r in sorted((act - exp).elements(), key=row_sort_key)][:10]
     return out
 
 
