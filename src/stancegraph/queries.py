@@ -1116,7 +1116,8 @@ _LABEL_ORDER = [
 
 def labels(engine: Engine, iris: Iterable[URIRef]) -> dict[URIRef, str]:
     """A readable label for each IRI that has one (skos:prefLabel, rdfs:label, foaf:name;
-    English first), looked up on the same engine with a ``VALUES`` block of parsed IRIs."""
+    English first), looked up on the same engine with a ``VALUES`` block of parsed IRIs, a text
+    checked like every other (:func:`check_query`) before the engine sees it."""
     wanted = sorted({i for i in iris if isinstance(i, URIRef)})
     found: dict[URIRef, tuple[int, int, str]] = {}
     for start in range(0, len(wanted), 200):
@@ -1124,7 +1125,8 @@ def labels(engine: Engine, iris: Iterable[URIRef]) -> dict[URIRef, str]:
         values = " ".join(URIRef(str(i)).n3() for i in chunk if not _IRI_FORBIDDEN.search(i))
         if not values:
             continue
-        answer = engine.run(_LABEL_QUERY.format(subjects=values), "SELECT", {})
+        checked = check_query(_LABEL_QUERY.format(subjects=values), where="labels")
+        answer = engine.run(checked.text, checked.form, {}, checked.parsed)
         for row in answer.rows:
             if len(row) != 3:  # a remote endpoint that answered another question
                 continue
