@@ -605,3 +605,38 @@ def test_a_stance_whose_expression_is_unstated_is_not_drawn_as_private(project: 
     assert "<B>Russia, public or private</B>" in dot and "<B>Iran, public or private</B>" in dot
     first_issue = dot.split("<TR>")[2]  # after the header row
     assert first_issue.count("<TD") == 8  # issue, 3 Russian, verdicts, 3 Iranian
+
+
+def test_the_site_puts_the_dataset_into_oxigraph_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The query pages and each of the three pictures made a store of their own, serialising
+    the whole dataset four times per site: one store now, made by queries.memory_store and
+    passed on."""
+    from rdflib import Dataset
+
+    from conftest import MINI, with_picture_queries
+
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+    home = tmp_path / "project"
+    shutil.copytree(MINI, home, ignore=shutil.ignore_patterns(".stancegraph", "dist"))
+    with_picture_queries(home)
+    formats: list[object] = []
+    stores: list[object] = []
+    serialize, memory_store = Dataset.serialize, queries.memory_store
+
+    def counting_serialize(self: Dataset, *args: object, **kwargs: object) -> object:
+        formats.append(kwargs.get("format"))
+        return serialize(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def counting_store(dataset: Dataset) -> object:
+        stores.append(dataset)
+        return memory_store(dataset)
+
+    monkeypatch.setattr(Dataset, "serialize", counting_serialize)
+    monkeypatch.setattr(queries, "memory_store", counting_store)
+    site = docs.build_site(Project(home), tmp_path / "site")
+    assert {p.name for p in site.pictures} == {"network.svg", "timeline.svg", "divergence.svg"}
+    assert formats == ["nquads"]
+    assert len(stores) == 1
