@@ -640,3 +640,32 @@ def test_the_site_puts_the_dataset_into_oxigraph_once(
     assert {p.name for p in site.pictures} == {"network.svg", "timeline.svg", "divergence.svg"}
     assert formats == ["nquads"]
     assert len(stores) == 1
+
+
+def test_each_picture_draws_the_saved_queries_tagged_picture(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What each picture shows is the answer of saved queries (issue #15): the facts of each
+    picture come from queries.run on exactly the queries plots.PICTURE_QUERIES names for it (and
+    the divergence from russia-iran-issues too), and those are the queries tagged picture."""
+    ran: list[str] = []
+    real_run = queries.run
+
+    def recording(query: queries.SavedQuery, *args: object, **kwargs: object) -> object:
+        ran.append(query.name)
+        return real_run(query, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(queries, "run", recording)
+    store = queries.memory_store(graph.assemble(project))
+    facts = {
+        "network": plots.network_facts,
+        "timeline": plots.timeline_facts,
+        "divergence": plots.divergence_facts,
+    }
+    for name, read in facts.items():
+        ran.clear()
+        read(store, project)
+        extra = {plots.VERDICT_QUERY} if name == "divergence" else set()
+        assert set(ran) == set(plots.PICTURE_QUERIES[name]) | extra, name
+    tagged = {q.name for q in queries.catalogue(project) if "picture" in q.tags}
+    assert tagged == {n for names in plots.PICTURE_QUERIES.values() for n in names}
