@@ -35,6 +35,16 @@ PREFIXES = """\
 """
 
 
+def with_picture_queries(home: Path) -> Path:
+    """``home`` (a copy of the mini project) with the saved queries the pictures draw, copied
+    from this checkout's queries/ (tagged ``picture``): ``plot`` and ``docs`` need them."""
+    import shutil
+
+    for path in sorted((ROOT / "queries").glob("picture-*.rq")):
+        shutil.copyfile(path, home / "queries" / path.name)
+    return home
+
+
 def turtle(text: str) -> Graph:
     """A graph from a Turtle snippet written with the PREFIXES above."""
     return Graph().parse(data=PREFIXES + text, format="turtle")

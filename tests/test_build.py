@@ -19,7 +19,7 @@ from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, VOID
 
-from conftest import MINI
+from conftest import MINI, with_picture_queries
 from stancegraph import build, graph, safety
 from stancegraph.cli import cli
 from stancegraph.errors import QueryError
@@ -310,6 +310,48 @@ def test_query_header_tags_and_description(tmp_path: Path) -> None:
     assert str(void.value(query, DCTERMS.description)) == "True when the graph holds a claim."
 
 
+def test_one_reading_of_a_header_in_void_the_cli_listing_and_the_site(tmp_path: Path) -> None:
+    """Issue #15: build read the ``#+`` header its own way, dropping a continuation line and
+    reading a key in any case, while the catalogue (the CLI, the site) joined the line and took
+    ``#+ Summary:`` for text. One reader now: a continuation line is joined to its field, a key
+    is read in lower case, and void.ttl, ``query --list`` and the site say the same."""
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot is not installed (the site draws the pictures)")
+    home = with_picture_queries(copy_mini(tmp_path))
+    (home / "queries" / "claimants.rq").write_text(
+        "#+ Summary: Claims and\n"
+        "#+   their claimants\n"
+        "#+ description: Every claim in the graph\n"
+        "#+   with the actor who asserts it.\n"
+        "#+ Tags: claims,\n"
+        "#+   smoke\n"
+        "PREFIX sg: <https://w3id.org/stancegraph/ontology#>\n"
+        "SELECT ?claim ?actor WHERE { ?claim sg:assertedBy ?actor }\n",
+        encoding="utf-8",
+    )
+    summary = "Claims and their claimants"
+    description = "Every claim in the graph with the actor who asserts it."
+    build.build(find_project(home=home), tmp_path / "dist")
+    void = safety.parse_file(tmp_path / "dist" / "void.ttl")
+    query = URIRef(build.QUERY_BASE + "claimants")
+    assert [str(o) for o in void.objects(query, RDFS.comment)] == [summary]
+    assert [str(o) for o in void.objects(query, DCTERMS.description)] == [description]
+    assert {str(k) for k in void.objects(query, SCHEMA.keywords)} == {"claims", "smoke"}
+
+    listing = CliRunner().invoke(cli, ["--home", str(home), "query", "--list"])
+    assert listing.exit_code == 0, listing.output
+    (row,) = [line for line in listing.output.splitlines() if "claimants" in line]
+    assert summary in row and "claims, smoke" in row
+
+    from stancegraph import docs
+
+    site = docs.build_site(find_project(home=home), tmp_path / "site")
+    page = (site.out_dir / "queries" / "claimants.html").read_text(encoding="utf-8")
+    assert f"<h1>{summary}</h1>" in page
+    assert f'<p class="lead">{description}</p>' in page
+    assert "<tr><th>tags</th><td>claims, smoke</td></tr>" in page
+
+
 QUERY_FORMS = {
     "SELECT ?s WHERE { ?s ?p ?o }": "SelectQuery",
     "ASK { ?s ?p ?o }": "AskQuery",
@@ -336,11 +378,12 @@ def test_each_saved_query_form_is_told_as_rdflib_tells_it(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("SELECT ?x WHERE { ?x \n", "q.rq: not a valid SPARQL query: "),
-        ("INSERT DATA { <a:s> <a:p> <a:o> }", "q.rq: not a valid SPARQL query: "),
+        ("SELECT ?x WHERE { ?x \n", "q.rq:1:19: SPARQL syntax error: "),
+        ("INSERT DATA { <a:s> <a:p> <a:o> }", "q.rq: SPARQL Update is refused: "),
     ],
 )
 def test_a_text_that_is_no_query_is_refused_naming_the_file(text: str, message: str) -> None:
+    """Told as the catalogue tells it (issue #15: one reader), with the line and column."""
     with pytest.raises(QueryError) as caught:
         build.query_form(text, Path("q.rq"))
     assert str(caught.value).startswith(message)

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -24,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from stancegraph import docs, graph, plots
+from stancegraph import docs, graph, plots, queries
 from stancegraph.cli import main
 from stancegraph.sources import Project
 
@@ -450,7 +451,7 @@ def test_the_divergence_shows_each_side_in_public_and_private(site: docs.SiteRes
 
 
 def test_timeline_facts_keep_each_dates_precision(project: Project) -> None:
-    facts = plots.timeline_facts(graph.assemble(project))
+    facts = plots.timeline_facts(queries.memory_store(graph.assemble(project)), project)
     announcement = next(e for e in facts.events if e.label.startswith("Putin announces"))
     assert (announcement.earliest, announcement.latest) == (dt.date(2016, 3, 14),) * 2
     assert announcement.precision == "day" and announcement.inferred and announcement.is_point
@@ -464,7 +465,7 @@ def test_timeline_facts_keep_each_dates_precision(project: Project) -> None:
 def test_network_facts_draw_own_voice_solid_and_claims_or_private_stances_dashed(
     project: Project,
 ) -> None:
-    facts = plots.network_facts(graph.assemble(project))
+    facts = plots.network_facts(queries.memory_store(graph.assemble(project)), project)
     names = {iri: n.label for iri, n in facts.nodes.items()}
 
     def edges(source: str, target: str, kind: str) -> list[plots.Edge]:
@@ -489,7 +490,7 @@ def test_network_facts_draw_own_voice_solid_and_claims_or_private_stances_dashed
 
 
 def test_divergence_facts_separate_public_from_private(project: Project) -> None:
-    facts = plots.divergence_facts(graph.assemble(project), project)
+    facts = plots.divergence_facts(queries.memory_store(graph.assemble(project)), project)
     assert facts.query == "russia-iran-issues"
     fate = next(i for i in facts.issues if i.label == "the fate of Assad")
     assert {(s.holder, s.polarity, s.public) for s in fate.iran} >= {("Iran", "support", False)}
@@ -587,3 +588,134 @@ def section(html: str, anchor: str) -> str:
     start = html.index(f'id="{anchor}"')
     end = html.find("</section>", start)
     return html[start:end]
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue behind the site and the pictures (issue #15)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_each_query_page_lists_its_rows_in_the_golden_files_order(project: Project) -> None:
+    """A query without ORDER BY came out in whatever order the engine gave, which changes with
+    the store: the page sorts such rows as the golden file does, so the site is the same bytes
+    from one build to the next."""
+    from stancegraph import queries
+
+    dataset = graph.assemble(project)
+    pages = docs.read_queries(project, queries.memory_store(dataset), docs.Names(dataset))
+    checked = 0
+    for page in pages:
+        query = queries.find(project, page.name)
+        if page.form != "SELECT" or page.error:
+            continue
+        expected = queries.read_expected(project, query)
+        shown = [[iri or text for text, iri in row] for row in page.rows]
+        wanted = [["" if t is None else str(t) for t in row] for row in expected.rows]
+        assert shown == wanted[: docs.MAX_ROWS], page.name
+        checked += 1
+    assert checked >= 30
+
+
+def test_a_verdict_query_that_is_not_a_select_is_a_clear_error(tmp_path: Path) -> None:
+    """The divergence picture iterated the answer of queries/russia-iran-issues.rq as rows: an
+    ASK there gave a TypeError. Now one line names the file and what the picture needs."""
+    from conftest import MINI, with_picture_queries
+
+    home = tmp_path / "project"
+    shutil.copytree(MINI, home, ignore=shutil.ignore_patterns(".stancegraph", "dist"))
+    with_picture_queries(home)
+    verdicts = home / "queries" / "russia-iran-issues.rq"
+    verdicts.write_text("#+ summary: Any triple?\nASK { ?s ?p ?o }\n", encoding="utf-8")
+    script = Path(sys.executable).parent / "stancegraph"
+    result = subprocess.run(
+        [str(script), "--home", str(home), "plot", "divergence", "--out", str(tmp_path / "d.svg")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"stancegraph: error: {verdicts}: a picture reads the rows of this query, which must be "
+        "a SELECT; it is ASK"
+    ]
+
+
+def test_a_stance_whose_expression_is_unstated_is_not_drawn_as_private(project: Project) -> None:
+    """vocab/expression has three concepts: public, private and unstated (the text does not
+    say). The divergence picture put every stance that was not public under "in private"; an
+    unstated one now has a column of its own."""
+    facts = plots.divergence_facts(queries.memory_store(graph.assemble(project)), project)
+    fate = next(i for i in facts.issues if i.label == "the fate of Assad")
+    unstated = {(s.holder, s.polarity) for s in fate.iran if s.expression == "unstated"}
+    assert ("Iran", "support") in unstated
+    assert not any(s.private for s in fate.iran if s.expression == "unstated")
+    assert all(s.unstated == (s.expression == "unstated") for s in fate.russia + fate.iran)
+    dot = plots.divergence_dot(facts)
+    assert "<B>Russia, public or private</B>" in dot and "<B>Iran, public or private</B>" in dot
+    first_issue = dot.split("<TR>")[2]  # after the header row
+    assert first_issue.count("<TD") == 8  # issue, 3 Russian, verdicts, 3 Iranian
+
+
+def test_the_site_puts_the_dataset_into_oxigraph_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The query pages and each of the three pictures made a store of their own, serialising
+    the whole dataset four times per site: one store now, made by queries.memory_store and
+    passed on."""
+    from rdflib import Dataset
+
+    from conftest import MINI, with_picture_queries
+
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+    home = tmp_path / "project"
+    shutil.copytree(MINI, home, ignore=shutil.ignore_patterns(".stancegraph", "dist"))
+    with_picture_queries(home)
+    formats: list[object] = []
+    stores: list[object] = []
+    serialize, memory_store = Dataset.serialize, queries.memory_store
+
+    def counting_serialize(self: Dataset, *args: object, **kwargs: object) -> object:
+        formats.append(kwargs.get("format"))
+        return serialize(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def counting_store(dataset: Dataset) -> object:
+        stores.append(dataset)
+        return memory_store(dataset)
+
+    monkeypatch.setattr(Dataset, "serialize", counting_serialize)
+    monkeypatch.setattr(queries, "memory_store", counting_store)
+    site = docs.build_site(Project(home), tmp_path / "site")
+    assert {p.name for p in site.pictures} == {"network.svg", "timeline.svg", "divergence.svg"}
+    assert formats == ["nquads"]
+    assert len(stores) == 1
+
+
+def test_each_picture_draws_the_saved_queries_tagged_picture(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What each picture shows is the answer of saved queries (issue #15): the facts of each
+    picture come from queries.run on exactly the queries plots.PICTURE_QUERIES names for it (and
+    the divergence from russia-iran-issues too), and those are the queries tagged picture."""
+    ran: list[str] = []
+    real_run = queries.run
+
+    def recording(query: queries.SavedQuery, *args: object, **kwargs: object) -> object:
+        ran.append(query.name)
+        return real_run(query, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(queries, "run", recording)
+    store = queries.memory_store(graph.assemble(project))
+    facts = {
+        "network": plots.network_facts,
+        "timeline": plots.timeline_facts,
+        "divergence": plots.divergence_facts,
+    }
+    for name, read in facts.items():
+        ran.clear()
+        read(store, project)
+        extra = {plots.VERDICT_QUERY} if name == "divergence" else set()
+        assert set(ran) == set(plots.PICTURE_QUERIES[name]) | extra, name
+    tagged = {q.name for q in queries.catalogue(project) if "picture" in q.tags}
+    assert tagged == {n for names in plots.PICTURE_QUERIES.values() for n in names}

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Dataset, Graph, URIRef
 
+from conftest import with_picture_queries
 from hostile_support import copy_mini, output_of, run_cli
 from stancegraph import graph, safety
 from stancegraph.sources import HOME_ENV, find_project
@@ -176,6 +177,7 @@ def test_other_commands_take_a_long_chain_in_their_stride(
     if command[0] in ("plot", "docs") and not shutil.which("dot"):
         pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
     args = [*command, "--out", str(tmp_path / "out")] if command[0] in ("plot", "docs") else command
+    with_picture_queries(long_chain)
     result, _ = run_cli(long_chain, *args)
     assert result.exit_code == 0, output_of(result)
 

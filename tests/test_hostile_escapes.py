@@ -24,6 +24,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from conftest import with_picture_queries
 from hostile_support import Listener, Recorder, copy_mini, needs_dot, output_of, run_cli
 from stancegraph import safety
 from stancegraph.errors import QueryError, QueryRefused
@@ -212,7 +213,7 @@ def test_saved_queries_during_docs_connect_to_nothing(victim: Listener, tmp_path
     """Every hostile form saved in queries/ (and as the divergence picture's verdict query):
     `stancegraph docs` runs the saved queries on Oxigraph, and connects to nothing."""
     needs_dot()
-    home = copy_mini(tmp_path)
+    home = with_picture_queries(copy_mini(tmp_path))
     names = {}
     for n, form in enumerate(sorted(FORMS)):
         name = f"hostile-{n:02d}"
@@ -234,7 +235,7 @@ def test_the_verdict_query_of_the_divergence_picture_is_checked(
 ) -> None:
     """plots runs queries/russia-iran-issues.rq on Oxigraph itself: it is checked first."""
     needs_dot()
-    home = copy_mini(tmp_path)
+    home = with_picture_queries(copy_mini(tmp_path))
     (home / "queries" / "russia-iran-issues.rq").write_text(hostile(form, victim), "utf-8")
     result, _ = run_cli(home, "docs", "--out", str(tmp_path / "site"))
     assert victim.connections == 0

@@ -55,8 +55,7 @@ def one_line_error(result: Result) -> str:
 def engines(project: Project) -> dict[str, queries.Engine]:
     """Both embedded engines over the same assembled dataset."""
     dataset = graph.assemble(project)
-    store = ox.Store()
-    store.load(queries.nquads(dataset), format=ox.RdfFormat.N_QUADS)
+    store = queries.memory_store(dataset)
     return {
         "oxigraph": queries.OxigraphEngine(store=store),
         "rdflib": queries.RdflibEngine(dataset=dataset),
@@ -132,6 +131,7 @@ BUILT_IN = {
     RDFS.subPropertyOf,
     RDFS.comment,
     OWL.sameAs,
+    OWL.SymmetricProperty,
 }
 
 
@@ -201,8 +201,7 @@ def engines_with_a_repeated_graph(project: Project) -> dict[str, queries.Engine]
     copy = dataset.graph(graph.source_graph_iri("copy-of-rd-syria-iran"))
     for triple in dataset.graph(graph.source_graph_iri("rd-syria-iran")):
         copy.add(triple)
-    store = ox.Store()
-    store.load(queries.nquads(dataset), format=ox.RdfFormat.N_QUADS)
+    store = queries.memory_store(dataset)
     return {
         "oxigraph": queries.OxigraphEngine(store=store),
         "rdflib": queries.RdflibEngine(dataset=dataset),
@@ -512,7 +511,7 @@ def test_headline_prints_every_headline_question(project: Project) -> None:
 @pytest.fixture(scope="module")
 def endpoint(project: Project) -> Iterator[tuple[str, list[bytes]]]:
     """A SPARQL 1.1 protocol endpoint on 127.0.0.1 backed by Oxigraph, recording each query."""
-    store = queries.memory_store(project)
+    store = queries.memory_store(graph.assemble(project))
     seen: list[bytes] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -636,3 +635,25 @@ def test_unreachable_endpoint_is_one_line_exit_2() -> None:
     out = run_cli("query", "timeline", "--endpoint", "http://127.0.0.1:9/sparql")
     assert out.exit_code == EXIT_UNUSABLE
     assert "cannot reach" in one_line_error(out)
+
+
+def test_the_header_reader_joins_continuations_and_reads_keys_in_lower_case() -> None:
+    """One rule for every reader of a ``#+`` header (issue #15): a line that starts no field
+    and adds no item continues the one before it, item or value; ``#+ Summary:`` is
+    ``summary``; a continuation that begins with a URL is text, not a key."""
+    header = queries.parse_header(
+        "#+ Summary: Who backs\n"
+        "#+   whom\n"
+        "#+ columns:\n"
+        "#+   - backer: who backs,\n"
+        "#+     in the article's words\n"
+        "#+ description: see\n"
+        "#+ https://example.org/x for more\n"
+        "SELECT ?backer WHERE { ?backer ?p ?o }\n"
+        "#+ tags: not the header any more\n"
+    )
+    assert header == {
+        "summary": "Who backs whom",
+        "columns": ["backer: who backs, in the article's words"],
+        "description": "see https://example.org/x for more",
+    }

@@ -53,8 +53,8 @@ from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.plugins.shared.jsonld.context import Context
 from rdflib.term import Node
 
-from stancegraph import graph, safety
-from stancegraph.errors import ProjectError, QueryError
+from stancegraph import graph, queries
+from stancegraph.errors import ProjectError
 from stancegraph.sources import Project
 
 SCHEMA = Namespace("https://schema.org/")
@@ -133,21 +133,9 @@ class BuiltFile:
     sha256: str
 
 
-@dataclass(frozen=True)
-class SavedQuery:
-    """A ``queries/<name>.rq`` file and what its ``#+`` header says."""
-
-    name: str
-    path: Path
-    text: str
-    form: str  # SelectQuery, ConstructQuery, AskQuery or DescribeQuery
-    summary: str | None = None
-    description: str | None = None
-    tags: tuple[str, ...] = ()
-
-    @property
-    def iri(self) -> URIRef:
-        return URIRef(QUERY_BASE + self.name)
+def query_iri(query: queries.SavedQuery) -> URIRef:
+    """The IRI ``void.ttl`` gives a saved query: ``.../query/<name>``."""
+    return URIRef(QUERY_BASE + query.name)
 
 
 @dataclass
@@ -158,7 +146,7 @@ class BuildResult:
     files: list[BuiltFile] = field(default_factory=list)
     triples: dict[URIRef, int] = field(default_factory=dict)
     version: str | None = None
-    queries: list[SavedQuery] = field(default_factory=list)
+    queries: list[queries.SavedQuery] = field(default_factory=list)
 
 
 # --- the dataset with canonical blank nodes ---------------------------------------------------
@@ -466,7 +454,7 @@ def prefixes_of(g: Graph) -> dict[str, str]:
 
 def to_nquads(dataset: Dataset) -> bytes:
     """N-Quads, one quad per line, lines sorted by code point (so diffs and hashes are stable)."""
-    text = dataset.serialize(format="nquads")
+    text = graph.nquads(dataset).decode("utf-8")
     lines = sorted({line for line in text.splitlines() if line.strip()})
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -626,96 +614,39 @@ def _clean(text: str) -> str:
 
 # --- saved queries -------------------------------------------------------------------------------
 
-_HEADER = re.compile(r"^#\+\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*?)\s*$")
-_ITEM = re.compile(r"^#\+\s+-\s*(?P<value>.*?)\s*$")
+#: The query forms of :mod:`stancegraph.queries` as SHACL's executables and rdflib's algebra name
+#: them (``sh:SPARQLSelectExecutable``...).
+_ALGEBRA_NAMES = {
+    "SELECT": "SelectQuery",
+    "CONSTRUCT": "ConstructQuery",
+    "ASK": "AskQuery",
+    "DESCRIBE": "DescribeQuery",
+}
 
 
-def parse_header(text: str) -> dict[str, list[str]]:
-    """The grlc ``#+ key: value`` lines of a query; list items (``#+   - x``) add to the key."""
-    header: dict[str, list[str]] = {}
-    current: str | None = None
-    for line in text.splitlines():
-        if not line.startswith("#+"):
-            if line.strip() and not line.lstrip().startswith("#"):
-                break  # the query itself has begun
-            continue
-        item = _ITEM.match(line)
-        if item and current is not None:
-            header[current].append(item.group("value"))
-            continue
-        match = _HEADER.match(line)
-        if match:
-            current = match.group("key").lower()
-            value = match.group("value")
-            header.setdefault(current, [])
-            if value:
-                header[current].append(value)
-    return header
-
-
-def saved_queries(project: Project) -> list[SavedQuery]:
-    """``queries/*.rq`` (not ``queries/qa/``), each parsed to learn its form.
+def saved_queries(project: Project) -> list[queries.SavedQuery]:
+    """The saved-query catalogue (:func:`stancegraph.queries.catalogue`: ``queries/*.rq``, not
+    ``queries/qa/``, headers read by :func:`stancegraph.queries.parse_header`), each checked to
+    be a query whose form ``void.ttl`` can name.
 
     Raises :class:`QueryError` naming the file if one is not valid SPARQL.
     """
-    folder = project.queries_dir
-    if not folder.is_dir():
-        return []
-    found = []
-    empty = ox.Store()
-    for path in sorted(p for p in folder.glob("*.rq") if p.is_file()):
-        text = safety.decode(safety.read_limited(path), path)
-        form = query_form(text, path, empty)
-        header = parse_header(text)
-        tags: list[str] = []
-        for raw in header.get("tags", []):
-            tags.extend(t.strip() for t in raw.split(",") if t.strip())
-        found.append(
-            SavedQuery(
-                name=path.stem,
-                path=path,
-                text=text,
-                form=form,
-                summary=" ".join(header.get("summary", [])) or None,
-                description=" ".join(header.get("description", [])) or None,
-                tags=tuple(tags),
-            )
-        )
+    found = queries.catalogue(project)
+    for query in found:
+        query_form(query.text, query.path or Path(query.name))
     return found
 
 
-def query_form(text: str, path: Path, empty: ox.Store | None = None) -> str:
+def query_form(text: str, path: Path) -> str:
     """``SelectQuery``, ``ConstructQuery``, ``AskQuery`` or ``DescribeQuery``: the form of the
     query ``text`` (read from ``path``); :class:`QueryError` if it is not a SPARQL query.
 
-    Oxigraph tells a SELECT or an ASK in well under a millisecond, by running it over an empty
-    store (``empty``), where rdflib's parser takes some 15 ms a query (issue #7). rdflib decides
-    the rest, as before: CONSTRUCT or DESCRIBE (Oxigraph answers both with triples), and what
-    Oxigraph refuses, with rdflib's message for a text that is no query. A query that mentions
-    SERVICE is left to rdflib alone, which only parses it: Oxigraph would call the service.
-    Every saved query must parse on both anyway (tests/test_queries.py).
+    The catalogue tells it (:func:`stancegraph.queries.query_form`), from the text as
+    :func:`stancegraph.safety.check_query` parses it: the text is parsed, never run, so a query
+    that mentions SERVICE calls nothing, and a syntax error is told as ``stancegraph query``
+    tells it (file, line and column).
     """
-    text = safety.guard_query_text(text, path).text  # pyoxigraph crashes on deep nesting
-    if "service" not in text.lower():
-        try:
-            answer = (empty or ox.Store()).query(text)
-        except (SyntaxError, ValueError, OSError, RuntimeError):
-            answer = None
-        if isinstance(answer, ox.QuerySolutions):
-            return "SelectQuery"
-        if isinstance(answer, ox.QueryBoolean):
-            return "AskQuery"
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        form = str(translateQuery(parseQuery(text)).algebra.name)
-    except Exception as exc:
-        first = (str(exc).splitlines() or [type(exc).__name__])[0]
-        raise QueryError(f"{path}: not a valid SPARQL query: {first}") from None
-    if form not in _QUERY_FORMS:
-        raise QueryError(f"{path}: an update, not a query; saved queries only read")
-    return form
+    return _ALGEBRA_NAMES[queries.query_form(text, str(path))]
 
 
 # --- metadata (VoID and DCAT) --------------------------------------------------------------------
@@ -724,7 +655,7 @@ def query_form(text: str, path: Path, empty: ox.Store | None = None) -> str:
 def metadata(
     dataset: Dataset,
     files: list[BuiltFile],
-    queries: list[SavedQuery],
+    saved: list[queries.SavedQuery],
     *,
     base_url: str | None = None,
 ) -> Graph:
@@ -766,12 +697,13 @@ def metadata(
 
     _partitions(g, d, dataset)
 
-    for query in queries:
-        q = query.iri
+    for query in saved:
+        q = query_iri(query)
+        form = query_form(query.text, query.path or Path(query.name))
         g.add((d, VOID.exampleResource, q))
         g.add((q, RDF.type, SH.SPARQLExecutable))
-        g.add((q, RDF.type, _QUERY_CLASSES[query.form]))
-        g.add((q, _QUERY_FORMS[query.form], Literal(query.text)))
+        g.add((q, RDF.type, _QUERY_CLASSES[form]))
+        g.add((q, _QUERY_FORMS[form], Literal(query.text)))
         g.add((q, SCHEMA.target, d))
         g.add((q, RDFS.label, Literal(query.name)))
         if query.summary:
@@ -866,14 +798,14 @@ def build(
     del source  # the writers need only the canonical copy: one dataset in memory, not two
     if assembled_here:
         gc.collect()  # rdflib's graphs and stores refer to each other: free them now
-    queries = saved_queries(project)
+    catalogue = saved_queries(project)
 
     writers = {TRIG: to_trig, NQUADS: to_nquads, TURTLE: to_turtle, JSONLD: to_jsonld}
     with replace_folder(out) as work:
         files = [
             _write(work, out, name, DATA_FILES[name], writers[name](dataset)) for name in DATA_FILES
         ]
-        meta = metadata(dataset, files, queries, base_url=base_url)
+        meta = metadata(dataset, files, catalogue, base_url=base_url)
         meta_file = _write(work, out, METADATA_FILE, "text/turtle", to_metadata_turtle(meta))
         every = [*files, meta_file]
         sums = "".join(f"{f.sha256}  {f.name}\n" for f in sorted(every, key=lambda f: f.name))
@@ -883,7 +815,7 @@ def build(
         files=[*every, sums_file],
         triples=triples,
         version=version,
-        queries=queries,
+        queries=catalogue,
     )
 
 

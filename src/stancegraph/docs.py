@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, SH, SKOS
 
-from stancegraph import graph, plots
+from stancegraph import graph, plots, queries
 from stancegraph.errors import StancegraphError
 from stancegraph.sources import Project
 
@@ -698,10 +699,9 @@ class QueryPage:
     error: str = ""
 
 
-def read_queries(project: Project, dataset: Dataset, names: Names) -> list[QueryPage]:
-    from stancegraph import queries
-
-    store = plots.store_for(dataset)
+def read_queries(project: Project, store: ox.Store, names: Names) -> list[QueryPage]:
+    """A page for each saved query, with its answer on ``store`` (the one the site makes,
+    :func:`stancegraph.queries.memory_store`)."""
     engine = queries.OxigraphEngine(store=store)
     pages = []
     for q in queries.catalogue(project):
@@ -732,6 +732,8 @@ def read_queries(project: Project, dataset: Dataset, names: Names) -> list[Query
                 rows = sorted(answer.graph, key=lambda t: tuple(x.n3() for x in t))
             else:
                 page.header, rows = answer.variables, answer.rows
+                if not q.ordered:  # the engine's order changes from run to run: sort
+                    rows = sorted(rows, key=queries.row_sort_key)
             page.total = len(rows)
             shown = rows[:MAX_ROWS]
             iris = {t for r in shown for t in r if isinstance(t, URIRef)}
@@ -861,8 +863,10 @@ PICTURES = [
         "img/divergence.svg",
         "Russia and Iran, issue by issue",
         "For each issue, the stances of Russia's side and of Iran's, in public and in private "
-        "(as the author reads them), and how many pairs of them agree, differ or diverge "
-        "according to the saved query russia-iran-issues.",
+        "(as the author reads them), and apart those the text does not say are either, and how "
+        "many pairs of them agree, differ or diverge according to the saved query "
+        "russia-iran-issues. What each picture shows is the answer of saved queries tagged "
+        "picture.",
     ),
 ]
 
@@ -909,7 +913,8 @@ def build_site(
     ontology = read_ontology(dataset, names)
     schemes = read_vocabularies(dataset, names)
     shapes = read_shapes(dataset, project, names)
-    query_pages = read_queries(project, dataset, names)
+    store = queries.memory_store(dataset)  # once, for the query pages and the pictures
+    query_pages = read_queries(project, store, names)
     stats = read_statistics(dataset, project)
 
     try:
@@ -919,7 +924,7 @@ def build_site(
     except OSError as exc:
         raise DocsError(f"{out}: cannot write the site there: {exc.strerror or exc}") from None
 
-    pictures = [plots.draw_to(p.name, out / p.file, dataset, project) for p in PICTURES]
+    pictures = [plots.draw_to(p.name, out / p.file, store, project) for p in PICTURES]
     shutil.copyfile(TEMPLATES / "style.css", out / "style.css")
     shutil.copyfile(project.ontology_file, out / "stancegraph.ttl")
 

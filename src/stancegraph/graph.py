@@ -81,6 +81,12 @@ def to_oxigraph(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {node!r}")
 
 
+def nquads(dataset: Dataset) -> bytes:
+    """Every named graph of ``dataset`` as N-Quads, in the order rdflib writes them."""
+    out = dataset.serialize(format="nquads", encoding="utf-8")
+    return out if isinstance(out, bytes) else out.encode("utf-8")
+
+
 def source_graph_iri(key: str) -> URIRef:
     """The named graph of source ``key``."""
     return URIRef(f"{GRAPH_BASE}source/{key}")

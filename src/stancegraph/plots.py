@@ -2,9 +2,11 @@
 
 Each picture is two steps, so that what it shows can be tested apart from how it is drawn:
 
-1. *facts*: SPARQL over the assembled dataset (pyoxigraph, the union of the named graphs) read
-   into small dataclasses (:func:`network_facts`, :func:`timeline_facts`,
-   :func:`divergence_facts`);
+1. *facts*: the answers of the project's saved queries tagged ``picture`` (``queries/picture-*.rq``,
+   each with its golden answer under ``queries/expected/``), and of ``russia-iran-issues``, run
+   through the catalogue (:func:`stancegraph.queries.run`: checked, bound, time- and
+   memory-limited) on one in-memory store (:func:`stancegraph.queries.memory_store`), read into
+   small dataclasses (:func:`network_facts`, :func:`timeline_facts`, :func:`divergence_facts`);
 2. *drawing*: Graphviz (Debian's ``dot``, through the ``graphviz`` package) for the network and
    the divergence table, matplotlib for the timeline. Text stays text in the SVG (Graphviz writes
    ``<text>``; matplotlib is told ``svg.fonttype: none``), so a reader can search it and a test
@@ -35,8 +37,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from stancegraph import graph, safety
-from stancegraph.errors import ProjectError, StancegraphError
+from stancegraph import graph, queries
+from stancegraph.errors import ProjectError, QueryError, StancegraphError
 from stancegraph.sources import Project
 
 SG = str(graph.SG)
@@ -45,16 +47,6 @@ VOCAB = graph.VOCAB_BASE
 MARL = "http://www.gsi.upm.es/ontologies/marl/ns#"
 RUSSIA = ID + "state/russia"
 IRAN = ID + "state/iran"
-
-PREFIXES = f"""\
-PREFIX sg:   <{SG}>
-PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX org:  <http://www.w3.org/ns/org#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX time: <http://www.w3.org/2006/time#>
-"""
 
 #: The pictures ``stancegraph plot`` draws, in the order the site shows them.
 NAMES = ("network", "timeline", "divergence")
@@ -72,46 +64,82 @@ class ToolMissing(StancegraphError):
 # ---------------------------------------------------------------------------------------------
 
 
-def store_for(dataset: Dataset) -> ox.Store:
-    """An in-memory pyoxigraph store holding every named graph of ``dataset``."""
-    store = ox.Store()
-    data = dataset.serialize(format="nquads")
-    store.load(data.encode("utf-8") if isinstance(data, str) else data, format=ox.RdfFormat.N_QUADS)
-    return store
+#: The saved queries each picture draws (``queries/<name>.rq``, tagged ``picture``).
+PICTURE_QUERIES = {
+    "network": (
+        "picture-relations",
+        "picture-stances",
+        "picture-actor-kinds",
+        "picture-acronyms",
+        "picture-sides",
+        "picture-stance-target-links",
+    ),
+    "timeline": ("picture-timeline",),
+    "divergence": ("picture-side-stances",),
+}
 
 
-def select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    """Rows of a SELECT over the union graph, each term as its string value (IRI or lexical)."""
-    solutions = store.query(PREFIXES + query, use_default_graph_as_union=True)
-    names = [v.value for v in solutions.variables]
-    rows = []
-    for solution in solutions:
-        row = {}
-        for name in names:
-            term = solution[name]
-            if term is not None:
-                row[name] = term.value
-        rows.append(row)
-    return rows
+@dataclass
+class Catalogue:
+    """What a picture reads its facts from: the project's saved queries, run on one store."""
+
+    project: Project
+    store: ox.Store
+    engine: queries.OxigraphEngine = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.engine = queries.OxigraphEngine(store=self.store)
+
+    def rows(
+        self, name: str, params: dict[str, str] | None = None, *, columns: Iterable[str] = ()
+    ) -> list[dict[str, str]]:
+        """The rows of the saved query ``name``, each term as its string value (an IRI, a
+        lexical form); :class:`QueryError` if the project lacks it, or if it is not a SELECT
+        with ``columns`` among its columns."""
+        if not (self.project.queries_dir / f"{name}.rq").is_file():
+            raise QueryError(
+                f"{self.project.queries_dir}: no saved query {name!r}: the pictures draw the "
+                "answers of the saved queries tagged picture (queries/picture-*.rq)"
+            )
+        query = queries.find(self.project, name)
+        answer = queries.run(query, self.engine, params or {})
+        where = query.path or name
+        if answer.form != "SELECT":
+            raise QueryError(
+                f"{where}: a picture reads the rows of this query, which must be a SELECT; "
+                f"it is {answer.form}"
+            )
+        missing = [c for c in columns if c not in answer.variables]
+        if missing:
+            raise QueryError(
+                f"{where}: a picture reads its column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join('?' + c for c in missing)}, which it does not project"
+            )
+        return [
+            {v: str(t) for v, t in zip(answer.variables, row, strict=True) if t is not None}
+            for row in answer.rows
+        ]
+
+    def labels(self, iris: Iterable[str]) -> dict[str, str]:
+        """A label for each IRI that has one, by the catalogue's rule (:func:`queries.labels`:
+        skos:prefLabel, rdfs:label, foaf:name; English first), on one line."""
+        from rdflib import URIRef
+
+        wanted = {URIRef(i) for i in iris if _IRI.match(i)}  # the values that are IRIs
+        found = queries.labels(self.engine, wanted)
+        return {str(k): " ".join(v.split()) for k, v in found.items()}
 
 
-def _labels(store: ox.Store) -> dict[str, str]:
-    """One English label per IRI (skos:prefLabel, then rdfs:label, then foaf:name)."""
-    rows = select(
-        store,
-        """SELECT ?s ?rank ?label WHERE {
-             VALUES (?p ?rank) { (skos:prefLabel 0) (rdfs:label 1)
-                                 (<http://xmlns.com/foaf/0.1/name> 2) }
-             ?s ?p ?label . FILTER(isIRI(?s) && isLiteral(?label)
-                                   && (LANG(?label) = "" || LANGMATCHES(LANG(?label), "en")))
-           }""",
-    )
-    best: dict[str, tuple[int, str]] = {}
-    for row in rows:
-        key = (int(row["rank"]), row["label"])
-        if row["s"] not in best or key < best[row["s"]]:
-            best[row["s"]] = key
-    return {s: " ".join(v[1].split()) for s, v in best.items()}
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S*$")
+
+
+def catalogue_for(source: Dataset | ox.Store, project: Project | None) -> Catalogue:
+    """The :class:`Catalogue` over ``source``: a store from :func:`queries.memory_store`
+    (made once by the caller, for every picture), or a dataset to make one from."""
+    if project is None:
+        raise ProjectError("the pictures need the project: they draw its saved queries")
+    store = source if isinstance(source, ox.Store) else queries.memory_store(source)
+    return Catalogue(project, store)
 
 
 def short_iri(iri: str) -> str:
@@ -163,14 +191,6 @@ def html_text(text: str) -> str:
     ``& < > " '`` as entities, and backslashes doubled (Graphviz expands ``\\N``, ``\\G``,
     ``\\E``, ``\\T``, ``\\H``, ``\\L`` there too, even written ``&#92;N``)."""
     return escape(xml_safe(text)).replace("\\", "\\\\")
-
-
-# Who speaks for a state: the state, its government, a body of the government, one of its armed
-# forces, the holder of a post in its government, an actor the text gives that nationality.
-SIDE_PATH = (
-    "(sg:governmentOf | sg:forceOf | sg:nationality | org:subOrganizationOf/sg:governmentOf"
-    " | org:holds/org:postIn/sg:governmentOf)?"
-)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,8 +270,9 @@ class NetworkFacts:
     sides: dict[str, str] = field(default_factory=dict)  # state IRI -> label
 
 
-def network_facts(dataset: Dataset) -> NetworkFacts:
-    """Actors, the relations the data states between them, and the stances they hold.
+def network_facts(source: Dataset | ox.Store, project: Project | None = None) -> NetworkFacts:
+    """Actors, the relations the data states between them, and the stances they hold: the
+    answers of the saved queries :data:`PICTURE_QUERIES` ``["network"]``.
 
     Relations come from the ``sg:Relation`` nodes whose subject and object are both actors (any
     sub-property of ``sg:actorRelation``); an edge is solid when the source states it in its own
@@ -260,40 +281,42 @@ def network_facts(dataset: Dataset) -> NetworkFacts:
     a public stance that is not inferred, dashed for a private or inferred one. A stance on an
     event, claim or issue points at a small node for it, linked (dotted) to the event's
     participants or the claim's claimant, so that the network keeps who the reaction is about.
+    ``source``: the store the caller made once (:func:`stancegraph.queries.memory_store`).
     """
-    store = store_for(dataset)
-    labels = _labels(store)
+    cat = catalogue_for(source, project)
+    relation_rows = cat.rows(
+        "picture-relations", columns=("subject", "property", "object", "symmetric")
+    )
+    stance_rows = cat.rows(
+        "picture-stances", columns=("holder", "target", "polarity", "expression")
+    )
+    kinds = _actor_kinds(cat.rows("picture-actor-kinds", columns=("actor", "class")))
+    sides = _sides(cat.rows("picture-sides", columns=("actor", "state")))
+    acronyms = _acronyms(cat.rows("picture-acronyms", columns=("actor", "altLabel")))
+    link_rows = cat.rows("picture-stance-target-links", columns=("target", "agent"))
+    labels = cat.labels(
+        {v for rows in (relation_rows, stance_rows, link_rows) for r in rows for v in r.values()}
+        | set(sides.values())
+    )
     facts = NetworkFacts()
-    kinds = _actor_kinds(store)
-    sides = _sides(store)
     facts.sides = {state: labels.get(state, short_iri(state)) for state in set(sides.values())}
 
     def actor(iri: str) -> Node:
         if iri not in facts.nodes:
             facts.nodes[iri] = Node(
-                iri, _display_name(store, iri, labels), kinds.get(iri, "Actor"), sides.get(iri)
+                iri, _display_name(iri, labels, acronyms), kinds.get(iri, "Actor"), sides.get(iri)
             )
         return facts.nodes[iri]
 
     relations: dict[tuple[str, str, str], list[bool]] = defaultdict(list)
     symmetric_props: set[str] = set()
-    for row in select(
-        store,
-        """SELECT ?s ?p ?o ?own ?inferred ?symmetric WHERE {
-             ?r a sg:Relation ; sg:relationSubject ?s ; sg:relationProperty ?p ;
-                sg:relationObject ?o .
-             ?p rdfs:subPropertyOf+ sg:actorRelation .
-             ?s rdf:type/rdfs:subClassOf* sg:Actor . ?o rdf:type/rdfs:subClassOf* sg:Actor .
-             OPTIONAL { ?r sg:statedInOwnVoice ?own } OPTIONAL { ?r sg:inferred ?inferred }
-             BIND(EXISTS { ?p a <http://www.w3.org/2002/07/owl#SymmetricProperty> } AS ?symmetric)
-           }""",
-    ):
-        solid = row.get("own") == "true" and row.get("inferred") != "true"
-        relations[(row["s"], row["p"], row["o"])].append(solid)
-        actor(row["s"])
-        actor(row["o"])
+    for row in relation_rows:
+        solid = row.get("ownVoice") == "true" and row.get("inferred") != "true"
+        relations[(row["subject"], row["property"], row["object"])].append(solid)
+        actor(row["subject"])
+        actor(row["object"])
         if row["symmetric"] == "true":
-            symmetric_props.add(row["p"])
+            symmetric_props.add(row["property"])
     for (s, p, o), solids in sorted(relations.items()):
         local = p.removeprefix(SG)
         symmetric = p in symmetric_props
@@ -313,19 +336,7 @@ def network_facts(dataset: Dataset) -> NetworkFacts:
     stances: Counter[tuple[str, str, str, str, bool]] = Counter()
     polarity_names: dict[str, str] = {}
     targets: dict[str, str] = {}
-    for row in select(
-        store,
-        f"""SELECT ?holder ?target ?polarity ?direction ?expression ?inferred ?targetKind WHERE {{
-             ?stance a sg:Stance ; sg:holder ?holder ; sg:target ?target ;
-                     sg:polarity ?polarity ; sg:expression ?expression .
-             OPTIONAL {{ ?polarity skos:broadMatch ?direction .
-                        FILTER(STRSTARTS(STR(?direction), "{MARL}")) }}
-             OPTIONAL {{ ?stance sg:inferred ?inferred }}
-             OPTIONAL {{
-               VALUES ?targetKind {{ sg:Event sg:Claim sg:Issue }}
-               ?target rdf:type/rdfs:subClassOf* ?targetKind }}
-           }}""",
-    ):
+    for row in stance_rows:
         direction = row.get("direction", MARL + "Neutral").removeprefix(MARL).lower()
         public = row["expression"].endswith("/public") and row.get("inferred") != "true"
         polarity_names[row["polarity"]] = labels.get(row["polarity"], short_iri(row["polarity"]))
@@ -337,35 +348,30 @@ def network_facts(dataset: Dataset) -> NetworkFacts:
         else:
             actor(row["target"])
     for target, kind in sorted(targets.items()):
-        facts.nodes[target] = Node(target, _target_name(store, target, kind, labels), kind)
+        facts.nodes[target] = Node(target, _target_name(target, labels), kind)
     for (holder, target, polarity, direction, public), n in sorted(stances.items()):
         facts.edges.append(
             Edge(holder, target, polarity_names[polarity], "stance", direction, public, count=n)
         )
-    _link_targets(store, facts, targets, actor)
+    _link_targets(link_rows, facts, targets, actor, labels)
     return facts
 
 
-def _actor_kinds(store: ox.Store) -> dict[str, str]:
+def _actor_kinds(rows: list[dict[str, str]]) -> dict[str, str]:
+    """Each actor's most specific kind of :data:`ACTOR_KINDS`."""
     order = [name for name, _, _ in ACTOR_KINDS]
     found: dict[str, str] = {}
-    for row in select(store, "SELECT ?a ?c WHERE { ?a a ?c . ?c rdfs:subClassOf* sg:Actor }"):
-        name = row["c"].removeprefix(SG)
+    for row in rows:
+        name = row["class"].removeprefix(SG)
         if name not in order:
             continue
-        if row["a"] not in found or order.index(name) < order.index(found[row["a"]]):
-            found[row["a"]] = name
+        if row["actor"] not in found or order.index(name) < order.index(found[row["actor"]]):
+            found[row["actor"]] = name
     return found
 
 
-def _sides(store: ox.Store) -> dict[str, str]:
-    """Each actor that speaks for a state, with that state (the state itself included)."""
-    rows = select(
-        store,
-        f"""SELECT ?actor ?state WHERE {{
-             ?state a sg:State . ?actor {SIDE_PATH} ?state .
-             ?actor rdf:type/rdfs:subClassOf* sg:Actor }}""",
-    )
+def _sides(rows: list[dict[str, str]]) -> dict[str, str]:
+    """Each actor that speaks for one state, with that state (the state itself included)."""
     found: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         found[row["actor"]].add(row["state"])
@@ -373,45 +379,37 @@ def _sides(store: ox.Store) -> dict[str, str]:
     return {a: next(iter(s)) for a, s in found.items() if len(s) == 1}
 
 
-def _acronym(store: ox.Store, iri: str) -> str | None:
-    rows = select(store, f"SELECT ?alt WHERE {{ <{iri}> skos:altLabel ?alt }}")
-    short = sorted(r["alt"] for r in rows if re.fullmatch(r"[A-Z]{2,6}", r["alt"]))
-    return short[0] if short else None
+def _acronyms(rows: list[dict[str, str]]) -> dict[str, str]:
+    """Each actor's first alternative label that is an acronym (``IRGC``)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if re.fullmatch(r"[A-Z]{2,6}", row["altLabel"]):
+            found[row["actor"]].append(row["altLabel"])
+    return {actor: sorted(names)[0] for actor, names in found.items()}
 
 
-def _display_name(store: ox.Store, iri: str, labels: dict[str, str]) -> str:
+def _display_name(iri: str, labels: dict[str, str], acronyms: dict[str, str]) -> str:
     name = labels.get(iri, short_iri(iri))
-    acronym = _acronym(store, iri)
+    acronym = acronyms.get(iri)
     return f"{name} ({acronym})" if acronym and acronym not in name else name
 
 
-def _target_name(store: ox.Store, iri: str, kind: str, labels: dict[str, str]) -> str:
+def _target_name(iri: str, labels: dict[str, str]) -> str:
     return shorten(labels.get(iri, short_iri(iri)), 60)
 
 
 def _link_targets(
-    store: ox.Store, facts: NetworkFacts, targets: dict[str, str], actor: Callable[[str], Node]
+    rows: list[dict[str, str]],
+    facts: NetworkFacts,
+    targets: dict[str, str],
+    actor: Callable[[str], Node],
+    labels: dict[str, str],
 ) -> None:
     """Dotted links from each event a stance targets to its participants, and from each claim
     to its claimant, labelled with the participant's role."""
-    if not targets:
-        return
-    values = " ".join(f"<{t}>" for t in sorted(targets))
-    rows = select(
-        store,
-        f"""SELECT DISTINCT ?target ?agent ?role WHERE {{
-             VALUES ?target {{ {values} }}
-             {{ ?target prov:qualifiedAssociation [ prov:agent ?agent ; prov:hadRole ?role ] }}
-             UNION {{ ?target prov:wasAssociatedWith ?agent
-                      FILTER NOT EXISTS {{ ?target prov:qualifiedAssociation/prov:agent ?agent }} }}
-             UNION {{ ?target sg:claimant ?agent BIND(sg:claimant AS ?role) }}
-             ?agent rdf:type/rdfs:subClassOf* sg:Actor .
-           }}""",
-    )
-    labels = _labels(store)
     seen = set()
     for row in sorted(rows, key=lambda r: (r["target"], r["agent"], r.get("role", ""))):
-        if (row["target"], row["agent"]) in seen:
+        if row["target"] not in targets or (row["target"], row["agent"]) in seen:
             continue
         seen.add((row["target"], row["agent"]))
         actor(row["agent"])
@@ -693,20 +691,19 @@ class TimelineFacts:
     undated: int  # events with no time or no sg:earliest
 
 
-def timeline_facts(dataset: Dataset) -> TimelineFacts:
-    """Every event whose time has an ``sg:earliest``, with its bounds, precision and label."""
-    store = store_for(dataset)
-    labels = _labels(store)
-    rows = select(
-        store,
-        """SELECT ?event ?time ?earliest ?latest ?precision ?inferred ?type WHERE {
-             ?event a sg:Event ; time:hasTime ?time . ?time sg:earliest ?earliest .
-             OPTIONAL { ?time sg:latest ?latest } OPTIONAL { ?time sg:precision ?precision }
-             OPTIONAL { ?time sg:inferred ?inferred } OPTIONAL { ?event sg:eventType ?type }
-           }""",
-    )
+def timeline_facts(source: Dataset | ox.Store, project: Project | None = None) -> TimelineFacts:
+    """Every event whose time has an ``sg:earliest``, with its bounds, precision and label, and
+    how many events have none: the saved query ``picture-timeline``. ``source``: the store the
+    caller made once (:func:`stancegraph.queries.memory_store`)."""
+    cat = catalogue_for(source, project)
+    rows = cat.rows("picture-timeline", columns=("event", "time", "earliest", "latest"))
+    labels = cat.labels({v for row in rows for v in row.values()})
     events = []
+    undated = set()
     for row in rows:
+        if "earliest" not in row:
+            undated.add(row["event"])
+            continue
         precision = row.get("precision", "")
         events.append(
             TimelineEvent(
@@ -716,14 +713,13 @@ def timeline_facts(dataset: Dataset) -> TimelineFacts:
                 latest=dt.date.fromisoformat(row["latest"]) if "latest" in row else None,
                 precision=precision.rsplit("/", 1)[-1] or "unknown",
                 precision_label=labels.get(precision, precision.rsplit("/", 1)[-1] or "unknown"),
-                date_label=labels.get(row["time"], ""),
+                date_label=labels.get(row.get("time", ""), ""),
                 inferred=row.get("inferred") == "true",
                 event_type=labels.get(row.get("type", ""), ""),
             )
         )
     events.sort(key=lambda e: (e.earliest, e.latest or dt.date.max, e.label))
-    total = select(store, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a sg:Event }")
-    return TimelineFacts(events, int(total[0]["n"]) - len(events))
+    return TimelineFacts(events, len(undated))
 
 
 #: Colours of precisions on the timeline.
@@ -924,6 +920,17 @@ class SideStance:
     target: str
     public: bool
     inferred: bool
+    #: ``public``, ``private`` or ``unstated`` (vocab/expression): where the text does not say
+    #: whether the stance is held in public or in private, it is neither.
+    expression: str = "private"
+
+    @property
+    def private(self) -> bool:
+        return self.expression == "private"
+
+    @property
+    def unstated(self) -> bool:
+        return not self.public and not self.private
 
 
 @dataclass
@@ -945,59 +952,57 @@ class DivergenceFacts:
 VERDICT_QUERY = "russia-iran-issues"
 
 
-def divergence_facts(dataset: Dataset, project: Project | None = None) -> DivergenceFacts:
-    """Per issue, the stances of each side (Russia, Iran) on it, public and private, and how many
-    pairs of them agree, differ or diverge (the saved query ``russia-iran-issues``).
+#: The two sides the divergence picture sets against each other: (attribute, state).
+DIVERGENCE_SIDES = (("russia", RUSSIA), ("iran", IRAN))
+
+
+def divergence_facts(source: Dataset | ox.Store, project: Project | None = None) -> DivergenceFacts:
+    """Per issue, the stances of each side (Russia, Iran) on it, public, private and unstated
+    (the saved query ``picture-side-stances``, once per side), and how many pairs of them agree,
+    differ or diverge (the saved query ``russia-iran-issues``, left out if the project lacks
+    it; :class:`QueryError` if it is not a SELECT of ``?issue`` and ``?verdict``).
 
     A stance bears on an issue when it targets the issue, says it concerns the issue, or targets
-    something (an event, a claim) that concerns it, as in the saved query. Who speaks for a side
-    follows the query's path too (:data:`SIDE_PATH`).
+    something (an event, a claim) that concerns it, as in the saved query; who speaks for a side
+    is the rule of that query too. ``source``: the store the caller made once
+    (:func:`stancegraph.queries.memory_store`).
     """
-    store = store_for(dataset)
-    labels = _labels(store)
-    issues: dict[str, IssueRow] = {}
-    for side, state in (("russia", RUSSIA), ("iran", IRAN)):
-        rows = select(
-            store,
-            f"""SELECT DISTINCT ?issue ?holder ?polarity ?direction ?expression ?target ?inferred
-                WHERE {{
-                  ?holder {SIDE_PATH} <{state}> .
-                  ?stance a sg:Stance ; sg:holder ?holder ; sg:target ?target ;
-                          sg:polarity ?polarity ; sg:expression ?expression .
-                  {{ ?stance sg:target ?issue }} UNION {{ ?stance sg:concernsIssue ?issue }}
-                  UNION {{ ?stance sg:target/sg:concernsIssue ?issue }}
-                  ?issue a sg:Issue .
-                  OPTIONAL {{ ?polarity skos:broadMatch ?direction
-                             FILTER(STRSTARTS(STR(?direction), "{MARL}")) }}
-                  OPTIONAL {{ ?stance sg:inferred ?inferred }}
-                }}""",
+    cat = catalogue_for(source, project)
+    found = {
+        side: cat.rows(
+            "picture-side-stances",
+            {"side": f"<{state}>"},
+            columns=("issue", "holder", "polarity", "expression", "target"),
         )
+        for side, state in DIVERGENCE_SIDES
+    }
+    labels = cat.labels({v for rows in found.values() for row in rows for v in row.values()})
+    issues: dict[str, IssueRow] = {}
+    for side, rows in found.items():
         for row in rows:
             issue = issues.setdefault(
                 row["issue"], IssueRow(row["issue"], labels.get(row["issue"], row["issue"]))
             )
+            expression = row["expression"].rsplit("/", 1)[-1]
             stance = SideStance(
                 holder=labels.get(row["holder"], short_iri(row["holder"])),
                 polarity=labels.get(row["polarity"], short_iri(row["polarity"])),
                 direction=row.get("direction", MARL + "Neutral").removeprefix(MARL).lower(),
                 target=shorten(labels.get(row["target"], short_iri(row["target"])), 48),
-                public=row["expression"].endswith("/public"),
+                public=expression == "public",
                 inferred=row.get("inferred") == "true",
+                expression=expression if expression in ("public", "unstated") else "private",
             )
             getattr(issue, side).append(stance)
     query = None
-    if project is not None:
-        path = project.queries_dir / f"{VERDICT_QUERY}.rq"
-        if path.is_file():
-            query = VERDICT_QUERY
-            text = safety.check_query(path.read_text(encoding="utf-8"), name=path).text
-            for solution in store.query(text, use_default_graph_as_union=True):
-                issue_iri = solution["issue"].value
-                if issue_iri in issues:
-                    issues[issue_iri].verdicts[solution["verdict"].value] += 1
+    if (cat.project.queries_dir / f"{VERDICT_QUERY}.rq").is_file():
+        query = VERDICT_QUERY
+        for row in cat.rows(VERDICT_QUERY, columns=("issue", "verdict")):
+            if row.get("issue") in issues and "verdict" in row:
+                issues[row["issue"]].verdicts[row["verdict"]] += 1
     for issue in issues.values():
-        for side in (issue.russia, issue.iran):
-            side.sort(key=lambda s: (not s.public, s.holder, s.polarity, s.target))
+        for side_stances in (issue.russia, issue.iran):
+            side_stances.sort(key=lambda s: (not s.public, s.holder, s.polarity, s.target))
     ordered = sorted(
         issues.values(),
         key=lambda i: (not (i.russia and i.iran), -sum(i.verdicts.values()), i.label),
@@ -1007,29 +1012,47 @@ def divergence_facts(dataset: Dataset, project: Project | None = None) -> Diverg
 
 def divergence_dot(facts: DivergenceFacts) -> str:
     """The divergence as one Graphviz HTML-like table: issues as rows; Russia's public and
-    private stances, the verdicts, Iran's public and private stances as columns."""
+    private stances (and those the text does not say are either, where there are any), the
+    verdicts, Iran's likewise, as columns."""
     import graphviz
+
+    # A stance whose expression the text leaves unstated is neither public nor private: it gets
+    # a column of its own, where there is one.
+    unstated = any(s.unstated for i in facts.issues for s in (*i.russia, *i.iran))
+    note = '<BR/><FONT POINT-SIZE="10">(as the author reads it)</FONT>'
+    unsaid = '<BR/><FONT POINT-SIZE="10">(the text does not say which)</FONT>'
+
+    def side_heads(name: str, colour: str) -> str:
+        cells = f'<TD BGCOLOR="{colour}"><B>{name}, in public</B></TD>'
+        cells += f'<TD BGCOLOR="{colour}"><B>{name}, in private</B>{note}</TD>'
+        if unstated:
+            cells += f'<TD BGCOLOR="{colour}"><B>{name}, public or private</B>{unsaid}</TD>'
+        return cells
+
+    def side_cells(stances: list[SideStance]) -> list[str]:
+        cells = [
+            _stance_cell([s for s in stances if s.public]),
+            _stance_cell([s for s in stances if s.private]),
+        ]
+        if unstated:
+            cells.append(_stance_cell([s for s in stances if s.unstated]))
+        return cells
 
     head = (
         '<TR><TD BGCOLOR="#eeeeee"><B>issue</B></TD>'
-        '<TD BGCOLOR="#dde8f5"><B>Russia, in public</B></TD>'
-        '<TD BGCOLOR="#dde8f5"><B>Russia, in private</B><BR/>'
-        '<FONT POINT-SIZE="10">(as the author reads it)</FONT></TD>'
-        '<TD BGCOLOR="#eeeeee"><B>pairs of stances</B><BR/>'
+        + side_heads("Russia", "#dde8f5")
+        + '<TD BGCOLOR="#eeeeee"><B>pairs of stances</B><BR/>'
         '<FONT POINT-SIZE="10">agree · differ · diverge</FONT></TD>'
-        '<TD BGCOLOR="#d9ead3"><B>Iran, in public</B></TD>'
-        '<TD BGCOLOR="#d9ead3"><B>Iran, in private</B><BR/>'
-        '<FONT POINT-SIZE="10">(as the author reads it)</FONT></TD></TR>'
+        + side_heads("Iran", "#d9ead3")
+        + "</TR>"
     )
     rows = [head]
     for issue in facts.issues:
         label = _html_lines(issue.label, 22)
         cells = [f'<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT"><B>{label}</B></TD>']
-        cells.append(_stance_cell([s for s in issue.russia if s.public]))
-        cells.append(_stance_cell([s for s in issue.russia if not s.public]))
+        cells += side_cells(issue.russia)
         cells.append(_verdict_cell(issue))
-        cells.append(_stance_cell([s for s in issue.iran if s.public]))
-        cells.append(_stance_cell([s for s in issue.iran if not s.public]))
+        cells += side_cells(issue.iran)
         rows.append("<TR>" + "".join(cells) + "</TR>")
     table = (
         '<<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="0" CELLPADDING="6" COLOR="#999999">'
@@ -1130,29 +1153,36 @@ def render_figure(fig: object, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def draw(name: str, dataset: Dataset, project: Project | None = None, fmt: str = "svg") -> bytes:
-    """The picture ``name`` (one of :data:`NAMES`) in ``fmt`` (svg or png)."""
+def draw(
+    name: str, source: Dataset | ox.Store, project: Project | None = None, fmt: str = "svg"
+) -> bytes:
+    """The picture ``name`` (one of :data:`NAMES`) in ``fmt`` (svg or png), from ``source``:
+    the store the caller made once for every picture (:func:`stancegraph.queries.memory_store`),
+    or a dataset to make one from."""
     if fmt not in FORMATS:
         raise ProjectError(f"cannot draw {fmt!r}; formats: {', '.join(FORMATS)}")
     if name == "network":
-        return render_dot(network_dot(network_facts(dataset)), fmt, engine="neato")
+        return render_dot(network_dot(network_facts(source, project)), fmt, engine="neato")
     if name == "timeline":
-        return render_figure(timeline_figure(timeline_facts(dataset)), fmt)
+        return render_figure(timeline_figure(timeline_facts(source, project)), fmt)
     if name == "divergence":
-        return render_dot(divergence_dot(divergence_facts(dataset, project)), fmt)
+        return render_dot(divergence_dot(divergence_facts(source, project)), fmt)
     raise ProjectError(f"no picture called {name!r}; one of {', '.join(NAMES)}")
 
 
-def draw_to(name: str, out: Path, dataset: Dataset, project: Project | None = None) -> Path:
+def draw_to(
+    name: str, out: Path, source: Dataset | ox.Store, project: Project | None = None
+) -> Path:
     """Write picture ``name`` to ``out``; the format is the file's suffix (.svg or .png)."""
     fmt = out.suffix.lstrip(".").lower() or "svg"
-    data = draw(name, dataset, project, fmt)
+    data = draw(name, source, project, fmt)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     return out
 
 
 def plot(project: Project, names: Iterable[str], out_dir: Path, fmt: str = "svg") -> list[Path]:
-    """Assemble the project once and write each picture to ``out_dir/<name>.<fmt>``."""
-    dataset = graph.assemble(project)
-    return [draw_to(name, out_dir / f"{name}.{fmt}", dataset, project) for name in names]
+    """Assemble the project once, put it in one store, and write each picture to
+    ``out_dir/<name>.<fmt>``."""
+    store = queries.memory_store(graph.assemble(project))
+    return [draw_to(name, out_dir / f"{name}.{fmt}", store, project) for name in names]

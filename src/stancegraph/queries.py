@@ -149,10 +149,25 @@ class SavedQuery:
         return next((p for p in self.params if p.name == name), None)
 
 
-def parse_header(text: str) -> dict[str, Any]:
-    """The ``#+`` header of a query: ``{field: str | list[str]}``.
+#: A header key: a word before the first colon of a ``#+`` line (``#+ summary: ...``).
+_HEADER_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)\s*:(?!//)(.*)$")
 
-    ``#+ key: value`` starts a field; ``#+   - item`` lines add items to the current field.
+
+def parse_header(text: str) -> dict[str, Any]:
+    """The ``#+`` header of a query: ``{field: str | list[str]}``. The one reader of it: the
+    catalogue, ``stancegraph query --list``, the site and ``void.ttl`` all read it here.
+
+    - ``#+ key: value`` starts a field. Keys are the lower-case names queries/README.md
+      documents (``summary``, ``description``, ``columns``, ``params``, ``tags``,
+      ``deviations``); a key written in another case is read in lower case (``#+ Summary:`` is
+      ``summary``), so no reader can take it for text.
+    - ``#+   - item`` adds an item to the current field (a value on the key's own line is its
+      first item).
+    - Any other ``#+`` line continues the current field: it is joined, after one space, to the
+      field's value or to its last item. So a continuation line must not itself begin with a
+      word and a colon (that starts a field).
+
+    The header is over at the first line that is neither blank nor a comment (the SPARQL).
     """
     fields: dict[str, Any] = {}
     current: str | None = None
@@ -162,23 +177,33 @@ def parse_header(text: str) -> dict[str, Any]:
             if line and not line.startswith("#"):
                 break  # the header is over at the first line of SPARQL
             continue
-        body = line[2:]
-        stripped = body.strip()
-        if stripped.startswith("- ") and current is not None:
-            items = fields[current] if isinstance(fields[current], list) else []
-            if isinstance(fields[current], str) and fields[current]:
-                items = [fields[current]]
-            items.append(stripped[2:].strip())
+        body = line[2:].strip()
+        if body.startswith("- ") and current is not None:
+            value = fields[current]
+            items = value if isinstance(value, list) else ([value] if value else [])
+            items.append(body[2:].strip())
             fields[current] = items
             continue
-        key, sep, value = stripped.partition(":")
-        if not sep or not re.fullmatch(r"[a-z_]+", key.strip()):
-            if current is not None and isinstance(fields[current], str):  # a continuation line
-                fields[current] = (fields[current] + " " + stripped).strip()
+        key = _HEADER_KEY.match(body)
+        if key is not None:
+            current = key.group(1).lower()
+            fields[current] = key.group(2).strip()
             continue
-        current = key.strip()
-        fields[current] = value.strip()
+        if current is None or not body:
+            continue
+        value = fields[current]
+        if isinstance(value, list) and value:
+            value[-1] = (value[-1] + " " + body).strip()
+        elif isinstance(value, str):
+            fields[current] = (value + " " + body).strip()
     return fields
+
+
+def _text(value: str | list[str] | None) -> str:
+    """A one-line field (summary, description): items, if any, joined by spaces."""
+    if isinstance(value, list):
+        return " ".join(value)
+    return value or ""
 
 
 def _items(value: str | list[str] | None) -> list[str]:
@@ -187,6 +212,11 @@ def _items(value: str | list[str] | None) -> list[str]:
     if isinstance(value, list):
         return value
     return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _tags(value: str | list[str] | None) -> tuple[str, ...]:
+    """``#+ tags: a, b`` or one item per tag, or items of several: each comma-separated word."""
+    return tuple(t.strip() for item in _items(value) for t in item.split(",") if t.strip())
 
 
 def _pairs(value: str | list[str] | None) -> tuple[tuple[str, str], ...]:
@@ -244,11 +274,11 @@ def make_query(text: str, name: str = "query", path: Path | None = None) -> Save
         name=name,
         path=path,
         text=text,
-        summary=str(header.get("summary") or ""),
-        description=str(header.get("description") or ""),
+        summary=_text(header.get("summary")),
+        description=_text(header.get("description")),
         columns=_pairs(header.get("columns")),
         params=_params(header.get("params"), where),
-        tags=tuple(_items(header.get("tags"))),
+        tags=_tags(header.get("tags")),
         fields=frozenset(header),
         deviations=_pairs(header.get("deviations")),
     )
@@ -345,7 +375,7 @@ def _algebra(text: str, where: str) -> Any:
     """rdflib's algebra of ``text`` (parsed by :mod:`stancegraph.safety`)."""
     checked = _check(text, True, True, where)
     if checked.is_update:
-        raise QueryError(f"{where}: SPARQL Update is refused by 'query' (read-only)")
+        raise QueryError(f"{where}: SPARQL Update is refused: a saved query only reads")
     return checked.parsed.algebra
 
 
@@ -672,16 +702,13 @@ def _to_ox(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
         raise QueryError(f"cannot bind {term!r}") from None
 
 
-def nquads(dataset: Dataset) -> bytes:
-    """Every named graph of ``dataset`` as N-Quads."""
-    out = dataset.serialize(format="nquads")
-    return out.encode("utf-8") if isinstance(out, str) else out
-
-
-def memory_store(project: Project) -> ox.Store:
-    """An in-memory pyoxigraph store holding the assembled dataset, one graph per layer."""
+def memory_store(dataset: Dataset) -> ox.Store:
+    """An in-memory pyoxigraph store holding every named graph of ``dataset``, one graph per
+    layer: the one way the package puts an assembled dataset into Oxigraph. Make it once per
+    command and pass it on (:class:`OxigraphEngine` ``store=``; the site and the pictures take
+    it), since each call serialises the whole dataset."""
     store = ox.Store()
-    store.load(nquads(graph.assemble(project)), format=ox.RdfFormat.N_QUADS)
+    store.load(graph.nquads(dataset), format=ox.RdfFormat.N_QUADS)
     return store
 
 
@@ -1144,7 +1171,8 @@ _LABEL_ORDER = [
 
 def labels(engine: Engine, iris: Iterable[URIRef]) -> dict[URIRef, str]:
     """A readable label for each IRI that has one (skos:prefLabel, rdfs:label, foaf:name;
-    English first), looked up on the same engine with a ``VALUES`` block of parsed IRIs."""
+    English first), looked up on the same engine with a ``VALUES`` block of parsed IRIs, a text
+    checked like every other (:func:`check_query`) before the engine sees it."""
     wanted = sorted({i for i in iris if isinstance(i, URIRef)})
     found: dict[URIRef, tuple[int, int, str]] = {}
     for start in range(0, len(wanted), 200):
@@ -1152,7 +1180,8 @@ def labels(engine: Engine, iris: Iterable[URIRef]) -> dict[URIRef, str]:
         values = " ".join(URIRef(str(i)).n3() for i in chunk if not _IRI_FORBIDDEN.search(i))
         if not values:
             continue
-        answer = engine.run(_LABEL_QUERY.format(subjects=values), "SELECT", {})
+        checked = check_query(_LABEL_QUERY.format(subjects=values), where="labels")
+        answer = engine.run(checked.text, checked.form, {}, checked.parsed)
         for row in answer.rows:
             if len(row) != 3:  # a remote endpoint that answered another question
                 continue
@@ -1210,7 +1239,8 @@ def expected_path(project: Project, query: SavedQuery) -> Path:
     return expected_dir(project) / f"{query.name}{suffix}"
 
 
-def _sort_key(row: Row) -> tuple[str, ...]:
+def row_sort_key(row: Row) -> tuple[str, ...]:
+    """The order of rows where the query gives none (golden files, the site's tables)."""
     return tuple("" if t is None else t.n3() for t in row)
 
 
@@ -1224,7 +1254,7 @@ def golden_bytes(answer: Answer, ordered: bool) -> bytes:
     if answer.form == "SELECT" and not ordered:
         variables = doc["head"]["vars"]
         rows = list(zip(answer.rows, doc["results"]["bindings"], strict=True))
-        rows.sort(key=lambda pair: _sort_key(pair[0]))
+        rows.sort(key=lambda pair: row_sort_key(pair[0]))
         doc["results"]["bindings"] = [{v: b[v] for v in variables if v in b} for _, b in rows]
     elif answer.form == "SELECT":
         variables = doc["head"]["vars"]
@@ -1299,8 +1329,8 @@ def _show(row: Row) -> str:
 
 def _multiset_diff(expected: list[Row], actual: list[Row]) -> list[str]:
     exp, act = Counter(expected), Counter(actual)
-    out = [f"  missing {_show(r)}" for r in sorted((exp - act).elements(), key=_sort_key)][:10]
-    out += [f"  extra   {_show(r)}" for r in sorted((act - exp).elements(), key=_sort_key)][:10]
+    out = [f"  missing {_show(r)}" for r in sorted((exp - act).elements(), key=row_sort_key)][:10]
+    out += [f"  extra   {_show(r)}" for r in sorted((act - exp).elements(), key=row_sort_key)][:10]
     return out
 
 
