@@ -246,7 +246,13 @@ def _worker(tasks: multiprocessing.Queue, answers: multiprocessing.Queue, home: 
         if item is None:
             return
         started = time.monotonic()
-        answers.put((item.number, *run_one(item, home), time.monotonic() - started))
+        try:
+            code, out, err = run_one(item, home)
+        except BaseException:  # the harness itself failed: a failure of this run, not a hang
+            import traceback
+
+            code, out, err = None, "", traceback.format_exc()
+        answers.put((item.number, code, out, err, time.monotonic() - started))
 
 
 def fuzz(
@@ -278,11 +284,19 @@ def fuzz(
         for _ in workers:
             tasks.put(None)
         waiting = {m.number: m for m in batch}
+        last = time.monotonic()
+        died: list[int | None] = []
         while waiting:
             try:
-                number, code, out, err, took = answers.get(timeout=timeout)
-            except Exception:  # nothing for `timeout` s: a worker hangs on one mutant
-                break
+                number, code, out, err, took = answers.get(timeout=1.0)
+            except Exception:  # nothing this second: wait on, unless a worker hangs or died
+                if not any(w.is_alive() for w in workers) and answers.empty():
+                    died = [w.exitcode for w in workers if w.exitcode not in (0, None)]
+                    break
+                if time.monotonic() - last > timeout:
+                    break
+                continue
+            last = time.monotonic()
             mutant = waiting.pop(number)
             problem = judge(mutant, code, out, err)
             outcomes[number] = Outcome(
@@ -299,7 +313,8 @@ def fuzz(
             mutant = waiting.pop(stuck)
             outcomes[stuck] = Outcome(
                 stuck, mutant.syntax, mutant.path, mutant.command, None, timeout,
-                f"no answer within {timeout:g} s (a hang)",
+                f"its worker died (exit code {died[0]})" if died
+                else f"no answer within {timeout:g} s (a hang)",
             )  # fmt: skip
             pending = sorted(waiting.values(), key=lambda m: m.number)
     return [outcomes[n] for n in sorted(outcomes)]

@@ -11,10 +11,9 @@ from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from stancegraph import graph
+from stancegraph import names
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
-ID_NS = graph.ID_BASE
 #: Check ids are IRIs in this namespace in the Turtle report (``sh:sourceConstraintComponent``).
 CHECK_NS = Namespace("https://w3id.org/stancegraph/check#")
 
@@ -22,12 +21,8 @@ VIOLATION, WARNING, INFO = "Violation", "Warning", "Info"
 SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
 _SEVERITY_IRI = {v: k for k, v in SEVERITY.items()}
 
-PREFIXES = {
-    **graph.NAMESPACES,
-    "sh": str(SH),
-    "vocab": graph.VOCAB_BASE,
-    "id": ID_NS,
-}
+#: The prefixes the Turtle report binds: the standard and other ones of :mod:`stancegraph.names`.
+PREFIXES = {**names.STANDARD, **names.OTHER, "vocab": names.VOCAB_BASE, "id": names.ID_BASE}
 
 
 @dataclass(frozen=True)
@@ -101,7 +96,8 @@ def short_component(component: Node) -> str:
 
 
 def shorten(node: Node | None) -> str:
-    """A readable name: ``id/...`` IRIs without the base, others with a known prefix."""
+    """A readable name: a literal as Turtle writes it (long ones cut), a blank node as ``_:b``,
+    an IRI by :func:`stancegraph.names.compact`, or ``<iri>``."""
     if node is None:
         return ""
     if isinstance(node, BNode):
@@ -115,18 +111,8 @@ def shorten(node: Node | None) -> str:
             return f'"{shown}"^^{shorten(node.datatype)}'
         return f'"{shown}"'
     text = str(node)
-    if text.startswith(ID_NS):
-        return text[len(ID_NS) :]
-    best = ""
-    best_prefix = ""
-    for prefix, ns in PREFIXES.items():
-        if prefix == "id":
-            continue
-        if text.startswith(ns) and len(ns) > len(best):
-            best, best_prefix = ns, prefix
-    if best:
-        return f"{best_prefix}:{text[len(best) :]}"
-    return f"<{text}>"
+    short = names.compact(text)  # the one rule: person/vladimir-putin, polarity/welcome, sg:Claim
+    return short if short != text else f"<{text}>"
 
 
 def split_message(text: str) -> tuple[str, str]:
