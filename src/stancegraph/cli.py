@@ -37,7 +37,7 @@ from stancegraph.errors import EXIT_UNUSABLE, StancegraphError
 from stancegraph.sources import HOME_ENV, Project
 
 if TYPE_CHECKING:
-    from stancegraph.safety import Child
+    from stancegraph.isolation import Child
 
 PROG = "stancegraph"
 
@@ -113,12 +113,12 @@ NETWORK_OPTIONS = ("allow_service", "endpoint", "graph_store", "update_url", "qu
 
 
 def _guarded(command: click.Command) -> click.Command:
-    """Run ``command`` inside :func:`stancegraph.safety.network_guard`.
+    """Run ``command`` inside :func:`stancegraph.isolation.network_guard`.
 
     The network stays shut unless one of :data:`NETWORK_OPTIONS` was given; ``--max-bytes`` and
     ``--max-depth`` of the group apply for the whole command.
     """
-    from stancegraph import safety
+    from stancegraph import isolation, safety
 
     inner = command.invoke
 
@@ -127,7 +127,7 @@ def _guarded(command: click.Command) -> click.Command:
         state = ctx.find_object(State) or State()
         with (
             safety.limits(max_bytes=state.max_bytes, max_depth=state.max_depth),
-            safety.network_guard(allow=allow),
+            isolation.network_guard(allow=allow),
         ):
             return inner(ctx)
 
@@ -776,11 +776,11 @@ def run_main_job(state: State) -> None:
     before it fails; the exit code is the worst of the four (0 ok, 1 the dataset violates the
     shapes, 2 unusable input).
     """
-    from stancegraph import graph, safety
+    from stancegraph import graph, isolation
 
     project = state.project()
     # The validation is the longest step: start it first, before anything else is read.
-    validation = safety.Child(validation_text, project)
+    validation = isolation.Child(validation_text, project)
     try:
         dataset = graph.assemble(project)  # a file that does not parse: no step could run
     except BaseException:
