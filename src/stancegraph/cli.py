@@ -409,20 +409,20 @@ def load(
     its triple count checked. An interrupted load leaves the previous contents readable; run
     it again to finish. Credentials come from the environment or netrc, never the command line.
     """
-    from stancegraph import graph
+    from stancegraph import graph, remote
     from stancegraph import store as store_module
 
-    remote = graph_store or update_url
-    if remote and store_dir:
+    remote_url = graph_store or update_url
+    if remote_url and store_dir:
         raise click.UsageError("--store is for the embedded store; not with --graph-store/--update")
     if graph_store and update_url:
         raise click.UsageError("give --graph-store or --update, not both")
-    if not remote and (query_endpoint or auth_scheme != "basic" or prune):
+    if not remote_url and (query_endpoint or auth_scheme != "basic" or prune):
         raise click.UsageError("--query-endpoint, --auth, --prune need --graph-store or --update")
     project = state.project()
     target = None
-    if remote:
-        target = store_module.make_target(
+    if remote_url:
+        target = remote.make_target(
             graph_store=graph_store,
             update=update_url,
             query_endpoint=query_endpoint,
@@ -443,14 +443,14 @@ def load(
             if target is None or target.protocol == "gsp":
                 requests = 1 if target else 0
             else:
-                requests = len(store_module.update_requests(item.iri, item.graph, chunk_size))
+                requests = len(remote.update_requests(item.iri, item.graph, chunk_size))
             table.add_row(item.name, str(item.triples), str(requests) if target else "-")
         if target is None:
             status = store_module.embedded_status(project, store_dir)
             console.print(f"would load into {status.describe()}")
         else:
             console.print(f"would load into {target.describe()}")
-            console.print(f"authentication: {store_module.describe_auth(target)}")
+            console.print(f"authentication: {remote.describe_auth(target)}")
             if prune:
                 console.print(f"then drop every graph under {graph.GRAPH_BASE} not listed below")
         print_table(f"Named graphs ({graph.GRAPH_BASE}<graph>), {total} triples", table)
@@ -463,7 +463,7 @@ def load(
             where = f"embedded store {done.location} ({done.generation.name})"
             checked = {item.name: done.manifest.graphs.get(item.name, 0) for item in items}
         else:
-            result = store_module.load_remote(dataset, target, listener=listener, prune=prune)
+            result = remote.load_remote(dataset, target, listener=listener, prune=prune)
             where = target.url
             checked = {item.name: n for item, n in result.loaded}
     table = new_table("graph", "triples", "in store")
