@@ -294,6 +294,27 @@ def test_cli_dry_run_changes_nothing(tmp_path: Path) -> None:
     assert not location.exists()
 
 
+def test_cli_load_names_a_broken_file_and_its_line_as_validate_does(tmp_path: Path) -> None:
+    """Issue #15: the store parsed with a pipeline of its own, whose message had no Turtle, a
+    parser's "Parser error at line 18 column 9" and a column off the token. It now parses
+    through safety's one pipeline: `load` says what `validate` says, in one line, and loads
+    nothing."""
+    project = copy_mini(tmp_path)
+    bad = project.root / "data" / "mini" / "statements.ttl"
+    bad.write_text(bad.read_text(encoding="utf-8") + "\n<x> <y> .\n", encoding="utf-8")
+    last = len(bad.read_text(encoding="utf-8").splitlines())
+    location = tmp_path / "st"
+    loaded = run("--home", str(project.root), "load", "--store", str(location))
+    validated = run("--home", str(project.root), "validate")
+    assert loaded.exit_code == validated.exit_code == 2
+    assert loaded.stderr == validated.stderr
+    assert loaded.stderr == (
+        f"stancegraph: error: {bad}:{last}:9: Turtle syntax error: . is not a valid RDF object\n"
+    )
+    assert loaded.stdout == ""
+    assert not location.exists() or generations(location) == []
+
+
 def test_cli_foreign_folder_is_one_line_exit_2(tmp_path: Path) -> None:
     folder = tmp_path / "precious"
     folder.mkdir()

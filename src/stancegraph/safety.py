@@ -439,15 +439,58 @@ def parse_file(
     Raises :class:`InputError` for anything that is not a readable, well-formed RDF file, or
     that goes over a limit (see :func:`parse_bytes`).
     """
+    fmt, data = _read_file(path, format, max_bytes)
+    return parse_bytes(
+        data, name=path, format=fmt, graph=graph, base=base, max_depth=max_depth, contexts=contexts
+    )
+
+
+def parse_file_quads(
+    path: str | Path,
+    graph_name: ox.NamedNode,
+    format: str | None = None,
+    *,
+    max_bytes: int | None = None,
+    base: str = DEFAULT_BASE,
+    max_depth: int | None = None,
+    contexts: Mapping[str, Any] | None = None,
+) -> list[ox.Quad]:
+    """The triples of the RDF file at ``path`` as pyoxigraph quads in ``graph_name``, for callers
+    that load them into pyoxigraph: no rdflib term is made (issue #7).
+
+    The same guards, limits and errors as :func:`parse_file` (which see); a file that holds
+    named graphs is refused, as :func:`parse_file` refuses it for a :class:`rdflib.Graph`.
+    """
+    fmt, data = _read_file(path, format, max_bytes)
+    text = _guarded_text(data, path, fmt, max_depth, contexts)
+    quads: list[ox.Quad] = []
+    named: Any = None
+    with _parser_errors(path, fmt, text):
+        parser = ox.parse(
+            input=text, format=_OX_FORMATS[fmt], base_iri=base, rename_blank_nodes=True
+        )
+        for quad in parser:
+            s, o = quad.subject, quad.object
+            if type(s) is ox.Triple or type(o) is ox.Triple:
+                raise _Unsupported(_TRIPLE_TERMS)
+            if type(o) is ox.Literal and o.direction is not None:
+                raise _Unsupported(_DIRECTIONAL)
+            if named is None and type(quad.graph_name) is not ox.DefaultGraph:
+                named = quad.graph_name
+            quads.append(ox.Quad(s, quad.predicate, o, graph_name))
+    if named is not None:
+        raise _named_graphs_refused(path, named.value)
+    return quads
+
+
+def _read_file(path: str | Path, format: str | None, max_bytes: int | None) -> tuple[str, bytes]:
+    """The format and the bytes of the RDF file at ``path``, behind :func:`read_limited`."""
     if is_url(path):
         read_limited(path)  # raises: a URL is never fetched
     if Path(path).is_dir():
         raise InputError(path, None, None, "is a directory, not an RDF file")
     fmt = detect_format(path, format)
-    data = read_limited(path, max_bytes)
-    return parse_bytes(
-        data, name=path, format=fmt, graph=graph, base=base, max_depth=max_depth, contexts=contexts
-    )
+    return fmt, read_limited(path, max_bytes)
 
 
 def parse_bytes(
@@ -489,6 +532,19 @@ def read_terms(
     name (None: the default graph), and the prefixes declared; no rdflib graph is built, for
     callers that index the triples their own way. ``ox_triples``: see :func:`parse_terms`."""
     fmt = detect_format(name, format)
+    text = _guarded_text(data, name, fmt, max_depth, contexts)
+    return parse_terms(text, fmt, name, base, ox_triples=ox_triples)
+
+
+def _guarded_text(
+    data: bytes,
+    name: str | Path,
+    fmt: str,
+    max_depth: int | None,
+    contexts: Mapping[str, Any] | None,
+) -> str:
+    """The text of ``data`` once every guard of its format has passed it: what a parser may
+    be given (for JSON-LD, with the shipped contexts inlined)."""
     text = decode(data, name)
     if fmt == "json-ld":
         text = guard_jsonld(text, name, max_depth, contexts)
@@ -496,11 +552,15 @@ def read_terms(
         guard_xml(text, name, max_depth)
     elif fmt in DEPTH_GUARDED_FORMATS:
         guard_depth(text, name, max_depth)
-    return parse_terms(text, fmt, name, base, ox_triples=ox_triples)
+    return text
 
 
 class _Unsupported(Exception):
     """A term rdflib cannot hold (RDF 1.2 triple terms, directional language tags)."""
+
+
+_TRIPLE_TERMS = "triple terms and << >> (RDF 1.2 / RDF-star) are not supported"
+_DIRECTIONAL = "directional language tags (RDF 1.2) are not supported"
 
 
 class _IllTypedLiteralNoise(logging.Filter):
@@ -550,18 +610,17 @@ def parse_terms(
             return blank
         if kind is ox.Literal:
             if t.direction is not None:
-                raise _Unsupported("directional language tags (RDF 1.2) are not supported")
+                raise _Unsupported(_DIRECTIONAL)
             if t.language:
                 return Literal(t.value, lang=t.language)
             datatype = t.datatype.value
             if datatype == _XSD_STRING:
                 return Literal(t.value)
             return Literal(t.value, datatype=term(t.datatype))
-        raise _Unsupported("triple terms and << >> (RDF 1.2 / RDF-star) are not supported")
+        raise _Unsupported(_TRIPLE_TERMS)
 
     groups: dict[URIRef | BNode | None, list[tuple[Any, Any, Any]]] = {}
-    label = _FORMAT_NAMES[fmt]
-    try:
+    with _parser_errors(name, fmt, text):
         parser = ox.parse(
             input=text,
             format=_OX_FORMATS[fmt],
@@ -578,6 +637,16 @@ def parse_terms(
                 triples = groups[key] = []
             triples.append((term(quad.subject), term(quad.predicate), term(quad.object)))
         prefixes = dict(getattr(parser, "prefixes", {}) or {})
+    return groups, prefixes
+
+
+@contextlib.contextmanager
+def _parser_errors(name: str | Path, fmt: str, text: str) -> Iterator[None]:
+    """Whatever pyoxigraph's parse of ``text`` raises in the block, as one :class:`InputError`:
+    a syntax error at its line and column, an unsupported term, nesting, anything else."""
+    label = _FORMAT_NAMES[fmt]
+    try:
+        yield
     except SyntaxError as exc:
         line, col = _syntax_error_position(exc, text)
         reason = re.sub(r"^Parser error (?:at|between) [^:]*:\s*", "", str(exc.msg or exc))
@@ -590,7 +659,6 @@ def parse_terms(
         # Whatever the parser trips on, the input is what is unusable.
         reason = f"{label} could not be read: {type(exc).__name__}: {_first_line(exc)}"
         raise InputError(name, None, None, clip(reason)) from None
-    return groups, prefixes
 
 
 def _add(
@@ -602,12 +670,7 @@ def _add(
     """Add the parsed triples to ``target``, all at once, after the whole file has parsed."""
     named = [g for g in groups if g is not None]
     if named and not target.context_aware:
-        raise InputError(
-            name,
-            None,
-            None,
-            f"holds named graphs (e.g. <{clip(str(named[0]))}>) where only triples are expected",
-        )
+        raise _named_graphs_refused(name, str(named[0]))
     for prefix, namespace in prefixes.items():
         with contextlib.suppress(Exception):
             target.bind(prefix, URIRef(namespace), override=False)
@@ -618,6 +681,15 @@ def _add(
         else:
             context = target
         context.addN((s, p, o, context) for s, p, o in triples)
+
+
+def _named_graphs_refused(name: str | Path, graph_name: str) -> InputError:
+    return InputError(
+        name,
+        None,
+        None,
+        f"holds named graphs (e.g. <{clip(graph_name)}>) where only triples are expected",
+    )
 
 
 def _syntax_error_position(exc: SyntaxError, text: str) -> tuple[int | None, int | None]:

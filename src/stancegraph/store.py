@@ -43,7 +43,7 @@ import pyoxigraph
 from rdflib import Dataset, Graph, URIRef
 
 from stancegraph import graph, safety
-from stancegraph.errors import InputError, ProjectError, StoreError
+from stancegraph.errors import ProjectError, StoreError
 from stancegraph.sources import Project
 
 #: Environment variable naming the embedded store's folder.
@@ -112,20 +112,11 @@ class ParsedGraph:
         return len(self.quads)
 
 
-_OX_FORMATS = {
-    "turtle": "TURTLE",
-    "trig": "TRIG",
-    "nt": "N_TRIPLES",
-    "nquads": "N_QUADS",
-    "json-ld": "JSON_LD",
-    "xml": "RDF_XML",
-}
-
-
 def parse_layers(project: Project) -> list[ParsedGraph]:
-    """Every named graph of the project, each file read through the guards of
-    :mod:`stancegraph.safety` (size limit, strict UTF-8, nesting, no DTD, no remote JSON-LD
-    context) and parsed by pyoxigraph straight into pyoxigraph terms, in the architecture's order.
+    """Every named graph of the project, in the architecture's order, each file read by
+    :func:`stancegraph.safety.parse_file_quads`: the guards, limits and errors of every other
+    file the package reads (size limit, strict UTF-8, nesting, no DTD, no remote JSON-LD context;
+    errors at their line and column), parsed by pyoxigraph straight into pyoxigraph terms.
 
     What ``load`` stores is what :func:`stancegraph.graph.assemble` holds, without the detour
     through rdflib terms and N-Triples text that made loading 1M triples take 90 s (issue #7).
@@ -137,41 +128,8 @@ def parse_layers(project: Project) -> list[ParsedGraph]:
         name = pyoxigraph.NamedNode(str(iri))
         quads: set[Any] = set()
         for path in files:
-            quads.update(_parse_into(path, name))
+            quads.update(safety.parse_file_quads(path, name))
         out.append(ParsedGraph(iri, frozenset(quads)))
-    return out
-
-
-def _parse_into(path: Path, graph_name: Any) -> list[Any]:
-    """The triples of ``path`` as quads in ``graph_name`` (named graphs in the file: refused)."""
-    ox = pyoxigraph
-    fmt = safety.detect_format(path)
-    text = safety.decode(safety.read_limited(path), path)
-    if fmt == "json-ld":
-        text = safety.guard_jsonld(text, path)
-    elif fmt == "xml":
-        safety.guard_xml(text, path)
-    elif fmt in ("turtle", "trig"):
-        safety.guard_depth(text, path)
-    triple_term = getattr(ox, "Triple", ())
-    out = []
-    try:
-        for quad in ox.parse(
-            input=text,
-            format=getattr(ox.RdfFormat, _OX_FORMATS[fmt]),
-            base_iri=safety.DEFAULT_BASE,
-            rename_blank_nodes=True,
-        ):
-            if not isinstance(quad.graph_name, ox.DefaultGraph):
-                raise InputError(
-                    path, None, None, "holds named graphs where only triples are expected"
-                )
-            if isinstance(quad.subject, triple_term) or isinstance(quad.object, triple_term):
-                raise InputError(path, None, None, "triple terms (RDF 1.2) are not supported")
-            out.append(ox.Quad(quad.subject, quad.predicate, quad.object, graph_name))
-    except SyntaxError as exc:
-        reason = " ".join(str(exc.msg or exc).split())[:160]
-        raise InputError(path, exc.lineno, exc.offset, f"syntax error: {reason}") from None
     return out
 
 
