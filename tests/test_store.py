@@ -60,7 +60,6 @@ def generations(location: Path) -> list[str]:
 @pytest.fixture(autouse=True)
 def no_store_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(store.STORE_ENV, raising=False)
-    monkeypatch.delenv(store.PAUSE_ENV, raising=False)
 
 
 # --- where the store lives ------------------------------------------------------------------------
@@ -188,6 +187,28 @@ def test_a_failure_mid_load_keeps_the_previous_store(
     assert counts_in(store.open_embedded(location)) == expected(project)
 
 
+#: The command line, with a load that stops for a minute after writing its first batch of graphs
+#: into the new generation (so that the test can kill it there): ``store._batches`` wrapped.
+PAUSING_LOADER = """
+import sys, time
+from stancegraph import store
+from stancegraph.cli import main
+
+batches = store._batches
+
+
+def paused(items):
+    for batch in batches(items):
+        yield batch
+        print("stancegraph: paused after loading", batch[0].name, file=sys.stderr, flush=True)
+        time.sleep(60)
+
+
+store._batches = paused
+main()
+"""
+
+
 def test_a_killed_load_leaves_the_previous_store_readable(tmp_path: Path) -> None:
     project = copy_mini(tmp_path)
     location = tmp_path / "st"
@@ -195,10 +216,9 @@ def test_a_killed_load_leaves_the_previous_store_readable(tmp_path: Path) -> Non
     before = counts_in(store.open_embedded(location))
     add_claim(project)
 
-    env = {**os.environ, HOME_ENV: str(project.root), store.PAUSE_ENV: "60"}
-    code = "from stancegraph.cli import main; main()"
+    env = {**os.environ, HOME_ENV: str(project.root)}
     loader = subprocess.Popen(
-        [sys.executable, "-c", code, "load", "--store", str(location)],
+        [sys.executable, "-c", PAUSING_LOADER, "load", "--store", str(location)],
         env=env,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,

@@ -30,9 +30,7 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
-import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -50,8 +48,6 @@ from stancegraph.sources import Project
 STORE_ENV = "STANCEGRAPH_STORE"
 #: The embedded store's folder, relative to the project root, unless told otherwise.
 DEFAULT_STORE = Path(".stancegraph") / "store"
-#: Test hook: seconds to pause after each graph of an embedded load (to interrupt it on purpose).
-PAUSE_ENV = "STANCEGRAPH_LOAD_PAUSE"
 
 #: Bumped when the layout of a generation changes, so that older stores count as stale.
 LAYOUT_VERSION = 2  # 2: compacted after loading (Store.optimize)
@@ -370,7 +366,6 @@ def load_embedded(
                         to_graph=pyoxigraph.NamedNode(str(item.iri)),
                     )
                 for item in batch:
-                    _pause_for_tests(item)  # type: ignore[arg-type]
                     listener.finished(item)  # type: ignore[arg-type]
             store.flush()
             # Bulk loads leave many small RocksDB files side by side; compacting them once here
@@ -526,18 +521,6 @@ def _fsync_dir(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def _pause_for_tests(item: GraphPlan) -> None:
-    raw = os.environ.get(PAUSE_ENV)
-    if not raw:
-        return
-    try:
-        seconds = float(raw)
-    except ValueError:
-        return
-    print(f"stancegraph: paused after loading {item.name}", file=sys.stderr, flush=True)
-    time.sleep(seconds)
 
 
 def describe_error(exc: BaseException) -> str:
