@@ -10,8 +10,10 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from stancegraph import remote
+from conftest import MINI
+from stancegraph import graph, remote, store
 from stancegraph.errors import StoreError
+from stancegraph.sources import find_project
 
 G = URIRef("https://w3id.org/stancegraph/graph/source/hostile")
 FOREIGN = "http://example.org/not-ours"
@@ -213,3 +215,24 @@ def test_digest_without_credentials_is_an_error(clean_env: Path) -> None:
     )
     with pytest.raises(StoreError, match="digest needs credentials"):
         remote.describe_auth(target)
+
+
+def test_a_dry_run_counts_the_requests_of_each_graph_and_sends_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What `stancegraph load --update URL --dry-run` prints comes from remote.load_project."""
+    monkeypatch.delenv(remote.USER_ENV, raising=False)
+    monkeypatch.delenv(remote.PASSWORD_ENV, raising=False)
+    monkeypatch.setenv("NETRC", "/nonexistent")
+    project = find_project(home=MINI)
+    target = remote.make_target(update="http://127.0.0.1:1/sparql", chunk_size=3)
+    report = remote.load_project(project, target, prune=True, dry_run=True)
+    dataset = graph.assemble(project)
+    assert [(g.name, g.triples, g.requests, g.in_store) for g in report.graphs] == [
+        (item.name, item.triples, len(remote.update_requests(item.iri, item.graph, 3)), None)
+        for item in store.plan(dataset)
+    ]
+    assert [g.requests for g in report.graphs] == [32, 7, 4, 4, 6]
+    assert report.destination == target.describe()
+    assert report.authentication == "no credentials"
+    assert report.dry_run and report.prune and report.pruned == []

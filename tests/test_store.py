@@ -275,6 +275,27 @@ def test_two_loads_at_once_both_finish(tmp_path: Path) -> None:
 # --- command line ---------------------------------------------------------------------------------
 
 
+def test_load_project_reports_each_graph_and_what_the_store_holds(tmp_path: Path) -> None:
+    """What `stancegraph load` prints comes from store.load_project, not from the CLI."""
+    project = copy_mini(tmp_path)
+    counts = [(store.short_name(k), v) for k, v in expected(project).items()]
+    dry = store.load_project(project, tmp_path / "st", dry_run=True)
+    assert [(g.name, g.triples, g.requests, g.in_store) for g in dry.graphs] == [
+        (name, n, None, None) for name, n in counts
+    ]
+    assert dry.dry_run and dry.triples == sum(n for _, n in counts)
+    assert dry.destination.endswith("not loaded yet (run 'stancegraph load')")
+    assert not (tmp_path / "st").exists()
+
+    report = store.load_project(project, tmp_path / "st")
+    assert [(g.name, g.triples, g.in_store) for g in report.graphs] == [
+        (name, n, n) for name, n in counts
+    ]
+    (generation,) = generations(tmp_path / "st")
+    assert report.destination == f"embedded store {tmp_path / 'st'} ({generation})"
+    assert not report.dry_run and not report.prune
+
+
 def test_cli_load_reports_each_graph_and_info_shows_the_store(tmp_path: Path) -> None:
     project = copy_mini(tmp_path)
     info = run("--home", str(project.root), "info")

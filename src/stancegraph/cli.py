@@ -38,6 +38,7 @@ from stancegraph.sources import HOME_ENV, Project
 
 if TYPE_CHECKING:
     from stancegraph.isolation import Child
+    from stancegraph.store import LoadReport
 
 PROG = "stancegraph"
 
@@ -409,7 +410,6 @@ def load(
     its triple count checked. An interrupted load leaves the previous contents readable; run
     it again to finish. Credentials come from the environment or netrc, never the command line.
     """
-    from stancegraph import graph, remote
     from stancegraph import store as store_module
 
     remote_url = graph_store or update_url
@@ -420,65 +420,56 @@ def load(
     if not remote_url and (query_endpoint or auth_scheme != "basic" or prune):
         raise click.UsageError("--query-endpoint, --auth, --prune need --graph-store or --update")
     project = state.project()
-    target = None
-    if remote_url:
-        target = remote.make_target(
-            graph_store=graph_store,
-            update=update_url,
-            query_endpoint=query_endpoint,
-            auth_scheme=auth_scheme,
-            timeout=timeout,
-            chunk_size=chunk_size,
-        )
-    if target is None:  # the embedded store: parsed by pyoxigraph alone (fast, issue #7)
-        items: list[Any] = store_module.parse_layers(project)
-    else:
-        dataset = graph.assemble(project)
-        items = store_module.plan(dataset)
-    total = sum(item.triples for item in items)
+    with load_progress() if not dry_run else contextlib.nullcontext() as listener:
+        if remote_url:
+            from stancegraph import remote
 
-    if dry_run:
-        table = new_table("graph", "triples", "requests")
-        for item in items:
-            if target is None or target.protocol == "gsp":
-                requests = 1 if target else 0
-            else:
-                requests = len(remote.update_requests(item.iri, item.graph, chunk_size))
-            table.add_row(item.name, str(item.triples), str(requests) if target else "-")
-        if target is None:
-            status = store_module.embedded_status(project, store_dir)
-            console.print(f"would load into {status.describe()}")
+            target = remote.make_target(
+                graph_store=graph_store,
+                update=update_url,
+                query_endpoint=query_endpoint,
+                auth_scheme=auth_scheme,
+                timeout=timeout,
+                chunk_size=chunk_size,
+            )
+            report = remote.load_project(
+                project, target, prune=prune, dry_run=dry_run, listener=listener
+            )
         else:
-            console.print(f"would load into {target.describe()}")
-            console.print(f"authentication: {remote.describe_auth(target)}")
-            if prune:
-                console.print(f"then drop every graph under {graph.GRAPH_BASE} not listed below")
-        print_table(f"Named graphs ({graph.GRAPH_BASE}<graph>), {total} triples", table)
+            report = store_module.load_project(
+                project, store_dir, dry_run=dry_run, listener=listener
+            )
+    print_load(report)
+
+
+def print_load(report: LoadReport) -> None:
+    """Print what ``load`` did (or, in a dry run, would do): a table of the graphs."""
+    from stancegraph.graph import GRAPH_BASE
+
+    if report.dry_run:
+        table = new_table("graph", "triples", "requests")
+        for g in report.graphs:
+            table.add_row(g.name, str(g.triples), "-" if g.requests is None else str(g.requests))
+        console.print(f"would load into {report.destination}")
+        if report.authentication is not None:
+            console.print(f"authentication: {report.authentication}")
+        if report.prune:
+            console.print(f"then drop every graph under {GRAPH_BASE} not listed below")
+        print_table(f"Named graphs ({GRAPH_BASE}<graph>), {report.triples} triples", table)
         console.print("\ndry run: nothing was loaded")
         return
-
-    with load_progress(total) as listener:
-        if target is None:
-            done = store_module.load_embedded(project, store_dir, listener=listener, parsed=items)
-            where = f"embedded store {done.location} ({done.generation.name})"
-            checked = {item.name: done.manifest.graphs.get(item.name, 0) for item in items}
-        else:
-            result = remote.load_remote(dataset, target, listener=listener, prune=prune)
-            where = target.url
-            checked = {item.name: n for item, n in result.loaded}
     table = new_table("graph", "triples", "in store")
-    for item in items:
-        table.add_row(item.name, str(item.triples), str(checked.get(item.name, "-")))
-    print_table(f"Loaded {len(items)} graphs, {total} triples, into {where}", table)
-    if target is not None and prune:
-        dropped = ", ".join(result.pruned) if result.pruned else "none"
+    for g in report.graphs:
+        table.add_row(g.name, str(g.triples), "-" if g.in_store is None else str(g.in_store))
+    done = f"Loaded {len(report.graphs)} graphs, {report.triples} triples"
+    print_table(f"{done}, into {report.destination}", table)
+    if report.prune:
+        dropped = ", ".join(report.pruned) if report.pruned else "none"
         console.print(f"dropped graphs no longer in the data: {dropped}")
 
 
-def load_progress(total: int) -> Any:
+def load_progress() -> Any:
     """A progress bar on stderr (only on a terminal) that a store loader reports to."""
-    import contextlib
-
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from stancegraph.store import GraphPlan, Listener
@@ -486,6 +477,9 @@ def load_progress(total: int) -> Any:
     class Bar(Listener):
         def __init__(self, progress: Progress, task: Any) -> None:
             self.progress, self.task = progress, task
+
+        def planned(self, items: Sequence[Any]) -> None:
+            self.progress.update(self.task, total=sum(item.triples for item in items))
 
         def started(self, item: GraphPlan) -> None:
             self.progress.update(self.task, description=f"loading {item.name}")
@@ -505,7 +499,7 @@ def load_progress(total: int) -> Any:
             disable=not err_console.is_terminal,
         )
         with progress:
-            yield Bar(progress, progress.add_task("loading", total=total))
+            yield Bar(progress, progress.add_task("loading", total=None))
 
     return bar()
 

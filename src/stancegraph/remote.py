@@ -23,7 +23,17 @@ from rdflib import BNode, Dataset, Graph, URIRef
 
 from stancegraph import graph
 from stancegraph.errors import StoreError
-from stancegraph.store import COUNT_QUERY, GraphPlan, Listener, describe_error, plan, short_name
+from stancegraph.sources import Project
+from stancegraph.store import (
+    COUNT_QUERY,
+    GraphLoad,
+    GraphPlan,
+    Listener,
+    LoadReport,
+    describe_error,
+    plan,
+    short_name,
+)
 
 #: Credentials for remote stores (never taken from the command line).
 USER_ENV = "STANCEGRAPH_USER"
@@ -308,6 +318,7 @@ def load_remote(
     """
     listener = listener or Listener()
     items = plan(dataset)
+    listener.planned(items)
     auth, _ = _auth(target)
     result = RemoteResult(target)
     own = client is None
@@ -353,6 +364,43 @@ def load_remote(
         if own:
             http.close()
     return result
+
+
+def load_project(
+    project: Project,
+    target: RemoteTarget,
+    *,
+    prune: bool = False,
+    dry_run: bool = False,
+    listener: Listener | None = None,
+) -> LoadReport:
+    """``stancegraph load`` into a remote store: the project's dataset
+    (:func:`stancegraph.graph.assemble`) loaded into ``target`` by :func:`load_remote`, graph by
+    graph, each count checked; with ``dry_run``, only counted, with the requests each graph
+    would take and how the load would authenticate."""
+    dataset = graph.assemble(project)
+    if dry_run:
+        graphs = [
+            GraphLoad(item.name, item.triples, requests=_requests_for(target, item))
+            for item in plan(dataset)
+        ]
+        return LoadReport(
+            target.describe(),
+            graphs,
+            dry_run=True,
+            authentication=describe_auth(target),
+            prune=prune,
+        )
+    result = load_remote(dataset, target, listener=listener, prune=prune)
+    graphs = [GraphLoad(item.name, item.triples, in_store=n) for item, n in result.loaded]
+    return LoadReport(target.url, graphs, prune=prune, pruned=result.pruned)
+
+
+def _requests_for(target: RemoteTarget, item: GraphPlan) -> int:
+    """How many requests loading ``item`` into ``target`` takes."""
+    if target.protocol == "gsp":
+        return 1
+    return len(update_requests(item.iri, item.graph, target.chunk_size))
 
 
 LIST_OURS = (

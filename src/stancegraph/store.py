@@ -32,8 +32,8 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -150,6 +150,9 @@ def fingerprint(project: Project) -> str:
 
 class Listener:
     """Told about the progress of a load; the CLI draws a progress bar from it."""
+
+    def planned(self, items: Sequence[GraphPlan] | Sequence[ParsedGraph]) -> None:
+        """The load is about to send ``items``, in this order (told once, before the first)."""
 
     def started(self, item: GraphPlan) -> None:
         """``item`` is about to be sent."""
@@ -345,6 +348,7 @@ def load_embedded(
             items = plan(dataset)
         else:
             items = parse_layers(project)
+        listener.planned(items)
         try:
             work = Path(tempfile.mkdtemp(prefix=_LOADING_PREFIX, dir=loc))
         except OSError as exc:
@@ -401,6 +405,62 @@ def load_embedded(
             raise
         _remove_leftovers(loc)
         return EmbeddedResult(loc, generation, manifest)
+
+
+@dataclass(frozen=True)
+class GraphLoad:
+    """One named graph in what ``stancegraph load`` reports: its short name, its triples, the
+    requests it takes (a dry run into a remote store; else None) and the triples the store
+    holds in it afterwards (None: a dry run)."""
+
+    name: str
+    triples: int
+    requests: int | None = None
+    in_store: int | None = None
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What ``stancegraph load`` did, or (``dry_run``) would do.
+
+    ``destination`` names the store: after a load, where the graphs went (``embedded store DIR
+    (GENERATION)``, a remote store's URL); in a dry run, the store and its state. A remote load
+    also says how it authenticates (dry run), whether it prunes, and which graphs it dropped.
+    """
+
+    destination: str
+    graphs: list[GraphLoad]
+    dry_run: bool = False
+    authentication: str | None = None
+    prune: bool = False
+    pruned: list[str] = field(default_factory=list)
+
+    @property
+    def triples(self) -> int:
+        return sum(g.triples for g in self.graphs)
+
+
+def load_project(
+    project: Project,
+    location: str | Path | None = None,
+    *,
+    dry_run: bool = False,
+    listener: Listener | None = None,
+) -> LoadReport:
+    """``stancegraph load`` without a URL: every named graph of the project's files
+    (:func:`parse_layers`) into a new generation of the embedded store at ``location``
+    (:func:`load_embedded`), each graph's count checked; with ``dry_run``, only counted."""
+    items = parse_layers(project)
+    if dry_run:
+        status = embedded_status(project, location)
+        graphs = [GraphLoad(item.name, item.triples) for item in items]
+        return LoadReport(status.describe(), graphs, dry_run=True)
+    done = load_embedded(project, location, listener=listener, parsed=items)
+    graphs = [
+        GraphLoad(item.name, item.triples, in_store=done.manifest.graphs.get(item.name, 0))
+        for item in items
+    ]
+    return LoadReport(f"embedded store {done.location} ({done.generation.name})", graphs)
 
 
 #: Quads per bulk load when loading parsed graphs.
