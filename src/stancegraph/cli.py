@@ -33,8 +33,8 @@ from rich.console import Console
 from rich.table import Table
 
 from stancegraph import __version__
-from stancegraph.errors import EXIT_UNUSABLE, StancegraphError
-from stancegraph.sources import HOME_ENV, Project
+from stancegraph.errors import EXIT_UNUSABLE, FindingsError, StancegraphError
+from stancegraph.sources import HOME_ENV, Project, find_project
 
 if TYPE_CHECKING:
     from stancegraph.isolation import Child
@@ -56,8 +56,6 @@ class State:
     max_depth: int | None = None
 
     def project(self) -> Project:
-        from stancegraph.sources import find_project
-
         return find_project(self.home)
 
 
@@ -525,7 +523,6 @@ def coverage(state: State, key: str | None, minimum: float | None, fmt: str) -> 
     import json
 
     from stancegraph import anchors
-    from stancegraph.errors import FindingsError
 
     results = anchors.project_coverage(state.project(), key)
     if fmt == "json":
