@@ -1,8 +1,9 @@
 """The embedded on-disk Oxigraph store, and what every load is made of (graphs, listeners).
 
-**Embedded.** ``stancegraph load`` (and :func:`ensure_embedded`, which ``query`` calls) keeps the
-dataset in an on-disk Oxigraph store, by default ``.stancegraph/store`` under the project root
-(``$STANCEGRAPH_STORE`` or ``--store DIR`` elsewhere). The folder holds generations::
+``stancegraph load`` (:func:`load_project`), and :func:`ensure_embedded`, which ``query``
+calls, keep the dataset in an on-disk Oxigraph store, by default ``.stancegraph/store`` under
+the project root (``$STANCEGRAPH_STORE`` or ``--store DIR`` elsewhere). The folder holds
+generations::
 
     .stancegraph/store/
         CURRENT                 the name of the generation in use, e.g. "gen-3f9c...-k2j1"
@@ -19,8 +20,9 @@ of every file that fills a named graph, so :func:`ensure_embedded` reuses the st
 is unchanged and reloads it when it is stale; a stale store whose folder cannot be written
 (read-only, full) is used as it was last loaded, with a :class:`StaleStoreWarning`.
 
-Remote SPARQL 1.1 stores are loaded by :mod:`stancegraph.remote`, from the same
-:class:`GraphPlan` s and telling the same :class:`Listener`.
+Remote SPARQL 1.1 stores are loaded by :mod:`stancegraph.remote`, from the same graphs
+(:class:`GraphPlan`), telling the same :class:`Listener` and reporting the same
+:class:`LoadReport`.
 """
 
 from __future__ import annotations
