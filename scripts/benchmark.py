@@ -291,7 +291,7 @@ def work_queries_oxigraph(
 def work_queries_rdflib(home: Path, runs: int = 3, timeout: float = 60.0, **_: Any) -> dict:
     from rdflib import Variable
 
-    from stancegraph import graph, queries, safety
+    from stancegraph import graph, isolation, queries
     from stancegraph.errors import QueryError, QueryTimeout
 
     project = _project(home)
@@ -317,7 +317,7 @@ def work_queries_rdflib(home: Path, runs: int = 3, timeout: float = 60.0, **_: A
         entry: dict[str, Any] = {"status": "ok"}
         for _run in range(runs):
             try:
-                seconds, data = safety.run_with_deadline(evaluate, timeout=timeout)
+                seconds, data = isolation.run_with_deadline(evaluate, timeout=timeout)
             except QueryTimeout:
                 entry["status"] = "timeout"
                 break

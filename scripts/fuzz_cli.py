@@ -223,11 +223,11 @@ def run_one(mutant: Mutant, home: str) -> tuple[int | None, str, str]:
     """Run the mutant's command in this process, as ``stancegraph`` would; (exit, out, err)."""
     from click.testing import CliRunner
 
-    from stancegraph import safety
+    from stancegraph import isolation
     from stancegraph.cli import cli
 
     runner = CliRunner()
-    with safety.network_guard():
+    with isolation.network_guard():
         result = runner.invoke(
             cli, list(mutant.command), env={"STANCEGRAPH_HOME": home}, catch_exceptions=True
         )

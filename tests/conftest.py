@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from rdflib import Graph
 
-from stancegraph import safety
+from stancegraph import isolation, safety
 from stancegraph.sources import Project, find_project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,7 +123,7 @@ def _network_guard(request: pytest.FixtureRequest) -> Iterator[None]:
     DNS lookup or urllib request from Python raises NetworkRefused. Tests marked ``loopback``
     (they start a local server and talk to it) run with it off."""
     allow = request.node.get_closest_marker("loopback") is not None
-    with safety.network_guard(allow=allow):
+    with isolation.network_guard(allow=allow):
         yield
 
 

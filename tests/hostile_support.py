@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from stancegraph import safety
+from stancegraph import isolation
 from stancegraph.cli import cli
 from stancegraph.sources import HOME_ENV
 
@@ -85,7 +85,7 @@ class Recorder:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        with safety.network_guard(allow=True):  # binding looks up the host name
+        with isolation.network_guard(allow=True):  # binding looks up the host name
             self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         serve = self.httpd.serve_forever
         threading.Thread(target=serve, kwargs={"poll_interval": 0.01}, daemon=True).start()
@@ -103,7 +103,7 @@ class Listener:
     Lower-level than :class:`Recorder`: it sees a connection even if no HTTP request follows."""
 
     def __init__(self, reply: bytes | None = None) -> None:
-        with safety.network_guard(allow=True):
+        with isolation.network_guard(allow=True):
             self.sock = socket.socket()
             self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -136,7 +136,7 @@ class Listener:
 
     def close(self) -> None:
         self._stop = True
-        with safety.network_guard(allow=True), socket.socket() as poke:
+        with isolation.network_guard(allow=True), socket.socket() as poke:
             poke.settimeout(1)
             with contextlib.suppress(OSError):  # wake accept() up
                 poke.connect(("127.0.0.1", self.port))

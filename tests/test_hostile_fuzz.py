@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hostile_support import Recorder, copy_mini, output_of, run_cli
-from stancegraph import safety
+from stancegraph import isolation, safety
 from stancegraph.errors import InputError, QueryError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,7 +206,7 @@ def test_what_check_query_accepts_makes_pyoxigraph_fetch_nothing() -> None:
             return
         # A query oxigraph refuses is fine; one that reached the server is not.
         with contextlib.suppress(Exception):
-            safety.run_with_deadline(lambda: [str(r) for r in store.query(text)], timeout=5)
+            isolation.run_with_deadline(lambda: [str(r) for r in store.query(text)], timeout=5)
         assert server.requests == [], f"check_query let through: {text!r}"
 
     try:

@@ -25,11 +25,11 @@ import pyoxigraph as ox
 import pytest
 
 from hostile_support import copy_mini, output_of, run_cli
-from stancegraph import queries, safety
+from stancegraph import isolation, queries
 from stancegraph.errors import QueryError, QueryOutOfMemory
 
 pytestmark = pytest.mark.skipif(
-    not safety.memory_limits_supported(), reason="memory limits need Linux (RLIMIT_DATA, /proc)"
+    not isolation.memory_limits_supported(), reason="memory limits need Linux (RLIMIT_DATA, /proc)"
 )
 
 #: Every row of a three-way cross product, sorted: tens of millions of rows over the mini project.
@@ -152,11 +152,11 @@ def _allocate(mib: int) -> int:
 
 def test_python_memory_error_in_the_worker_is_reported_as_the_limit() -> None:
     with pytest.raises(QueryOutOfMemory, match=r"^query used more than 50 MiB of memory"):
-        safety.run_with_deadline(_allocate, 500, timeout=60, memory=50)
+        isolation.run_with_deadline(_allocate, 500, timeout=60, memory=50)
 
 
 def test_under_the_limit_the_answer_comes_back() -> None:
-    assert safety.run_with_deadline(_allocate, 20, timeout=60, memory=50) == 20 * 2**20
+    assert isolation.run_with_deadline(_allocate, 20, timeout=60, memory=50) == 20 * 2**20
 
 
 def _oxigraph_cross_join() -> int:
@@ -174,7 +174,7 @@ def test_a_rust_allocation_failure_in_the_worker_is_reported_as_the_limit(
 ) -> None:
     """pyoxigraph aborts the worker (SIGABRT) and writes its own line on stderr: neither shows."""
     with pytest.raises(QueryOutOfMemory, match=r"^query used more than 100 MiB of memory"):
-        safety.run_with_deadline(_oxigraph_cross_join, timeout=60, memory=100)
+        isolation.run_with_deadline(_oxigraph_cross_join, timeout=60, memory=100)
     assert "memory allocation" not in capfd.readouterr().err
 
 
@@ -187,7 +187,7 @@ def test_a_worker_that_crashes_otherwise_says_how() -> None:
     with pytest.raises(
         QueryError, match=r"worker process ended without an answer \(killed by SIGSEGV"
     ):
-        safety.run_with_deadline(_crash, timeout=60, memory=100)
+        isolation.run_with_deadline(_crash, timeout=60, memory=100)
 
 
 def _warn_and_answer() -> str:
@@ -198,13 +198,13 @@ def _warn_and_answer() -> str:
 def test_what_a_worker_that_ends_well_wrote_on_stderr_is_shown(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    assert safety.run_with_deadline(_warn_and_answer, timeout=60, memory=100) == "answer"
+    assert isolation.run_with_deadline(_warn_and_answer, timeout=60, memory=100) == "answer"
     assert "a warning from the engine" in capfd.readouterr().err
 
 
 def test_the_default_is_2_gib_or_half_the_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("STANCEGRAPH_QUERY_MEMORY", raising=False)
     physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20
-    assert safety.query_memory_default() == min(2048, physical // 2)
+    assert isolation.query_memory_default() == min(2048, physical // 2)
     monkeypatch.setenv("STANCEGRAPH_QUERY_MEMORY", "300")
-    assert safety.query_memory_default() == 300
+    assert isolation.query_memory_default() == 300

@@ -30,7 +30,7 @@ from hostile_support import (
     output_of,
     run_cli,
 )
-from stancegraph import safety
+from stancegraph import isolation, safety
 from stancegraph.errors import InputError, NetworkRefused
 
 
@@ -309,15 +309,15 @@ def test_the_guard_lets_unix_sockets_through() -> None:
 
 
 def test_the_guard_is_restored_after_its_block() -> None:
-    assert not safety.network_allowed()
-    with safety.network_guard(allow=True):
-        assert safety.network_allowed()
-        with safety.network_guard():
-            assert not safety.network_allowed()
-            safety.allow_network()
-            assert safety.network_allowed()
-        assert safety.network_allowed()
-    assert not safety.network_allowed()
+    assert not isolation.network_allowed()
+    with isolation.network_guard(allow=True):
+        assert isolation.network_allowed()
+        with isolation.network_guard():
+            assert not isolation.network_allowed()
+            isolation.allow_network()
+            assert isolation.network_allowed()
+        assert isolation.network_allowed()
+    assert not isolation.network_allowed()
 
 
 @pytest.mark.loopback
@@ -334,7 +334,7 @@ def test_every_cli_command_runs_behind_the_guard(
     result, _ = run_cli(home, "info")
     assert "network access refused" in assert_clean_failure(result)
     assert server.requests == []
-    assert safety.network_allowed(), "the test's own setting is restored after the command"
+    assert isolation.network_allowed(), "the test's own setting is restored after the command"
 
 
 @pytest.mark.loopback

@@ -2,8 +2,8 @@
 
 Observed before: SPARQL built by pasting a parameter into the text let ``x" || true || "`` return
 every row, and turned an update template into ``CLEAR DEFAULT``. Neither rdflib nor pyoxigraph
-can interrupt a query, so :func:`stancegraph.safety.run_with_deadline` runs one in a child process
-killed at its deadline.
+can interrupt a query, so :func:`stancegraph.isolation.run_with_deadline` runs one in a child
+process killed at its deadline.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 import rdflib
 
 from hostile_support import assert_clean_failure, copy_mini, output_of, run_cli
-from stancegraph import safety
+from stancegraph import isolation
 from stancegraph.errors import InputError, QueryError, QueryTimeout
 
 INJECTION = 'x" || true || "'
@@ -106,7 +106,7 @@ def test_a_runaway_rdflib_query_is_stopped_at_its_deadline() -> None:
     g = small_graph()
     start = time.perf_counter()
     with pytest.raises(QueryTimeout, match=r"longer than 0\.5 s"):
-        safety.run_with_deadline(lambda: list(g.query(SLOW)), timeout=0.5)
+        isolation.run_with_deadline(lambda: list(g.query(SLOW)), timeout=0.5)
     assert time.perf_counter() - start < 3
 
 
@@ -118,13 +118,13 @@ def test_a_runaway_oxigraph_query_is_stopped_at_its_deadline() -> None:
     )
     start = time.perf_counter()
     with pytest.raises(QueryTimeout):
-        safety.run_with_deadline(lambda: [str(s) for s in store.query(SLOW)], timeout=0.5)
+        isolation.run_with_deadline(lambda: [str(s) for s in store.query(SLOW)], timeout=0.5)
     assert time.perf_counter() - start < 3
 
 
 def test_the_answer_comes_back_when_in_time() -> None:
     g = small_graph()
-    answer = safety.run_with_deadline(
+    answer = isolation.run_with_deadline(
         lambda: [str(row[0]) for row in g.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")], timeout=30
     )
     assert answer == ["300"]
@@ -135,14 +135,14 @@ def test_errors_come_back_with_their_type_and_place() -> None:
         raise InputError("x.ttl", 3, 7, "Turtle syntax error: nope")
 
     with pytest.raises(InputError) as caught:
-        safety.run_with_deadline(bad, timeout=30)
+        isolation.run_with_deadline(bad, timeout=30)
     assert (caught.value.path, caught.value.line, caught.value.column) == ("x.ttl", 3, 7)
 
 
 def test_a_worker_that_dies_is_a_clear_error_not_a_hang() -> None:
     start = time.perf_counter()
     with pytest.raises(QueryError, match="worker process ended"):
-        safety.run_with_deadline(os._exit, 3, timeout=30)
+        isolation.run_with_deadline(os._exit, 3, timeout=30)
     assert time.perf_counter() - start < 5
 
 
@@ -154,7 +154,7 @@ def test_the_stopped_worker_is_gone() -> None:
         time.sleep(60)
 
     with pytest.raises(QueryTimeout):
-        safety.run_with_deadline(sleeper, timeout=1)
+        isolation.run_with_deadline(sleeper, timeout=1)
     pid = int(pid_file.read_text())
     pid_file.unlink()
     with pytest.raises(ProcessLookupError):
@@ -164,17 +164,17 @@ def test_the_stopped_worker_is_gone() -> None:
 def test_thread_isolation_also_meets_the_deadline() -> None:
     start = time.perf_counter()
     with pytest.raises(QueryTimeout):
-        safety.run_with_deadline(time.sleep, 30, timeout=0.3, isolation="thread")
+        isolation.run_with_deadline(time.sleep, 30, timeout=0.3, isolation="thread")
     assert time.perf_counter() - start < 2
 
 
 def test_the_time_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STANCEGRAPH_QUERY_TIMEOUT", "0.3")
     with pytest.raises(QueryTimeout, match=r"0\.3 s"):
-        safety.run_with_deadline(time.sleep, 30)
+        isolation.run_with_deadline(time.sleep, 30)
     monkeypatch.setenv("STANCEGRAPH_QUERY_TIMEOUT", "soon")
     with pytest.raises(Exception, match="STANCEGRAPH_QUERY_TIMEOUT"):
-        safety.query_timeout_default()
+        isolation.query_timeout_default()
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 import pytest
 
 from hostile_support import Listener, Recorder, copy_mini, run_cli
-from stancegraph import queries, safety
+from stancegraph import isolation, queries
 from stancegraph.errors import StancegraphError
 
 GARBAGE = {
@@ -48,7 +48,7 @@ def endpoint(request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of an endpoint that fails in one way or another."""
     reply = GARBAGE[request.param]
     if reply is None:
-        with safety.network_guard(allow=True), socket.socket() as sock:
+        with isolation.network_guard(allow=True), socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         yield f"http://127.0.0.1:{port}/sparql"  # nothing listens there now
@@ -96,7 +96,7 @@ def test_in_a_thread_the_failed_result_is_dropped_where_it_was_made(
     store = ox.Store()
     text = f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"
     with pytest.raises(StancegraphError) as caught:
-        safety.run_with_deadline(
+        isolation.run_with_deadline(
             queries._ox_evaluate, store, text, "SELECT", {}, timeout=30, isolation="thread"
         )
     del caught

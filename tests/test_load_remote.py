@@ -27,7 +27,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from conftest import MINI
-from stancegraph import graph, store
+from stancegraph import graph, remote, store
 from stancegraph.cli import cli
 from stancegraph.sources import HOME_ENV, Project, find_project
 
@@ -151,8 +151,8 @@ def plain_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No proxy, no credentials, no netrc of the person running the tests."""
     for name in PROXY_VARS:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv(store.USER_ENV, raising=False)
-    monkeypatch.delenv(store.PASSWORD_ENV, raising=False)
+    monkeypatch.delenv(remote.USER_ENV, raising=False)
+    monkeypatch.delenv(remote.PASSWORD_ENV, raising=False)
     monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
 
 
@@ -405,9 +405,9 @@ def test_a_server_stopped_mid_load_then_restarted(server: OxigraphServer) -> Non
             if self.done == 2:
                 server.stop()
 
-    target = store.make_target(graph_store=f"{server.base}/store", timeout=10)
-    with pytest.raises(store.RemoteLoadError) as caught:
-        store.load_remote(graph.assemble(project), target, listener=StopAfterTwo())
+    target = remote.make_target(graph_store=f"{server.base}/store", timeout=10)
+    with pytest.raises(remote.RemoteLoadError) as caught:
+        remote.load_remote(graph.assemble(project), target, listener=StopAfterTwo())
     assert caught.value.loaded == order[:2]
     assert caught.value.pending == order[2:]
     assert "cannot reach" in str(caught.value)
@@ -445,8 +445,8 @@ def test_credentials_from_the_environment_are_sent(server: OxigraphServer) -> No
         refused = run("--home", str(MINI), "load", "--graph-store", url)
         assert refused.exit_code == 2
         message = assert_one_line_error(refused)
-        assert "401" in message and store.USER_ENV in message
-        env = {store.USER_ENV: "alice", store.PASSWORD_ENV: "s3cret"}
+        assert "401" in message and remote.USER_ENV in message
+        env = {remote.USER_ENV: "alice", remote.PASSWORD_ENV: "s3cret"}
         result = run("--home", str(MINI), "load", "--graph-store", url, env=env)
     assert result.exit_code == 0, result.output + result.stderr
     assert "s3cret" not in result.output + result.stderr
@@ -480,7 +480,7 @@ def test_digest_auth_as_virtuoso_wants_it(server: OxigraphServer) -> None:
         answer = hashlib.md5(":".join(parts).encode()).hexdigest()
         return fields.get("username") == user and fields.get("response") == answer, challenge
 
-    env = {store.USER_ENV: user, store.PASSWORD_ENV: password}
+    env = {remote.USER_ENV: user, remote.PASSWORD_ENV: password}
     with Proxy(server.base, authorize=check) as proxy:
         url = f"{proxy.base}/store"
         result = run("--home", str(MINI), "load", "--graph-store", url, "--auth", "digest", env=env)

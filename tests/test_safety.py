@@ -5,10 +5,12 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
 
 from stancegraph import safety
 from stancegraph.errors import EXIT_UNUSABLE, InputError
@@ -272,6 +274,63 @@ def test_owl_imports_are_not_followed(tmp_path: Path, no_network: None) -> None:
         "<http://example.org/o> a owl:Ontology ; owl:imports <http://example.org/other> .\n"
     )
     assert len(safety.parse_file(write(tmp_path, "imports.ttl", ttl))) == 2
+
+
+# --- one pipeline: the store's quads come through the same guards -------------------------------
+
+STORE_GRAPH = pyoxigraph.NamedNode("https://w3id.org/stancegraph/graph/test")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        (
+            "syntax.ttl",
+            GOOD_TTL + "ex:a ex:b .\n",
+            "s.ttl:3:11: Turtle syntax error: . is not a valid RDF object",
+        ),
+        ("deep.ttl", "<http://e/a> <http://e/b> " + "[ <http://e/c> " * 80 + "\n", "deeper than"),
+        ("deep.nt", "<http://e/a> <http://e/b> " + "<<( " * 80 + "\n", "deeper than"),
+        ("remote.jsonld", '{"@context": "http://e/ctx", "@id": "http://e/a"}', "remote JSON-LD"),
+        ("entity.rdf", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>', "DOCTYPE"),
+        ("empty.ttl", "", "file is empty"),
+        ("latin1.ttl", b'<http://e/a> <http://e/b> "caf\xe9" .\n', "not valid UTF-8"),
+        (
+            "star.nt",
+            "<http://e/s> <http://e/p> <<( <http://e/a> <http://e/b> <http://e/c> )>> .\n",
+            "N-Triples: triple terms",
+        ),
+        ("dir.ttl", '<http://e/a> <http://e/b> "x"@en--ltr .\n', "Turtle: directional"),
+        (
+            "named.trig",
+            "<http://e/g> { <http://e/a> <http://e/b> <http://e/c> }\n",
+            "holds named graphs (e.g. <http://e/g>) where only triples are expected",
+        ),
+    ],
+)
+def test_the_store_parser_refuses_what_parse_file_refuses_in_the_same_words(
+    tmp_path: Path, name: str, content: str | bytes, says: str
+) -> None:
+    """Issue #15: the embedded store reads its files through parse_file_quads, which shares every
+    guard and every message with parse_file (no second pipeline without positions)."""
+    path = write(tmp_path, name.replace("syntax", "s"), content)
+    expected = refused(path, graph=Graph())
+    with pytest.raises(InputError) as caught:
+        safety.parse_file_quads(path, STORE_GRAPH)
+    assert str(caught.value) == str(expected)
+    assert says in str(caught.value)
+
+
+def test_the_store_parser_gives_the_triples_of_parse_file(tmp_path: Path) -> None:
+    ttl = GOOD_TTL + 'ex:a ex:d [ ex:e "x"@en ] .\n'
+    quads = safety.parse_file_quads(write(tmp_path, "good.ttl", ttl), STORE_GRAPH)
+    assert {q.graph_name for q in quads} == {STORE_GRAPH}
+    store = pyoxigraph.Store()
+    store.extend(quads)
+    as_rdflib = Graph().parse(
+        data=store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=STORE_GRAPH), format="nt"
+    )
+    assert isomorphic(as_rdflib, safety.parse_file(write(tmp_path, "same.ttl", ttl)))
 
 
 # --- whatever the bytes, the only error is InputError -----------------------------------------

@@ -60,7 +60,6 @@ def generations(location: Path) -> list[str]:
 @pytest.fixture(autouse=True)
 def no_store_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(store.STORE_ENV, raising=False)
-    monkeypatch.delenv(store.PAUSE_ENV, raising=False)
 
 
 # --- where the store lives ------------------------------------------------------------------------
@@ -223,6 +222,28 @@ def test_a_failure_mid_load_keeps_the_previous_store(
     assert counts_in(store.open_embedded(location)) == expected(project)
 
 
+#: The command line, with a load that stops for a minute after writing its first batch of graphs
+#: into the new generation (so that the test can kill it there): ``store._batches`` wrapped.
+PAUSING_LOADER = """
+import sys, time
+from stancegraph import store
+from stancegraph.cli import main
+
+batches = store._batches
+
+
+def paused(items):
+    for batch in batches(items):
+        yield batch
+        print("stancegraph: paused after loading", batch[0].name, file=sys.stderr, flush=True)
+        time.sleep(60)
+
+
+store._batches = paused
+main()
+"""
+
+
 def test_a_killed_load_leaves_the_previous_store_readable(tmp_path: Path) -> None:
     project = copy_mini(tmp_path)
     location = tmp_path / "st"
@@ -230,10 +251,9 @@ def test_a_killed_load_leaves_the_previous_store_readable(tmp_path: Path) -> Non
     before = counts_in(store.open_embedded(location))
     add_claim(project)
 
-    env = {**os.environ, HOME_ENV: str(project.root), store.PAUSE_ENV: "60"}
-    code = "from stancegraph.cli import main; main()"
+    env = {**os.environ, HOME_ENV: str(project.root)}
     loader = subprocess.Popen(
-        [sys.executable, "-c", code, "load", "--store", str(location)],
+        [sys.executable, "-c", PAUSING_LOADER, "load", "--store", str(location)],
         env=env,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -290,6 +310,27 @@ def test_two_loads_at_once_both_finish(tmp_path: Path) -> None:
 # --- command line ---------------------------------------------------------------------------------
 
 
+def test_load_project_reports_each_graph_and_what_the_store_holds(tmp_path: Path) -> None:
+    """What `stancegraph load` prints comes from store.load_project, not from the CLI."""
+    project = copy_mini(tmp_path)
+    counts = [(store.short_name(k), v) for k, v in expected(project).items()]
+    dry = store.load_project(project, tmp_path / "st", dry_run=True)
+    assert [(g.name, g.triples, g.requests, g.in_store) for g in dry.graphs] == [
+        (name, n, None, None) for name, n in counts
+    ]
+    assert dry.dry_run and dry.triples == sum(n for _, n in counts)
+    assert dry.destination.endswith("not loaded yet (run 'stancegraph load')")
+    assert not (tmp_path / "st").exists()
+
+    report = store.load_project(project, tmp_path / "st")
+    assert [(g.name, g.triples, g.in_store) for g in report.graphs] == [
+        (name, n, n) for name, n in counts
+    ]
+    (generation,) = generations(tmp_path / "st")
+    assert report.destination == f"embedded store {tmp_path / 'st'} ({generation})"
+    assert not report.dry_run and not report.prune
+
+
 def test_cli_load_reports_each_graph_and_info_shows_the_store(tmp_path: Path) -> None:
     project = copy_mini(tmp_path)
     info = run("--home", str(project.root), "info")
@@ -327,6 +368,27 @@ def test_cli_dry_run_changes_nothing(tmp_path: Path) -> None:
     assert "dry run" in result.output
     assert "source/mini" in result.output
     assert not location.exists()
+
+
+def test_cli_load_names_a_broken_file_and_its_line_as_validate_does(tmp_path: Path) -> None:
+    """Issue #15: the store parsed with a pipeline of its own, whose message had no Turtle, a
+    parser's "Parser error at line 18 column 9" and a column off the token. It now parses
+    through safety's one pipeline: `load` says what `validate` says, in one line, and loads
+    nothing."""
+    project = copy_mini(tmp_path)
+    bad = project.root / "data" / "mini" / "statements.ttl"
+    bad.write_text(bad.read_text(encoding="utf-8") + "\n<x> <y> .\n", encoding="utf-8")
+    last = len(bad.read_text(encoding="utf-8").splitlines())
+    location = tmp_path / "st"
+    loaded = run("--home", str(project.root), "load", "--store", str(location))
+    validated = run("--home", str(project.root), "validate")
+    assert loaded.exit_code == validated.exit_code == 2
+    assert loaded.stderr == validated.stderr
+    assert loaded.stderr == (
+        f"stancegraph: error: {bad}:{last}:9: Turtle syntax error: . is not a valid RDF object\n"
+    )
+    assert loaded.stdout == ""
+    assert not location.exists() or generations(location) == []
 
 
 def test_cli_foreign_folder_is_one_line_exit_2(tmp_path: Path) -> None:

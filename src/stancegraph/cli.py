@@ -34,10 +34,11 @@ from rich.table import Table
 
 from stancegraph import __version__
 from stancegraph.errors import EXIT_UNUSABLE, FindingsError, StancegraphError
-from stancegraph.sources import HOME_ENV, Project
+from stancegraph.sources import HOME_ENV, Project, find_project
 
 if TYPE_CHECKING:
-    from stancegraph.safety import Child
+    from stancegraph.isolation import Child
+    from stancegraph.store import LoadReport
 
 PROG = "stancegraph"
 
@@ -55,8 +56,6 @@ class State:
     max_depth: int | None = None
 
     def project(self) -> Project:
-        from stancegraph.sources import find_project
-
         return find_project(self.home)
 
 
@@ -119,12 +118,12 @@ NETWORK_OPTIONS = ("allow_service", "endpoint", "graph_store", "update_url", "qu
 
 
 def _guarded(command: click.Command) -> click.Command:
-    """Run ``command`` inside :func:`stancegraph.safety.network_guard`.
+    """Run ``command`` inside :func:`stancegraph.isolation.network_guard`.
 
     The network stays shut unless one of :data:`NETWORK_OPTIONS` was given; ``--max-bytes`` and
     ``--max-depth`` of the group apply for the whole command.
     """
-    from stancegraph import safety
+    from stancegraph import isolation, safety
 
     inner = command.invoke
 
@@ -133,7 +132,7 @@ def _guarded(command: click.Command) -> click.Command:
         state = ctx.find_object(State) or State()
         with (
             safety.limits(max_bytes=state.max_bytes, max_depth=state.max_depth),
-            safety.network_guard(allow=allow),
+            isolation.network_guard(allow=allow),
         ):
             return inner(ctx)
 
@@ -415,76 +414,66 @@ def load(
     its triple count checked. An interrupted load leaves the previous contents readable; run
     it again to finish. Credentials come from the environment or netrc, never the command line.
     """
-    from stancegraph import graph
     from stancegraph import store as store_module
 
-    remote = graph_store or update_url
-    if remote and store_dir:
+    remote_url = graph_store or update_url
+    if remote_url and store_dir:
         raise click.UsageError("--store is for the embedded store; not with --graph-store/--update")
     if graph_store and update_url:
         raise click.UsageError("give --graph-store or --update, not both")
-    if not remote and (query_endpoint or auth_scheme != "basic" or prune):
+    if not remote_url and (query_endpoint or auth_scheme != "basic" or prune):
         raise click.UsageError("--query-endpoint, --auth, --prune need --graph-store or --update")
     project = state.project()
-    target = None
-    if remote:
-        target = store_module.make_target(
-            graph_store=graph_store,
-            update=update_url,
-            query_endpoint=query_endpoint,
-            auth_scheme=auth_scheme,
-            timeout=timeout,
-            chunk_size=chunk_size,
-        )
-    if target is None:  # the embedded store: parsed by pyoxigraph alone (fast, issue #7)
-        items: list[Any] = store_module.parse_layers(project)
-    else:
-        dataset = graph.assemble(project)
-        items = store_module.plan(dataset)
-    total = sum(item.triples for item in items)
+    with load_progress() if not dry_run else contextlib.nullcontext() as listener:
+        if remote_url:
+            from stancegraph import remote
 
-    if dry_run:
-        table = new_table("graph", "triples", "requests")
-        for item in items:
-            if target is None or target.protocol == "gsp":
-                requests = 1 if target else 0
-            else:
-                requests = len(store_module.update_requests(item.iri, item.graph, chunk_size))
-            table.add_row(item.name, str(item.triples), str(requests) if target else "-")
-        if target is None:
-            status = store_module.embedded_status(project, store_dir)
-            console.print(f"would load into {status.describe()}")
+            target = remote.make_target(
+                graph_store=graph_store,
+                update=update_url,
+                query_endpoint=query_endpoint,
+                auth_scheme=auth_scheme,
+                timeout=timeout,
+                chunk_size=chunk_size,
+            )
+            report = remote.load_project(
+                project, target, prune=prune, dry_run=dry_run, listener=listener
+            )
         else:
-            console.print(f"would load into {target.describe()}")
-            console.print(f"authentication: {store_module.describe_auth(target)}")
-            if prune:
-                console.print(f"then drop every graph under {graph.GRAPH_BASE} not listed below")
-        print_table(f"Named graphs ({graph.GRAPH_BASE}<graph>), {total} triples", table)
+            report = store_module.load_project(
+                project, store_dir, dry_run=dry_run, listener=listener
+            )
+    print_load(report)
+
+
+def print_load(report: LoadReport) -> None:
+    """Print what ``load`` did (or, in a dry run, would do): a table of the graphs."""
+    from stancegraph.graph import GRAPH_BASE
+
+    if report.dry_run:
+        table = new_table("graph", "triples", "requests")
+        for g in report.graphs:
+            table.add_row(g.name, str(g.triples), "-" if g.requests is None else str(g.requests))
+        console.print(f"would load into {report.destination}")
+        if report.authentication is not None:
+            console.print(f"authentication: {report.authentication}")
+        if report.prune:
+            console.print(f"then drop every graph under {GRAPH_BASE} not listed below")
+        print_table(f"Named graphs ({GRAPH_BASE}<graph>), {report.triples} triples", table)
         console.print("\ndry run: nothing was loaded")
         return
-
-    with load_progress(total) as listener:
-        if target is None:
-            done = store_module.load_embedded(project, store_dir, listener=listener, parsed=items)
-            where = f"embedded store {done.location} ({done.generation.name})"
-            checked = {item.name: done.manifest.graphs.get(item.name, 0) for item in items}
-        else:
-            result = store_module.load_remote(dataset, target, listener=listener, prune=prune)
-            where = target.url
-            checked = {item.name: n for item, n in result.loaded}
     table = new_table("graph", "triples", "in store")
-    for item in items:
-        table.add_row(item.name, str(item.triples), str(checked.get(item.name, "-")))
-    print_table(f"Loaded {len(items)} graphs, {total} triples, into {where}", table)
-    if target is not None and prune:
-        dropped = ", ".join(result.pruned) if result.pruned else "none"
+    for g in report.graphs:
+        table.add_row(g.name, str(g.triples), "-" if g.in_store is None else str(g.in_store))
+    done = f"Loaded {len(report.graphs)} graphs, {report.triples} triples"
+    print_table(f"{done}, into {report.destination}", table)
+    if report.prune:
+        dropped = ", ".join(report.pruned) if report.pruned else "none"
         console.print(f"dropped graphs no longer in the data: {dropped}")
 
 
-def load_progress(total: int) -> Any:
+def load_progress() -> Any:
     """A progress bar on stderr (only on a terminal) that a store loader reports to."""
-    import contextlib
-
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from stancegraph.store import GraphPlan, Listener
@@ -492,6 +481,9 @@ def load_progress(total: int) -> Any:
     class Bar(Listener):
         def __init__(self, progress: Progress, task: Any) -> None:
             self.progress, self.task = progress, task
+
+        def planned(self, items: Sequence[Any]) -> None:
+            self.progress.update(self.task, total=sum(item.triples for item in items))
 
         def started(self, item: GraphPlan) -> None:
             self.progress.update(self.task, description=f"loading {item.name}")
@@ -511,7 +503,7 @@ def load_progress(total: int) -> Any:
             disable=not err_console.is_terminal,
         )
         with progress:
-            yield Bar(progress, progress.add_task("loading", total=total))
+            yield Bar(progress, progress.add_task("loading", total=None))
 
     return bar()
 
@@ -781,11 +773,11 @@ def run_main_job(state: State) -> None:
     before it fails; the exit code is the worst of the four (0 ok, 1 the dataset violates the
     shapes, 2 unusable input).
     """
-    from stancegraph import graph, safety
+    from stancegraph import graph, isolation
 
     project = state.project()
     # The validation is the longest step: start it first, before anything else is read.
-    validation = safety.Child(validation_text, project)
+    validation = isolation.Child(validation_text, project)
     try:
         dataset = graph.assemble(project)  # a file that does not parse: no step could run
     except BaseException:
@@ -1121,7 +1113,6 @@ def actors_command(state: State, text: str) -> None:
       stancegraph actors Q7747        # person:vladimir-putin
     """
     from stancegraph import authoring
-    from stancegraph.errors import FindingsError
 
     project = state.project()
     found = authoring.find_actors(project, text)

@@ -88,7 +88,7 @@ class QueryOutOfMemory(QueryError):
 class NetworkRefused(StancegraphError):
     """Something tried to reach the network while the network guard was on.
 
-    Raised by the audit hook of :func:`stancegraph.safety.install_network_guard`; reaching it
+    Raised by the audit hook of :func:`stancegraph.isolation.install_network_guard`; reaching it
     means a parser or an engine tried to fetch what stancegraph had not been asked to fetch.
     """
 

@@ -53,7 +53,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.query import Result
 from rdflib.term import Node
 
-from stancegraph import graph, names, safety
+from stancegraph import graph, isolation, names, safety
 from stancegraph.errors import QueryError, StancegraphError, StoreError
 from stancegraph.sources import Project
 
@@ -722,7 +722,7 @@ def open_store(project: Project) -> ox.Store:
 
 def _ox_evaluate(store: ox.Store, text: str, form: str, substitutions: dict[str, Node]) -> bytes:
     """Run one query on Oxigraph and return the W3C serialization of the answer (plain bytes,
-    so that it can come back from :func:`stancegraph.safety.run_with_deadline`'s worker).
+    so that it can come back from :func:`stancegraph.isolation.run_with_deadline`'s worker).
 
     The error raised holds no reference to pyoxigraph's result object: that object may only be
     dropped by the thread that made it (else pyoxigraph prints "PyQuerySolutions is unsendable"
@@ -789,7 +789,7 @@ class OxigraphEngine:
     """pyoxigraph over the union of the named graphs; parameters via ``substitutions``.
 
     Over a project it uses the embedded on-disk store; an in-memory ``store`` may be given
-    instead. Each query runs in a forked worker (:func:`stancegraph.safety.run_with_deadline`)
+    instead. Each query runs in a forked worker (:func:`stancegraph.isolation.run_with_deadline`)
     that is killed past the time limit (``timeout``, default ``STANCEGRAPH_QUERY_TIMEOUT``) and
     stopped past the memory limit (``memory`` MiB, default ``STANCEGRAPH_QUERY_MEMORY``). The
     worker opens the on-disk store itself, read-only (a fork would not carry RocksDB's threads);
@@ -833,17 +833,17 @@ class OxigraphEngine:
     def run(
         self, text: str, form: str, bindings: Mapping[str, Node], prepared: Any = None
     ) -> Answer:
-        memory = self.memory if self.memory is not None else safety.query_memory_default()
+        memory = self.memory if self.memory is not None else isolation.query_memory_default()
         limits: dict[str, Any] = {"timeout": self.timeout, "memory": memory}
         if self._store is not None:
-            data = safety.run_with_deadline(
+            data = isolation.run_with_deadline(
                 _ox_evaluate, self._store, text, form, dict(bindings), **limits
             )
         else:
             from stancegraph import store
 
             opening = functools.partial(store.open_embedded, self._embedded())
-            data = safety.run_with_deadline(
+            data = isolation.run_with_deadline(
                 _ox_evaluate, text, form, dict(bindings), setup=opening, **limits
             )
         return _answer(form, data)
@@ -852,7 +852,7 @@ class OxigraphEngine:
 class RdflibEngine:
     """rdflib's SPARQL evaluator; the default graph is the union; parameters via initBindings.
 
-    Each query runs in a forked worker (:func:`stancegraph.safety.run_with_deadline`) that is
+    Each query runs in a forked worker (:func:`stancegraph.isolation.run_with_deadline`) that is
     killed past the time limit and stopped past the memory limit (see :class:`OxigraphEngine`):
     rdflib's evaluator cannot be interrupted otherwise.
     """
@@ -883,14 +883,14 @@ class RdflibEngine:
         self, text: str, form: str, bindings: Mapping[str, Node], prepared: Any = None
     ) -> Answer:
         """``prepared``: rdflib's parsed form of ``text`` (from the safety check), if at hand."""
-        data = safety.run_with_deadline(
+        data = isolation.run_with_deadline(
             _rdflib_evaluate,
             self.dataset,
             prepared if prepared is not None else text,
             form,
             dict(bindings),
             timeout=self.timeout,
-            memory=self.memory if self.memory is not None else safety.query_memory_default(),
+            memory=self.memory if self.memory is not None else isolation.query_memory_default(),
         )
         return _answer(form, data)
 
@@ -1013,7 +1013,7 @@ class EndpointEngine:
         if not re.match(r"^https?://[^\s/]+", url):
             raise QueryError(f"--endpoint {url!r}: expected an http:// or https:// URL")
         self.url = url
-        self.timeout = timeout if timeout is not None else safety.query_timeout_default()
+        self.timeout = timeout if timeout is not None else isolation.query_timeout_default()
         self.server = ""
 
     @property

@@ -23,16 +23,15 @@ rdflib's own parsers are not used for untrusted text: its JSON-LD parser fetches
 multi-line long literals and overflows the Python stack on deep nesting (issue #8).
 
 Nothing here touches the network, and ``owl:imports`` is never followed (nothing here reads the
-triples it parses). Two process-wide guards back this up: :func:`install_network_guard` (an audit
-hook that makes any socket connection or ``urllib`` request fail while it is on) and rdflib's
-``SPARQL_LOAD_GRAPHS`` switched off. :func:`run_with_deadline` runs work that can take unbounded
-time (query evaluation) in a child process that is killed at its deadline, and whose memory
-is limited.
+triples it parses). Two process-wide guards back this up: the network guard of
+:mod:`stancegraph.isolation` (an audit hook that makes any socket connection or ``urllib``
+request fail while it is on) and rdflib's ``SPARQL_LOAD_GRAPHS`` switched off. Work that can take
+unbounded time or memory (query evaluation) runs in a worker process of
+:mod:`stancegraph.isolation`, killed at its deadline.
 
 Limits (each also an environment variable, see SECURITY.md): file size ``STANCEGRAPH_MAX_BYTES``
 (50 MiB), bracket nesting ``STANCEGRAPH_MAX_DEPTH`` (64), query size
-``STANCEGRAPH_MAX_QUERY_BYTES`` (1 MiB), query time ``STANCEGRAPH_QUERY_TIMEOUT`` (60 s), query
-memory ``STANCEGRAPH_QUERY_MEMORY`` (2048 MiB, or half the machine's memory if less).
+``STANCEGRAPH_MAX_QUERY_BYTES`` (1 MiB); query time and memory: see :mod:`stancegraph.isolation`.
 """
 
 from __future__ import annotations
@@ -44,21 +43,15 @@ import functools
 import heapq
 import json
 import logging
-import multiprocessing
 import os
-import pickle
 import re
-import signal
-import socket
 import stat
 import sys
-import tempfile
-import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import defusedxml.ElementTree as DefusedET
 import pyoxigraph as ox
@@ -67,15 +60,7 @@ from defusedxml import DefusedXmlException
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from stancegraph.errors import (
-    InputError,
-    NetworkRefused,
-    QueryError,
-    QueryOutOfMemory,
-    QueryRefused,
-    QueryTimeout,
-    StancegraphError,
-)
+from stancegraph.errors import InputError, QueryError, QueryRefused, StancegraphError
 
 # rdflib's SPARQL engine fetches a FROM/FROM NAMED/USING graph it does not hold from the web (or
 # reads it from the disk for a file: IRI). check_query refuses such queries; this switch makes
@@ -188,7 +173,7 @@ def max_bytes_default() -> int:
     ``STANCEGRAPH_MAX_BYTES`` if set, else the default (50 MiB)."""
     if _Limits.max_bytes is not None:
         return _Limits.max_bytes
-    return _positive_env("STANCEGRAPH_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return positive_env("STANCEGRAPH_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
 def detect_format(path: str | Path, format: str | None = None) -> str:
@@ -350,7 +335,7 @@ def guard_jsonld(
                     name,
                     None,
                     None,
-                    f"remote JSON-LD context {_clip(ctx)!r} is not allowed (no network, no local "
+                    f"remote JSON-LD context {clip(ctx)!r} is not allowed (no network, no local "
                     "files); inline the context",
                 )
         if holder is not None and any(isinstance(ctx, str) for ctx in contexts_here):
@@ -454,15 +439,58 @@ def parse_file(
     Raises :class:`InputError` for anything that is not a readable, well-formed RDF file, or
     that goes over a limit (see :func:`parse_bytes`).
     """
+    fmt, data = _read_file(path, format, max_bytes)
+    return parse_bytes(
+        data, name=path, format=fmt, graph=graph, base=base, max_depth=max_depth, contexts=contexts
+    )
+
+
+def parse_file_quads(
+    path: str | Path,
+    graph_name: ox.NamedNode,
+    format: str | None = None,
+    *,
+    max_bytes: int | None = None,
+    base: str = DEFAULT_BASE,
+    max_depth: int | None = None,
+    contexts: Mapping[str, Any] | None = None,
+) -> list[ox.Quad]:
+    """The triples of the RDF file at ``path`` as pyoxigraph quads in ``graph_name``, for callers
+    that load them into pyoxigraph: no rdflib term is made (issue #7).
+
+    The same guards, limits and errors as :func:`parse_file` (which see); a file that holds
+    named graphs is refused, as :func:`parse_file` refuses it for a :class:`rdflib.Graph`.
+    """
+    fmt, data = _read_file(path, format, max_bytes)
+    text = _guarded_text(data, path, fmt, max_depth, contexts)
+    quads: list[ox.Quad] = []
+    named: Any = None
+    with _parser_errors(path, fmt, text):
+        parser = ox.parse(
+            input=text, format=_OX_FORMATS[fmt], base_iri=base, rename_blank_nodes=True
+        )
+        for quad in parser:
+            s, o = quad.subject, quad.object
+            if type(s) is ox.Triple or type(o) is ox.Triple:
+                raise _Unsupported(_TRIPLE_TERMS)
+            if type(o) is ox.Literal and o.direction is not None:
+                raise _Unsupported(_DIRECTIONAL)
+            if named is None and type(quad.graph_name) is not ox.DefaultGraph:
+                named = quad.graph_name
+            quads.append(ox.Quad(s, quad.predicate, o, graph_name))
+    if named is not None:
+        raise _named_graphs_refused(path, named.value)
+    return quads
+
+
+def _read_file(path: str | Path, format: str | None, max_bytes: int | None) -> tuple[str, bytes]:
+    """The format and the bytes of the RDF file at ``path``, behind :func:`read_limited`."""
     if is_url(path):
         read_limited(path)  # raises: a URL is never fetched
     if Path(path).is_dir():
         raise InputError(path, None, None, "is a directory, not an RDF file")
     fmt = detect_format(path, format)
-    data = read_limited(path, max_bytes)
-    return parse_bytes(
-        data, name=path, format=fmt, graph=graph, base=base, max_depth=max_depth, contexts=contexts
-    )
+    return fmt, read_limited(path, max_bytes)
 
 
 def parse_bytes(
@@ -504,6 +532,19 @@ def read_terms(
     name (None: the default graph), and the prefixes declared; no rdflib graph is built, for
     callers that index the triples their own way. ``ox_triples``: see :func:`parse_terms`."""
     fmt = detect_format(name, format)
+    text = _guarded_text(data, name, fmt, max_depth, contexts)
+    return parse_terms(text, fmt, name, base, ox_triples=ox_triples)
+
+
+def _guarded_text(
+    data: bytes,
+    name: str | Path,
+    fmt: str,
+    max_depth: int | None,
+    contexts: Mapping[str, Any] | None,
+) -> str:
+    """The text of ``data`` once every guard of its format has passed it: what a parser may
+    be given (for JSON-LD, with the shipped contexts inlined)."""
     text = decode(data, name)
     if fmt == "json-ld":
         text = guard_jsonld(text, name, max_depth, contexts)
@@ -511,11 +552,15 @@ def read_terms(
         guard_xml(text, name, max_depth)
     elif fmt in DEPTH_GUARDED_FORMATS:
         guard_depth(text, name, max_depth)
-    return parse_terms(text, fmt, name, base, ox_triples=ox_triples)
+    return text
 
 
 class _Unsupported(Exception):
     """A term rdflib cannot hold (RDF 1.2 triple terms, directional language tags)."""
+
+
+_TRIPLE_TERMS = "triple terms and << >> (RDF 1.2 / RDF-star) are not supported"
+_DIRECTIONAL = "directional language tags (RDF 1.2) are not supported"
 
 
 class _IllTypedLiteralNoise(logging.Filter):
@@ -565,18 +610,17 @@ def parse_terms(
             return blank
         if kind is ox.Literal:
             if t.direction is not None:
-                raise _Unsupported("directional language tags (RDF 1.2) are not supported")
+                raise _Unsupported(_DIRECTIONAL)
             if t.language:
                 return Literal(t.value, lang=t.language)
             datatype = t.datatype.value
             if datatype == _XSD_STRING:
                 return Literal(t.value)
             return Literal(t.value, datatype=term(t.datatype))
-        raise _Unsupported("triple terms and << >> (RDF 1.2 / RDF-star) are not supported")
+        raise _Unsupported(_TRIPLE_TERMS)
 
     groups: dict[URIRef | BNode | None, list[tuple[Any, Any, Any]]] = {}
-    label = _FORMAT_NAMES[fmt]
-    try:
+    with _parser_errors(name, fmt, text):
         parser = ox.parse(
             input=text,
             format=_OX_FORMATS[fmt],
@@ -593,10 +637,20 @@ def parse_terms(
                 triples = groups[key] = []
             triples.append((term(quad.subject), term(quad.predicate), term(quad.object)))
         prefixes = dict(getattr(parser, "prefixes", {}) or {})
+    return groups, prefixes
+
+
+@contextlib.contextmanager
+def _parser_errors(name: str | Path, fmt: str, text: str) -> Iterator[None]:
+    """Whatever pyoxigraph's parse of ``text`` raises in the block, as one :class:`InputError`:
+    a syntax error at its line and column, an unsupported term, nesting, anything else."""
+    label = _FORMAT_NAMES[fmt]
+    try:
+        yield
     except SyntaxError as exc:
         line, col = _syntax_error_position(exc, text)
         reason = re.sub(r"^Parser error (?:at|between) [^:]*:\s*", "", str(exc.msg or exc))
-        raise InputError(name, line, col, _clip(f"{label} syntax error: {reason}")) from None
+        raise InputError(name, line, col, clip(f"{label} syntax error: {reason}")) from None
     except _Unsupported as exc:
         raise InputError(name, None, None, f"{label}: {exc}") from None
     except RecursionError:
@@ -604,8 +658,7 @@ def parse_terms(
     except Exception as exc:
         # Whatever the parser trips on, the input is what is unusable.
         reason = f"{label} could not be read: {type(exc).__name__}: {_first_line(exc)}"
-        raise InputError(name, None, None, _clip(reason)) from None
-    return groups, prefixes
+        raise InputError(name, None, None, clip(reason)) from None
 
 
 def _add(
@@ -617,12 +670,7 @@ def _add(
     """Add the parsed triples to ``target``, all at once, after the whole file has parsed."""
     named = [g for g in groups if g is not None]
     if named and not target.context_aware:
-        raise InputError(
-            name,
-            None,
-            None,
-            f"holds named graphs (e.g. <{_clip(str(named[0]))}>) where only triples are expected",
-        )
+        raise _named_graphs_refused(name, str(named[0]))
     for prefix, namespace in prefixes.items():
         with contextlib.suppress(Exception):
             target.bind(prefix, URIRef(namespace), override=False)
@@ -633,6 +681,15 @@ def _add(
         else:
             context = target
         context.addN((s, p, o, context) for s, p, o in triples)
+
+
+def _named_graphs_refused(name: str | Path, graph_name: str) -> InputError:
+    return InputError(
+        name,
+        None,
+        None,
+        f"holds named graphs (e.g. <{clip(graph_name)}>) where only triples are expected",
+    )
 
 
 def _syntax_error_position(exc: SyntaxError, text: str) -> tuple[int | None, int | None]:
@@ -685,7 +742,8 @@ def _one_based(col: int | None) -> int | None:
     return None if col is None else col + 1
 
 
-def _clip(text: str) -> str:
+def clip(text: str) -> str:
+    """``text`` on one line and at most 160 characters: what an error message may quote."""
     text = " ".join(text.split())
     return text if len(text) <= _MAX_REASON else text[: _MAX_REASON - 1] + "…"
 
@@ -736,7 +794,7 @@ def max_depth_default() -> int:
     ``STANCEGRAPH_MAX_DEPTH`` if set, else the default (64)."""
     if _Limits.max_depth is not None:
         return _Limits.max_depth
-    return _positive_env("STANCEGRAPH_MAX_DEPTH", DEFAULT_MAX_DEPTH)
+    return positive_env("STANCEGRAPH_MAX_DEPTH", DEFAULT_MAX_DEPTH)
 
 
 def nesting_depth(text: str, limit: int | None = None) -> tuple[int, int]:
@@ -939,7 +997,7 @@ class CheckedQuery:
 
 def max_query_bytes_default() -> int:
     """The query size limit: ``STANCEGRAPH_MAX_QUERY_BYTES`` if set, else 1 MiB."""
-    return _positive_env("STANCEGRAPH_MAX_QUERY_BYTES", DEFAULT_MAX_QUERY_BYTES)
+    return positive_env("STANCEGRAPH_MAX_QUERY_BYTES", DEFAULT_MAX_QUERY_BYTES)
 
 
 def check_query(
@@ -995,7 +1053,7 @@ def check_query(
 
     for iri in services:
         if not allow_service:
-            shown = iri if iri.startswith("?") else f"<{_clip(iri)}>"
+            shown = iri if iri.startswith("?") else f"<{clip(iri)}>"
             raise QueryRefused(
                 f"{label}: SERVICE {shown} is refused: stancegraph does not send queries to other "
                 "endpoints unless run with --allow-service"
@@ -1005,7 +1063,7 @@ def check_query(
             continue
         if not remote_ok(iri):
             raise QueryRefused(
-                f"{label}: FROM/USING <{_clip(iri)}> is refused: only the project's graphs "
+                f"{label}: FROM/USING <{clip(iri)}> is refused: only the project's graphs "
                 f"({', '.join(local)}...) may be named; a remote graph needs --allow-service, "
                 "and local files are never read"
             )
@@ -1017,7 +1075,7 @@ def check_query(
     for iri in loads:
         if not remote_ok(iri):
             raise QueryRefused(
-                f"{label}: LOAD <{_clip(iri)}> is refused: loading from a URL needs "
+                f"{label}: LOAD <{clip(iri)}> is refused: loading from a URL needs "
                 "--allow-service, and local files are never read"
             )
     return CheckedQuery(
@@ -1099,13 +1157,13 @@ def _parse_sparql_text(text: str) -> tuple[Any, str]:
         except RecursionError:
             raise _SparqlProblem(None, "query nested too deeply to parse") from None
         except Exception as exc:
-            raise _SparqlProblem(None, _clip(f"SPARQL syntax error: {_first_line(exc)}")) from None
+            raise _SparqlProblem(None, clip(f"SPARQL syntax error: {_first_line(exc)}")) from None
         try:
             prepared = translate(tree)
         except RecursionError:
             raise _SparqlProblem(None, "query nested too deeply to parse") from None
         except Exception as exc:
-            reason = _clip(f"not a valid SPARQL query: {_first_line(exc)}")
+            reason = clip(f"not a valid SPARQL query: {_first_line(exc)}")
             raise _SparqlProblem(None, reason) from None
         if parse is parseUpdate:
             if isinstance(prepared, list) or not prepared.algebra:
@@ -1117,7 +1175,7 @@ def _parse_sparql_text(text: str) -> tuple[Any, str]:
     found = rest[0] if rest else ""
     expected = furthest.msg.removeprefix("Expected ").strip()
     what = f"expected {expected}" + (f", found {found!r}" if found else ", found the end")
-    raise _SparqlProblem(furthest.loc, f"SPARQL syntax error: {_clip(what)}")
+    raise _SparqlProblem(furthest.loc, f"SPARQL syntax error: {clip(what)}")
 
 
 def algebra_nodes(roots: Iterable[Any]) -> Iterator[Any]:
@@ -1164,7 +1222,9 @@ def _first_line(exc: BaseException) -> str:
     return ((str(exc).splitlines() or [""])[0]) or type(exc).__name__
 
 
-def _positive_env(variable: str, default: int) -> int:
+def positive_env(variable: str, default: int) -> int:
+    """The positive whole number in the environment variable ``variable``, else ``default``;
+    any other value is a :class:`StancegraphError` naming the variable."""
     raw = os.environ.get(variable, "").strip()
     if not raw:
         return default
@@ -1175,431 +1235,3 @@ def _positive_env(variable: str, default: int) -> int:
     if value <= 0:
         raise StancegraphError(f"{variable}={raw!r}: must be a positive whole number")
     return value
-
-
-# --- time and memory limits --------------------------------------------------------------------
-
-#: Seconds a query may run unless ``STANCEGRAPH_QUERY_TIMEOUT`` (or the caller) says otherwise.
-DEFAULT_QUERY_TIMEOUT = 60.0
-
-#: The most memory (MiB) a query may take by default: 2 GiB, or half the machine's memory if that
-#: is less. See :func:`query_memory_default`.
-DEFAULT_QUERY_MEMORY_MIB = 2048
-
-T = TypeVar("T")
-
-
-def query_timeout_default() -> float:
-    """The query time limit in seconds: ``STANCEGRAPH_QUERY_TIMEOUT`` if set, else 60."""
-    raw = os.environ.get("STANCEGRAPH_QUERY_TIMEOUT", "").strip()
-    if not raw:
-        return DEFAULT_QUERY_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = 0.0
-    if not value > 0 or value != value or value == float("inf"):
-        raise StancegraphError(
-            f"STANCEGRAPH_QUERY_TIMEOUT={raw!r}: must be a positive number of seconds"
-        )
-    return value
-
-
-def query_memory_default() -> int:
-    """The query memory limit in MiB: ``STANCEGRAPH_QUERY_MEMORY`` if set, else 2048 (2 GiB), or
-    half the machine's memory where that is less."""
-    default = DEFAULT_QUERY_MEMORY_MIB
-    with contextlib.suppress(ValueError, OSError, AttributeError):
-        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20
-        if physical > 0:
-            default = max(1, min(default, physical // 2))
-    return _positive_env("STANCEGRAPH_QUERY_MEMORY", default)
-
-
-def memory_limits_supported() -> bool:
-    """Whether a worker's memory can be limited here (Linux: ``RLIMIT_DATA`` and ``/proc``)."""
-    return sys.platform.startswith("linux") and Path("/proc/self/status").is_file()
-
-
-def run_with_deadline(
-    func: Callable[..., T],
-    *args: Any,
-    timeout: float | None = None,
-    what: str = "query",
-    isolation: str = "process",
-    memory: int | None = None,
-    setup: Callable[[], Any] | None = None,
-    **kwargs: Any,
-) -> T:
-    """``func(*args, **kwargs)``, stopped with :class:`QueryTimeout` if it runs past ``timeout``,
-    and with :class:`QueryOutOfMemory` if it takes more than ``memory`` MiB.
-
-    Neither rdflib nor pyoxigraph can interrupt a running query, so by default the call runs in a
-    forked child process that is killed at the deadline (``timeout`` seconds; default
-    ``STANCEGRAPH_QUERY_TIMEOUT``, 60). The child shares everything already in memory (a loaded
-    dataset or in-memory store) at no cost, but its return value and exceptions come back
-    pickled, so return plain data (serialized results, bytes, lists of strings), not result
-    objects. An on-disk pyoxigraph ``Store`` (RocksDB has threads, which a fork does not copy)
-    should be opened in the child, read-only: ``setup`` is called there first and what it returns
-    becomes ``func``'s first argument. A child that dies (out of memory, a crash in an engine)
-    gives a :class:`QueryError`, never a hang.
-
-    ``memory`` (MiB; None: no limit) bounds what the child may allocate beyond what it holds when
-    ``func`` starts (after ``setup``): see :class:`Child`.
-
-    ``isolation="thread"`` (also used where fork is unavailable) runs ``func`` in a daemon thread
-    instead: the caller still gets :class:`QueryTimeout` at the deadline, but the work goes on in
-    the background until the process exits, which is fine for a command line and nothing else;
-    there is no memory limit then.
-    """
-    limit = timeout if timeout is not None else query_timeout_default()
-    if isolation == "process" and "fork" in multiprocessing.get_all_start_methods():
-        child = Child(func, *args, memory=memory, setup=setup, **kwargs)
-        if child.started:
-            return child.result(timeout=limit, what=what)  # type: ignore[no-any-return]
-    if setup is not None:
-        work = functools.partial(func, setup())
-        return _run_in_thread(work, args, kwargs, limit, what)
-    return _run_in_thread(func, args, kwargs, limit, what)
-
-
-def _timeout_error(what: str, limit: float) -> QueryTimeout:
-    return QueryTimeout(
-        f"{what} ran longer than {limit:g} s and was stopped "
-        "(raise the limit with STANCEGRAPH_QUERY_TIMEOUT or --timeout)"
-    )
-
-
-def _memory_error(what: str, memory: int) -> QueryOutOfMemory:
-    return QueryOutOfMemory(
-        f"{what} used more than {memory} MiB of memory and was stopped "
-        "(raise the limit with STANCEGRAPH_QUERY_MEMORY or --memory)"
-    )
-
-
-# What a worker that ran out of its memory writes before it dies: Rust's allocation failure
-# (pyoxigraph), C++'s (RocksDB), a thread that could not get its stack, Python's MemoryError.
-_OUT_OF_MEMORY = re.compile(
-    r"memory allocation of \d+ bytes failed|std::bad_alloc|Resource temporarily unavailable"
-    r"|MemoryError|Cannot allocate memory|out of memory",
-)
-
-
-class Child:
-    """``func(*args, **kwargs)`` started now in a forked child process: :meth:`result` waits for
-    it (up to a deadline, if given), :meth:`cancel` stops it.
-
-    The child shares what is in memory at no cost; its return value and exceptions come back
-    pickled (see :func:`run_with_deadline`). Where the system cannot fork (no fork on the
-    platform, or no process left), ``func`` runs in this process when the result is asked for.
-
-    ``setup``, if given, is called in the child first; what it returns is ``func``'s first
-    argument. ``memory`` (MiB) limits what the child may then allocate: on Linux its
-    ``RLIMIT_DATA`` (private writable memory: the heap, anonymous mappings, thread stacks; not
-    files mapped read-only) is set to what it holds after ``setup`` plus ``memory``. Past it an
-    allocation fails: Python raises MemoryError, Rust and C++ abort the process. Either way
-    :meth:`result` raises :class:`QueryOutOfMemory`, and what the dying child wrote on stderr
-    (the engines' own "memory allocation failed" lines) is not shown: with a memory limit the
-    child's stderr goes to a file, copied to this process's stderr only if the child ends well.
-    """
-
-    def __init__(
-        self,
-        func: Callable[..., Any],
-        *args: Any,
-        memory: int | None = None,
-        setup: Callable[[], Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self._call = (func, args, kwargs, setup)
-        self._process: Any = None
-        self._memory = memory if memory is not None and memory_limits_supported() else None
-        self._stderr: Any = None
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return
-        sys.stdout.flush()  # else the child would write what is still buffered a second time
-        sys.stderr.flush()
-        if self._memory is not None:
-            self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by cancel)
-        context = multiprocessing.get_context("fork")
-        self._reader, writer = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_child_main,
-            args=(writer, func, args, kwargs, setup, self._memory, self._stderr),
-        )
-        process.daemon = True
-        try:
-            process.start()
-        except OSError:  # e.g. a process limit: do the work later, here
-            self._reader.close()
-            self._close_stderr()
-        else:
-            self._process = process
-        finally:
-            writer.close()
-
-    @property
-    def started(self) -> bool:
-        """Whether a child runs ``func`` (else :meth:`result` runs it here)."""
-        return self._process is not None
-
-    def cancel(self) -> None:
-        """Stop the child, if there is one, without waiting for its result."""
-        if self._process is not None:
-            self._reader.close()
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join()
-            self._process = None
-        self._close_stderr()
-
-    def result(self, timeout: float | None = None, what: str = "the work") -> Any:
-        """What ``func`` returned (or raised); :class:`QueryTimeout` past ``timeout`` seconds,
-        :class:`QueryOutOfMemory` past the memory limit."""
-        if self._process is None:
-            func, args, kwargs, setup = self._call
-            if setup is not None:
-                return func(setup(), *args, **kwargs)
-            return func(*args, **kwargs)
-        try:
-            if timeout is not None and not self._reader.poll(timeout):
-                raise _timeout_error(what, timeout)
-            try:
-                status, payload = self._reader.recv()
-            except (EOFError, OSError):
-                self._process.join(5)
-                raise self._death(what) from None
-            if status != "memory":
-                self._replay_stderr()
-        finally:
-            self.cancel()
-        if status == "ok":
-            return payload
-        if status == "memory":
-            if self._memory is None:
-                raise QueryOutOfMemory(f"{what} ran out of memory and was stopped")
-            raise _memory_error(what, self._memory)
-        raise payload
-
-    def _death(self, what: str) -> QueryError:
-        """The error for a child that ended without an answer."""
-        code = self._process.exitcode
-        said = self._read_stderr()
-        if self._memory is not None and (code == -signal.SIGABRT or _OUT_OF_MEMORY.search(said)):
-            return _memory_error(what, self._memory)
-        last = (said.strip().splitlines() or [""])[-1]
-        if code is not None and code < 0:
-            try:
-                how = f"killed by {signal.Signals(-code).name}"
-            except ValueError:
-                how = f"killed by signal {-code}"
-        else:
-            how = f"exit code {code}"
-        return QueryError(
-            f"{what} failed: its worker process ended without an answer ({how}"
-            + (f": {_clip(last)}" if last else "; out of memory?")
-            + ")"
-        )
-
-    def _read_stderr(self) -> str:
-        if self._stderr is None:
-            return ""
-        with contextlib.suppress(OSError, ValueError):
-            self._stderr.seek(0)
-            return self._stderr.read(64 * 1024).decode("utf-8", errors="replace")
-        return ""
-
-    def _replay_stderr(self) -> None:
-        said = self._read_stderr()
-        if said:
-            sys.stderr.write(said)
-            sys.stderr.flush()
-
-    def _close_stderr(self) -> None:
-        if self._stderr is not None:
-            with contextlib.suppress(OSError):
-                self._stderr.close()
-            self._stderr = None
-
-
-def limit_memory(mib: int) -> None:
-    """Let this process allocate at most ``mib`` MiB more than it holds now (Linux
-    ``RLIMIT_DATA``, which counts the heap and private writable mappings, not files mapped
-    read-only); a lower limit already set (``ulimit -d``) stays. Meant for a worker process."""
-    import resource
-
-    held = 0
-    with open("/proc/self/status", encoding="ascii", errors="replace") as status:
-        for line in status:
-            if line.startswith("VmData:"):
-                held = int(line.split()[1]) * 1024
-                break
-    limit = held + mib * 2**20
-    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    for already in (soft, hard):  # never loosen a limit set from outside (ulimit -d)
-        if already != resource.RLIM_INFINITY:
-            limit = min(limit, already)
-    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
-
-
-def _child_main(
-    writer: Any,
-    func: Callable[..., Any],
-    args: Any,
-    kwargs: Any,
-    setup: Callable[[], Any] | None,
-    memory: int | None,
-    stderr: Any,
-) -> None:
-    if stderr is not None:
-        sys.stderr.flush()
-        os.dup2(stderr.fileno(), 2)
-    try:
-        if setup is not None:
-            args = (setup(), *args)
-        if memory is not None:
-            limit_memory(memory)
-        message: tuple[str, Any] = ("ok", func(*args, **kwargs))
-    except MemoryError:
-        # Leaving this block frees what the work held (its frames hang on the traceback).
-        message = ("memory", None)
-    except BaseException as exc:  # everything goes back to the parent, which re-raises it
-        message = ("error", _portable(exc))
-    try:
-        writer.send(message)
-    except MemoryError:
-        writer.send(("memory", None))
-    except Exception as exc:
-        writer.send(("error", QueryError(f"the answer could not be sent back: {exc}")))
-    finally:
-        writer.close()
-
-
-def _portable(exc: BaseException) -> BaseException:
-    """``exc`` if it survives pickling, else a :class:`QueryError` with its message."""
-    import traceback
-
-    with contextlib.suppress(Exception):
-        exc.add_note("in the worker process:\n" + "".join(traceback.format_exception(exc)))
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        portable = QueryError(f"{type(exc).__name__}: {exc}")
-        portable.exit_code = getattr(exc, "exit_code", portable.exit_code)
-        return portable
-    return exc
-
-
-def _run_in_thread(
-    func: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], limit: float, what: str
-) -> T:
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["ok"] = func(*args, **kwargs)
-        except BaseException as exc:
-            box["error"] = exc
-
-    worker = threading.Thread(target=target, name=f"stancegraph {what}", daemon=True)
-    worker.start()
-    worker.join(limit)
-    if worker.is_alive():
-        raise _timeout_error(what, limit)
-    if "error" in box:
-        raise box["error"]
-    return box["ok"]  # type: ignore[no-any-return]
-
-
-# --- the network guard -------------------------------------------------------------------------
-
-_NETWORK_EVENTS = frozenset(
-    {
-        "socket.connect",
-        "socket.sendto",
-        "socket.sendmsg",
-        "socket.getaddrinfo",
-        "socket.gethostbyname",
-        "socket.gethostbyaddr",
-        "socket.getnameinfo",
-        "urllib.Request",
-    }
-)
-
-
-class _Guard:
-    installed = False
-    allowed = True
-    lock = threading.Lock()
-
-
-def _audit(event: str, args: tuple[Any, ...]) -> None:
-    # Called for every audited event in the process (every open, import, exec...): keep it cheap.
-    if _Guard.allowed or event not in _NETWORK_EVENTS:
-        return
-    if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
-        sock = args[0]
-        if getattr(sock, "family", None) == getattr(socket, "AF_UNIX", None):
-            return
-        target = args[1] if len(args) > 1 and event != "socket.sendmsg" else "?"
-    elif event == "urllib.Request":
-        target = args[0]
-    else:
-        target = args[0] if args else "?"
-    if isinstance(target, tuple) and len(target) >= 2:
-        target = f"{target[0]}:{target[1]}"
-    raise NetworkRefused(
-        f"network access refused ({event} {_clip(str(target))}): stancegraph reaches nothing on "
-        "the network unless asked (--allow-service, or a remote endpoint or store URL)"
-    )
-
-
-def install_network_guard() -> None:
-    """Install the process-wide network guard (once; an audit hook cannot be removed).
-
-    While the guard is on (see :func:`network_guard`), any socket connection except Unix
-    sockets, any DNS lookup and any ``urllib`` request (``http:``, ``file:``...) made from
-    Python raises :class:`~stancegraph.errors.NetworkRefused`. Installing it does not turn it on.
-    It cannot see requests made by native code that bypasses Python's ``socket`` module
-    (pyoxigraph's ``SERVICE`` client): :func:`check_query` is what keeps those out.
-    """
-    with _Guard.lock:
-        if not _Guard.installed:
-            sys.addaudithook(_audit)
-            _Guard.installed = True
-
-
-def network_allowed() -> bool:
-    """Whether the network guard lets connections through right now."""
-    return _Guard.allowed
-
-
-@contextlib.contextmanager
-def network_guard(allow: bool = False) -> Iterator[None]:
-    """Within the block, network access is refused (or allowed, if ``allow``); then restored.
-
-    The command line runs every command inside ``network_guard()``; a command that the user told
-    to use the network (``--allow-service``, ``--endpoint URL``, a remote store) calls
-    :func:`allow_network` inside it.
-    """
-    install_network_guard()
-    before = _Guard.allowed
-    _Guard.allowed = allow
-    try:
-        yield
-    finally:
-        _Guard.allowed = before
-
-
-def allow_network() -> None:
-    """Let network access through until the enclosing :func:`network_guard` block ends.
-
-    Call it only when the user asked for the network explicitly.
-    """
-    _Guard.allowed = True
-
-
-def refuse_network() -> None:
-    """Refuse network access until the enclosing :func:`network_guard` block ends."""
-    install_network_guard()
-    _Guard.allowed = False

@@ -1,8 +1,9 @@
-"""Triple stores: the embedded on-disk Oxigraph store, and remote SPARQL 1.1 stores.
+"""The embedded on-disk Oxigraph store, and what every load is made of (graphs, listeners).
 
-**Embedded.** ``stancegraph load`` (and :func:`ensure_embedded`, which ``query`` calls) keeps the
-dataset in an on-disk Oxigraph store, by default ``.stancegraph/store`` under the project root
-(``$STANCEGRAPH_STORE`` or ``--store DIR`` elsewhere). The folder holds generations::
+``stancegraph load`` (:func:`load_project`), and :func:`ensure_embedded`, which ``query``
+calls, keep the dataset in an on-disk Oxigraph store, by default ``.stancegraph/store`` under
+the project root (``$STANCEGRAPH_STORE`` or ``--store DIR`` elsewhere). The folder holds
+generations::
 
     .stancegraph/store/
         CURRENT                 the name of the generation in use, e.g. "gen-3f9c...-k2j1"
@@ -19,13 +20,9 @@ of every file that fills a named graph, so :func:`ensure_embedded` reuses the st
 is unchanged and reloads it when it is stale; a stale store whose folder cannot be written
 (read-only, full) is used as it was last loaded, with a :class:`StaleStoreWarning`.
 
-**Remote.** :func:`load_remote` replaces each of our named graphs (and only those) on a SPARQL 1.1
-server: through the Graph Store HTTP Protocol (one ``PUT ?graph=<iri>`` per graph, all or nothing
-per graph) or through SPARQL 1.1 Update (``DROP SILENT GRAPH``/``INSERT DATA``; a graph too big for
-one request is filled in a staging graph of ours and moved into place with ``MOVE``). After each
-graph it counts the graph's triples through the query endpoint; a failure stops the load with
-:class:`RemoteLoadError`, which says which graphs are loaded and which are not. Running the same
-command again replaces every graph again, so it completes the job.
+Remote SPARQL 1.1 stores are loaded by :mod:`stancegraph.remote`, from the same graphs
+(:class:`GraphPlan`), telling the same :class:`Listener` and reporting the same
+:class:`LoadReport`.
 """
 
 from __future__ import annotations
@@ -33,38 +30,26 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import netrc
 import os
 import shutil
-import sys
 import tempfile
-import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, Literal
 
-from rdflib import BNode, Dataset, Graph, URIRef
+import pyoxigraph
+from rdflib import Dataset, Graph, URIRef
 
 from stancegraph import graph, safety
-from stancegraph.errors import InputError, ProjectError, StoreError
+from stancegraph.errors import ProjectError, StoreError
 from stancegraph.sources import Project
-
-if TYPE_CHECKING:
-    import httpx
-    import pyoxigraph
 
 #: Environment variable naming the embedded store's folder.
 STORE_ENV = "STANCEGRAPH_STORE"
 #: The embedded store's folder, relative to the project root, unless told otherwise.
 DEFAULT_STORE = Path(".stancegraph") / "store"
-#: Credentials for remote stores (never taken from the command line).
-USER_ENV = "STANCEGRAPH_USER"
-PASSWORD_ENV = "STANCEGRAPH_PASSWORD"
-#: Test hook: seconds to pause after each graph of an embedded load (to interrupt it on purpose).
-PAUSE_ENV = "STANCEGRAPH_LOAD_PAUSE"
 
 #: Bumped when the layout of a generation changes, so that older stores count as stale.
 LAYOUT_VERSION = 2  # 2: compacted after loading (Store.optimize)
@@ -74,14 +59,6 @@ OXIGRAPH_DIR = "oxigraph"
 LOCK = ".lock"
 _GEN_PREFIX = "gen-"
 _LOADING_PREFIX = "loading-"
-
-#: Where ``--update`` fills a graph that takes several requests before moving it into place.
-STAGING_BASE = graph.GRAPH_BASE + "staging/"
-
-DEFAULT_CHUNK = 5000
-#: At most this many triples in a request that inserts blank nodes (see :func:`update_requests`).
-BLANK_CHUNK = 500
-DEFAULT_TIMEOUT = 60.0
 
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
 
@@ -133,20 +110,11 @@ class ParsedGraph:
         return len(self.quads)
 
 
-_OX_FORMATS = {
-    "turtle": "TURTLE",
-    "trig": "TRIG",
-    "nt": "N_TRIPLES",
-    "nquads": "N_QUADS",
-    "json-ld": "JSON_LD",
-    "xml": "RDF_XML",
-}
-
-
 def parse_layers(project: Project) -> list[ParsedGraph]:
-    """Every named graph of the project, each file read through the guards of
-    :mod:`stancegraph.safety` (size limit, strict UTF-8, nesting, no DTD, no remote JSON-LD
-    context) and parsed by pyoxigraph straight into pyoxigraph terms, in the architecture's order.
+    """Every named graph of the project, in the architecture's order, each file read by
+    :func:`stancegraph.safety.parse_file_quads`: the guards, limits and errors of every other
+    file the package reads (size limit, strict UTF-8, nesting, no DTD, no remote JSON-LD context;
+    errors at their line and column), parsed by pyoxigraph straight into pyoxigraph terms.
 
     What ``load`` stores is what :func:`stancegraph.graph.assemble` holds, without the detour
     through rdflib terms and N-Triples text that made loading 1M triples take 90 s (issue #7).
@@ -155,50 +123,11 @@ def parse_layers(project: Project) -> list[ParsedGraph]:
         raise ProjectError(f"{project.ontology_file}: the ontology file is missing")
     out = []
     for iri, files in graph.layer_files(project):
-        name = _ox().NamedNode(str(iri))
+        name = pyoxigraph.NamedNode(str(iri))
         quads: set[Any] = set()
         for path in files:
-            quads.update(_parse_into(path, name))
+            quads.update(safety.parse_file_quads(path, name))
         out.append(ParsedGraph(iri, frozenset(quads)))
-    return out
-
-
-def _ox() -> Any:
-    import pyoxigraph
-
-    return pyoxigraph
-
-
-def _parse_into(path: Path, graph_name: Any) -> list[Any]:
-    """The triples of ``path`` as quads in ``graph_name`` (named graphs in the file: refused)."""
-    ox = _ox()
-    fmt = safety.detect_format(path)
-    text = safety.decode(safety.read_limited(path), path)
-    if fmt == "json-ld":
-        text = safety.guard_jsonld(text, path)
-    elif fmt == "xml":
-        safety.guard_xml(text, path)
-    elif fmt in ("turtle", "trig"):
-        safety.guard_depth(text, path)
-    triple_term = getattr(ox, "Triple", ())
-    out = []
-    try:
-        for quad in ox.parse(
-            input=text,
-            format=getattr(ox.RdfFormat, _OX_FORMATS[fmt]),
-            base_iri=safety.DEFAULT_BASE,
-            rename_blank_nodes=True,
-        ):
-            if not isinstance(quad.graph_name, ox.DefaultGraph):
-                raise InputError(
-                    path, None, None, "holds named graphs where only triples are expected"
-                )
-            if isinstance(quad.subject, triple_term) or isinstance(quad.object, triple_term):
-                raise InputError(path, None, None, "triple terms (RDF 1.2) are not supported")
-            out.append(ox.Quad(quad.subject, quad.predicate, quad.object, graph_name))
-    except SyntaxError as exc:
-        reason = " ".join(str(exc.msg or exc).split())[:160]
-        raise InputError(path, exc.lineno, exc.offset, f"syntax error: {reason}") from None
     return out
 
 
@@ -223,6 +152,9 @@ def fingerprint(project: Project) -> str:
 
 class Listener:
     """Told about the progress of a load; the CLI draws a progress bar from it."""
+
+    def planned(self, items: Sequence[GraphPlan] | Sequence[ParsedGraph]) -> None:
+        """The load is about to send ``items``, in this order (told once, before the first)."""
 
     def started(self, item: GraphPlan) -> None:
         """``item`` is about to be sent."""
@@ -287,11 +219,6 @@ class EmbeddedStatus:
     state: Literal["missing", "fresh", "stale"]
     manifest: Manifest | None = None
 
-    @property
-    def oxigraph_dir(self) -> Path | None:
-        current = _current_generation(self.location)
-        return current / OXIGRAPH_DIR if current is not None else None
-
     def describe(self) -> str:
         """One line for ``stancegraph info``."""
         where = str(self.location)
@@ -324,8 +251,6 @@ def embedded_status(project: Project, location: str | Path | None = None) -> Emb
 
 def open_embedded(location: str | Path) -> pyoxigraph.Store:
     """The current generation of the store at ``location``, opened read-only."""
-    import pyoxigraph
-
     loc = Path(location)
     current = _current_generation(loc)
     if current is None:
@@ -385,7 +310,7 @@ class StaleStoreWarning(UserWarning):
 
 
 def _cannot_write(loc: Path, exc: OSError) -> StoreWriteError:
-    reason = _reason(exc)
+    reason = describe_error(exc)
     return StoreWriteError(f"{loc}: cannot write the embedded store: {reason}", reason)
 
 
@@ -407,8 +332,6 @@ def load_embedded(
     one in use. Raises :class:`StoreError` if the folder is not ours or the load fails (the
     unfinished generation is removed; the previous one is untouched).
     """
-    import pyoxigraph
-
     listener = listener or Listener()
     loc = store_location(project, location)
     _claim_folder(loc)
@@ -427,6 +350,7 @@ def load_embedded(
             items = plan(dataset)
         else:
             items = parse_layers(project)
+        listener.planned(items)
         try:
             work = Path(tempfile.mkdtemp(prefix=_LOADING_PREFIX, dir=loc))
         except OSError as exc:
@@ -448,7 +372,6 @@ def load_embedded(
                         to_graph=pyoxigraph.NamedNode(str(item.iri)),
                     )
                 for item in batch:
-                    _pause_for_tests(item)  # type: ignore[arg-type]
                     listener.finished(item)  # type: ignore[arg-type]
             store.flush()
             # Bulk loads leave many small RocksDB files side by side; compacting them once here
@@ -472,18 +395,74 @@ def load_embedded(
                 raise
             if isinstance(exc, OSError):
                 raise StoreWriteError(
-                    f"{loc}: loading the embedded store failed ({_reason(exc)}); "
+                    f"{loc}: loading the embedded store failed ({describe_error(exc)}); "
                     "the previous store is unchanged",
-                    _reason(exc),
+                    describe_error(exc),
                 ) from None
             if isinstance(exc, SyntaxError | ValueError):
                 raise StoreError(
-                    f"{loc}: loading the embedded store failed ({_reason(exc)}); "
+                    f"{loc}: loading the embedded store failed ({describe_error(exc)}); "
                     "the previous store is unchanged"
                 ) from None
             raise
         _remove_leftovers(loc)
         return EmbeddedResult(loc, generation, manifest)
+
+
+@dataclass(frozen=True)
+class GraphLoad:
+    """One named graph in what ``stancegraph load`` reports: its short name, its triples, the
+    requests it takes (a dry run into a remote store; else None) and the triples the store
+    holds in it afterwards (None: a dry run)."""
+
+    name: str
+    triples: int
+    requests: int | None = None
+    in_store: int | None = None
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What ``stancegraph load`` did, or (``dry_run``) would do.
+
+    ``destination`` names the store: after a load, where the graphs went (``embedded store DIR
+    (GENERATION)``, a remote store's URL); in a dry run, the store and its state. A remote load
+    also says how it authenticates (dry run), whether it prunes, and which graphs it dropped.
+    """
+
+    destination: str
+    graphs: list[GraphLoad]
+    dry_run: bool = False
+    authentication: str | None = None
+    prune: bool = False
+    pruned: list[str] = field(default_factory=list)
+
+    @property
+    def triples(self) -> int:
+        return sum(g.triples for g in self.graphs)
+
+
+def load_project(
+    project: Project,
+    location: str | Path | None = None,
+    *,
+    dry_run: bool = False,
+    listener: Listener | None = None,
+) -> LoadReport:
+    """``stancegraph load`` without a URL: every named graph of the project's files
+    (:func:`parse_layers`) into a new generation of the embedded store at ``location``
+    (:func:`load_embedded`), each graph's count checked; with ``dry_run``, only counted."""
+    items = parse_layers(project)
+    if dry_run:
+        status = embedded_status(project, location)
+        graphs = [GraphLoad(item.name, item.triples) for item in items]
+        return LoadReport(status.describe(), graphs, dry_run=True)
+    done = load_embedded(project, location, listener=listener, parsed=items)
+    graphs = [
+        GraphLoad(item.name, item.triples, in_store=done.manifest.graphs.get(item.name, 0))
+        for item in items
+    ]
+    return LoadReport(f"embedded store {done.location} ({done.generation.name})", graphs)
 
 
 #: Quads per bulk load when loading parsed graphs.
@@ -527,7 +506,7 @@ def _claim_folder(loc: Path) -> None:
     try:
         loc.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        reason = _reason(exc)
+        reason = describe_error(exc)
         raise StoreWriteError(f"{loc}: cannot create the store folder: {reason}", reason) from None
     if not loc.is_dir():
         raise StoreError(f"{loc}: not a folder")
@@ -606,457 +585,7 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def _pause_for_tests(item: GraphPlan) -> None:
-    raw = os.environ.get(PAUSE_ENV)
-    if not raw:
-        return
-    try:
-        seconds = float(raw)
-    except ValueError:
-        return
-    print(f"stancegraph: paused after loading {item.name}", file=sys.stderr, flush=True)
-    time.sleep(seconds)
-
-
-# --- remote stores -------------------------------------------------------------------------------
-
-Protocol = Literal["gsp", "update"]
-
-
-@dataclass(frozen=True)
-class RemoteTarget:
-    """A remote store and how to talk to it."""
-
-    protocol: Protocol
-    url: str
-    query_url: str
-    auth_scheme: Literal["basic", "digest"] = "basic"
-    timeout: float = DEFAULT_TIMEOUT
-    chunk_size: int = DEFAULT_CHUNK
-
-    def describe(self) -> str:
-        how = "Graph Store Protocol (PUT per graph)" if self.protocol == "gsp" else "SPARQL Update"
-        return f"{self.url} via {how}; counts checked at {self.query_url}"
-
-
-@dataclass
-class RemoteResult:
-    target: RemoteTarget
-    loaded: list[tuple[GraphPlan, int]] = field(default_factory=list)
-    requests: int = 0
-    pruned: list[str] = field(default_factory=list)
-
-
-class RemoteLoadError(StoreError):
-    """A remote load stopped part-way: which graphs are loaded, which are not, and why."""
-
-    def __init__(self, target: RemoteTarget, loaded: list[str], pending: list[str], why: str):
-        self.loaded = loaded
-        self.pending = pending
-        self.why = why
-        done = ", ".join(loaded) if loaded else "none"
-        todo = ", ".join(pending) if pending else "none"
-        super().__init__(
-            f"loading into {target.url} stopped: {why}; "
-            f"loaded and checked: {done}; not loaded: {todo}; "
-            "run the same command again to finish"
-        )
-
-
-def derive_query_endpoint(protocol: Protocol, url: str) -> str | None:
-    """The query endpoint that goes with a Graph Store or Update URL, for the stores we know.
-
-    Oxigraph ``/store`` and ``/update`` -> ``/query``; Fuseki ``/<ds>/data`` and ``/<ds>/update``
-    -> ``/<ds>/query``; GraphDB/RDF4J ``/repositories/<r>/rdf-graphs/service`` and
-    ``/repositories/<r>/statements`` -> ``/repositories/<r>``; Virtuoso
-    ``/sparql-graph-crud[-auth]`` -> ``/sparql``; Neptune ``/sparql/gsp/`` -> ``/sparql``; an
-    endpoint ending in ``/sparql`` (Neptune, Virtuoso) answers queries too. ``None`` if the URL
-    matches none of these.
-    """
-    parts = urlsplit(url)
-    path = parts.path.rstrip("/")
-
-    def at(new_path: str) -> str:
-        return urlunsplit((parts.scheme, parts.netloc, new_path, "", ""))
-
-    if "/repositories/" in path:
-        head, _, tail = path.partition("/repositories/")
-        repo = tail.split("/")[0]
-        if repo:
-            return at(f"{head}/repositories/{repo}")
-    last = path.rsplit("/", 1)[-1]
-    base = path[: len(path) - len(last)]
-    if last in ("sparql-graph-crud", "sparql-graph-crud-auth"):
-        return at(base + "sparql")
-    if last in ("store", "data", "update", "statements"):
-        return at(base + "query")
-    if last == "sparql":
-        return at(path)
-    if last == "gsp" and base.rstrip("/").endswith("/sparql"):  # Neptune: /sparql/gsp/
-        return at(base.rstrip("/"))
-    return None
-
-
-def make_target(
-    *,
-    graph_store: str | None = None,
-    update: str | None = None,
-    query_endpoint: str | None = None,
-    auth_scheme: str = "basic",
-    timeout: float = DEFAULT_TIMEOUT,
-    chunk_size: int = DEFAULT_CHUNK,
-) -> RemoteTarget:
-    """Check the URLs the user gave and derive the query endpoint if it was not given."""
-    if bool(graph_store) == bool(update):
-        raise StoreError("give one of --graph-store URL or --update URL")
-    protocol: Protocol = "gsp" if graph_store else "update"
-    url = str(graph_store or update)
-    for name, value in (("store", url), ("query endpoint", query_endpoint)):
-        if value is not None:
-            parts = urlsplit(value)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise StoreError(f"{name} URL {value!r} is not an http(s) URL")
-            if parts.username or parts.password:
-                raise StoreError(
-                    f"{name} URL must not carry credentials; set {USER_ENV} and "
-                    f"{PASSWORD_ENV} or use a netrc file"
-                )
-    query_url = query_endpoint or derive_query_endpoint(protocol, url)
-    if query_url is None:
-        raise StoreError(
-            f"cannot tell the query endpoint of {url}; give it with --query-endpoint URL "
-            "(it is used to check the triple count of every graph)"
-        )
-    if chunk_size < 1:
-        raise StoreError("--chunk-size must be at least 1")
-    if auth_scheme not in ("basic", "digest"):
-        raise StoreError(f"unknown --auth {auth_scheme!r}; use basic or digest")
-    return RemoteTarget(
-        protocol=protocol,
-        url=url,
-        query_url=query_url,
-        auth_scheme=auth_scheme,  # type: ignore[arg-type]
-        timeout=timeout,
-        chunk_size=chunk_size,
-    )
-
-
-def credentials(url: str) -> tuple[str, str, str] | None:
-    """``(user, password, where from)`` for ``url``: the environment, else a netrc entry.
-
-    ``$STANCEGRAPH_USER`` and ``$STANCEGRAPH_PASSWORD`` win; else the entry for the URL's host
-    in ``$NETRC`` or ``~/.netrc``. Never from the command line, so they stay out of shell
-    history and process listings.
-    """
-    user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
-    if user or password:
-        if not (user and password is not None):
-            raise StoreError(f"set both {USER_ENV} and {PASSWORD_ENV}, or neither")
-        return user, password, f"${USER_ENV}"
-    host = urlsplit(url).hostname or ""
-    path = Path(os.environ.get("NETRC") or Path.home() / ".netrc")
-    if not path.is_file():
-        return None
-    try:
-        entry = netrc.netrc(str(path)).authenticators(host)
-    except (netrc.NetrcParseError, OSError) as exc:
-        raise StoreError(f"{path}: cannot read the netrc file: {_reason(exc)}") from None
-    if entry is None:
-        return None
-    login, _account, secret = entry
-    return login, secret or "", f"netrc entry for {host}"
-
-
-def _auth(target: RemoteTarget) -> tuple[httpx.Auth | None, str]:
-    import httpx
-
-    found = credentials(target.url)
-    if found is None:
-        if target.auth_scheme == "digest":
-            raise StoreError(
-                f"--auth digest needs credentials: set {USER_ENV} and {PASSWORD_ENV} "
-                "or add a netrc entry for the host"
-            )
-        return None, "no credentials"
-    user, password, where = found
-    if target.auth_scheme == "digest":
-        return httpx.DigestAuth(user, password), f"digest auth as {user} ({where})"
-    return httpx.BasicAuth(user, password), f"basic auth as {user} ({where})"
-
-
-def describe_auth(target: RemoteTarget) -> str:
-    """How ``load`` will authenticate, without the secret (for ``--dry-run``)."""
-    return _auth(target)[1]
-
-
-def update_requests(iri: URIRef, g: Graph, chunk_size: int = DEFAULT_CHUNK) -> list[str]:
-    """The SPARQL Update requests that replace graph ``iri`` with the triples of ``g``.
-
-    Every term is written by rdflib's ``.n3()`` (which escapes literals and refuses malformed
-    IRIs), never pasted from text. Triples that share a blank node stay in one request, since a
-    blank node label means a new node in each request. One request: ``DROP SILENT GRAPH`` and
-    ``INSERT DATA`` together. Several: fill a staging graph, then ``MOVE`` it into place, so that
-    the graph is replaced in one step.
-
-    A chunk with blank nodes is sent as ``INSERT { ... } WHERE { }``, which inserts the same
-    triples (one solution, so one new node per label), and holds at most :data:`BLANK_CHUNK`
-    triples: Virtuoso 7.2 refuses blank nodes in ``INSERT DATA`` ("Blank node ... is not
-    allowed in a constant clause"), and compiles a template of about 1,500 triples into more
-    SQL than it allows ("exceeded 10000 lines of code"; 1,000 pass).
-    """
-    chunks = _chunks(g, chunk_size)
-    target = iri.n3()
-    if len(chunks) <= 1:
-        if not chunks:
-            return [f"DROP SILENT GRAPH {target}"]
-        return [f"DROP SILENT GRAPH {target} ;\n{_insert(target, *chunks[0])}"]
-    staging = staging_iri(iri).n3()
-    requests = [f"DROP SILENT GRAPH {staging}"]
-    requests += [_insert(staging, body, blank) for body, blank in chunks]
-    requests.append(f"MOVE SILENT GRAPH {staging} TO GRAPH {target}")
-    return requests
-
-
-def _insert(graph_iri: str, body: str, blank_nodes: bool) -> str:
-    if blank_nodes:
-        return f"INSERT {{ GRAPH {graph_iri} {{\n{body}}} }} WHERE {{ }}"
-    return f"INSERT DATA {{ GRAPH {graph_iri} {{\n{body}}} }}"
-
-
-def staging_iri(iri: URIRef) -> URIRef:
-    """The graph where ``--update`` assembles ``iri`` before moving it into place."""
-    return URIRef(STAGING_BASE + short_name(iri))
-
-
-def _chunks(g: Graph, size: int) -> list[tuple[str, bool]]:
-    """The triples of ``g`` as N-Triples-like lines in chunks of about ``size`` triples (a chunk
-    with blank nodes: :data:`BLANK_CHUNK` at most, unless one node's triples are more), each
-    with whether it holds a blank node."""
-    parent: dict[BNode, BNode] = {}
-
-    def find(node: BNode) -> BNode:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    triples = sorted(g, key=lambda t: tuple(n.n3() for n in t))
-    for s, _p, o in triples:
-        if isinstance(s, BNode) and isinstance(o, BNode):
-            parent[find(s)] = find(o)
-    groups: dict[tuple[str, object], list[str]] = {}
-    order: list[tuple[str, object]] = []
-    for n, (s, p, o) in enumerate(triples):
-        bnode = s if isinstance(s, BNode) else o if isinstance(o, BNode) else None
-        key: tuple[str, object] = (
-            ("bnode", find(bnode)) if bnode is not None else ("plain", n // size)
-        )
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
-        groups[key].append(f"{s.n3()} {p.n3()} {o.n3()} .\n")
-    chunks: list[tuple[str, bool]] = []
-    current: list[str] = []
-    blank = False
-    for key in order:
-        lines = groups[key]
-        with_blank = blank or key[0] == "bnode"
-        limit = min(size, BLANK_CHUNK) if with_blank else size
-        if current and len(current) + len(lines) > limit:
-            chunks.append(("".join(current), blank))
-            current, blank = [], False
-        current.extend(lines)
-        blank = blank or key[0] == "bnode"
-    if current:
-        chunks.append(("".join(current), blank))
-    return chunks
-
-
-def ntriples(g: Graph) -> bytes:
-    """``g`` as N-Triples (sent as ``text/turtle``: every N-Triples document is Turtle)."""
-    return g.serialize(format="nt", encoding="utf-8")
-
-
-def load_remote(
-    dataset: Dataset,
-    target: RemoteTarget,
-    *,
-    listener: Listener | None = None,
-    client: httpx.Client | None = None,
-    prune: bool = False,
-) -> RemoteResult:
-    """Replace each named graph of ``dataset`` on ``target``, checking each graph's count.
-
-    With ``prune``, afterwards drop the graphs under our graph base that ``dataset`` does not
-    have (a source that was removed, a staging graph left by an interrupted ``--update``).
-    Raises :class:`RemoteLoadError` naming the graphs loaded and not loaded if anything fails.
-    """
-    import httpx
-
-    listener = listener or Listener()
-    items = plan(dataset)
-    auth, _ = _auth(target)
-    result = RemoteResult(target)
-    own = client is None
-    http = client or httpx.Client(
-        auth=auth, timeout=target.timeout, follow_redirects=False, headers=_HEADERS
-    )
-    try:
-        for index, item in enumerate(items):
-            listener.started(item)
-            try:
-                result.requests += _send_graph(http, target, item)
-                found = count_triples(http, target.query_url, item.iri)
-            except StoreError as exc:
-                raise RemoteLoadError(
-                    target,
-                    [i.name for i, _ in result.loaded],
-                    [i.name for i in items[index:]],
-                    f"graph {item.name}: {exc}",
-                ) from None
-            if found != item.triples:
-                raise RemoteLoadError(
-                    target,
-                    [i.name for i, _ in result.loaded],
-                    [i.name for i in items[index:]],
-                    f"graph {item.name}: sent {item.triples} triples but the store has {found}",
-                )
-            result.loaded.append((item, found))
-            listener.finished(item)
-        if prune:
-            keep = {str(item.iri) for item in items}
-            try:
-                for iri in graphs_of_ours(http, target.query_url):
-                    if iri not in keep:
-                        result.requests += _drop_graph(http, target, URIRef(iri))
-                        result.pruned.append(short_name(iri))
-            except StoreError as exc:
-                done = ", ".join(result.pruned) or "none"
-                raise StoreError(
-                    f"every graph is loaded and checked, but pruning stopped: {exc}; "
-                    f"dropped so far: {done}; run the same command again to finish"
-                ) from None
-    finally:
-        if own:
-            http.close()
-    return result
-
-
-LIST_OURS = (
-    "SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-    'FILTER (STRSTARTS(STR(?g), "{base}")) }} ORDER BY ?g'
-)
-
-
-def graphs_of_ours(http: httpx.Client, query_url: str) -> list[str]:
-    """The non-empty graphs on the store whose IRI starts with our graph base."""
-    response = _request(
-        http,
-        "POST",
-        query_url,
-        data={"query": LIST_OURS.format(base=graph.GRAPH_BASE)},
-        headers={"Accept": "application/sparql-results+json"},
-    )
-    try:
-        rows = response.json()["results"]["bindings"]
-        return [row["g"]["value"] for row in rows if row["g"]["type"] == "uri"]
-    except (ValueError, KeyError, TypeError):
-        raise StoreError(f"{query_url} did not answer with SPARQL JSON results") from None
-
-
-def _drop_graph(http: httpx.Client, target: RemoteTarget, iri: URIRef) -> int:
-    """Drop one graph; ``iri.n3()`` refuses an IRI that could break out of the update."""
-    if target.protocol == "gsp":
-        # 404: the graph is already gone, which is what we want.
-        _request(http, "DELETE", target.url, params={"graph": str(iri)}, allow=(404,))
-        return 1
-    _request(
-        http,
-        "POST",
-        target.url,
-        content=f"DROP SILENT GRAPH {iri.n3()}".encode(),
-        headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-    )
-    return 1
-
-
-_HEADERS = {"User-Agent": "stancegraph"}
-
-
-def _send_graph(http: httpx.Client, target: RemoteTarget, item: GraphPlan) -> int:
-    """Send one graph; the number of requests it took."""
-    if target.protocol == "gsp":
-        _request(
-            http,
-            "PUT",
-            target.url,
-            params={"graph": str(item.iri)},
-            content=ntriples(item.graph),
-            headers={"Content-Type": "text/turtle; charset=utf-8"},
-        )
-        return 1
-    requests = update_requests(item.iri, item.graph, target.chunk_size)
-    for text in requests:
-        _request(
-            http,
-            "POST",
-            target.url,
-            content=text.encode("utf-8"),
-            headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-        )
-    return len(requests)
-
-
-def count_triples(http: httpx.Client, query_url: str, iri: URIRef) -> int:
-    """The number of triples in graph ``iri``, asked of the query endpoint."""
-    response = _request(
-        http,
-        "POST",
-        query_url,
-        data={"query": COUNT_QUERY.format(graph=iri.n3())},
-        headers={"Accept": "application/sparql-results+json"},
-    )
-    try:
-        bindings = response.json()["results"]["bindings"]
-        return int(bindings[0]["n"]["value"]) if bindings else 0
-    except (ValueError, KeyError, IndexError, TypeError):
-        raise StoreError(
-            f"{query_url} did not answer the count query with SPARQL JSON results"
-        ) from None
-
-
-def _request(
-    http: httpx.Client, method: str, url: str, *, allow: tuple[int, ...] = (), **kwargs: Any
-) -> httpx.Response:
-    """One request; any failure, and any status but 2xx (or one in ``allow``), is a StoreError."""
-    import httpx
-
-    try:
-        response = http.request(method, url, **kwargs)
-    except httpx.TimeoutException:
-        raise StoreError(f"{url} did not answer in time") from None
-    except httpx.ConnectError as exc:
-        raise StoreError(f"cannot reach {url}: {_reason(exc)}") from None
-    except httpx.HTTPError as exc:
-        raise StoreError(f"{method} {url} failed: {_reason(exc)}") from None
-    if response.status_code in allow:
-        return response
-    if response.is_redirect:
-        where = response.headers.get("location", "?")
-        raise StoreError(f"{url} redirects to {where}; give that URL instead")
-    if response.status_code in (401, 403):
-        raise StoreError(
-            f"{url} answered {response.status_code} {response.reason_phrase}: set {USER_ENV} "
-            f"and {PASSWORD_ENV} (or a netrc entry), and --auth digest for Virtuoso"
-        )
-    if response.status_code >= 400:
-        detail = " ".join(response.text.split())[:160]
-        more = f": {detail}" if detail else ""
-        raise StoreError(f"{url} answered {response.status_code} {response.reason_phrase}{more}")
-    return response
-
-
-def _reason(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
+    """What went wrong in ``exc``, on one line (an OSError's reason, else its message)."""
     text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return " ".join(str(text).split())

@@ -10,8 +10,10 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from stancegraph import store
+from conftest import MINI
+from stancegraph import graph, remote, store
 from stancegraph.errors import StoreError
+from stancegraph.sources import find_project
 
 G = URIRef("https://w3id.org/stancegraph/graph/source/hostile")
 FOREIGN = "http://example.org/not-ours"
@@ -73,7 +75,7 @@ def graph_names(st: pyoxigraph.Store) -> set[str]:
 @pytest.mark.parametrize("chunk_size", [1, 3, 1000])
 def test_hostile_literals_arrive_intact_and_nothing_else_changes(chunk_size: int) -> None:
     g = hostile_graph()
-    st = apply(store.update_requests(G, g, chunk_size))
+    st = apply(remote.update_requests(G, g, chunk_size))
     assert isomorphic(graph_in(st, str(G)), g)
     assert graph_names(st) == {FOREIGN, str(G)}, "no other graph created, none dropped"
     assert len(graph_in(st, FOREIGN)) == 1
@@ -84,23 +86,23 @@ def test_updates_replace_the_graph_as_a_whole() -> None:
     old.add((URIRef("http://example.org/old"), URIRef("http://example.org/p"), Literal("gone")))
     for chunk_size in (1, 1000):
         st = apply(
-            store.update_requests(G, old, 1000)
-            + store.update_requests(G, hostile_graph(), chunk_size)
+            remote.update_requests(G, old, 1000)
+            + remote.update_requests(G, hostile_graph(), chunk_size)
         )
         assert isomorphic(graph_in(st, str(G)), hostile_graph())
 
 
 def test_blank_nodes_stay_connected_across_chunks() -> None:
     g = chained_blank_nodes()
-    requests = store.update_requests(G, g, chunk_size=2)
+    requests = remote.update_requests(G, g, chunk_size=2)
     assert len(requests) > 3, "several INSERT DATA requests, a staging graph and a MOVE"
     st = apply(requests)
     assert isomorphic(graph_in(st, str(G)), g)
-    assert str(store.staging_iri(G)) not in graph_names(st), "the staging graph is moved away"
+    assert str(remote.staging_iri(G)) not in graph_names(st), "the staging graph is moved away"
 
 
 def test_an_empty_graph_is_dropped() -> None:
-    st = apply(store.update_requests(G, hostile_graph()) + store.update_requests(G, Graph()))
+    st = apply(remote.update_requests(G, hostile_graph()) + remote.update_requests(G, Graph()))
     assert len(graph_in(st, str(G))) == 0
     assert len(graph_in(st, FOREIGN)) == 1
 
@@ -110,11 +112,11 @@ def test_a_malformed_iri_is_refused_not_pasted() -> None:
     bad = URIRef("http://example.org/a> } ; DROP ALL ; INSERT DATA { <x")
     g.add((bad, URIRef("http://example.org/p"), Literal("x")))
     with pytest.raises(Exception, match="valid URI"):
-        store.update_requests(G, g)
+        remote.update_requests(G, g)
 
 
 def test_staging_graphs_are_ours() -> None:
-    assert str(store.staging_iri(G)).startswith("https://w3id.org/stancegraph/graph/staging/")
+    assert str(remote.staging_iri(G)).startswith("https://w3id.org/stancegraph/graph/staging/")
 
 
 # --- targets --------------------------------------------------------------------------------------
@@ -144,15 +146,15 @@ def test_staging_graphs_are_ours() -> None:
     ],
 )
 def test_query_endpoint_is_derived_for_known_stores(
-    protocol: store.Protocol, url: str, query: str | None
+    protocol: remote.Protocol, url: str, query: str | None
 ) -> None:
-    assert store.derive_query_endpoint(protocol, url) == query
+    assert remote.derive_query_endpoint(protocol, url) == query
 
 
 def test_an_unknown_store_needs_its_query_endpoint() -> None:
     with pytest.raises(StoreError, match="--query-endpoint"):
-        store.make_target(graph_store="http://example.org/unknown")
-    target = store.make_target(
+        remote.make_target(graph_store="http://example.org/unknown")
+    target = remote.make_target(
         graph_store="http://example.org/unknown", query_endpoint="http://example.org/q"
     )
     assert target.query_url == "http://example.org/q"
@@ -163,7 +165,7 @@ def test_an_unknown_store_needs_its_query_endpoint() -> None:
 )
 def test_bad_urls_and_urls_with_credentials_are_refused(url: str) -> None:
     with pytest.raises(StoreError):
-        store.make_target(graph_store=url)
+        remote.make_target(graph_store=url)
 
 
 # --- credentials ----------------------------------------------------------------------------------
@@ -171,8 +173,8 @@ def test_bad_urls_and_urls_with_credentials_are_refused(url: str) -> None:
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.delenv(store.USER_ENV, raising=False)
-    monkeypatch.delenv(store.PASSWORD_ENV, raising=False)
+    monkeypatch.delenv(remote.USER_ENV, raising=False)
+    monkeypatch.delenv(remote.PASSWORD_ENV, raising=False)
     netrc = tmp_path / "netrc"
     monkeypatch.setenv("NETRC", str(netrc))
     return netrc
@@ -181,35 +183,56 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def test_credentials_come_from_the_environment(
     clean_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert store.credentials("http://example.org/store") is None
-    monkeypatch.setenv(store.USER_ENV, "alice")
-    monkeypatch.setenv(store.PASSWORD_ENV, "s3cret")
-    user, password, _where = store.credentials("http://example.org/store")  # type: ignore[misc]
+    assert remote.credentials("http://example.org/store") is None
+    monkeypatch.setenv(remote.USER_ENV, "alice")
+    monkeypatch.setenv(remote.PASSWORD_ENV, "s3cret")
+    user, password, _where = remote.credentials("http://example.org/store")  # type: ignore[misc]
     assert (user, password) == ("alice", "s3cret")
-    target = store.make_target(graph_store="http://example.org:7878/store")
-    assert "alice" in store.describe_auth(target)
-    assert "s3cret" not in store.describe_auth(target)
+    target = remote.make_target(graph_store="http://example.org:7878/store")
+    assert "alice" in remote.describe_auth(target)
+    assert "s3cret" not in remote.describe_auth(target)
 
 
 def test_half_the_credentials_is_an_error(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(store.USER_ENV, "alice")
+    monkeypatch.setenv(remote.USER_ENV, "alice")
     with pytest.raises(StoreError, match="set both"):
-        store.credentials("http://example.org/store")
+        remote.credentials("http://example.org/store")
 
 
 def test_credentials_come_from_netrc(clean_env: Path) -> None:
     clean_env.write_text("machine example.org login bob password hunter2\n", encoding="utf-8")
     clean_env.chmod(0o600)
-    assert store.credentials("http://example.org:8890/sparql-graph-crud-auth")[:2] == (  # type: ignore[index]
+    assert remote.credentials("http://example.org:8890/sparql-graph-crud-auth")[:2] == (  # type: ignore[index]
         "bob",
         "hunter2",
     )
-    assert store.credentials("http://other.example/store") is None
+    assert remote.credentials("http://other.example/store") is None
 
 
 def test_digest_without_credentials_is_an_error(clean_env: Path) -> None:
-    target = store.make_target(
+    target = remote.make_target(
         graph_store="http://virtuoso:8890/sparql-graph-crud-auth", auth_scheme="digest"
     )
     with pytest.raises(StoreError, match="digest needs credentials"):
-        store.describe_auth(target)
+        remote.describe_auth(target)
+
+
+def test_a_dry_run_counts_the_requests_of_each_graph_and_sends_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What `stancegraph load --update URL --dry-run` prints comes from remote.load_project."""
+    monkeypatch.delenv(remote.USER_ENV, raising=False)
+    monkeypatch.delenv(remote.PASSWORD_ENV, raising=False)
+    monkeypatch.setenv("NETRC", "/nonexistent")
+    project = find_project(home=MINI)
+    target = remote.make_target(update="http://127.0.0.1:1/sparql", chunk_size=3)
+    report = remote.load_project(project, target, prune=True, dry_run=True)
+    dataset = graph.assemble(project)
+    assert [(g.name, g.triples, g.requests, g.in_store) for g in report.graphs] == [
+        (item.name, item.triples, len(remote.update_requests(item.iri, item.graph, 3)), None)
+        for item in store.plan(dataset)
+    ]
+    assert [g.requests for g in report.graphs] == [32, 7, 4, 4, 6]
+    assert report.destination == target.describe()
+    assert report.authentication == "no credentials"
+    assert report.dry_run and report.prune and report.pruned == []
