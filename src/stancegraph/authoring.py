@@ -30,13 +30,13 @@ from pathlib import Path
 from rdflib import RDF, RDFS, URIRef
 from rdflib.namespace import FOAF, OWL, SKOS
 
-from stancegraph import anchors, graph, safety
+from stancegraph import anchors, names, safety
 from stancegraph.errors import StancegraphError
 from stancegraph.sources import KEY_PATTERN, Project, read_seed
 
-ID = graph.ID_BASE
-VOCAB = graph.VOCAB_BASE
-WIKIDATA = "http://www.wikidata.org/entity/"
+ID = names.ID_BASE
+VOCAB = names.VOCAB_BASE
+WIKIDATA = names.OTHER["wd"]
 
 
 class AuthoringError(StancegraphError):
@@ -44,45 +44,11 @@ class AuthoringError(StancegraphError):
 
 
 # --------------------------------------------------------------------------------------------
-# The prefix table
+# The prefix table: names' (one table for the package)
 
-#: Prefixes of shared things, ``id/<kind>/<slug>``: prefix -> kind.
-SHARED_PREFIXES: dict[str, str] = {
-    "person": "person",
-    "state": "state",
-    "government": "government",
-    "organization": "organization",
-    "armedforce": "armed-force",
-    "armedgroup": "armed-group",
-    "media": "media",
-    "forum": "forum",
-    "group": "group",
-    "post": "post",
-    "place": "place",
-    "issue": "issue",
-    "equipment": "equipment",
-}
-
-#: Prefixes of the things of one source, ``id/<kind>/<key>/<n>``: prefix -> kind. (``time:`` is
-#: OWL-Time's, so a source's times are ``tm:``.)
-SOURCE_PREFIXES: dict[str, str] = {
-    "claim": "claim",
-    "stance": "stance",
-    "event": "event",
-    "relation": "relation",
-    "quantity": "quantity",
-    "proposition": "proposition",
-    "mention": "mention",
-    "tm": "time",
-    "membership": "membership",
-    "unnamed": "unnamed-source",
-    "anchor": "anchor",
-    "related": "related",
-    "metadata": "metadata",
-}
-
-#: Standard vocabularies: the package's (:data:`stancegraph.graph.NAMESPACES`) and Wikidata's.
-STANDARD_PREFIXES: dict[str, str] = {**graph.NAMESPACES, "wd": WIKIDATA}
+#: Prefixes of the things of one source, ``id/<kind>/<key>/<n>``: prefix -> kind (``tm`` ->
+#: ``time``: ``time:`` is OWL-Time's).
+SOURCE_PREFIXES: dict[str, str] = {k.prefix: k.segment for k in names.KINDS if not k.shared}
 
 
 def vocab_schemes(project: Project) -> list[str]:
@@ -90,66 +56,14 @@ def vocab_schemes(project: Project) -> list[str]:
     return [p.stem for p in project.vocab_files]
 
 
-def prefix_table(project: Project, key: str) -> list[tuple[str, str, str]]:
-    """Every prefix of the files of source ``key``: (group, prefix, namespace), in the order of
-    the block: standard vocabularies, shared things, things of this source, controlled values."""
-    rows = [("standard vocabularies", p, ns) for p, ns in STANDARD_PREFIXES.items()]
-    rows += [
-        ("shared things: one prefix per kind", p, f"{ID}{k}/") for p, k in SHARED_PREFIXES.items()
-    ]
-    rows += [
-        ("things of this source: one prefix per kind", p, f"{ID}{k}/{key}/")
-        for p, k in SOURCE_PREFIXES.items()
-    ]
-    rows.append(("things of this source: one prefix per kind", "doc", graph.DOCUMENT_BASE))
-    rows += [
-        ("controlled values (ontology/vocab/)", s, f"{VOCAB}{s}/") for s in vocab_schemes(project)
-    ]
-    return rows
-
-
 def prefixes(project: Project, key: str) -> dict[str, str]:
-    """prefix -> namespace for source ``key`` (see :func:`prefix_table`)."""
-    return {p: ns for _group, p, ns in prefix_table(project, key)}
+    """prefix -> namespace for source ``key`` (:func:`stancegraph.names.prefix_table`)."""
+    return names.source_prefixes(key)
 
 
 def prefix_block(project: Project, key: str, only: Iterable[str] | None = None) -> str:
-    """The ``@prefix`` lines of source ``key`` (all of them, or the prefixes in ``only``), with a
-    comment line above each group, aligned."""
-    wanted = set(only) if only is not None else None
-    rows = [r for r in prefix_table(project, key) if wanted is None or r[1] in wanted]
-    width = max((len(p) for _g, p, _ns in rows), default=0) + 1
-    lines: list[str] = []
-    group = None
-    for g, p, ns in rows:
-        if g != group and wanted is None:
-            lines.append(f"# {g}")
-        group = g
-        lines.append(f"@prefix {(p + ':').ljust(width)} <{ns}> .")
-    return "\n".join(lines) + "\n"
-
-
-def short(iri: str, table: dict[str, str]) -> str:
-    """``iri`` as ``prefix:local`` by ``table`` (longest namespace first), else ``<iri>``."""
-    for p, ns in sorted(table.items(), key=lambda item: -len(item[1])):
-        local = iri[len(ns) :]
-        if iri.startswith(ns) and re.fullmatch(
-            r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?", local
-        ):
-            return f"{p}:{local}"
-    return f"<{iri}>"
-
-
-def expand(name: str, table: dict[str, str]) -> str | None:
-    """The IRI of ``<iri>``, ``http(s)://...`` or ``prefix:local``; None for anything else."""
-    if name.startswith("<") and name.endswith(">"):
-        return name[1:-1]
-    if re.match(r"^https?://", name):
-        return name
-    match = re.fullmatch(r"([A-Za-z][A-Za-z0-9_-]*):([A-Za-z0-9_][A-Za-z0-9_.-]*)", name)
-    if match and match.group(1) in table:
-        return table[match.group(1)] + match.group(2)
-    return None
+    """The ``@prefix`` lines of source ``key`` (:func:`stancegraph.names.prefix_block`)."""
+    return names.prefix_block(key, only)
 
 
 def turtle_string(text: str) -> str:
@@ -400,7 +314,7 @@ def anchor_blocks(
     refers = None
     if mention is not None:
         iri = resolve(project, mention, any_thing=True, key=key)
-        refers = short(iri, table)
+        refers = names.prefixed(iri, table)
         if not _defined(project, key, iri):
             notes.append(
                 f"{refers} is defined nowhere yet (not in data/actors.ttl nor in the files of "
@@ -494,10 +408,11 @@ def resolve(project: Project, name: str, *, any_thing: bool = False, key: str | 
 
     Unless ``any_thing``, the IRI must be a thing of ``data/actors.ttl``.
     """
-    table = {**STANDARD_PREFIXES, **{p: f"{ID}{k}/" for p, k in SHARED_PREFIXES.items()}}
+    table = {**names.STANDARD, "wd": names.OTHER["wd"]}
+    table.update({k.prefix: k.namespace for k in names.KINDS if k.shared})
     if key is not None:
         table = prefixes(project, key)
-    iri = expand(name, table)
+    iri = names.read_name(name, table)
     entries = actor_entries(project)
     if iri is None and any_thing and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*:\S*", name):
         raise AuthoringError(
@@ -523,7 +438,8 @@ def resolve(project: Project, name: str, *, any_thing: bool = False, key: str | 
     table_all = prefixes(project, "_")
     raise AuthoringError(
         f"{len(named)} actors are named {name!r}: "
-        f"{', '.join(short(e.iri, table_all) for e in named)}; give the IRI of the one you mean"
+        f"{', '.join(names.prefixed(e.iri, table_all) for e in named)}; "
+        "give the IRI of the one you mean"
     )
 
 
@@ -642,8 +558,8 @@ def describe_source(project: Project, key: str, text: str, sha256: str, meta: Me
             raise AuthoringError(f"--date {meta.date!r}: write the date as YYYY-MM-DD") from None
     where = f"seeds/{key}.txt"
     table = prefixes(project, key)
-    creator = short(resolve(project, meta.byline), table) if meta.byline else None
-    publisher = short(resolve(project, meta.publisher), table) if meta.publisher else None
+    creator = names.prefixed(resolve(project, meta.byline), table) if meta.byline else None
+    publisher = names.prefixed(resolve(project, meta.publisher), table) if meta.publisher else None
 
     on_doc: list[str] = []
     external: list[str] = []

@@ -32,7 +32,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from stancegraph import __version__
+from stancegraph import __version__, names
 from stancegraph.errors import EXIT_UNUSABLE, FindingsError, StancegraphError
 from stancegraph.sources import HOME_ENV, Project, find_project
 
@@ -1089,8 +1089,8 @@ def vocab_command(state: State, scheme: str | None) -> None:
     table.columns[2].justify = "right"
     for c in found:
         table.add_row(
-            authoring.short(c.iri, table_of),
-            ", ".join(authoring.short(b, table_of) for b in c.broader) or "-",
+            names.prefixed(c.iri, table_of),
+            ", ".join(names.prefixed(b, table_of) for b in c.broader) or "-",
             str(c.uses),
             rich_escape(c.definition),
         )
@@ -1122,8 +1122,8 @@ def actors_command(state: State, text: str) -> None:
     table = new_table("iri", "class", "label", "also", "wikidata")
     for a in found:
         table.add_row(
-            authoring.short(a.iri, table_of),
-            ", ".join(authoring.short(c, table_of) for c in a.classes),
+            names.prefixed(a.iri, table_of),
+            ", ".join(names.prefixed(c, table_of) for c in a.classes),
             rich_escape(a.label),
             rich_escape(", ".join(a.other_names)) or "-",
             a.wikidata or "-",

@@ -16,6 +16,7 @@ an anchor); ``id/document/<source key>`` names a source's text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -131,14 +132,14 @@ KINDS: tuple[Kind, ...] = (
     Kind("event", "event", False, ("sg:Event",), "event"),
     Kind("relation", "relation", False, ("sg:Relation",), "stated relation"),
     Kind("quantity", "quantity", False, ("sg:Quantity", "sg:QuantityChange"), "quantity"),
-    Kind("anchor", "anchor", False, ("oa:SpecificResource",), "anchor"),
+    Kind("proposition", "proposition", False, ("sg:Proposition",), "proposition"),
     Kind("mention", "mention", False, ("sg:Mention",), "mention"),
     Kind("time", "tm", False, ("time:TemporalEntity", "time:Duration"), "time"),
     Kind("membership", "membership", False, ("org:Membership",), "membership"),
-    Kind("metadata", "metadata", False, ("sg:ExternalMetadata",), "external metadata"),
-    Kind("related", "related", False, ("sg:RelatedArticle",), "related article"),
-    Kind("proposition", "proposition", False, ("sg:Proposition",), "proposition"),
     Kind("unnamed-source", "unnamed", False, ("sg:UnnamedSource",), "unnamed source"),
+    Kind("anchor", "anchor", False, ("oa:SpecificResource",), "anchor"),
+    Kind("related", "related", False, ("sg:RelatedArticle",), "related article"),
+    Kind("metadata", "metadata", False, ("sg:ExternalMetadata",), "external metadata"),
 )
 
 #: The text of a source: ``id/document/<source key>``, prefix ``doc:``.
@@ -239,13 +240,14 @@ def looks_prefixed(text: str) -> str | None:
     return match.group(1)
 
 
-def expand(text: str) -> URIRef:
-    """``armed-group:hezbollah`` (or ``armedgroup:hezbollah``) -> its IRI. Raises KeyError
-    naming the prefix when it is not one of :data:`PREFIXES`."""
+def expand(text: str, table: dict[str, str] | None = None) -> URIRef:
+    """``armed-group:hezbollah`` (or ``armedgroup:hezbollah``) -> its IRI, by the prefixes of
+    ``table`` (default :data:`PREFIXES`). Raises KeyError naming the prefix when it is unknown."""
+    table = PREFIXES if table is None else table
     match = _PREFIXED.match(text.strip())
-    if not match or (match.group(1) or "") not in PREFIXES:
+    if not match or (match.group(1) or "") not in table:
         raise KeyError(match.group(1) if match else text)
-    return URIRef(PREFIXES[match.group(1) or ""] + match.group(2))
+    return URIRef(table[match.group(1) or ""] + match.group(2))
 
 
 def compact(iri: str) -> str:
@@ -279,16 +281,65 @@ def compact(iri: str) -> str:
 _LOCAL = re.compile(r"^[\w-]*(?:[\w.-]*[\w-])?$")
 
 
-def prefix_block(key: str, scope: str = "source") -> str:
-    """The ``@prefix`` lines a data file of source ``key`` starts with: the standard ones, every
-    shared kind, every kind of one source (``claim:`` = ``id/claim/<key>/``), ``doc:``, every
-    concept scheme. This is what ``new-source`` writes, so no contributor copies it."""
-    rows: list[tuple[str, str]] = []
-    rows += [(p, STANDARD[p]) for p in STANDARD if p not in ("owl", "dcterms", "foaf")]
-    rows.append(("wd", OTHER["wd"]))
-    rows += [(k.prefix, k.namespace) for k in KINDS if k.shared]
-    rows += [(k.prefix, f"{k.namespace}{key}/") for k in KINDS if not k.shared]
-    rows.append((DOCUMENT.prefix, DOCUMENT.namespace))
-    rows += [(s, f"{VOCAB_BASE}{s}/") for s in VOCAB_SCHEMES if s != "cameo"]
-    width = max(len(p) for p, _ in rows) + 2
-    return "".join(f"@prefix {(p + ':').ljust(width)}<{ns}> .\n" for p, ns in rows)
+def prefix_table(key: str) -> list[tuple[str, str, str]]:
+    """Every prefix of the files of source ``key``: (group, prefix, namespace), in the order of
+    the block: standard vocabularies, shared things, things of this source (``claim:`` is
+    ``id/claim/<key>/``), controlled values."""
+    rows = [("standard vocabularies", p, ns) for p, ns in STANDARD.items()]
+    rows.append(("standard vocabularies", "wd", OTHER["wd"]))
+    group = "shared things: one prefix per kind"
+    rows += [(group, k.prefix, k.namespace) for k in KINDS if k.shared]
+    group = "things of this source: one prefix per kind"
+    rows += [(group, k.prefix, f"{k.namespace}{key}/") for k in KINDS if not k.shared]
+    rows.append((group, DOCUMENT.prefix, DOCUMENT.namespace))
+    group = "controlled values (ontology/vocab/)"
+    rows += [(group, s, f"{VOCAB_BASE}{s}/") for s in VOCAB_SCHEMES]
+    return rows
+
+
+def source_prefixes(key: str) -> dict[str, str]:
+    """prefix -> namespace in the files of source ``key`` (:func:`prefix_table`)."""
+    return {p: ns for _group, p, ns in prefix_table(key)}
+
+
+def prefix_block(key: str, only: Iterable[str] | None = None) -> str:
+    """The ``@prefix`` lines a data file of source ``key`` starts with (all of them, with a
+    comment line above each group, or the prefixes in ``only``), aligned. This is what
+    ``stancegraph new-source`` writes, so no contributor copies a prefix block."""
+    wanted = set(only) if only is not None else None
+    rows = [r for r in prefix_table(key) if wanted is None or r[1] in wanted]
+    width = max((len(p) for _g, p, _ns in rows), default=0) + 1
+    lines: list[str] = []
+    group = None
+    for g, p, ns in rows:
+        if g != group and wanted is None:
+            lines.append(f"# {g}")
+        group = g
+        lines.append(f"@prefix {(p + ':').ljust(width)} <{ns}> .")
+    return "\n".join(lines) + "\n"
+
+
+#: A local name written after a prefix in Turtle without escapes.
+_TURTLE_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+
+
+def prefixed(iri: str, table: dict[str, str]) -> str:
+    """``iri`` as Turtle writes it with the prefixes of ``table`` (a file's, e.g.
+    :func:`source_prefixes`): ``prefix:local``, longest namespace first, else ``<iri>``."""
+    for p, ns in sorted(table.items(), key=lambda item: -len(item[1])):
+        if iri.startswith(ns) and _TURTLE_LOCAL.fullmatch(iri[len(ns) :]):
+            return f"{p}:{iri[len(ns) :]}"
+    return f"<{iri}>"
+
+
+def read_name(name: str, table: dict[str, str] | None = None) -> str | None:
+    """The IRI a user means by ``<iri>``, ``http(s)://...`` or ``prefix:local`` (prefixes of
+    ``table``, default :data:`PREFIXES`); None for anything else."""
+    if name.startswith("<") and name.endswith(">"):
+        return name[1:-1]
+    if re.match(r"^https?://", name):
+        return name
+    try:
+        return str(expand(name, table))
+    except KeyError:
+        return None
