@@ -72,19 +72,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-ID = "https://w3id.org/stancegraph/id/"
-SG = "https://w3id.org/stancegraph/ontology#"
-OA = "http://www.w3.org/ns/oa#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from stancegraph import names
+
+ID = names.ID_BASE
+SG = names.SG_NS
+OA = names.STANDARD["oa"]
+XSD = names.STANDARD["xsd"]
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-GRAPH_BASE = "https://w3id.org/stancegraph/graph/"
+GRAPH_BASE = names.GRAPH_BASE
 GENERATOR_VERSION = 2
 
-SHARED_KINDS = (
-    "person|state|government|armed-force|armed-group|media|forum|group|organization|post|place|"
-    "issue|agreement|equipment"
-)
+#: The kinds of shared things: the one table of stancegraph.names.
+SHARED_KINDS = "|".join(k.segment for k in names.KINDS if k.shared)
 SHARED_IRI = re.compile(rf"^<{re.escape(ID)}(?:{SHARED_KINDS})/[a-z0-9]+(?:-[a-z0-9]+)*>$")
 WORD = re.compile(r"[A-Za-z]+")
 

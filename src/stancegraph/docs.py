@@ -30,7 +30,7 @@ from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, SH, SKOS
 
-from stancegraph import graph, plots, queries
+from stancegraph import graph, names, plots, queries
 from stancegraph.errors import StancegraphError
 from stancegraph.sources import Project
 
@@ -38,25 +38,12 @@ SG = graph.SG
 SG_NS = str(SG)
 VOCAB = graph.VOCAB_BASE
 ID = graph.ID_BASE
-SHAPES_NS = "https://w3id.org/stancegraph/shapes#"
-VANN = "http://purl.org/vocab/vann/"
+SHAPES_NS = names.SHAPES_NS
+VANN = names.OTHER["vann"]
 
 #: The schemes of the IRIs the site links out to; any other IRI is shown, not linked.
 WEB_SCHEMES = ("http://", "https://")
 
-#: Prefixes for showing IRIs compactly, longest namespace first when matching.
-PREFIXES: dict[str, str] = {
-    **graph.NAMESPACES,
-    "sgsh": SHAPES_NS,
-    "sh": str(SH),
-    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
-    "marl": "http://www.gsi.upm.es/ontologies/marl/ns#",
-    "vann": VANN,
-    "wd": "http://www.wikidata.org/entity/",
-    "cameo": VOCAB + "cameo/",
-    "vocab": VOCAB,
-    "id": ID,
-}
 
 #: The pages of the site, in the order of its navigation bar: (file, title).
 PAGES = [
@@ -99,15 +86,9 @@ class DocsError(StancegraphError):
 
 
 def compact(iri: str) -> str:
-    """``sg:Actor``, ``polarity/welcome``, ``person/vladimir-putin``, or the IRI itself."""
-    best = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            best = prefix
-    if not best:
-        return iri
-    rest = iri[len(PREFIXES[best]) :]
-    return rest if best in ("vocab", "id") else f"{best}:{rest}"
+    """``sg:Actor``, ``polarity/welcome``, ``person/vladimir-putin``, or the IRI itself: the one
+    rule, :func:`stancegraph.names.compact`."""
+    return names.compact(iri)
 
 
 @dataclass(frozen=True)

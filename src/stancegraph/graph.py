@@ -21,34 +21,19 @@ from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, SKOS
 from rdflib.term import Node
 
-from stancegraph import safety
+from stancegraph import names, safety
 from stancegraph.errors import ProjectError
 from stancegraph.sources import Project, Source
 
-SG = Namespace("https://w3id.org/stancegraph/ontology#")
-SCHEMA = Namespace("https://schema.org/")
-GRAPH_BASE = "https://w3id.org/stancegraph/graph/"
-ID_BASE = "https://w3id.org/stancegraph/id/"
-VOCAB_BASE = "https://w3id.org/stancegraph/vocab/"
-DOCUMENT_BASE = ID_BASE + "document/"
+SG = Namespace(names.SG_NS)
+SCHEMA = Namespace(names.STANDARD["schema"])
+GRAPH_BASE = names.GRAPH_BASE
+ID_BASE = names.ID_BASE
+VOCAB_BASE = names.VOCAB_BASE
+DOCUMENT_BASE = names.DOCUMENT_BASE
 
-#: Prefixes of the standard vocabularies the ontology reuses. Every map of prefixes in the package
-#: starts from this one and adds its own (the id/ kinds, the shapes, the vocabularies...).
-NAMESPACES: dict[str, str] = {
-    "sg": str(SG),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": str(SKOS),
-    "dcterms": str(DCTERMS),
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "time": "http://www.w3.org/2006/time#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "schema": str(SCHEMA),
-}
+#: Prefixes of the standard vocabularies the ontology reuses (:data:`stancegraph.names.STANDARD`).
+NAMESPACES: dict[str, str] = names.STANDARD
 
 ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology")
 VOCAB_GRAPH = URIRef(GRAPH_BASE + "vocab")

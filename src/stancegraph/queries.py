@@ -61,9 +61,9 @@ from stancegraph.sources import Project
 # Prefixes: those a parameter value may use, and those the table output abbreviates with
 # ---------------------------------------------------------------------------------------------
 
-HOME = "https://w3id.org/stancegraph/"
-ID = graph.ID_BASE
-VOCAB = graph.VOCAB_BASE
+HOME = names.HOME
+ID = names.ID_BASE
+VOCAB = names.VOCAB_BASE
 
 #: Prefixes a ``--param`` value may use (``person:vladimir-putin``, ``armed-group:hezbollah``,
 #: ``claim:rd-syria-iran/3``): the one table of :mod:`stancegraph.names`.

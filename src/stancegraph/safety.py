@@ -60,6 +60,7 @@ from defusedxml import DefusedXmlException
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
+from stancegraph import names
 from stancegraph.errors import InputError, QueryError, QueryRefused, StancegraphError
 
 # rdflib's SPARQL engine fetches a FROM/FROM NAMED/USING graph it does not hold from the web (or
@@ -71,7 +72,7 @@ rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 #: Base IRI for relative references, so parsed IRIs never depend on the local path.
-DEFAULT_BASE = "https://w3id.org/stancegraph/"
+DEFAULT_BASE = names.HOME
 
 #: File extension -> format name (rdflib's names, used throughout the package).
 FORMATS_BY_EXTENSION: dict[str, str] = {

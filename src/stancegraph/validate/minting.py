@@ -14,7 +14,7 @@ OA = anchors.OA
 #: Namespaces whose terms only the ontology, vocabularies and shapes may define.
 ONTOLOGY_NS = str(SG)
 VOCAB_NS = graph.VOCAB_BASE
-SHAPES_NS = "https://w3id.org/stancegraph/shapes"
+SHAPES_NS = names.SHAPES_NS.removesuffix("#")
 ID_NS = graph.ID_BASE
 
 #: The kinds of shared things (``id/<kind>/<slug>``) and of things of one source
