@@ -625,8 +625,8 @@ _ALGEBRA_NAMES = {
 
 
 def saved_queries(project: Project) -> list[queries.SavedQuery]:
-    """The saved-query catalogue (:func:`stancegraph.queries.catalogue`: ``queries/*.rq``, not
-    ``queries/qa/``, headers read by :func:`stancegraph.queries.parse_header`), each checked to
+    """The saved-query catalogue (:func:`stancegraph.queries.catalogue`: ``queries/*.rq``,
+    headers read by :func:`stancegraph.queries.parse_header`), each checked to
     be a query whose form ``void.ttl`` can name.
 
     Raises :class:`QueryError` naming the file if one is not valid SPARQL.
@@ -768,7 +768,7 @@ def to_metadata_turtle(g: Graph) -> bytes:
 
 
 def default_out_dir(project: Project) -> Path:
-    return project.root / "dist"
+    return project.dist_dir
 
 
 def build(

@@ -747,7 +747,7 @@ def plot(state: State, names: tuple[str, ...], out: str | None, fmt: str | None)
 
     project = state.project()
     chosen = list(names) or list(plots_module.NAMES)
-    target = Path(out) if out else project.root / "dist" / "img"
+    target = Path(out) if out else project.dist_dir / "img"
     as_file = target.suffix.lower() in (".svg", ".png")
     if as_file and len(chosen) != 1:
         raise click.UsageError("--out FILE is for one picture; give a folder for several")

@@ -887,7 +887,7 @@ def build_site(
     the three pictures there (``docs/img`` for the README)."""
     import jinja2
 
-    out = Path(out_dir) if out_dir is not None else project.root / "dist" / "docs"
+    out = Path(out_dir) if out_dir is not None else project.dist_dir / "docs"
     env = _environment()
     dataset = graph.assemble(project)
     names = Names(dataset)

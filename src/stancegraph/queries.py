@@ -285,7 +285,7 @@ def make_query(text: str, name: str = "query", path: Path | None = None) -> Save
 
 
 def query_files(project: Project) -> list[Path]:
-    """The saved analytic queries: ``queries/*.rq`` (not ``queries/qa/``), sorted by name."""
+    """The saved analytic queries: ``queries/*.rq``, sorted by name."""
     folder = project.queries_dir
     if not folder.is_dir():
         return []
@@ -1231,7 +1231,7 @@ def display(term: Node | None, names: Mapping[URIRef, str]) -> str:
 
 
 def expected_dir(project: Project) -> Path:
-    return project.queries_dir / "expected"
+    return project.expected_dir
 
 
 def expected_path(project: Project, query: SavedQuery) -> Path:

@@ -70,7 +70,7 @@ class Project:
 
     @property
     def shapes_files(self) -> list[Path]:
-        return _sorted_files(self.root / "ontology" / "shapes", "*.ttl", self.root)
+        return _sorted_files(self.shapes_dir, "*.ttl", self.root)
 
     @property
     def actors_file(self) -> Path:
@@ -83,6 +83,21 @@ class Project:
     @property
     def data_dir(self) -> Path:
         return self.root / "data"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "ontology" / "shapes"
+
+    @property
+    def expected_dir(self) -> Path:
+        """``queries/expected/``: the golden answers of the saved queries."""
+        return self.root / "queries" / "expected"
+
+    @property
+    def dist_dir(self) -> Path:
+        """``dist/``: what ``build`` writes, and the site (``dist/docs``) and pictures
+        (``dist/img``) by default."""
+        return self.root / "dist"
 
     @property
     def queries_dir(self) -> Path:

@@ -59,7 +59,7 @@ def load_model(project: Project) -> Model:
     for path in project.shapes_files:
         safety.parse_file(path, graph=shapes)
     if len(shapes) == 0:
-        raise ProjectError(f"no SHACL shapes in {project.root / 'ontology' / 'shapes'}")
+        raise ProjectError(f"no SHACL shapes in {project.shapes_dir}")
     vocab = Graph()
     for path in project.vocab_files:
         safety.parse_file(path, graph=vocab)
