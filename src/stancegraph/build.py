@@ -55,7 +55,7 @@ from rdflib.term import Node
 
 from stancegraph import graph, queries
 from stancegraph.errors import ProjectError
-from stancegraph.sources import Project
+from stancegraph.sources import Project, fsync_dir
 
 SCHEMA = Namespace("https://schema.org/")
 #: DCAT, open: rdflib's closed DCAT 2 namespace lacks DCAT 3's ``dcat:version``.
@@ -872,7 +872,7 @@ def replace_folder(out: Path) -> Iterator[Path]:
             if out.is_dir():  # the folder keeps its permissions
                 os.chmod(work, out.stat().st_mode & 0o7777)
             yield work
-            _fsync_dir(work)
+            fsync_dir(work)
             if out.is_dir():
                 for entry in sorted(out.iterdir()):
                     if entry.name not in OWN_FILES and not _OLD_TEMPORARY.fullmatch(entry.name):
@@ -888,7 +888,7 @@ def replace_folder(out: Path) -> Iterator[Path]:
                 ) from None
             raise
         shutil.rmtree(work, ignore_errors=True)  # now the old files
-        _fsync_dir(parent)
+        fsync_dir(parent)
 
 
 def _new_folder(parent: Path, prefix: str) -> Path:
@@ -990,15 +990,6 @@ def _locked_folder(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _write(folder: Path, final: Path, name: str, media_type: str, data: bytes) -> BuiltFile:

@@ -13,6 +13,7 @@ pipe cannot make the read block.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -306,3 +307,14 @@ def _sorted_files(folder: Path, pattern: str, root: Path) -> list[Path]:
             raise ProjectError(str(exc)) from None
         found.append(path)
     return found
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in folder ``path`` durable (fsync the folder), where the file
+    system allows it: the last step of every atomic write (build's swap, the store's reload)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

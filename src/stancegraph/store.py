@@ -44,7 +44,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from stancegraph import graph, safety
 from stancegraph.errors import ProjectError, StoreError
-from stancegraph.sources import Project
+from stancegraph.sources import Project, fsync_dir
 
 #: Environment variable naming the embedded store's folder.
 STORE_ENV = "STANCEGRAPH_STORE"
@@ -387,7 +387,7 @@ def load_embedded(
             _write_file(work / MANIFEST, manifest.to_json())
             generation = loc / (_GEN_PREFIX + print_[:12] + "-" + work.name[len(_LOADING_PREFIX) :])
             os.rename(work, generation)
-            _fsync_dir(loc)
+            fsync_dir(loc)
             _write_file(loc / CURRENT, generation.name + "\n")  # the switch
         except BaseException as exc:
             shutil.rmtree(work, ignore_errors=True)
@@ -573,16 +573,7 @@ def _write_file(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    fsync_dir(path.parent)
 
 
 def describe_error(exc: BaseException) -> str:
