@@ -53,14 +53,10 @@ def one_line_error(result: Result) -> str:
 
 @pytest.fixture(scope="module")
 def engines(project: Project) -> dict[str, queries.Engine]:
-    """Both embedded engines over the same assembled dataset."""
-    dataset = graph.assemble(project)
-    store = ox.Store()
-    store.load(queries.nquads(dataset), format=ox.RdfFormat.N_QUADS)
-    return {
-        "oxigraph": queries.OxigraphEngine(store=store),
-        "rdflib": queries.RdflibEngine(dataset=dataset),
-    }
+    """Both embedded engines over the golden corpus (queries/golden-corpus.toml: rd-syria-iran
+    and the fixture sources), on which the golden answers are computed."""
+    ox_engine, rdf_engine = queries.golden_engines(project)
+    return {"oxigraph": ox_engine, "rdflib": rdf_engine}
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +225,7 @@ def test_every_golden_file_belongs_to_a_query(project: Project) -> None:
 
 def test_golden_files_are_what_update_expected_writes(project: Project, tmp_path: Path) -> None:
     """Regenerating the goldens in a copy of the checkout changes nothing."""
-    for part in ("ontology", "data", "seeds", "queries"):
+    for part in ("ontology", "data", "seeds", "queries", "tests/fixtures/corpus"):
         shutil.copytree(project.root / part, tmp_path / part)
     updates = queries.update_expected(Project(tmp_path))
     changed = [(u.name, u.status) for u in updates if u.status != "unchanged"]
@@ -239,7 +235,7 @@ def test_golden_files_are_what_update_expected_writes(project: Project, tmp_path
 def test_update_expected_writes_nothing_when_engines_disagree(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for part in ("ontology", "data", "seeds", "queries"):
+    for part in ("ontology", "data", "seeds", "queries", "tests/fixtures/corpus"):
         shutil.copytree(project.root / part, tmp_path / part)
     before = {p.name: p.read_bytes() for p in (tmp_path / "queries" / "expected").iterdir()}
     real_run = queries.RdflibEngine.run
