@@ -1,0 +1,157 @@
+"""The golden corpus (issue #16): golden answers that survive growth, and the fixture sources.
+
+The saved queries' golden answers are computed on a pinned corpus (queries/golden-corpus.toml:
+rd-syria-iran and the invented fixture sources of tests/fixtures/corpus), so a correct new
+source in data/ changes no golden file, while adding a source to the golden corpus itself
+changes the cross-source answers exactly as it should.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Literal, URIRef
+
+from conftest import ROOT
+from stancegraph import corpus, graph, queries
+from stancegraph.cli import cli
+from stancegraph.errors import ProjectError
+from stancegraph.sources import HOME_ENV, Project
+
+FIXTURES = ROOT / "tests" / "fixtures" / "corpus"
+ID = "https://w3id.org/stancegraph/id/"
+INTERVIEW = URIRef(ID + "document/fixture-review-interview")
+COURIER = URIRef(ID + "document/fixture-courier-report")
+SEED = URIRef(ID + "document/rd-syria-iran")
+SECOND = URIRef(ID + "document/second-interview")
+
+
+def copy_project(tmp_path: Path) -> Path:
+    for part in ("ontology", "data", "seeds", "queries", "tests/fixtures/corpus"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    return tmp_path
+
+
+def answer(engine: queries.Engine, name: str) -> queries.Answer:
+    return queries.run(queries.read_query(ROOT / "queries" / f"{name}.rq"), engine)
+
+
+def add_contribution(root: Path) -> None:
+    """A correct new source in data/, as a contributor adds one: the interview fixture under the
+    key second-interview (its link to the courier report, which is not in data/, left out), and
+    the actors it names appended to data/actors.ttl."""
+    key = "second-interview"
+    old = "fixture-review-interview"
+    shutil.copy(FIXTURES / "seeds" / f"{old}.txt", root / "seeds" / f"{key}.txt")
+    description = (FIXTURES / "seeds" / f"{old}.ttl").read_text(encoding="utf-8")
+    (root / "seeds" / f"{key}.ttl").write_text(description.replace(old, key), encoding="utf-8")
+    statements = (FIXTURES / "data" / old / "interview.ttl").read_text(encoding="utf-8")
+    statements = statements.replace(old, key).replace(
+        "sg:contradicts rdsi-claim:7 , courier-claim:3 ;", "sg:contradicts rdsi-claim:7 ;"
+    )
+    (root / "data" / key).mkdir()
+    (root / "data" / key / "interview.ttl").write_text(statements, encoding="utf-8")
+    actors = (FIXTURES / "data" / "actors.ttl").read_text(encoding="utf-8")
+    blocks = "\n".join(line for line in actors.splitlines() if not line.startswith("@prefix"))
+    with (root / "data" / "actors.ttl").open("a", encoding="utf-8") as out:
+        out.write("\n" + blocks)  # data/actors.ttl declares every prefix they use
+
+
+def test_the_fixture_sources_conform() -> None:
+    """Both invented sources, their actors and their links into rd-syria-iran validate."""
+    result = CliRunner().invoke(
+        cli, ["--home", str(ROOT), "validate", str(FIXTURES)], env={HOME_ENV: ""}
+    )
+    assert result.exit_code == 0, result.output
+    assert "0 violations, 0 warnings" in result.output
+
+
+def test_the_golden_corpus_is_the_seed_and_the_fixtures(project: Project) -> None:
+    dataset = corpus.assemble(project)
+    sources = {str(g) for g in graph.named_graphs(dataset) if "/graph/source/" in str(g)}
+    assert sources == {
+        graph.GRAPH_BASE + "source/" + key
+        for key in ("rd-syria-iran", "fixture-courier-report", "fixture-review-interview")
+    }
+    actors = dataset.graph(graph.ACTORS_GRAPH)
+    byline = URIRef(ID + "group/quill-venn-rask")
+    assert (byline, graph.SG.includes, URIRef(ID + "person/ilka-rask")) in actors
+    assert (URIRef(ID + "person/javad-zarif"), None, None) in actors
+
+
+def test_a_new_source_in_data_changes_no_golden_file(tmp_path: Path) -> None:
+    """Issue #16: 24 golden files changed with every contribution. Now a correct new source in
+    data/ (it validates) leaves every golden file as it is, though the whole dataset's answers
+    do change: the new source is there for `stancegraph query`, not for the goldens."""
+    root = copy_project(tmp_path)
+    add_contribution(root)
+    env = {HOME_ENV: ""}
+    checked = CliRunner().invoke(
+        cli,
+        [
+            "--home",
+            str(root),
+            "validate",
+            str(root / "seeds" / "second-interview.ttl"),
+            str(root / "data" / "second-interview"),
+        ],
+        env=env,
+        catch_exceptions=False,
+    )
+    assert checked.exit_code == 0, checked.output
+    updates = queries.update_expected(Project(root))
+    assert [(u.name, u.status) for u in updates if u.status != "unchanged"] == []
+    # the whole dataset (rd-syria-iran and the new source; the fixtures are not in data/) sees
+    # it: Zarif is quoted in two sources there
+    whole = queries.OxigraphEngine(store=queries.memory_store(Project(root)))
+    rows = answer(whole, "quoted-across-sources").rows
+    zarif = URIRef(ID + "person/javad-zarif")
+    assert {(r[2], r[1]) for r in rows if r[0] == zarif} == {
+        (SEED, Literal(2)),
+        (SECOND, Literal(2)),
+    }
+
+
+def test_a_fixture_source_changes_the_cross_source_answers_as_expected(tmp_path: Path) -> None:
+    """Without the interview in the golden corpus, the cross-source answers lose exactly what
+    the interview brings: its rows, one source in the counts, and both disagreements it has."""
+    root = copy_project(tmp_path)
+    pinned = queries.golden_engines(Project(ROOT))[0]
+    (root / "tests/fixtures/corpus/seeds/fixture-review-interview.txt").unlink()
+    (root / "tests/fixtures/corpus/seeds/fixture-review-interview.ttl").unlink()
+    shutil.rmtree(root / "tests/fixtures/corpus/data/fixture-review-interview")
+    smaller = queries.golden_engines(Project(root))[0]
+
+    quoted = {(r[0], r[2]): r[1] for r in answer(pinned, "quoted-across-sources").rows}
+    fewer = {(r[0], r[2]): r[1] for r in answer(smaller, "quoted-across-sources").rows}
+    zarif = URIRef(ID + "person/javad-zarif")
+    ferrante = URIRef(ID + "person/nadia-ferrante")
+    assert quoted[(zarif, INTERVIEW)] == Literal(3) and quoted[(ferrante, INTERVIEW)] == Literal(1)
+    assert fewer == {
+        key: (Literal(2) if key[0] == zarif else count)
+        for key, count in quoted.items()
+        if key[1] != INTERVIEW
+    }
+
+    both = answer(pinned, "reported-by-several-sources").rows
+    less = answer(smaller, "reported-by-several-sources").rows
+    talks = URIRef(ID + "event/rd-syria-iran/4")  # only the interview reports the talks again
+    assert {r[0] for r in both} - {r[0] for r in less} == {talks}
+    assert {(r[2], r[3], r[5]) for r in less} == {
+        (r[2], r[3], r[5]) for r in both if r[2] != INTERVIEW and r[0] != talks
+    }
+
+    disagreements = answer(pinned, "source-disagreements").rows
+    assert len(disagreements) == 4
+    assert all(INTERVIEW in (r[2], r[5]) for r in disagreements)
+    assert answer(smaller, "source-disagreements").rows == []
+
+
+def test_a_golden_corpus_naming_an_unknown_source_is_refused(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    (root / "queries" / "golden-corpus.toml").write_text('sources = ["no-such-source"]\n')
+    with pytest.raises(ProjectError, match="'no-such-source' is not a source of the project"):
+        corpus.assemble(Project(root))
