@@ -17,10 +17,14 @@ actor added for a new source is reached by none of them and stays out; a correct
 the corpus uses changes its answers, as it should.
 
 Without ``queries/golden-corpus.toml`` the corpus is the whole project, as before.
+:func:`materialise` writes the golden corpus out as a project folder of its own, for tools that
+read a project from disk (``stancegraph build``, ``stancegraph load`` into a server whose
+answers are compared with the golden files).
 """
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,3 +152,37 @@ def assemble(project: Project) -> Dataset:
         for triple in reached_actors(safety.parse_file(project.actors_file, graph=Graph()), start):
             actors.add(triple)
     return dataset
+
+
+def materialise(project: Project, folder: Path) -> Project:
+    """Write the golden corpus of ``project`` to ``folder`` as a project of its own: the same
+    ontology and queries (without ``queries/golden-corpus.toml``, so that the whole of the new
+    project is the corpus), the seeds and data of every source in the corpus, and the actors it
+    reaches as ``data/actors.ttl``. ``folder`` must not exist yet."""
+    dataset = assemble(project)
+    corpus = read_manifest(project)
+    folder.mkdir(parents=True)
+    shutil.copytree(project.root / "ontology", folder / "ontology")
+    shutil.copytree(project.queries_dir, folder / "queries")
+    (folder / MANIFEST).unlink(missing_ok=True)
+    (folder / "seeds").mkdir()
+    (folder / "data").mkdir()
+    chosen = (
+        project.sources
+        if corpus is None
+        else [project.source(key) for key in corpus.sources] + corpus.fixture_sources()
+    )
+    for source in chosen:
+        shutil.copy(source.text_path, folder / "seeds" / source.text_path.name)
+        shutil.copy(source.description_path, folder / "seeds" / source.description_path.name)
+        if source.data_files:
+            (folder / "data" / source.key).mkdir()
+            for path in source.data_files:
+                shutil.copy(path, folder / "data" / source.key / path.name)
+    actors = Graph()
+    for prefix, namespace in graph.NAMESPACES.items():
+        actors.bind(prefix, namespace)
+    for triple in dataset.graph(graph.ACTORS_GRAPH):
+        actors.add(triple)
+    (folder / "data" / "actors.ttl").write_bytes(actors.serialize(format="turtle").encode("utf-8"))
+    return Project(folder)
