@@ -8,6 +8,7 @@ changes the cross-source answers exactly as it should.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -155,3 +156,60 @@ def test_a_golden_corpus_naming_an_unknown_source_is_refused(tmp_path: Path) -> 
     (root / "queries" / "golden-corpus.toml").write_text('sources = ["no-such-source"]\n')
     with pytest.raises(ProjectError, match="'no-such-source' is not a source of the project"):
         corpus.assemble(Project(root))
+
+
+def test_bylines_and_stated_metadata_are_held_to_the_text(tmp_path: Path) -> None:
+    """The fixtures with five faults, one per rule: a title that is not the title line, a date
+    that is not the dateline's, a creator the text never names, a byline of one author, and an
+    external record that says nowhere where it was read. Each gives its one finding."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(FIXTURES, folder)
+
+    def edit(relative: str, old: str, new: str) -> None:
+        path = folder / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    report = "seeds/fixture-courier-report.ttl"
+    edit(
+        report,
+        '"Russia starts Syria pullout; Tehran says it was told in advance"@en',
+        '"Pullout"@en',
+    )
+    edit(report, 'dcterms:issued "2016-03-16"', 'dcterms:issued "2016-03-17"')
+    edit(report, "dcterms:creator group:quill-venn-rask ;", "dcterms:creator person:yury-barmin ;")
+    edit(
+        report,
+        "@prefix group:",
+        "@prefix person:  <https://w3id.org/stancegraph/id/person/> .\n@prefix group:",
+    )
+    edit(
+        "data/actors.ttl",
+        "sg:includes person:mara-quill , person:tobias-venn , person:ilka-rask .",
+        "sg:includes person:mara-quill .",
+    )
+    edit("seeds/fixture-review-interview.ttl", "sg:readIn", "rdfs:seeAlso")
+    result = CliRunner().invoke(
+        cli,
+        ["--home", str(ROOT), "validate", "--format", "json", str(folder)],
+        env={HOME_ENV: ""},
+    )
+    assert result.exit_code == 1, result.output
+    found = {
+        (f["focus_label"], f["shape"].rsplit("#", 1)[1], f["check"], f["value"])
+        for f in json.loads(result.output)["findings"]
+    }
+    courier = "document/fixture-courier-report"
+    assert found == {
+        (courier, "StatedTitleRule", "SPARQL", "Pullout"),
+        (courier, "StatedTitleRule", "SPARQL", "2016-03-17"),
+        (courier, "StatedTitleRule", "SPARQL", ID + "person/yury-barmin"),
+        ("group/quill-venn-rask", "BylineShape", "MinCount", None),
+        (
+            "metadata/fixture-review-interview/1",
+            "ExternalMetadataShape",
+            "Or",
+            ID + "metadata/fixture-review-interview/1",
+        ),
+    }
