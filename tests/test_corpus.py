@@ -213,3 +213,37 @@ def test_bylines_and_stated_metadata_are_held_to_the_text(tmp_path: Path) -> Non
             ID + "metadata/fixture-review-interview/1",
         ),
     }
+
+
+def test_a_link_to_the_same_thing_in_another_source_is_checked(tmp_path: Path) -> None:
+    """sg:reportsSameAs must point at a node of the same kind, in another source."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(FIXTURES, folder)
+    path = folder / "data" / "fixture-courier-report" / "report.ttl"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("sg:reportsSameAs rdsi-event:1 ;", "sg:reportsSameAs rdsi-claim:5 ;", 1)
+    text = text.replace("sg:reportsSameAs rdsi-event:3 ;", "sg:reportsSameAs event:2 ;", 1)
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli,
+        ["--home", str(ROOT), "validate", "--format", "json", str(folder)],
+        env={HOME_ENV: ""},
+    )
+    assert result.exit_code == 1, result.output
+    found = {
+        (f["focus_label"], f["value"], f["message"].split(": ", 1)[1])
+        for f in json.loads(result.output)["findings"]
+    }
+    assert found == {
+        (
+            "event/fixture-courier-report/1",
+            ID + "claim/rd-syria-iran/5",
+            "the node it points at is not of the same kind (an event for an event, a claim for "
+            "a claim, a stance for a stance, a relation for a relation).",
+        ),
+        (
+            "event/fixture-courier-report/4",
+            ID + "event/fixture-courier-report/2",
+            "the node it points at is of the same source, not of another one.",
+        ),
+    }
