@@ -140,7 +140,7 @@ def test_each_query_page_shows_its_question_text_and_current_answer(
 ) -> None:
     html = (site.out_dir / "queries" / "timeline.html").read_text(encoding="utf-8")
     assert "The timeline of events, in order whatever the precision of their dates" in html
-    assert "ORDER BY ?earliest ?latest" in html
+    assert "ORDER BY (COALESCE(?earliest, ?latest)) ?latest" in html
     assert "2016-03-14" in html and "Putin announces" in html
     index = (site.out_dir / "queries.html").read_text(encoding="utf-8")
     assert 'href="queries/russia-iran-issues.html"' in index
