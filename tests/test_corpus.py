@@ -114,6 +114,19 @@ def test_a_new_source_in_data_changes_no_golden_file(tmp_path: Path) -> None:
         (SEED, Literal(2)),
         (SECOND, Literal(2)),
     }
+    # what both report: each thing the new source links to, now with two sources
+    both = {(r[0], r[1]) for r in answer(whole, "reported-by-several-sources").rows}
+    rd = ID + "{}/rd-syria-iran/{}"
+    linked = [("event", 1), ("event", 2), ("event", 4), ("claim", 10), ("stance", 4)]
+    linked.append(("relation", 511))
+    assert both == {(URIRef(rd.format(kind, n)), Literal(2)) for kind, n in linked}
+    # where they disagree: "caught Tehran off guard" against "but not those in Iran", and
+    # Tehran happy in private against Tehran unhappy in private
+    second = ID + "{}/second-interview/{}"
+    assert {(r[0].value, r[3], r[6]) for r in answer(whole, "source-disagreements").rows} == {
+        ("contradicting claims", URIRef(rd.format("claim", 7)), URIRef(second.format("claim", 4))),
+        ("opposite stances", URIRef(rd.format("stance", 6)), URIRef(second.format("stance", 3))),
+    }
 
 
 def test_a_fixture_source_changes_the_cross_source_answers_as_expected(tmp_path: Path) -> None:
