@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from rdflib import Literal, URIRef
@@ -107,7 +108,10 @@ def test_a_new_source_in_data_changes_no_golden_file(tmp_path: Path) -> None:
     assert [(u.name, u.status) for u in updates if u.status != "unchanged"] == []
     # the whole dataset (rd-syria-iran and the new source; the fixtures are not in data/) sees
     # it: Zarif is quoted in two sources there
-    whole = queries.OxigraphEngine(store=queries.memory_store(Project(root)))
+    store = ox.Store()
+    dataset = graph.assemble(Project(root))
+    store.load(dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+    whole = queries.OxigraphEngine(store=store)
     rows = answer(whole, "quoted-across-sources").rows
     zarif = URIRef(ID + "person/javad-zarif")
     assert {(r[2], r[1]) for r in rows if r[0] == zarif} == {

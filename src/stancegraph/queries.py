@@ -1272,7 +1272,7 @@ def golden_engines(project: Project) -> tuple[OxigraphEngine, RdflibEngine]:
 
     dataset = corpus.assemble(project)
     store = ox.Store()
-    store.load(nquads(dataset), format=ox.RdfFormat.N_QUADS)
+    store.load(dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
     return OxigraphEngine(store=store), RdflibEngine(dataset=dataset)
 
 
