@@ -507,8 +507,9 @@ def test_headline_prints_every_headline_question(project: Project) -> None:
 
 @pytest.fixture(scope="module")
 def endpoint(project: Project) -> Iterator[tuple[str, list[bytes]]]:
-    """A SPARQL 1.1 protocol endpoint on 127.0.0.1 backed by Oxigraph, recording each query."""
-    store = queries.memory_store(project)
+    """A SPARQL 1.1 protocol endpoint on 127.0.0.1 backed by Oxigraph, recording each query; it
+    serves the golden corpus, the data the golden answers are computed on."""
+    store = queries.golden_engines(project)[0].store
     seen: list[bytes] = []
 
     class Handler(BaseHTTPRequestHandler):
