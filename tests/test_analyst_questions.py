@@ -24,7 +24,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from conftest import ROOT
-from stancegraph import graph
+from stancegraph import corpus, graph
 from stancegraph.sources import find_project
 
 ID = "https://w3id.org/stancegraph/id/"
@@ -890,9 +890,16 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def kg() -> Graph:
-    """Every named graph of the assembled project, as one graph."""
+    """The model graphs, rd-syria-iran's graph and the actors it reaches, as one graph: the
+    answers are the article's, so a second source in data/ (issue #16) changes none of them."""
     dataset = graph.assemble(find_project(home=ROOT))
-    return graph.union_graph(dataset)
+    article = graph.source_graph_iri("rd-syria-iran")
+    model = [graph.ONTOLOGY_GRAPH, graph.VOCAB_GRAPH, graph.SHAPES_GRAPH, article]
+    kg = graph.union_graph(dataset, model)
+    terms = {t for triple in dataset.graph(article) for t in (triple[0], triple[2])}
+    for triple in corpus.reached_actors(dataset.graph(graph.ACTORS_GRAPH), terms):
+        kg.add(triple)
+    return kg
 
 
 def norm(value: object) -> object:

@@ -53,13 +53,10 @@ def one_line_error(result: Result) -> str:
 
 @pytest.fixture(scope="module")
 def engines(project: Project) -> dict[str, queries.Engine]:
-    """Both embedded engines over the same assembled dataset."""
-    dataset = graph.assemble(project)
-    store = queries.memory_store(dataset)
-    return {
-        "oxigraph": queries.OxigraphEngine(store=store),
-        "rdflib": queries.RdflibEngine(dataset=dataset),
-    }
+    """Both embedded engines over the golden corpus (queries/golden-corpus.toml: rd-syria-iran
+    and the fixture sources), on which the golden answers are computed."""
+    ox_engine, rdf_engine = queries.golden_engines(project)
+    return {"oxigraph": ox_engine, "rdflib": rdf_engine}
 
 
 @pytest.fixture(scope="module")
@@ -228,7 +225,7 @@ def test_every_golden_file_belongs_to_a_query(project: Project) -> None:
 
 def test_golden_files_are_what_update_expected_writes(project: Project, tmp_path: Path) -> None:
     """Regenerating the goldens in a copy of the checkout changes nothing."""
-    for part in ("ontology", "data", "seeds", "queries"):
+    for part in ("ontology", "data", "seeds", "queries", "tests/fixtures/corpus"):
         shutil.copytree(project.root / part, tmp_path / part)
     updates = queries.update_expected(Project(tmp_path))
     changed = [(u.name, u.status) for u in updates if u.status != "unchanged"]
@@ -238,7 +235,7 @@ def test_golden_files_are_what_update_expected_writes(project: Project, tmp_path
 def test_update_expected_writes_nothing_when_engines_disagree(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for part in ("ontology", "data", "seeds", "queries"):
+    for part in ("ontology", "data", "seeds", "queries", "tests/fixtures/corpus"):
         shutil.copytree(project.root / part, tmp_path / part)
     before = {p.name: p.read_bytes() for p in (tmp_path / "queries" / "expected").iterdir()}
     real_run = queries.RdflibEngine.run
@@ -510,8 +507,9 @@ def test_headline_prints_every_headline_question(project: Project) -> None:
 
 @pytest.fixture(scope="module")
 def endpoint(project: Project) -> Iterator[tuple[str, list[bytes]]]:
-    """A SPARQL 1.1 protocol endpoint on 127.0.0.1 backed by Oxigraph, recording each query."""
-    store = queries.memory_store(graph.assemble(project))
+    """A SPARQL 1.1 protocol endpoint on 127.0.0.1 backed by Oxigraph, recording each query; it
+    serves the golden corpus, the data the golden answers are computed on."""
+    store = queries.golden_engines(project)[0].store
     seen: list[bytes] = []
 
     class Handler(BaseHTTPRequestHandler):

@@ -6,6 +6,9 @@ The stores: Oxigraph's server (PyPI ``oxigraph``), Virtuoso Open Source 7.2 (Deb
 this module, on free loopback ports, in a temporary folder, with the commands docs/stores.md
 shows (tests/stores_support.py runs its marked code blocks as they are).
 
+The stores hold the golden corpus (queries/golden-corpus.toml, written out as a project by
+stancegraph.corpus.materialise): the data the golden answers are computed on.
+
 Each saved query must give its golden answer (queries/expected/), compared the way the W3C
 SPARQL tests compare results (numbers and booleans by value), through the same client as
 ``stancegraph query --endpoint`` for the servers. A query whose ``#+ deviations:`` header names
@@ -29,7 +32,7 @@ from rdflib import Dataset, URIRef
 
 import stores_support as stores
 from conftest import ROOT
-from stancegraph import graph, queries
+from stancegraph import corpus, graph, queries
 from stancegraph.errors import StoreError
 from stancegraph.sources import Project
 
@@ -48,16 +51,28 @@ def saved(name: str) -> queries.SavedQuery:
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def golden(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The golden corpus as a project folder: what the stores are loaded with."""
+    return corpus.materialise(project, tmp_path_factory.mktemp("golden") / "project")
+
+
+@pytest.fixture(scope="module")
+def home(golden: Project) -> dict[str, object]:
+    """The variable that points a documented `stancegraph` command at the golden corpus."""
+    return {"STANCEGRAPH_HOME": golden.root}
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory, home: dict[str, object]) -> Path:
     folder = tmp_path_factory.mktemp("dist")
-    stores.run_block("build", DIST=folder)
+    stores.run_block("build", DIST=folder, **home)
     assert (folder / "stancegraph.nq").is_file()
     return folder
 
 
 @pytest.fixture(scope="module")
-def dataset(project: Project) -> Dataset:
-    return graph.assemble(project)
+def dataset(golden: Project) -> Dataset:
+    return graph.assemble(golden)
 
 
 @pytest.fixture(scope="module")
@@ -73,12 +88,14 @@ def with_foreign(ours: dict[str, int]) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stores.OxigraphServer]:
+def oxigraph(
+    tmp_path_factory: pytest.TempPathFactory, home: dict[str, object]
+) -> Iterator[stores.OxigraphServer]:
     server = stores.OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "data")
     server.start("oxigraph-serve")
     try:
         server.insert_foreign_graph()
-        stores.run_block("oxigraph-load", OXIGRAPH_PORT=server.port)
+        stores.run_block("oxigraph-load", OXIGRAPH_PORT=server.port, **home)
         yield server
     finally:
         server.stop()
@@ -171,11 +188,12 @@ def test_virtuoso_load_replaces_our_graphs_and_keeps_a_foreign_graph(
     dataset: Dataset,
     with_foreign: dict[str, int],
     block: str,
+    home: dict[str, object],
 ) -> None:
     """Graph Store Protocol and SPARQL Update, as documented, into a store that already holds
     every graph of ours (loading again changes nothing); the shapes graph has blank nodes,
     which Virtuoso refuses in INSERT DATA."""
-    done = stores.run_block(block, **virtuoso.variables())
+    done = stores.run_block(block, **virtuoso.variables(), **home)
     assert "shapes" in done.stdout
     assert virtuoso.counts() == with_foreign
     shapes = URIRef(stores.OUR_GRAPHS + "shapes")
@@ -303,7 +321,7 @@ SELECT DISTINCT ?target ?stance ?inferred WHERE {
 
 @pytest.mark.parametrize("store", SERVERS)
 def test_a_parameter_virtuoso_would_not_join_is_refused_there(
-    store: str, request: pytest.FixtureRequest, tmp_path: Path
+    store: str, request: pytest.FixtureRequest, tmp_path: Path, home: dict[str, object]
 ) -> None:
     """stances-on-target as it was: with its BIND last, Virtuoso answered every stance, each
     with the parameter as its target (32 rows for 6). Oxigraph's server answers it as the
@@ -336,7 +354,7 @@ def test_a_parameter_virtuoso_would_not_join_is_refused_there(
         embedded = subprocess.run(
             [str(stores.BIN / "stancegraph"), "query", *args[:2], *args[4:], "--format", "csv"],
             cwd=ROOT,
-            env=stores.environment(),
+            env=stores.environment(**home),  # the embedded store of the corpus the server has
             capture_output=True,
             text=True,
             timeout=120,

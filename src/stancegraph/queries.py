@@ -1342,8 +1342,20 @@ class GoldenUpdate:
     rows: int
 
 
+def golden_engines(project: Project) -> tuple[OxigraphEngine, RdflibEngine]:
+    """Oxigraph and rdflib over the golden corpus (:mod:`stancegraph.corpus`): the pinned
+    sources the golden answers are computed on, not the whole and growing dataset."""
+    from stancegraph import corpus
+
+    dataset = corpus.assemble(project)
+    store = ox.Store()
+    store.load(dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+    return OxigraphEngine(store=store), RdflibEngine(dataset=dataset)
+
+
 def update_expected(project: Project, names: Sequence[str] = ()) -> list[GoldenUpdate]:
-    """Regenerate the golden answers from the current data: the one way they change.
+    """Regenerate the golden answers from the golden corpus (``queries/golden-corpus.toml``, the
+    whole project if there is none): the one way they change.
 
     Each query runs on Oxigraph and on rdflib; if the two engines disagree on any query nothing
     is written and :class:`QueryError` says where. Golden files of queries that no longer exist
@@ -1352,7 +1364,7 @@ def update_expected(project: Project, names: Sequence[str] = ()) -> list[GoldenU
     queries = [find(project, n) for n in names] if names else catalogue(project)
     if not queries:
         raise QueryError(f"no saved queries in {project.queries_dir}")
-    ox_engine, rdf_engine = OxigraphEngine(project), RdflibEngine(project)
+    ox_engine, rdf_engine = golden_engines(project)
     answers: list[tuple[SavedQuery, Answer]] = []
     disagreements: list[str] = []
     for query in queries:
