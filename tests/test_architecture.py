@@ -19,6 +19,8 @@ def floors() -> list[set[str]]:
     block = text.split("Imports point one way, down these floors", 1)[1].split("```")[1]
     out = []
     for line in block.strip().splitlines():
+        if line.startswith(" "):
+            continue  # a comment's second line
         names = line.split("(", 1)[0]
         out.append({n.strip() for n in names.split("·") if n.strip()})
     return out
