@@ -453,6 +453,9 @@ from stancegraph.cli import main
 
 point, sig = sys.argv[1], getattr(signal, sys.argv[2])
 written = []
+# a shell that starts a job in the background (`.ci/run &`) starts it with SIGINT ignored, and
+# Python then installs no KeyboardInterrupt handler: the stop would never come
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 def stop():
     os.kill(os.getpid(), sig)
