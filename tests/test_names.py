@@ -78,8 +78,10 @@ def test_every_kinds_class_is_a_class_of_the_ontology(ontology: Graph) -> None:
                 assert (iri, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")) in ontology
 
 
-def architecture_kinds() -> dict[str, list[str]]:
-    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+def kinds_table(page: Path) -> dict[str, list[str]]:
+    """The kinds a page's IRI table lists: its rows for shared things, things of one source
+    and source documents."""
+    text = page.read_text(encoding="utf-8")
     rows = {}
     for line in text.splitlines():
         for what, pattern in (
@@ -88,13 +90,14 @@ def architecture_kinds() -> dict[str, list[str]]:
             ("document", "/id/document/<key>`"),
         ):
             if line.startswith("|") and pattern in line:
-                tail = line.split(pattern, 1)[1]
+                tail = line.split(pattern, 1)[1].split("|", 1)[0].split(";", 1)[0]
                 rows[what] = re.findall(r"`([a-z-]+)`", tail)
     return rows
 
 
-def test_the_architecture_table_lists_the_kinds() -> None:
-    table = architecture_kinds()
+@pytest.mark.parametrize("page", ["docs/architecture.md", "CONTRIBUTING.md"])
+def test_the_pages_iri_tables_list_the_kinds(page: str) -> None:
+    table = kinds_table(ROOT / page)
     assert table["shared"] == [k.segment for k in names.KINDS if k.shared]
     assert table["source"] == [k.segment for k in names.KINDS if not k.shared]
     assert "document" in table
