@@ -742,7 +742,7 @@ def plot(state: State, names: tuple[str, ...], out: str | None, fmt: str | None)
     """
     from pathlib import Path
 
-    from stancegraph import graph
+    from stancegraph import graph, queries
     from stancegraph import plots as plots_module
 
     project = state.project()
@@ -751,14 +751,14 @@ def plot(state: State, names: tuple[str, ...], out: str | None, fmt: str | None)
     as_file = target.suffix.lower() in (".svg", ".png")
     if as_file and len(chosen) != 1:
         raise click.UsageError("--out FILE is for one picture; give a folder for several")
-    dataset = graph.assemble(project)
+    store = queries.memory_store(graph.assemble(project))  # one store for every picture
     written = []
     for name in chosen:
         if as_file:
             path = target if fmt is None else target.with_suffix(f".{fmt}")
         else:
             path = target / f"{name}.{fmt or 'svg'}"
-        written.append(plots_module.draw_to(name, path, dataset, project))
+        written.append(plots_module.draw_to(name, path, store, project))
     for path in written:
         click.echo(str(path))
 
