@@ -860,3 +860,24 @@ def test_the_real_dataset_conforms_with_the_new_checks() -> None:
     """iri-kind and literal-form hold for the project's own data (CI runs `validate`)."""
     report = validate.validate_dataset(find_project(home=ROOT))
     assert report.conforms, validate.render_text(report)
+
+
+def test_a_source_key_too_long_for_a_file_name_is_a_finding_not_an_internal_error(
+    home: Path, tmp_path: Path
+) -> None:
+    """Found by scripts/fuzz_cli.py (issue #22): a claim of a source whose key is 300 characters
+    long made validate look for seeds/<key>.ttl, a name the file system refuses (ENAMETOOLONG),
+    and end in an internal error. No file can have that name: the key names no known source."""
+    key = "-".join(["rd-syria-iran"] * 22)
+    assert len(key) > 255
+    path = tmp_path / "long-key.ttl"
+    path.write_text(
+        "@prefix sg: <https://w3id.org/stancegraph/ontology#> .\n"
+        f"<https://w3id.org/stancegraph/id/claim/{key}/1> a sg:Claim .\n",
+        encoding="utf-8",
+    )
+    result = run(home, "validate", "--format", "json", str(path))
+    assert result.exit_code == 1, result.output
+    checks = {f["check"] for f in json.loads(result.stdout)["findings"]}
+    assert "iri-minting" in checks  # an unknown source key
+    assert "internal error" not in result.output

@@ -32,6 +32,8 @@ MARKER = Path("ontology") / "stancegraph.ttl"
 
 #: Source keys (and slugs) are lower-case ASCII words joined by ``-``.
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: The longest source key: ``seeds/<key>.ttl`` must be a file name the file system can hold.
+MAX_KEY_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,8 @@ class Project:
     def source_files(self, key: str) -> list[Path]:
         """The RDF files of source ``key`` that exist: ``seeds/<key>.ttl`` and
         ``data/<key>/*.ttl``, each inside the project (else :class:`ProjectError`)."""
+        if not KEY_PATTERN.match(key) or len(key) > MAX_KEY_LENGTH:
+            return []  # no file can have that name (a key too long for the file system)
         description = self.seeds_dir / f"{key}.ttl"
         found = []
         if description.exists() or description.is_symlink():
