@@ -278,7 +278,8 @@ def network_facts(source: Dataset | ox.Store, project: Project | None = None) ->
     sub-property of ``sg:actorRelation``); an edge is solid when the source states it in its own
     voice and does not mark it inferred, dashed otherwise (hedged, someone's claim, inferred).
     Stances are edges from holder to target, coloured by their polarity's MARL direction; solid for
-    a public stance that is not inferred, dashed for a private or inferred one. A stance on an
+    a public stance that is not inferred, dashed for a private, unstated (the text does not say
+    public or private) or inferred one. A stance on an
     event, claim or issue points at a small node for it, linked (dotted) to the event's
     participants or the claim's claimant, so that the network keeps who the reaction is about.
     ``source``: the store the caller made once (:func:`stancegraph.queries.memory_store`).
@@ -503,7 +504,7 @@ def network_dot(facts: NetworkFacts) -> str:
         graph_attr={
             "label": "Actors of rd-syria-iran: relations (bold arrows) and stances (thin, italic "
             "labels)\nsolid: public or stated in the article's own voice · dashed: private, "
-            "inferred or only someone's claim",
+            "public or private unstated, inferred, or only someone's claim",
             "labelloc": "t",
             "fontsize": "22",
             "fontname": "Helvetica",
@@ -626,8 +627,8 @@ def _legend(g: object, place: tuple[float, float]) -> None:
         + "".join(rows)
         + colours
         + '<TR><TD ALIGN="LEFT">━━ solid</TD><TD ALIGN="LEFT">public, own voice</TD></TR>'
-        '<TR><TD ALIGN="LEFT">- - dashed</TD><TD ALIGN="LEFT">private, inferred, or claimed'
-        " only</TD></TR>"
+        '<TR><TD ALIGN="LEFT">- - dashed</TD><TD ALIGN="LEFT">private, unstated, inferred,'
+        " or claimed only</TD></TR>"
         '<TR><TD ALIGN="LEFT">bold ▶</TD><TD ALIGN="LEFT">relation</TD></TR>'
         '<TR><TD ALIGN="LEFT"><I>thin &gt;</I></TD><TD ALIGN="LEFT"><I>stance</I></TD></TR>'
         '<TR><TD ALIGN="LEFT">··· dotted</TD><TD ALIGN="LEFT">participant or claimant</TD></TR>'
