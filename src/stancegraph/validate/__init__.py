@@ -43,6 +43,8 @@ Beyond SHACL (each with a check id that reports and tests use):
 ``literal-form``     a typed literal whose text is not a value of its datatype
                      (``"2016-02-30"^^xsd:date``, ``"abc"^^xsd:integer``, a number too long to
                      read)
+``actor-duplicate``  a new actor with the label or Wikidata item of another (a warning for a
+                     near label), unless ``owl:differentFrom`` says they differ
 ==================== =====================================================================
 
 The package, one job per module (imports point down this list):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from stancegraph.validate.checks.actor_duplicate import check_actor_duplicates
 from stancegraph.validate.checks.anchor_quotes import check_anchors
 from stancegraph.validate.checks.claim_verbatim import check_verbatim
 from stancegraph.validate.checks.dangling_reference import check_dangling
@@ -39,4 +40,5 @@ CHECKS: tuple[Check, ...] = (
     check_source_key,
     check_reuse,
     check_dangling,
+    check_actor_duplicates,
 )

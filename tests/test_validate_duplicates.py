@@ -1,0 +1,157 @@
+"""The checks for what a contribution doubles: an existing actor under a new IRI
+(``actor-duplicate``), with the exact wording a contributor reads (issue #16)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from stancegraph.cli import cli
+from stancegraph.sources import HOME_ENV
+from stancegraph.validate.checks.actor_duplicate import normalise
+from validate_support import CONTRIBUTIONS, make_project
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_project(tmp_path_factory.mktemp("project"))
+
+
+def findings(home: Path, path: Path) -> list[tuple[str, str, int, str, str]]:
+    """(severity, focus, line, message, fix) of each finding, in the report's order."""
+    result = CliRunner().invoke(
+        cli, ["--home", str(home), "validate", "--format", "json", str(path)], env={HOME_ENV: ""}
+    )
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads(result.output)
+    return [
+        (f["severity"], f["focus_label"], f["line"], f["message"], f["fix"])
+        for f in report["findings"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Bashar al-Assad", "bashar assad"),
+        ("  JAVAD   Zarif ", "javad zarif"),
+        ("Mohammad-Javad Ẓarīf", "mohammad javad zarif"),
+        ("El-Sisi, Abdel Fattah", "sisi abdel fattah"),
+        ("Hezbollah’s", "hezbollah s"),
+    ],
+)
+def test_labels_are_normalised_for_case_accents_article_and_punctuation(
+    label: str, expected: str
+) -> None:
+    assert normalise(label) == expected
+
+
+def test_an_existing_actor_under_a_new_iri_is_refused_with_the_existing_iri_named(
+    home: Path,
+) -> None:
+    """Issue #16: person:zarif labelled "Javad Zarif" beside person:javad-zarif conformed."""
+    bad = CONTRIBUTIONS / "bad" / "duplicate-actor.ttl"
+    found = findings(home, bad)
+    fix = (
+        "use {old} instead of a new IRI (add another name to it as skos:altLabel in "
+        "data/actors.ttl); if they are different actors, say so with owl:differentFrom {old} "
+        "on {new}."
+    )
+    assert found == [
+        (
+            "Violation",
+            "person/zarif",
+            47,
+            "person/zarif is probably the existing person/javad-zarif, defined at "
+            "data/actors.ttl:43 (the same name as its “Javad Zarif”).",
+            fix.format(old="person/javad-zarif", new="person/zarif"),
+        ),
+        (
+            "Warning",
+            "person/mohammad-javad-zarif",
+            50,
+            "person/mohammad-javad-zarif may be the existing person/javad-zarif, defined at "
+            "data/actors.ttl:43 (one label's words are part of the other's: “Javad Zarif”).",
+            fix.format(old="person/javad-zarif", new="person/mohammad-javad-zarif"),
+        ),
+        (  # and the new person/zarif before it in the contribution, for the same reason
+            "Warning",
+            "person/mohammad-javad-zarif",
+            50,
+            f"person/mohammad-javad-zarif may be person/zarif, defined at {bad}:47 (one "
+            "label's words are part of the other's: “Javad  ZARIF”).",
+            fix.format(old="person/zarif", new="person/mohammad-javad-zarif"),
+        ),
+        (
+            "Violation",
+            "organization/revolutionary-guards",
+            53,
+            "organization/revolutionary-guards is probably the existing armed-force/irgc, "
+            "defined at data/actors.ttl:142 (the same Wikidata item wd:Q271110).",
+            fix.format(old="armed-force/irgc", new="organization/revolutionary-guards"),
+        ),
+    ]
+
+
+def test_owl_different_from_answers_the_warning(home: Path) -> None:
+    good = CONTRIBUTIONS / "good" / "different-actors.ttl"
+    found = findings(home, good)
+    assert [(sev, focus, line, message) for sev, focus, line, message, _f in found] == [
+        (
+            "Warning",
+            "person/asma-al-assad",
+            49,
+            "person/asma-al-assad may be the existing person/bashar-al-assad, defined at "
+            "data/actors.ttl:59 (the same surname: “Bashar al-Assad”).",
+        ),
+        (  # Hafez al-Assad, different from Bashar, is compared with her too
+            "Warning",
+            "person/asma-al-assad",
+            49,
+            f"person/asma-al-assad may be person/hafez-al-assad, defined at {good}:45 (the same "
+            "surname: “Hafez al-Assad”).",
+        ),
+        (
+            "Warning",
+            "person/javad-zariff",
+            52,
+            "person/javad-zariff may be the existing person/javad-zarif, defined at "
+            "data/actors.ttl:43 (nearly the same label: “Javad Zarif”).",
+        ),
+    ]
+
+
+def test_owl_different_from_silences_a_certain_match_too(home: Path, tmp_path: Path) -> None:
+    text = (CONTRIBUTIONS / "bad" / "duplicate-actor.ttl").read_text(encoding="utf-8")
+    text = text.replace(
+        'rdfs:label "Javad  ZARIF"@en .',
+        'rdfs:label "Javad  ZARIF"@en ;\n    owl:differentFrom person:javad-zarif .',
+    ).replace(
+        "skos:exactMatch wd:Q271110 .",
+        "skos:exactMatch wd:Q271110 ;\n    owl:differentFrom armedforce:irgc .",
+    )
+    text = text.replace(
+        "@prefix wd:",
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix armedforce: <https://w3id.org/stancegraph/id/armed-force/> .\n@prefix wd:",
+    )
+    path = tmp_path / "answered.ttl"
+    path.write_text(text, encoding="utf-8")
+    assert [
+        (sev, focus, message.split(", defined")[0])
+        for sev, focus, _l, message, _f in findings(home, path)
+    ] == [
+        (
+            "Warning",
+            "person/mohammad-javad-zarif",
+            "person/mohammad-javad-zarif may be the existing person/javad-zarif",
+        ),
+        (
+            "Warning",
+            "person/mohammad-javad-zarif",
+            "person/mohammad-javad-zarif may be person/zarif",
+        ),
+    ]
