@@ -1,5 +1,6 @@
-"""The checks for what a contribution doubles: an existing actor under a new IRI
-(``actor-duplicate``), with the exact wording a contributor reads (issue #16)."""
+"""The checks for what a contribution doubles, with the exact wording a contributor reads (issue
+#16): an existing actor under a new IRI (``actor-duplicate``), one number given to two things
+(``iri-defined-twice``); and the fix SHACL's sh:maxCount findings give."""
 
 from __future__ import annotations
 
@@ -154,4 +155,59 @@ def test_owl_different_from_silences_a_certain_match_too(home: Path, tmp_path: P
             "person/mohammad-javad-zarif",
             "person/mohammad-javad-zarif may be person/zarif",
         ),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# iri-defined-twice, and the fix for too many values
+
+
+def test_a_number_given_twice_is_reported_once_with_both_places_and_the_next_free(
+    home: Path,
+) -> None:
+    """Issue #16: claim 5 defined twice gave ten findings and never said so."""
+    path = CONTRIBUTIONS / "bad" / "defined-twice.ttl"
+    assert findings(home, path) == [
+        (
+            "Violation",
+            "claim/rd-syria-iran/9001",
+            41,
+            f"claim/rd-syria-iran/9001 is defined twice at {path}:41 and {path}:55; next free "
+            "number is 9002.",
+            "give all but one of them another number (9002 and on), with its anchors and the "
+            "links to it; if they are one claim, merge the blocks into one.",
+        )
+    ]
+
+
+def test_a_number_given_twice_in_two_files_names_both_files(home: Path, tmp_path: Path) -> None:
+    text = (CONTRIBUTIONS / "bad" / "defined-twice.ttl").read_text(encoding="utf-8")
+    head, second = text.split("\nclaim:9001 a sg:Claim ;\n    sg:claimant person:yury-barmin")
+    prefixes = "".join(line + "\n" for line in head.splitlines() if line.startswith("@prefix"))
+    (tmp_path / "a.ttl").write_text(head, encoding="utf-8")
+    (tmp_path / "b.ttl").write_text(
+        prefixes + "\nclaim:9001 a sg:Claim ;\n    sg:claimant person:yury-barmin" + second,
+        encoding="utf-8",
+    )
+    found = findings(home, tmp_path)
+    assert found[0][:4] == (
+        "Violation",
+        "claim/rd-syria-iran/9001",
+        41,
+        f"claim/rd-syria-iran/9001 is defined twice at {tmp_path / 'a.ttl'}:41 and "
+        f"{tmp_path / 'b.ttl'}:{len(prefixes.splitlines()) + 2}; next free number is 9002.",
+    )
+    assert [f[1] for f in found] == ["claim/rd-syria-iran/9001"]
+
+
+def test_too_many_values_are_to_be_removed_not_added(home: Path) -> None:
+    found = findings(home, CONTRIBUTIONS / "bad" / "two-claim-kinds.ttl")
+    assert found == [
+        (
+            "Violation",
+            "claim/rd-syria-iran/9001",
+            40,
+            "A claim has exactly one sg:claimKind (assertion, assessment, forecast, denial...).",
+            "keep one sg:claimKind and remove the other values.",
+        )
     ]

@@ -39,6 +39,9 @@ Beyond SHACL (each with a check id that reports and tests use):
                      kind's class (:data:`KIND_CLASSES`: ``sg:Claim``)
 ``iri-source``       a thing of source A (id/<kind>/A/<n>) anchored in the document of source B
 ``iri-reused``       an IRI that already names a different thing in the existing data
+``iri-defined-twice`` one IRI of a source typed by two subject blocks of the contribution
+                     (one number given to two things), with both places and the next free
+                     number (the MaxCount and UniqueLang findings it explains are dropped)
 ``dangling-reference`` a link to an ``id/`` IRI that is defined nowhere
 ``literal-form``     a typed literal whose text is not a value of its datatype
                      (``"2016-02-30"^^xsd:date``, ``"abc"^^xsd:integer``, a number too long to
