@@ -1,6 +1,7 @@
 """The checks for what a contribution doubles, with the exact wording a contributor reads (issue
 #16): an existing actor under a new IRI (``actor-duplicate``), one number given to two things
-(``iri-defined-twice``); and the fix SHACL's sh:maxCount findings give."""
+(``iri-defined-twice``); and the fix SHACL's sh:maxCount findings give; and an event the timeline
+cannot place (``event-time``)."""
 
 from __future__ import annotations
 
@@ -211,3 +212,33 @@ def test_too_many_values_are_to_be_removed_not_added(home: Path) -> None:
             "keep one sg:claimKind and remove the other values.",
         )
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# event-time
+
+
+def test_an_event_the_timeline_cannot_place_is_warned_about(home: Path) -> None:
+    """Issue #16: timeline silently dropped an event whose time it could not place."""
+    assert findings(home, CONTRIBUTIONS / "good" / "event-without-bounds.ttl") == [
+        (
+            "Warning",
+            "event/rd-syria-iran/9001",
+            41,
+            "event/rd-syria-iran/9001 has a time (time/rd-syria-iran/9001) with neither a date "
+            "nor a bound (sg:earliest, sg:latest): the timeline cannot show it.",
+            "give the time the first day it can fall on (sg:earliest), the last (sg:latest), or "
+            'both, as xsd:date; a time the text relates to another ("after the announcement") '
+            "takes that one's day as its bound.",
+        )
+    ]
+
+
+def test_one_bound_is_enough_for_the_timeline(home: Path, tmp_path: Path) -> None:
+    text = (CONTRIBUTIONS / "good" / "event-without-bounds.ttl").read_text(encoding="utf-8")
+    path = tmp_path / "from.ttl"
+    path.write_text(
+        text.replace("time:after t:1 ;", 'time:after t:1 ; sg:earliest "2016-03-14"^^xsd:date ;'),
+        encoding="utf-8",
+    )
+    assert findings(home, path) == []

@@ -48,6 +48,8 @@ Beyond SHACL (each with a check id that reports and tests use):
                      read)
 ``actor-duplicate``  a new actor with the label or Wikidata item of another (a warning for a
                      near label), unless ``owl:differentFrom`` says they differ
+``event-time``       (warning) an event whose time has neither a date nor a bound
+                     (``sg:earliest``/``sg:latest``): the timeline cannot show it
 ==================== =====================================================================
 
 The package, one job per module (imports point down this list):

@@ -16,6 +16,7 @@ from stancegraph.validate.checks.anchor_quotes import check_anchors
 from stancegraph.validate.checks.claim_verbatim import check_verbatim
 from stancegraph.validate.checks.dangling_reference import check_dangling
 from stancegraph.validate.checks.document_seed import check_documents
+from stancegraph.validate.checks.event_time import check_event_times
 from stancegraph.validate.checks.iri_defined_twice import check_defined_twice
 from stancegraph.validate.checks.iri_kind import check_kinds
 from stancegraph.validate.checks.iri_minting import check_minting
@@ -43,4 +44,5 @@ CHECKS: tuple[Check, ...] = (
     check_defined_twice,
     check_dangling,
     check_actor_duplicates,
+    check_event_times,
 )
