@@ -102,8 +102,15 @@ def _near(a: str, b: str, persons: bool) -> str | None:
         return "one label's words are part of the other's"
     rest_a = " ".join(w for w in la if w not in wb)
     rest_b = " ".join(w for w in lb if w not in wa)
-    if rest_a and rest_b and difflib.SequenceMatcher(None, rest_a, rest_b).ratio() >= NEAR_RATIO:
-        return "nearly the same label"
+    if rest_a and rest_b:
+        matcher = difflib.SequenceMatcher(None, rest_a, rest_b)
+        # the cheap upper bounds first: most pairs of names are far apart
+        if (
+            matcher.real_quick_ratio() >= NEAR_RATIO
+            and matcher.quick_ratio() >= NEAR_RATIO
+            and matcher.ratio() >= NEAR_RATIO
+        ):
+            return "nearly the same label"
     if persons and la[-1] == lb[-1]:
         return "the same surname"
     return None
