@@ -242,3 +242,28 @@ def test_one_bound_is_enough_for_the_timeline(home: Path, tmp_path: Path) -> Non
         encoding="utf-8",
     )
     assert findings(home, path) == []
+
+
+def test_a_duplicate_added_to_data_actors_is_found_as_contributing_says_to_validate(
+    tmp_path: Path,
+) -> None:
+    """CONTRIBUTING has the contributor add new actors to data/actors.ttl and validate that
+    file with the source: its actors are then compared with each other."""
+    root = make_project(tmp_path / "project")
+    actors = root / "data" / "actors.ttl"
+    before = actors.read_text(encoding="utf-8")
+    actors.write_text(
+        before + '\nperson:zarif a sg:Person ;\n    rdfs:label "Javad Zarif"@en .\n',
+        encoding="utf-8",
+    )
+    line = len(before.splitlines()) + 2
+    found = findings(root, actors)
+    assert [(sev, focus, at, message) for sev, focus, at, message, _fix in found] == [
+        (
+            "Violation",
+            "person/zarif",
+            line,
+            f"person/zarif is probably person/javad-zarif, defined at {actors}:43 (the same "
+            "name as its “Javad Zarif”).",
+        )
+    ]
