@@ -39,10 +39,17 @@ Beyond SHACL (each with a check id that reports and tests use):
                      kind's class (:data:`KIND_CLASSES`: ``sg:Claim``)
 ``iri-source``       a thing of source A (id/<kind>/A/<n>) anchored in the document of source B
 ``iri-reused``       an IRI that already names a different thing in the existing data
+``iri-defined-twice`` one IRI of a source typed by two subject blocks of the contribution
+                     (one number given to two things), with both places and the next free
+                     number (the MaxCount and UniqueLang findings it explains are dropped)
 ``dangling-reference`` a link to an ``id/`` IRI that is defined nowhere
 ``literal-form``     a typed literal whose text is not a value of its datatype
                      (``"2016-02-30"^^xsd:date``, ``"abc"^^xsd:integer``, a number too long to
                      read)
+``actor-duplicate``  a new actor with the label or Wikidata item of another (a warning for a
+                     near label), unless ``owl:differentFrom`` says they differ
+``event-time``       (warning) an event whose time has neither a date nor a bound
+                     (``sg:earliest``/``sg:latest``): the timeline cannot show it
 ==================== =====================================================================
 
 The package, one job per module (imports point down this list):

@@ -104,6 +104,10 @@ class Context:
     #: the triples under check as a list, which the checks scan (far faster than the graph);
     #: a triple stated in two files may occur twice
     checked_triples: list[tuple[Node, Node, Node]] = field(default_factory=list)
+    #: the shared actors file (data/actors.ttl) as read, when it is not itself under check
+    #: (contribution mode): every existing actor, which ``actor-duplicate`` compares new ones to
+    actors: SourceFile | None = None
+    actors_path: str = ""  # its path as a message names it (relative to the project)
 
     @functools.cached_property
     def data(self) -> Graph:
@@ -327,6 +331,11 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
         if match:
             _note_number(next_free, match)
 
+    actors_file = project.actors_file
+    actors = None
+    if actors_file.is_file() and actors_file.resolve() not in own:
+        actors = parsed.get(actors_file) or read_file(actors_file)
+
     context_part = without(existing, contribution)
     model_part = without(model.ontology + model.vocab, [*contribution, *context_part])
 
@@ -347,5 +356,7 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
         contribution=True,
         next_free=next_free,
         checked_triples=list(contribution),
+        actors=actors,
+        actors_path=_relative(actors_file, project),
     )
     return ctx

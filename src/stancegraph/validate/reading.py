@@ -192,6 +192,28 @@ def find_line(source: SourceFile, node: Node) -> int | None:
     return line if line is not None else source.token_iris.get(text)
 
 
+#: A subject block that types its subject: the subject first on its line, then ``a`` or
+#: ``rdf:type`` (a term that begins a line in an object list is not followed by a predicate).
+_TYPED_HEAD = re.compile(r"(?m)^[ \t]*(" + _TOKEN + r")[ \t]+(?:a|rdf:type|<[^>\s]*#type>)[ \t]")
+_TURTLE = frozenset({"turtle", "trig", "n3"})
+
+
+def typed_subjects(source: SourceFile) -> Iterator[tuple[str, int]]:
+    """(IRI, line) of each subject block of a Turtle or TriG file that types its subject
+    (``claim:5 a sg:Claim ;``), in file order, every one (not only the first per IRI)."""
+    if source.fmt not in _TURTLE:
+        return
+    text = source.text
+    line, pos = 1, 0
+    for m in _TYPED_HEAD.finditer(text):
+        iris = list(_iris_of(m.group(1), source.prefixes, False))
+        if iris:
+            line += text.count("\n", pos, m.start(1))
+            pos = m.start(1)
+            for iri in iris:
+                yield iri, line
+
+
 def _iris_of(token: str, prefixes: dict[str, str], json: bool) -> Iterator[str]:
     """The IRI a term spelling stands for: ``<IRI>``, or a prefixed name whose local part is
     plain (letters, digits, ``_.-``, not ending in ``.``); in JSON-LD, a string itself, too."""

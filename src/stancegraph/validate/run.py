@@ -15,7 +15,7 @@ from rdflib.term import Node
 
 from stancegraph import shacl
 from stancegraph.sources import Project
-from stancegraph.validate.checks import CHECKS
+from stancegraph.validate.checks import CHECKS, iri_defined_twice
 from stancegraph.validate.context import (
     Collector,
     Context,
@@ -94,6 +94,8 @@ def finish(ctx: Context, engine: str, checked: str, running: shacl.JenaRun | Non
         if focus not in ctx.focus:
             continue
         problem, fix = split_message(message)
+        if component == SH.MaxCountConstraintComponent:
+            fix = _max_count_fix(ctx.model.shapes, shape, path, fix)
         if isinstance(shape, BNode):  # a property shape: name the node shape that holds it
             shape = ctx.model.shapes.value(predicate=SH.property, object=shape) or shape
         file, line = ctx.locate(focus)
@@ -112,10 +114,25 @@ def finish(ctx: Context, engine: str, checked: str, running: shacl.JenaRun | Non
                 line=line,
             )
         )
+    # a node defined twice: the one finding that says so comes first, without those it explains
+    doubled = {f.focus for f in extra if f.check == iri_defined_twice.CHECK}
+    if doubled:
+        findings = [
+            f
+            for f in findings
+            if f.focus not in doubled or f.component not in iri_defined_twice.EXPLAINED
+        ]
     findings.extend(extra)
     findings = _dedupe(findings)
     findings.sort(
-        key=lambda f: (f.file or "~", f.line or 0, f.focus_label, shorten(f.path), f.check)
+        key=lambda f: (
+            f.file or "~",
+            f.line or 0,
+            f.focus_label,
+            f.check != iri_defined_twice.CHECK,
+            shorten(f.path),
+            f.check,
+        )
     )
     return Report(
         findings=findings,
@@ -124,6 +141,19 @@ def finish(ctx: Context, engine: str, checked: str, running: shacl.JenaRun | Non
         nodes=len(ctx.focus),
         engine=used.label,
     )
+
+
+def _max_count_fix(shapes: Graph, shape: Node | None, path: Node | None, fix: str) -> str:
+    """The fix for too many values: a property shape's message is written for its sh:minCount
+    too ("add one ..."), which is the wrong advice when there are too many."""
+    limit = shapes.value(shape, SH.maxCount) if shape is not None else None
+    if limit is None or path is None:
+        return fix
+    n = int(limit)
+    if n == 0:  # such a shape's own message says why the property has no place
+        return fix
+    keep = "one" if n == 1 else f"at most {n}"
+    return f"keep {keep} {shorten(path)} and remove the other values."
 
 
 def _run_checks(ctx: Context) -> list[Finding]:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from stancegraph.validate.checks.actor_duplicate import check_actor_duplicates
 from stancegraph.validate.checks.anchor_quotes import check_anchors
 from stancegraph.validate.checks.claim_verbatim import check_verbatim
 from stancegraph.validate.checks.dangling_reference import check_dangling
 from stancegraph.validate.checks.document_seed import check_documents
+from stancegraph.validate.checks.event_time import check_event_times
+from stancegraph.validate.checks.iri_defined_twice import check_defined_twice
 from stancegraph.validate.checks.iri_kind import check_kinds
 from stancegraph.validate.checks.iri_minting import check_minting
 from stancegraph.validate.checks.iri_reused import check_reuse
@@ -38,5 +41,8 @@ CHECKS: tuple[Check, ...] = (
     check_literals,
     check_source_key,
     check_reuse,
+    check_defined_twice,
     check_dangling,
+    check_actor_duplicates,
+    check_event_times,
 )

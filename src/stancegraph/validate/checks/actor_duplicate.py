@@ -1,0 +1,213 @@
+"""``actor-duplicate``: a new actor of a contribution is not an existing one under another IRI.
+
+Each actor (any subclass of ``sg:Actor``) the contribution defines and data/actors.ttl does not
+is compared with every actor there and with those the contribution defines before it (so when
+data/actors.ttl is itself under check, as CONTRIBUTING has it, its actors are compared with each
+other). The same label or alternative label once normalised (:func:`normalise`: case, accents, a
+leading ``al-``/``el-`` on a word, punctuation, white space) or the same Wikidata item
+(``skos:exactMatch``/``owl:sameAs`` to ``wd:``) is a violation; a near label of the same kind of
+actor (one label's words a part of the other's, labels nearly the same, or, for two persons, the
+same surname) is a warning. Either names the other IRI and the file and line where it is
+defined. ``owl:differentFrom <other>`` on the new actor says they are different and silences
+both.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import FOAF, SKOS
+from rdflib.term import Node
+
+from stancegraph import names
+from stancegraph.validate.checks.common import quote, subclasses, superclasses
+from stancegraph.validate.context import Collector, Context
+from stancegraph.validate.minting import SG
+from stancegraph.validate.reading import find_line
+from stancegraph.validate.report import VIOLATION, WARNING, shorten
+
+#: The properties that name an actor, compared with each other.
+LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name)
+#: The properties that link an actor to its Wikidata item (data/actors.ttl uses skos:exactMatch).
+LINKS = (SKOS.exactMatch, OWL.sameAs)
+WIKIDATA = names.OTHER["wd"]
+#: difflib's ratio from which two normalised labels are near.
+NEAR_RATIO = 0.85
+
+_ARTICLE = re.compile(r"^(?:al|el)-")
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def normalise(label: str) -> str:
+    """``"Bashar al-Assad"`` -> ``"bashar assad"``: accents dropped (NFKD), case folded, a
+    leading ``al-``/``el-`` dropped from each word, punctuation and white space made one space."""
+    text = unicodedata.normalize("NFKD", label)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = text.replace("\u2010", "-").replace("\u2011", "-")
+    words = [_ARTICLE.sub("", w) for w in text.split()]
+    return " ".join(_NOT_WORD.sub(" ", " ".join(words)).split())
+
+
+@dataclass
+class _Actor:
+    iri: URIRef
+    person: bool
+    kinds: frozenset[Node]  # its classes and their superclasses
+    labels: dict[str, tuple[Node, Literal]]  # normalised -> (property, label as written)
+    items: dict[URIRef, Node]  # Wikidata item -> the property linking it
+
+
+def _actor(g_objects, iri: URIRef, person: bool, kinds: frozenset[Node]) -> _Actor:
+    labels: dict[str, tuple[Node, Literal]] = {}
+    for prop in LABELS:
+        for value in g_objects(iri, prop):
+            if isinstance(value, Literal) and normalise(str(value)):
+                labels.setdefault(normalise(str(value)), (prop, value))
+    items = {
+        o: prop
+        for prop in LINKS
+        for o in g_objects(iri, prop)
+        if isinstance(o, URIRef) and str(o).startswith(WIKIDATA)
+    }
+    return _Actor(iri, person, kinds, labels, items)
+
+
+#: Words left out when one label's words are compared with another's.
+STOPWORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "the"})
+#: How many more words the longer label may have for a shorter one to be a part of it.
+MAX_EXTRA_WORDS = 2
+
+
+def _near(a: str, b: str, persons: bool) -> str | None:
+    """Why normalised labels ``a`` and ``b`` (not equal) are near, or None.
+
+    One label's words (less :data:`STOPWORDS`) are a part of the other's, with at most
+    :data:`MAX_EXTRA_WORDS` more, when both are persons or the part has two words or more
+    ("Iran" is a part of many names); or the words that differ are spelled nearly alike
+    (difflib ratio >= :data:`NEAR_RATIO`: "government of Arcadia" is not near "government of
+    Syria"); or, for two persons, the surname is the same."""
+    la, lb = a.split(), b.split()
+    wa, wb = set(la) - STOPWORDS, set(lb) - STOPWORDS
+    small, large = sorted((wa, wb), key=len)
+    if (
+        small
+        and small < large
+        and len(large) - len(small) <= MAX_EXTRA_WORDS
+        and (persons or len(small) >= 2)
+    ):
+        return "one label's words are part of the other's"
+    rest_a = " ".join(w for w in la if w not in wb)
+    rest_b = " ".join(w for w in lb if w not in wa)
+    if rest_a and rest_b:
+        matcher = difflib.SequenceMatcher(None, rest_a, rest_b)
+        # the cheap upper bounds first: most pairs of names are far apart
+        if (
+            matcher.real_quick_ratio() >= NEAR_RATIO
+            and matcher.quick_ratio() >= NEAR_RATIO
+            and matcher.ratio() >= NEAR_RATIO
+        ):
+            return "nearly the same label"
+    if persons and la[-1] == lb[-1]:
+        return "the same surname"
+    return None
+
+
+def check_actor_duplicates(ctx: Context, out: Collector) -> None:
+    """A new actor that is probably an existing one (of data/actors.ttl, or defined before it in
+    the contribution: when data/actors.ttl is itself under check, its actors are compared with
+    each other, each with those written before it)."""
+    if not ctx.contribution:
+        return
+    ontology = ctx.model.ontology
+    actor_classes = subclasses(ontology, SG.Actor) | {SG.Actor}
+    person_classes = subclasses(ontology, SG.Person) | {SG.Person}
+
+    def actors_of(g: Graph, where) -> list[tuple[_Actor, str]]:
+        found = []
+        for iri in set(g.subjects(RDF.type, None)):
+            types = set(g.objects(iri, RDF.type))
+            if isinstance(iri, URIRef) and types & actor_classes:
+                kinds = frozenset(superclasses(ontology, types))
+                person = bool(types & person_classes)
+                found.append((_actor(g.objects, iri, person, kinds), where(iri)))
+        return found
+
+    earlier: list[tuple[_Actor, str]] = []
+    if ctx.actors is not None:
+        known = ctx.actors
+
+        def in_actors_file(iri: URIRef) -> str:
+            line = find_line(known, iri)
+            return f"{ctx.actors_path}:{line}" if line else ctx.actors_path
+
+        earlier = sorted(actors_of(known.graph, in_actors_file), key=lambda a: str(a[0].iri))
+        defined = known.graph
+    else:
+        defined = Graph()
+
+    def located(iri: URIRef) -> tuple[str, int]:
+        file, line = ctx.locate(iri)
+        return (file or "", line or 0)
+
+    def in_contribution(iri: URIRef) -> str:
+        file, line = located(iri)
+        return f"{file}:{line}" if line else file
+
+    new = [
+        item
+        for item in actors_of(ctx.checked, in_contribution)
+        if (item[0].iri, None, None) not in defined
+    ]
+    new.sort(key=lambda a: (*located(a[0].iri), str(a[0].iri)))
+    for actor, _where in new:
+        iri = actor.iri
+        different = set(ctx.data.objects(iri, OWL.differentFrom)) | set(
+            ctx.data.subjects(OWL.differentFrom, iri)
+        )
+        for old, where in earlier:
+            if old.iri in different:
+                continue
+            found = _compare(actor, old)
+            if found is None:
+                continue
+            severity, prop, value, why = found
+            verdict = "is probably" if severity == VIOLATION else "may be"
+            if where.startswith(ctx.actors_path + ":"):
+                verdict += " the existing"
+            out.add(
+                "actor-duplicate",
+                iri,
+                prop,
+                value,
+                f"{shorten(iri)} {verdict} {shorten(old.iri)}, defined at {where} ({why}).",
+                f"use {shorten(old.iri)} instead of a new IRI (add another name to it as "
+                f"skos:altLabel in {ctx.actors_path}); if they are different actors, say so "
+                f"with owl:differentFrom {shorten(old.iri)} on {shorten(iri)}.",
+                severity,
+            )
+        earlier.append((actor, _where))
+
+
+def _compare(new: _Actor, old: _Actor) -> tuple[str, Node, Node, str] | None:
+    """The strongest reason to think ``new`` is ``old``: (severity, property, value, why)."""
+    for norm, (prop, value) in new.labels.items():
+        if norm in old.labels:
+            return VIOLATION, prop, value, f"the same name as its {quote(str(old.labels[norm][1]))}"
+    for item, prop in new.items.items():
+        if item in old.items:
+            return VIOLATION, prop, item, f"the same Wikidata item {shorten(item)}"
+    # a near label of another kind of actor (a group of officials, a government) is not
+    # suspect: one kind's classes must include the other's
+    if not (new.kinds <= old.kinds or old.kinds <= new.kinds):
+        return None
+    persons = new.person and old.person
+    for norm, (prop, value) in new.labels.items():
+        for old_norm, (_p, old_value) in old.labels.items():
+            why = _near(norm, old_norm, persons)
+            if why:
+                return WARNING, prop, value, f"{why}: {quote(str(old_value))}"
+    return None

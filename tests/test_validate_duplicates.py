@@ -1,0 +1,269 @@
+"""The checks for what a contribution doubles, with the exact wording a contributor reads (issue
+#16): an existing actor under a new IRI (``actor-duplicate``), one number given to two things
+(``iri-defined-twice``); and the fix SHACL's sh:maxCount findings give; and an event the timeline
+cannot place (``event-time``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from stancegraph.cli import cli
+from stancegraph.sources import HOME_ENV
+from stancegraph.validate.checks.actor_duplicate import normalise
+from validate_support import CONTRIBUTIONS, make_project
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_project(tmp_path_factory.mktemp("project"))
+
+
+def findings(home: Path, path: Path) -> list[tuple[str, str, int, str, str]]:
+    """(severity, focus, line, message, fix) of each finding, in the report's order."""
+    result = CliRunner().invoke(
+        cli, ["--home", str(home), "validate", "--format", "json", str(path)], env={HOME_ENV: ""}
+    )
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads(result.output)
+    return [
+        (f["severity"], f["focus_label"], f["line"], f["message"], f["fix"])
+        for f in report["findings"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Bashar al-Assad", "bashar assad"),
+        ("  JAVAD   Zarif ", "javad zarif"),
+        ("Mohammad-Javad Ẓarīf", "mohammad javad zarif"),
+        ("El-Sisi, Abdel Fattah", "sisi abdel fattah"),
+        ("Hezbollah’s", "hezbollah s"),
+    ],
+)
+def test_labels_are_normalised_for_case_accents_article_and_punctuation(
+    label: str, expected: str
+) -> None:
+    assert normalise(label) == expected
+
+
+def test_an_existing_actor_under_a_new_iri_is_refused_with_the_existing_iri_named(
+    home: Path,
+) -> None:
+    """Issue #16: person:zarif labelled "Javad Zarif" beside person:javad-zarif conformed."""
+    bad = CONTRIBUTIONS / "bad" / "duplicate-actor.ttl"
+    found = findings(home, bad)
+    fix = (
+        "use {old} instead of a new IRI (add another name to it as skos:altLabel in "
+        "data/actors.ttl); if they are different actors, say so with owl:differentFrom {old} "
+        "on {new}."
+    )
+    assert found == [
+        (
+            "Violation",
+            "person/zarif",
+            47,
+            "person/zarif is probably the existing person/javad-zarif, defined at "
+            "data/actors.ttl:43 (the same name as its “Javad Zarif”).",
+            fix.format(old="person/javad-zarif", new="person/zarif"),
+        ),
+        (
+            "Warning",
+            "person/mohammad-javad-zarif",
+            50,
+            "person/mohammad-javad-zarif may be the existing person/javad-zarif, defined at "
+            "data/actors.ttl:43 (one label's words are part of the other's: “Javad Zarif”).",
+            fix.format(old="person/javad-zarif", new="person/mohammad-javad-zarif"),
+        ),
+        (  # and the new person/zarif before it in the contribution, for the same reason
+            "Warning",
+            "person/mohammad-javad-zarif",
+            50,
+            f"person/mohammad-javad-zarif may be person/zarif, defined at {bad}:47 (one "
+            "label's words are part of the other's: “Javad  ZARIF”).",
+            fix.format(old="person/zarif", new="person/mohammad-javad-zarif"),
+        ),
+        (
+            "Violation",
+            "organization/revolutionary-guards",
+            53,
+            "organization/revolutionary-guards is probably the existing armed-force/irgc, "
+            "defined at data/actors.ttl:142 (the same Wikidata item wd:Q271110).",
+            fix.format(old="armed-force/irgc", new="organization/revolutionary-guards"),
+        ),
+    ]
+
+
+def test_owl_different_from_answers_the_warning(home: Path) -> None:
+    good = CONTRIBUTIONS / "good" / "different-actors.ttl"
+    found = findings(home, good)
+    assert [(sev, focus, line, message) for sev, focus, line, message, _f in found] == [
+        (
+            "Warning",
+            "person/asma-al-assad",
+            49,
+            "person/asma-al-assad may be the existing person/bashar-al-assad, defined at "
+            "data/actors.ttl:59 (the same surname: “Bashar al-Assad”).",
+        ),
+        (  # Hafez al-Assad, different from Bashar, is compared with her too
+            "Warning",
+            "person/asma-al-assad",
+            49,
+            f"person/asma-al-assad may be person/hafez-al-assad, defined at {good}:45 (the same "
+            "surname: “Hafez al-Assad”).",
+        ),
+        (
+            "Warning",
+            "person/javad-zariff",
+            52,
+            "person/javad-zariff may be the existing person/javad-zarif, defined at "
+            "data/actors.ttl:43 (nearly the same label: “Javad Zarif”).",
+        ),
+    ]
+
+
+def test_owl_different_from_silences_a_certain_match_too(home: Path, tmp_path: Path) -> None:
+    text = (CONTRIBUTIONS / "bad" / "duplicate-actor.ttl").read_text(encoding="utf-8")
+    text = text.replace(
+        'rdfs:label "Javad  ZARIF"@en .',
+        'rdfs:label "Javad  ZARIF"@en ;\n    owl:differentFrom person:javad-zarif .',
+    ).replace(
+        "skos:exactMatch wd:Q271110 .",
+        "skos:exactMatch wd:Q271110 ;\n    owl:differentFrom armedforce:irgc .",
+    )
+    text = text.replace(
+        "@prefix wd:",
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix armedforce: <https://w3id.org/stancegraph/id/armed-force/> .\n@prefix wd:",
+    )
+    path = tmp_path / "answered.ttl"
+    path.write_text(text, encoding="utf-8")
+    assert [
+        (sev, focus, message.split(", defined")[0])
+        for sev, focus, _l, message, _f in findings(home, path)
+    ] == [
+        (
+            "Warning",
+            "person/mohammad-javad-zarif",
+            "person/mohammad-javad-zarif may be the existing person/javad-zarif",
+        ),
+        (
+            "Warning",
+            "person/mohammad-javad-zarif",
+            "person/mohammad-javad-zarif may be person/zarif",
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# iri-defined-twice, and the fix for too many values
+
+
+def test_a_number_given_twice_is_reported_once_with_both_places_and_the_next_free(
+    home: Path,
+) -> None:
+    """Issue #16: claim 5 defined twice gave ten findings and never said so."""
+    path = CONTRIBUTIONS / "bad" / "defined-twice.ttl"
+    assert findings(home, path) == [
+        (
+            "Violation",
+            "claim/rd-syria-iran/9001",
+            41,
+            f"claim/rd-syria-iran/9001 is defined twice at {path}:41 and {path}:55; next free "
+            "number is 9002.",
+            "give all but one of them another number (9002 and on), with its anchors and the "
+            "links to it; if they are one claim, merge the blocks into one.",
+        )
+    ]
+
+
+def test_a_number_given_twice_in_two_files_names_both_files(home: Path, tmp_path: Path) -> None:
+    text = (CONTRIBUTIONS / "bad" / "defined-twice.ttl").read_text(encoding="utf-8")
+    head, second = text.split("\nclaim:9001 a sg:Claim ;\n    sg:claimant person:yury-barmin")
+    prefixes = "".join(line + "\n" for line in head.splitlines() if line.startswith("@prefix"))
+    (tmp_path / "a.ttl").write_text(head, encoding="utf-8")
+    (tmp_path / "b.ttl").write_text(
+        prefixes + "\nclaim:9001 a sg:Claim ;\n    sg:claimant person:yury-barmin" + second,
+        encoding="utf-8",
+    )
+    found = findings(home, tmp_path)
+    assert found[0][:4] == (
+        "Violation",
+        "claim/rd-syria-iran/9001",
+        41,
+        f"claim/rd-syria-iran/9001 is defined twice at {tmp_path / 'a.ttl'}:41 and "
+        f"{tmp_path / 'b.ttl'}:{len(prefixes.splitlines()) + 2}; next free number is 9002.",
+    )
+    assert [f[1] for f in found] == ["claim/rd-syria-iran/9001"]
+
+
+def test_too_many_values_are_to_be_removed_not_added(home: Path) -> None:
+    found = findings(home, CONTRIBUTIONS / "bad" / "two-claim-kinds.ttl")
+    assert found == [
+        (
+            "Violation",
+            "claim/rd-syria-iran/9001",
+            40,
+            "A claim has exactly one sg:claimKind (assertion, assessment, forecast, denial...).",
+            "keep one sg:claimKind and remove the other values.",
+        )
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# event-time
+
+
+def test_an_event_the_timeline_cannot_place_is_warned_about(home: Path) -> None:
+    """Issue #16: timeline silently dropped an event whose time it could not place."""
+    assert findings(home, CONTRIBUTIONS / "good" / "event-without-bounds.ttl") == [
+        (
+            "Warning",
+            "event/rd-syria-iran/9001",
+            41,
+            "event/rd-syria-iran/9001 has a time (time/rd-syria-iran/9001) with neither a date "
+            "nor a bound (sg:earliest, sg:latest): the timeline cannot show it.",
+            "give the time the first day it can fall on (sg:earliest), the last (sg:latest), or "
+            'both, as xsd:date; a time the text relates to another ("after the announcement") '
+            "takes that one's day as its bound.",
+        )
+    ]
+
+
+def test_one_bound_is_enough_for_the_timeline(home: Path, tmp_path: Path) -> None:
+    text = (CONTRIBUTIONS / "good" / "event-without-bounds.ttl").read_text(encoding="utf-8")
+    path = tmp_path / "from.ttl"
+    path.write_text(
+        text.replace("time:after t:1 ;", 'time:after t:1 ; sg:earliest "2016-03-14"^^xsd:date ;'),
+        encoding="utf-8",
+    )
+    assert findings(home, path) == []
+
+
+def test_a_duplicate_added_to_data_actors_is_found_as_contributing_says_to_validate(
+    tmp_path: Path,
+) -> None:
+    """CONTRIBUTING has the contributor add new actors to data/actors.ttl and validate that
+    file with the source: its actors are then compared with each other."""
+    root = make_project(tmp_path / "project")
+    actors = root / "data" / "actors.ttl"
+    before = actors.read_text(encoding="utf-8")
+    actors.write_text(
+        before + '\nperson:zarif a sg:Person ;\n    rdfs:label "Javad Zarif"@en .\n',
+        encoding="utf-8",
+    )
+    line = len(before.splitlines()) + 2
+    found = findings(root, actors)
+    assert [(sev, focus, at, message) for sev, focus, at, message, _fix in found] == [
+        (
+            "Violation",
+            "person/zarif",
+            line,
+            f"person/zarif is probably person/javad-zarif, defined at {actors}:43 (the same "
+            "name as its “Javad Zarif”).",
+        )
+    ]
