@@ -103,14 +103,8 @@ SEEDS: dict[str, list[str]] = {
     ],
 }
 
-EXTENSIONS = {
-    "turtle": ".ttl",
-    "trig": ".trig",
-    "nt": ".nt",
-    "nquads": ".nq",
-    "json-ld": ".jsonld",
-    "xml": ".rdf",
-}
+#: The RDF syntaxes and their file extensions: the fuzz script's.
+EXTENSIONS = {name: ext for name, ext in fuzz_cli.SYNTAXES.items() if name != "sparql"}
 
 #: Pieces that have broken parsers before, or that reach for the network or the disk.
 #: The hazards are scripts/fuzz_cli.py's, so that this test and the full-size run mutate alike.
