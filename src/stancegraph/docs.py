@@ -32,6 +32,7 @@ from rdflib.namespace import DCTERMS, OWL, SH, SKOS
 
 from stancegraph import graph, names, plots, queries
 from stancegraph.errors import StancegraphError
+from stancegraph.names import compact
 from stancegraph.sources import Project
 
 SG = graph.SG
@@ -83,12 +84,6 @@ class DocsError(StancegraphError):
 # ---------------------------------------------------------------------------------------------
 # IRIs: compact names and where the site documents them
 # ---------------------------------------------------------------------------------------------
-
-
-def compact(iri: str) -> str:
-    """``sg:Actor``, ``polarity/welcome``, ``person/vladimir-putin``, or the IRI itself: the one
-    rule, :func:`stancegraph.names.compact`."""
-    return names.compact(iri)
 
 
 @dataclass(frozen=True)

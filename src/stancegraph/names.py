@@ -18,10 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import NamespaceManager
 
 HOME = "https://w3id.org/stancegraph/"
 SG_NS = HOME + "ontology#"
@@ -206,15 +204,6 @@ PREFIXES: dict[str, str] = {
 _PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:(\S*)$")
 
 
-@cache
-def namespace_manager() -> NamespaceManager:
-    """An rdflib NamespaceManager holding :data:`PREFIXES` (and nothing else)."""
-    manager = NamespaceManager(Graph(), bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        manager.bind(prefix, namespace, override=True, replace=True)
-    return manager
-
-
 def bind(g: Graph, prefixes: dict[str, str] | None = None) -> Graph:
     """``g`` with the standard and other prefixes bound (for writing Turtle people read)."""
     for prefix, namespace in (prefixes or {**STANDARD, **OTHER}).items():
@@ -257,8 +246,8 @@ def compact(iri: str) -> str:
       ``claim/rd-syria-iran/3``, ``document/rd-syria-iran``;
     * a concept, without ``.../vocab/``: ``polarity/welcome``;
     * a named graph, from ``graph/``: ``graph/source/rd-syria-iran``;
-    * a term of a standard or other vocabulary as a prefixed name: ``sg:Claim``, ``oa:exact``,
-      ``wd:Q7747`` (rdflib's NamespaceManager, for names it can write as a CURIE);
+    * a term of a standard or other vocabulary as a prefixed name, longest namespace first,
+      where the rest is a plain local name: ``sg:Claim``, ``oa:exact``, ``wd:Q7747``;
     * anything else as it is.
     """
     for base in (ID_BASE, VOCAB_BASE):
@@ -266,17 +255,15 @@ def compact(iri: str) -> str:
             return iri[len(base) :]
     if iri.startswith(GRAPH_BASE):
         return iri[len(HOME) :]
-    best = max(
-        (p for p, ns in {**STANDARD, **OTHER}.items() if iri.startswith(ns)),
-        key=lambda p: len({**STANDARD, **OTHER}[p]),
-        default=None,
-    )
-    if best is None:
-        return iri
-    local = iri[len({**STANDARD, **OTHER}[best]) :]
-    return f"{best}:{local}" if _LOCAL.match(local) else iri
+    for prefix, namespace in _SHOWN:
+        if iri.startswith(namespace):
+            local = iri[len(namespace) :]
+            return f"{prefix}:{local}" if _LOCAL.match(local) else iri
+    return iri
 
 
+#: The prefixes :func:`compact` writes, longest namespace first.
+_SHOWN = sorted({**STANDARD, **OTHER}.items(), key=lambda item: -len(item[1]))
 #: A local name we write after a prefix: what Turtle's PN_LOCAL takes without escapes.
 _LOCAL = re.compile(r"^[\w-]*(?:[\w.-]*[\w-])?$")
 

@@ -55,6 +55,7 @@ from rdflib.term import Node
 
 from stancegraph import graph, isolation, names, safety
 from stancegraph.errors import QueryError, StancegraphError, StoreError
+from stancegraph.names import compact
 from stancegraph.sources import Project
 
 # ---------------------------------------------------------------------------------------------
@@ -1197,12 +1198,6 @@ def labels(engine: Engine, iris: Iterable[URIRef]) -> dict[URIRef, str]:
             if s not in found or rank < found[s]:
                 found[s] = rank
     return {s: r[2] for s, r in found.items()}
-
-
-def compact(iri: str) -> str:
-    """A short form of an IRI: ``person/vladimir-putin``, ``sg:controls``, or the IRI itself
-    (:func:`stancegraph.names.compact`, the one rule)."""
-    return names.compact(iri)
 
 
 #: Longest label a table shows for an IRI; literals (paraphrases, quotes) are shown whole.

@@ -5,9 +5,10 @@ from __future__ import annotations
 from rdflib import RDF
 from rdflib.term import Node
 
+from stancegraph import names
 from stancegraph.validate.checks.common import superclasses
 from stancegraph.validate.context import Collector, Context
-from stancegraph.validate.minting import DOCUMENT_IRI, KIND_CLASSES, SHARED_IRI, SOURCE_IRI
+from stancegraph.validate.minting import KIND_CLASSES
 from stancegraph.validate.report import shorten
 
 
@@ -19,11 +20,10 @@ def check_kinds(ctx: Context, out: Collector) -> None:
     for s in ctx.checked_subjects:
         if s not in ctx.focus or s in ctx.model.terms:
             continue
-        text = str(s)
-        match = SHARED_IRI.match(text) or SOURCE_IRI.match(text)
-        kind = match.group("kind") if match else "document" if DOCUMENT_IRI.match(text) else None
-        if kind is None:
+        minted = names.kind_of(str(s))
+        if minted is None:
             continue
+        kind = minted.segment
         expected = tuple(c for c in KIND_CLASSES.get(kind, ()) if c in ctx.model.terms)
         if not expected:
             continue  # a project whose ontology lacks the class (a test fixture) cannot ask it
