@@ -56,10 +56,14 @@ def test_check_lists_each_missing_package_and_only_those(tmp_path: Path) -> None
     assert {"graphviz", "chromium", "default-jdk-headless", "virtuoso-opensource", "make"} <= set(
         listed.stdout.split()
     )
-    having = tools(tmp_path / "having", dot="true", javac="true", chromium="true")
+    assert "chromium-driver" in listed.stdout.split()
+    having = tools(
+        tmp_path / "having", dot="true", javac="true", chromium="true", chromedriver="true"
+    )
     listed = run(having, "--check")
     assert "graphviz" not in listed.stdout.split()
     assert "chromium" not in listed.stdout.split()
+    assert "chromium-driver" not in listed.stdout.split()
     assert "default-jdk-headless" not in listed.stdout.split()
     assert "virtuoso-opensource" in listed.stdout.split()
 
@@ -93,7 +97,7 @@ def test_as_root_a_failed_install_fails(tmp_path: Path) -> None:
 
 
 def test_nothing_missing_is_silent(tmp_path: Path) -> None:
-    having = ("dot", "javac", "chromium", "virtuoso-t", "make")
+    having = ("dot", "javac", "chromium", "chromedriver", "virtuoso-t", "make")
     path = tools(tmp_path / "bin", **{name.replace("-", "_"): "true" for name in having})
     if run(path, "--check").stdout.split():
         pytest.skip("this machine lacks a font or Jena's jars, which the script looks for as files")
