@@ -719,6 +719,69 @@ def docs(state: State, out: str | None, copy_images: str | None) -> None:
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="S",
+    help="Stop each query after S seconds (503, X-Stancegraph-Stopped: time-limit=S).",
+)
+@click.option(
+    "--row-cap",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    metavar="N",
+    help="Cut each answer at N rows or triples (X-Stancegraph-Truncated: row-cap=N).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Query worker processes (default: one per core, 2 to 4).",
+)
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="The embedded store's folder (default: $STANCEGRAPH_STORE or .stancegraph/store).",
+)
+@click.pass_obj
+def serve(
+    state: State,
+    host: str,
+    port: int,
+    time_limit: float,
+    row_cap: int,
+    workers: int | None,
+    store_dir: str | None,
+) -> None:
+    """Serve the graph read-only over HTTP: SPARQL at /sparql, the saved queries at
+    /api/queries, a page for every IRI at /id/..., the reader at /source/KEY.
+
+    The embedded store is loaded first if it is missing or older than the files. Updates and
+    SERVICE are refused; nothing is fetched from the network. Stop it with Ctrl-C. docs/serve.md
+    lists the endpoints.
+    """
+    from stancegraph.serve import app as serve_app
+
+    application = serve_app.create_app(
+        state.project(),
+        location=store_dir,
+        time_limit=time_limit,
+        row_cap=row_cap,
+        workers=workers,
+    )
+    sock = serve_app.listen(host, port)
+    click.echo(f"serving {serve_app.address(sock)} (SPARQL at /sparql); Ctrl-C stops", err=True)
+    serve_app.serve(application, sock)
+
+
+@cli.command()
 @click.argument("names", nargs=-1, type=click.Choice(["network", "timeline", "divergence"]))
 @click.option(
     "--out",

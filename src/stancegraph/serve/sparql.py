@@ -1,0 +1,305 @@
+"""``/sparql``: the SPARQL 1.1 Protocol over the store, read-only, with limits.
+
+- ``GET /sparql?query=...``, ``POST`` form-encoded (``query=...``) or with the query as the body
+  (``Content-Type: application/sparql-query``); ``default-graph-uri`` and ``named-graph-uri``
+  (repeatable) name the dataset, graphs of ``https://w3id.org/stancegraph/graph/`` only; without
+  them the default graph is the union of the named graphs, as every engine of the package reads
+  it.
+- Answers by ``Accept`` (or ``?format=``): SELECT and ASK as SPARQL Results JSON (the default),
+  XML, CSV or TSV; CONSTRUCT and DESCRIBE as Turtle (the default), N-Triples or JSON-LD.
+- Refused: any update (``update=``, ``application/sparql-update``, or an update as ``query=``),
+  403; ``SERVICE``, 403; ``FROM`` naming a graph not ours, 403 (:mod:`stancegraph.safety` decides
+  what a text reaches, as for ``stancegraph query``). Malformed SPARQL: 400 with the parser's
+  ``query:LINE:COL``.
+- Every query runs in a worker process (:mod:`stancegraph.serve.worker`): stopped at the time
+  limit (503, ``X-Stancegraph-Stopped: time-limit=S``), its answer cut at the row cap
+  (``X-Stancegraph-Truncated: row-cap=N``, and ``"stancegraph": {"truncated": true, ...}`` in
+  JSON results). Every answer names both limits (``X-Stancegraph-Time-Limit``,
+  ``X-Stancegraph-Row-Cap``).
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio.to_thread
+from rdflib.term import Node
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from stancegraph import graph, names, queries, safety
+from stancegraph.errors import (
+    QueryError,
+    QueryOutOfMemory,
+    QueryRefused,
+    QueryTimeout,
+    StancegraphError,
+)
+from stancegraph.serve import negotiate
+from stancegraph.serve.worker import Job, Outcome
+
+#: The prefixes Turtle answers are written with.
+TURTLE_PREFIXES = {**names.STANDARD, **names.OTHER}
+
+
+class HttpProblem(Exception):
+    """A request the server answers with a 4xx or 5xx: its status, message and headers."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+@dataclass
+class QueryService:
+    """Runs checked queries on the runner (a :class:`~stancegraph.serve.worker.Pool` or
+    :class:`~stancegraph.serve.worker.ForkRunner`) with the server's limits."""
+
+    runner: Any
+    time_limit: float
+    row_cap: int
+    max_query_bytes: int = field(default_factory=safety.max_query_bytes_default)
+
+    def limit_headers(self) -> dict[str, str]:
+        return {
+            "X-Stancegraph-Time-Limit": f"{self.time_limit:g}",
+            "X-Stancegraph-Row-Cap": str(self.row_cap),
+        }
+
+    async def answer(
+        self,
+        text: str,
+        form: str,
+        fmt: str,
+        bindings: Mapping[str, Node] | None = None,
+        default_graphs: tuple[str, ...] = (),
+        named_graphs: tuple[str, ...] = (),
+    ) -> Outcome:
+        """The answer of a checked query, written in ``fmt``; :class:`HttpProblem` else."""
+        job = Job(
+            text=text,
+            form=form,
+            fmt=fmt,
+            row_cap=self.row_cap,
+            substitutions={k: graph.to_oxigraph(v) for k, v in (bindings or {}).items()},
+            prefixes=TURTLE_PREFIXES,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+        )
+        try:
+            return await anyio.to_thread.run_sync(self.runner.run, job, self.time_limit)
+        except QueryTimeout as exc:
+            raise HttpProblem(
+                503,
+                str(exc),
+                {"X-Stancegraph-Stopped": f"time-limit={self.time_limit:g}", "Retry-After": "1"},
+            ) from None
+        except QueryOutOfMemory as exc:
+            raise HttpProblem(503, str(exc), {"X-Stancegraph-Stopped": "memory"}) from None
+        except StancegraphError as exc:
+            raise HttpProblem(400, str(exc)) from None
+
+    def response(self, outcome: Outcome, fmt: str) -> Response:
+        headers = self.limit_headers()
+        headers["X-Stancegraph-Rows"] = str(outcome.count)
+        if outcome.truncated:
+            headers["X-Stancegraph-Truncated"] = f"row-cap={self.row_cap}"
+        headers["Vary"] = "Accept"
+        return Response(outcome.body, media_type=negotiate.media_type(fmt), headers=headers)
+
+
+# --- checking what a client sends -----------------------------------------------------------
+
+
+def check_text(text: str) -> safety.CheckedQuery:
+    """The checked query, or :class:`HttpProblem`: 400 for what is not SPARQL (with the
+    parser's line and column), 403 for what this server refuses to do."""
+    try:
+        # read once with nothing refused, to say in the server's own words what is refused
+        seen = safety.check_query(text, allow_service=True, allow_update=True, name="query")
+    except QueryRefused as exc:  # a FROM/LOAD naming a local file: refused whatever the flags
+        raise HttpProblem(403, str(exc)) from None
+    except StancegraphError as exc:
+        raise HttpProblem(400, str(exc)) from None
+    if seen.is_update:
+        raise HttpProblem(403, UPDATE_REFUSED)
+    if seen.services:
+        shown = ", ".join(s if s.startswith("?") else f"<{safety.clip(s)}>" for s in seen.services)
+        raise HttpProblem(
+            403,
+            f"query: SERVICE {shown} is refused: this server answers from its own store only "
+            "and never sends a query to another endpoint",
+        )
+    for iri in seen.dataset_graphs:
+        if not iri.startswith(names.GRAPH_BASE):
+            raise HttpProblem(403, f"query: FROM <{safety.clip(iri)}> is refused: {GRAPHS_ONLY}")
+    try:  # the package's one gate, as `stancegraph query` passes it (parsed once: cached)
+        return queries.check_query(text, where="query")
+    except QueryRefused as exc:
+        raise HttpProblem(403, str(exc)) from None
+    except StancegraphError as exc:
+        raise HttpProblem(400, str(exc)) from None
+
+
+UPDATE_REFUSED = (
+    "SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP...) is refused: this server is read-only"
+)
+GRAPHS_ONLY = f"only the project's graphs ({names.GRAPH_BASE}...) may be named"
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, at most ``limit`` bytes (413 past it)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HttpProblem(413, f"the request body is larger than the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HttpProblem(400, f"{what} is not UTF-8 (byte {exc.start})") from None
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """What a SPARQL Protocol request asks: the query and the graphs of its dataset."""
+
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+def _one(params: Mapping[str, list[str]], key: str) -> str | None:
+    values = params.get(key, [])
+    if len(values) > 1:
+        raise HttpProblem(400, f"{key} is given {len(values)} times; give it once")
+    return values[0] if values else None
+
+
+def _graphs(params: Mapping[str, list[str]], key: str) -> tuple[str, ...]:
+    found = tuple(params.get(key, []))
+    for iri in found:
+        if not iri.startswith(names.GRAPH_BASE):
+            raise HttpProblem(403, f"{key}={iri!r} is refused: {GRAPHS_ONLY}")
+    return found
+
+
+async def protocol_request(request: Request, max_bytes: int) -> ProtocolRequest:
+    """Read the query of a GET or POST as the SPARQL 1.1 Protocol sends it."""
+    url_params = urllib.parse.parse_qs(request.url.query, keep_blank_values=True)
+    if request.method == "GET":
+        params = url_params
+        body_query = None
+    else:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        data = await read_body(request, max_bytes + 64 * 1024)
+        if media == "application/x-www-form-urlencoded":
+            text = _decode(data, "the form")
+            params = urllib.parse.parse_qs(text, keep_blank_values=True)
+            for key, values in url_params.items():
+                params.setdefault(key, []).extend(values)
+            body_query = None
+        elif media == "application/sparql-query":
+            params = url_params
+            body_query = _decode(data, "the query")
+        elif media == "application/sparql-update":
+            raise HttpProblem(403, UPDATE_REFUSED)
+        else:
+            raise HttpProblem(
+                415,
+                f"POST a query as application/x-www-form-urlencoded (query=...) or "
+                f"application/sparql-query, not {media or 'no Content-Type'}",
+            )
+    if "update" in params:
+        raise HttpProblem(403, UPDATE_REFUSED)
+    query = body_query if body_query is not None else _one(params, "query")
+    if body_query is not None and "query" in params:
+        raise HttpProblem(400, "the query is both in the body and in query=; give it once")
+    if query is None:
+        raise HttpProblem(
+            400, "no query: send query=... (GET or a form POST) or POST application/sparql-query"
+        )
+    return ProtocolRequest(
+        query, _graphs(params, "default-graph-uri"), _graphs(params, "named-graph-uri")
+    )
+
+
+def formats_for(form: str) -> tuple[str, ...]:
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return negotiate.GRAPH_FORMATS
+    return negotiate.TABLE_FORMATS
+
+
+def routes(service: QueryService) -> list[Route]:
+    async def endpoint(request: Request) -> Response:
+        try:
+            if request.method == "GET" and not request.query_params and _browser(request):
+                return query_page(service)
+            asked = await protocol_request(request, service.max_query_bytes)
+            checked = check_text(asked.query)
+            try:
+                fmt = negotiate.choose(request, formats_for(checked.form), f"a {checked.form}")
+            except negotiate.NotAcceptable as exc:
+                raise HttpProblem(406, exc.message) from None
+            outcome = await service.answer(
+                checked.text,
+                checked.form,
+                fmt,
+                default_graphs=asked.default_graphs,
+                named_graphs=asked.named_graphs,
+            )
+            return service.response(outcome, fmt)
+        except HttpProblem as exc:
+            headers = {**service.limit_headers(), **exc.headers}
+            return negotiate.problem(request, exc.status, exc.message, headers=headers)
+
+    return [Route("/sparql", endpoint, methods=["GET", "POST"])]
+
+
+def _browser(request: Request) -> bool:
+    return negotiate.wants_html(request)
+
+
+def query_page(service: QueryService) -> Response:
+    """A form for a person: type a query, get the answer (no script, nothing fetched)."""
+    from starlette.responses import HTMLResponse
+
+    example = (
+        "PREFIX sg: <https://w3id.org/stancegraph/ontology#>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT ?claim ?label WHERE {\n  ?claim a sg:Claim ; rdfs:label ?label .\n} LIMIT 20"
+    )
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>SPARQL · stancegraph</title></head>
+<body>
+<h1>SPARQL</h1>
+<p>Read-only SPARQL 1.1 over the stancegraph store. Each query is stopped after
+{service.time_limit:g} s; answers are cut at {service.row_cap} rows. SERVICE and updates are
+refused. The default graph is the union of the named graphs.</p>
+<form method="get" action="/sparql">
+<p><textarea name="query" rows="14" cols="90">{example}</textarea></p>
+<p><label>format <select name="format">
+<option value="json">SPARQL JSON</option><option value="xml">SPARQL XML</option>
+<option value="csv">CSV</option><option value="tsv">TSV</option>
+<option value="turtle">Turtle (CONSTRUCT, DESCRIBE)</option>
+<option value="jsonld">JSON-LD (CONSTRUCT, DESCRIBE)</option>
+<option value="ntriples">N-Triples (CONSTRUCT, DESCRIBE)</option>
+</select></label> <button type="submit">Run</button></p>
+</form>
+<p><a href="/api/queries">saved queries</a> · <a href="/api/openapi.json">OpenAPI</a></p>
+</body></html>
+"""
+    return HTMLResponse(page, headers=service.limit_headers())
+
+
+__all__ = ["HttpProblem", "QueryError", "QueryService", "check_text", "routes"]
