@@ -680,3 +680,57 @@ def test_load_2000_requests_from_20_clients(running: Running) -> None:
     assert statuses == [200] * 2000
     assert slowest[0] < TIME_LIMIT
     assert after_second - after_first < 20 * 1024, (after_first, after_second)
+
+
+def test_a_bug_is_a_one_line_500_and_the_server_keeps_serving(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stancegraph.serve import linked
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug\nwith a second line")
+
+    monkeypatch.setattr(linked, "describe", broken)
+    quiet = TestClient(client.app, raise_server_exceptions=False)
+    response = quiet.get("/id/armed-group/hezbollah", headers={"accept": "text/html"})
+    assert response.status_code == 500
+    assert "<p>internal error: RuntimeError: a bug</p>" in response.text
+    assert "second line" not in response.text and "Traceback" not in response.text
+    monkeypatch.undo()
+    assert client.get("/id/armed-group/hezbollah").status_code == 200
+
+
+def test_an_in_memory_store_is_served_with_each_query_in_a_forked_child(project: Project) -> None:
+    """create_app(project, store) (a library caller's, or the pages' tests): the same answers,
+    and the time limit still stops a runaway query."""
+    store = queries.memory_store(graph.assemble(project))
+    app = create_app(project, store, time_limit=2, row_cap=10)
+    with TestClient(app) as c:
+        answer = c.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o }"})
+        assert answer.headers["x-stancegraph-truncated"] == "row-cap=10"
+        assert len(answer.json()["results"]["bindings"]) == 10
+        page = c.get("/id/armed-group/hezbollah", params={"format": "ntriples"})
+        assert f"<{HEZBOLLAH}>" in page.text
+        stopped = c.get("/sparql", params={"query": RUNAWAY})
+        assert stopped.status_code == 503
+        assert stopped.headers["x-stancegraph-stopped"] == "time-limit=2"
+
+
+@pytest.mark.parametrize(
+    ("accept", "chosen"),
+    [
+        ("", "json"),
+        ("text/csv;q=0.5, application/sparql-results+xml", "xml"),
+        ("text/*", "csv"),
+        ("text/csv;q=0, */*;q=0.1", "json"),
+        ("application/sparql-results+json;q=0.2, text/tab-separated-values;q=0.8", "tsv"),
+    ],
+)
+def test_accept_is_read_with_its_q_values(accept: str, chosen: str) -> None:
+    from starlette.requests import Request
+
+    from stancegraph.serve import negotiate
+
+    headers = [(b"accept", accept.encode())] if accept else []
+    request = Request({"type": "http", "query_string": b"", "headers": headers})
+    assert negotiate.choose(request, negotiate.TABLE_FORMATS) == chosen

@@ -10,6 +10,7 @@ limit and a row cap.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import socket
 from collections.abc import AsyncIterator
@@ -19,6 +20,8 @@ from typing import Any
 import pyoxigraph
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -34,6 +37,16 @@ from stancegraph.sources import Project
 DEFAULT_TIME_LIMIT = 10.0
 #: Rows (or triples) an answer may hold before it is cut, unless told otherwise (``--row-cap``).
 DEFAULT_ROW_CAP = 10_000
+
+
+#: The headers a script on another site may read (the limits, and whether they were hit).
+EXPOSED_HEADERS = [
+    "X-Stancegraph-Time-Limit",
+    "X-Stancegraph-Row-Cap",
+    "X-Stancegraph-Rows",
+    "X-Stancegraph-Truncated",
+    "X-Stancegraph-Stopped",
+]
 
 
 def default_workers() -> int:
@@ -75,11 +88,11 @@ def create_app(
     service = sparql.QueryService(runner, time_limit, row_cap)
 
     routes: list[BaseRoute] = []
-    try:
+    # the reader, network and timeline pages: their own module, when it is there (a bug in it
+    # is not hidden: only its absence is)
+    if importlib.util.find_spec("stancegraph.serve.pages") is not None:
         from stancegraph.serve import pages  # type: ignore[attr-defined]
-    except ImportError:
-        pages = None
-    if pages is not None:
+
         routes += pages.routes(project, store)
     routes += [Route("/", index, methods=["GET"])]
     routes += sparql.routes(service)
@@ -100,8 +113,19 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error, Exception: _internal_error},
+        # the data is public and read-only: a page on another site may query it
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST"],
+                allow_headers=["Accept", "Content-Type"],
+                expose_headers=EXPOSED_HEADERS,
+            )
+        ],
     )
     app.state.project = project
+    app.state.runner = runner
     app.state.store = store
     app.state.service = service
     return app

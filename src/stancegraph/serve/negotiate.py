@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 #: format name -> its media type (the first is what the server writes; the others it accepts)
 MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     "json": ("application/sparql-results+json", "application/json"),
-    "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
+    "xml": ("application/sparql-results+xml", "application/xml"),
     "csv": ("text/csv",),
     "tsv": ("text/tab-separated-values",),
     "turtle": ("text/turtle", "application/x-turtle"),

@@ -193,6 +193,11 @@ def _worker_main(jobs: Any, conn: Any, location: str, memory: int | None) -> Non
     if memory is not None and isolation.memory_limits_supported():
         isolation.limit_memory(memory)
     conn.send(("ready", None))
+    with isolation.network_guard():  # the text was checked; this refuses what slipped through
+        _answer_jobs(jobs, conn, store)
+
+
+def _answer_jobs(jobs: Any, conn: Any, store: ox.Store) -> None:
     while True:
         try:
             job = jobs.recv()
