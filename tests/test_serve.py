@@ -734,3 +734,37 @@ def test_accept_is_read_with_its_q_values(accept: str, chosen: str) -> None:
     headers = [(b"accept", accept.encode())] if accept else []
     request = Request({"type": "http", "query_string": b"", "headers": headers})
     assert negotiate.choose(request, negotiate.TABLE_FORMATS) == chosen
+
+
+def test_a_hostile_label_or_iri_in_the_data_is_shown_as_text_not_run(project: Project) -> None:
+    """As on the site (SECURITY.md): labels are escaped, and only http(s) IRIs are linked."""
+    store = ox.Store()
+    thing = ox.NamedNode(ID + "person/mallory")
+    label = ox.NamedNode(str(RDFS.label))
+    store.add(
+        ox.Quad(
+            thing, label, ox.Literal("<script>alert(1)</script>"), ox.NamedNode(GRAPH + "actors")
+        )
+    )
+    store.add(
+        ox.Quad(
+            thing,
+            ox.NamedNode("https://w3id.org/stancegraph/ontology#seeAlso"),
+            ox.NamedNode("javascript:alert(2)"),
+            ox.NamedNode(GRAPH + "actors"),
+        )
+    )
+    store.add(
+        ox.Quad(
+            thing,
+            ox.NamedNode("https://w3id.org/stancegraph/ontology#seeAlso"),
+            ox.NamedNode("https://example.org/page"),
+            ox.NamedNode(GRAPH + "actors"),
+        )
+    )
+    with TestClient(create_app(project, store)) as c:
+        page = c.get("/id/person/mallory", headers={"accept": "text/html"}).text
+    assert "<script>alert(1)" not in page
+    assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in page
+    assert "href='javascript:" not in page and "javascript:alert(2)" in page
+    assert "<a href='https://example.org/page'>" in page

@@ -155,10 +155,19 @@ def quotes(store: ox.Store, iris: set[str]) -> dict[str, list[tuple[str, str | N
     return out
 
 
+def href(iri: str) -> str | None:
+    """Where a page links ``iri``: here if it is ours, else the web (``http:``, ``https:`` only;
+    an IRI such as ``javascript:...`` in the data is shown, not linked, as on the site)."""
+    local = local_path(iri)
+    if local is not None:
+        return local
+    return iri if iri.lower().startswith(("http://", "https://")) else None
+
+
 def _value(term: Any, names_of: dict[str, str]) -> Value:
     if isinstance(term, ox.NamedNode):
         iri = term.value
-        return Value(names.compact(iri), local_path(iri) or iri, names_of.get(iri))
+        return Value(names.compact(iri), href(iri), names_of.get(iri))
     if isinstance(term, ox.BlankNode):
         return Value("[ ]")
     if isinstance(term, ox.Literal):
@@ -317,7 +326,7 @@ def _show(value: Value) -> Markup:
 
 
 def _link(iri: str) -> Markup:
-    return _show(Value(names.compact(iri), local_path(iri) or iri))
+    return _show(Value(names.compact(iri), href(iri)))
 
 
 def render(d: Description) -> str:
