@@ -342,7 +342,7 @@ def test_a_runaway_query_is_stopped_at_the_time_limit(client: TestClient) -> Non
         "error": f"query ran longer than the time limit of {TIME_LIMIT:g} s and was stopped",
         "status": 503,
     }
-    assert TIME_LIMIT <= took < TIME_LIMIT + 2
+    assert TIME_LIMIT <= took < TIME_LIMIT + 5
     # the worker was replaced: the server goes on answering, concurrently
     answers: list[int] = []
 
@@ -357,17 +357,27 @@ def test_a_runaway_query_is_stopped_at_the_time_limit(client: TestClient) -> Non
     assert answers == [200] * 6
 
 
+def all_workers_idle(client: TestClient, within: float = 60) -> None:
+    """Until every worker is back (a worker stopped at the time limit is replaced in the
+    background, which takes seconds on a loaded machine)."""
+    pool = client.app.state.runner  # type: ignore[attr-defined]
+    deadline = time.monotonic() + within
+    while pool.idle < pool.size:
+        assert time.monotonic() < deadline, f"{pool.idle} of {pool.size} workers idle"
+        time.sleep(0.05)
+
+
 def test_concurrent_queries_do_not_wait_for_a_slow_one(client: TestClient) -> None:
+    all_workers_idle(client)
     slow: list[int] = []
     runaway = threading.Thread(
         target=lambda: slow.append(client.get("/sparql", params={"query": RUNAWAY}).status_code)
     )
     runaway.start()
     time.sleep(0.3)
-    started = time.monotonic()
     quick = client.get("/sparql", params={"query": "ASK {}"})
     assert quick.status_code == 200
-    assert time.monotonic() - started < TIME_LIMIT / 2
+    assert slow == []  # answered while the runaway query still ran
     runaway.join(30)
     assert slow == [503]
 
@@ -768,3 +778,69 @@ def test_a_hostile_label_or_iri_in_the_data_is_shown_as_text_not_run(project: Pr
     assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in page
     assert "href='javascript:" not in page and "javascript:alert(2)" in page
     assert "<a href='https://example.org/page'>" in page
+
+
+def test_a_body_over_the_query_size_limit_is_413(client: TestClient) -> None:
+    service = client.app.state.service  # type: ignore[attr-defined]
+    before = service.max_query_bytes
+    service.max_query_bytes = 100
+    try:
+        body = "ASK {}" + " " * (100 + 70 * 1024)
+        response = client.post(
+            "/sparql", content=body, headers={"content-type": "application/sparql-query"}
+        )
+    finally:
+        service.max_query_bytes = before
+    assert response.status_code == 413
+    assert (
+        response.text == f"the request body is larger than the limit of {100 + 64 * 1024} bytes\n"
+    )
+
+
+def test_a_shape_has_a_page(client: TestClient) -> None:
+    page = client.get("/shapes/ClaimShape", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "sh:NodeShape" in page.text
+    assert "<a href='/ontology/Claim'>" in page.text  # its target class, linked here
+
+
+def test_serve_on_a_port_in_use_is_one_line_exit_2(project: Project, location: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "stancegraph.cli",
+                "--home",
+                str(project.root),
+                "serve",
+                "--store",
+                str(location),
+                "--port",
+                str(port),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"stancegraph: error: cannot listen on 127.0.0.1:{port}: ")
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_a_worker_killed_from_outside_is_replaced(client: TestClient) -> None:
+    """A worker that died between two queries is not given the next one: another worker answers
+    it, and a fresh one takes the dead one's place."""
+    all_workers_idle(client)
+    pool = client.app.state.runner  # type: ignore[attr-defined]
+    victim = next(iter(pool._all))
+    victim.process.kill()
+    victim.process.wait(5)
+    answers = [client.get("/sparql", params={"query": "ASK {}"}) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200] * 4
+    assert victim not in pool._all

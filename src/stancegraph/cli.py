@@ -776,10 +776,14 @@ def serve(
         row_cap=row_cap,
         workers=workers,
     )
-    application.state.runner.start()  # the workers open the store before anyone is told
     sock = serve_app.listen(host, port)
-    click.echo(f"serving {serve_app.address(sock)} (SPARQL at /sparql); Ctrl-C stops", err=True)
-    serve_app.serve(application, sock)
+    try:
+        application.state.runner.start()  # the workers open the store before anyone is told
+        click.echo(f"serving {serve_app.address(sock)} (SPARQL at /sparql); Ctrl-C stops", err=True)
+        serve_app.serve(application, sock)
+    finally:
+        application.state.runner.close()
+        sock.close()
 
 
 @cli.command()

@@ -2,7 +2,8 @@
 as LodView and Pubby give one.
 
 - ``/id/<kind>/...`` (actors, claims, stances, anchors, documents...), ``/vocab/<scheme>`` and
-  ``/vocab/<scheme>/<concept>``, ``/ontology/<Term>`` (the term ``ontology#Term``) and
+  ``/vocab/<scheme>/<concept>``, ``/shapes/<Name>`` (the shape ``shapes#Name``),
+  ``/ontology/<Term>`` (the term ``ontology#Term``) and
   ``/ontology`` (the ontology, with every term it defines; ``/ontology#Term`` lands on its
   entry) answer with the thing's description: the local part of the path is the IRI's.
 - By ``Accept`` or ``?format=``: HTML for browsers (its label; every statement about it, each
@@ -39,6 +40,9 @@ SG = names.SG_NS
 OA = "http://www.w3.org/ns/oa#"
 ONTOLOGY_IRI = names.HOME + "ontology"
 ONTOLOGY_GRAPH = names.GRAPH_BASE + "ontology"
+#: The IRIs whose terms follow a ``#`` (``ontology#Claim``, ``shapes#ClaimShape``): each term
+#: has the path ``/ontology/Claim``.
+HASH_NAMESPACES = {ONTOLOGY_IRI: SG, names.HOME + "shapes": names.SHAPES_NS}
 
 #: The most statements about one thing, and the most things pointing at it, a page shows.
 MAX_OUT = 2000
@@ -61,20 +65,23 @@ def iri_of(path: str) -> str | None:
     rest = path.lstrip("/")
     if not _PATH.match(rest) or "//" in rest or ".." in rest.split("/"):
         return None
-    if rest == "ontology":
-        return ONTOLOGY_IRI
-    if rest.startswith("ontology/"):
-        term = rest.removeprefix("ontology/")
-        return SG + term if term and "/" not in term else None
+    for whole, namespace in HASH_NAMESPACES.items():
+        name = whole.removeprefix(names.HOME)
+        if rest == name:
+            return whole
+        if rest.startswith(name + "/"):
+            term = rest.removeprefix(name + "/")
+            return namespace + term if term and "/" not in term else None
     return names.HOME + rest
 
 
 def local_path(iri: str) -> str | None:
     """Where this server shows ``iri``, if it is one of ours."""
-    if iri == ONTOLOGY_IRI:
-        return "/ontology"
-    if iri.startswith(SG):
-        return "/ontology/" + iri[len(SG) :]
+    for whole, namespace in HASH_NAMESPACES.items():
+        if iri == whole:
+            return "/" + whole.removeprefix(names.HOME)
+        if iri.startswith(namespace):
+            return "/" + whole.removeprefix(names.HOME) + "/" + iri[len(namespace) :]
     for base in (names.ID_BASE, names.VOCAB_BASE):
         if iri.startswith(base):
             return "/" + iri[len(names.HOME) :]
@@ -375,6 +382,8 @@ def routes(project: Project, store: ox.Store) -> list[Route]:
         Route("/vocab/{rest:path}", page, methods=["GET"]),
         Route("/ontology", page, methods=["GET"]),
         Route("/ontology/{rest:path}", page, methods=["GET"]),
+        Route("/shapes", page, methods=["GET"]),
+        Route("/shapes/{rest:path}", page, methods=["GET"]),
     ]
 
 

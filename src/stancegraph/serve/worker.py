@@ -339,17 +339,14 @@ class Pool:
         """``job``'s answer from an idle worker; :class:`QueryTimeout` past ``time_limit`` s
         (counted from when a worker takes the job; waiting for one is bounded by it too)."""
         self.start()
+        while True:
+            worker = self._take(time_limit)
+            try:
+                worker.send(job)
+                break
+            except OSError:  # it died between two queries (killed from outside): another
+                self._replace(worker)
         try:
-            worker = self._idle.get(timeout=time_limit)
-        except queue.Empty:
-            raise QueryTimeout(
-                f"every query worker stayed busy for {time_limit:g} s; try again later"
-            ) from None
-        if worker is None:  # closing
-            self._idle.put(None)
-            raise QueryError("the server is shutting down")
-        try:
-            worker.send(job)
             if not worker.poll(time_limit):
                 self._replace(worker)
                 raise QueryTimeout(
@@ -369,6 +366,23 @@ class Pool:
         if status == "ok":
             return payload  # type: ignore[no-any-return]
         raise payload
+
+    @property
+    def idle(self) -> int:
+        """How many workers wait for a query now."""
+        return self._idle.qsize()
+
+    def _take(self, time_limit: float) -> _Worker:
+        try:
+            worker = self._idle.get(timeout=time_limit)
+        except queue.Empty:
+            raise QueryTimeout(
+                f"every query worker stayed busy for {time_limit:g} s; try again later"
+            ) from None
+        if worker is None:  # closing
+            self._idle.put(None)
+            raise QueryError("the server is shutting down")
+        return worker
 
     def close(self) -> None:
         self._closed = True
