@@ -176,13 +176,13 @@ def test_a_format_the_answer_does_not_have_is_406(client: TestClient) -> None:
     assert response.status_code == 406
     assert response.text == (
         "Accept: 'image/png' names no format of a SELECT; it has application/sparql-results+json, "
-        "application/sparql-results+xml, text/csv, text/tab-separated-values\n"
+        "application/sparql-results+xml, text/csv, text/tab-separated-values, text/html\n"
     )
     construct = client.get(
         "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "csv"}
     )
     assert construct.status_code == 406
-    assert "format='csv' is not a format of a CONSTRUCT; one of turtle, ntriples, jsonld" in (
+    assert "format='csv' is not a format of a CONSTRUCT; one of turtle, ntriples, jsonld, html" in (
         construct.text
     )
 
@@ -303,6 +303,24 @@ def test_a_browser_gets_the_query_form(client: TestClient) -> None:
         "/sparql", params={"query": "ASK {}", "format": "json"}, headers={"accept": "text/html"}
     )
     assert answer.json()["boolean"] is True
+
+
+def test_a_browser_gets_the_answer_as_a_table_under_the_form(client: TestClient) -> None:
+    query = (
+        f'SELECT ?thing ?text WHERE {{ VALUES (?thing ?text) {{ (<{HEZBOLLAH}> "<b>bold</b>") }} }}'
+    )
+    page = client.get("/sparql", params={"query": query}, headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert "<th>?thing</th><th>?text</th>" in page.text
+    assert '<a\nhref="/id/armed-group/hezbollah">armed-group/hezbollah</a>' in page.text
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page.text and "<b>bold</b>" not in page.text
+    assert "1 rows." in page.text
+    # the query stays in the form, escaped
+    assert "&lt;https://w3id.org/stancegraph/id/armed-group/hezbollah&gt;" in page.text
+    cut = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "html"})
+    assert f"{ROW_CAP} rows: cut at the\nrow cap of {ROW_CAP}" in cut.text
+    assert cut.headers["x-stancegraph-truncated"] == f"row-cap={ROW_CAP}"
 
 
 # --- limits ----------------------------------------------------------------------------------

@@ -20,15 +20,17 @@
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio.to_thread
+import jinja2
 from rdflib.term import Node
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from stancegraph import graph, names, queries, safety
@@ -247,17 +249,21 @@ def routes(service: QueryService) -> list[Route]:
                 return query_page(service)
             asked = await protocol_request(request, service.max_query_bytes)
             checked = check_text(asked.query)
+            formats = (*formats_for(checked.form), "html")  # html: the form with the answer
             try:
-                fmt = negotiate.choose(request, formats_for(checked.form), f"a {checked.form}")
+                fmt = negotiate.choose(request, formats, f"a {checked.form}")
             except negotiate.NotAcceptable as exc:
                 raise HttpProblem(406, exc.message) from None
+            written = fmt if fmt != "html" else formats[0]
             outcome = await service.answer(
                 checked.text,
                 checked.form,
-                fmt,
+                written,
                 default_graphs=asked.default_graphs,
                 named_graphs=asked.named_graphs,
             )
+            if fmt == "html":
+                return query_page(service, asked.query, checked.form, outcome)
             return service.response(outcome, fmt)
         except HttpProblem as exc:
             headers = {**service.limit_headers(), **exc.headers}
@@ -270,36 +276,111 @@ def _browser(request: Request) -> bool:
     return negotiate.wants_html(request)
 
 
-def query_page(service: QueryService) -> Response:
-    """A form for a person: type a query, get the answer (no script, nothing fetched)."""
-    from starlette.responses import HTMLResponse
+EXAMPLE = (
+    "PREFIX sg: <https://w3id.org/stancegraph/ontology#>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "SELECT ?claim ?label WHERE {\n  ?claim a sg:Claim ; rdfs:label ?label .\n} LIMIT 20"
+)
 
-    example = (
-        "PREFIX sg: <https://w3id.org/stancegraph/ontology#>\n"
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-        "SELECT ?claim ?label WHERE {\n  ?claim a sg:Claim ; rdfs:label ?label .\n} LIMIT 20"
-    )
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>SPARQL · stancegraph</title></head>
+_PAGE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
+    """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>SPARQL · stancegraph</title>
+<style>body{font:16px/1.45 system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem}
+textarea{width:100%;font:14px monospace}table{border-collapse:collapse}td,th{border-top:1px
+solid #ddd;padding:.25rem .5rem;vertical-align:top;text-align:left}</style></head>
 <body>
+<p><a href="/">stancegraph</a> · <a href="/api/queries">saved queries</a> ·
+<a href="/api/openapi.json">OpenAPI</a></p>
 <h1>SPARQL</h1>
 <p>Read-only SPARQL 1.1 over the stancegraph store. Each query is stopped after
-{service.time_limit:g} s; answers are cut at {service.row_cap} rows. SERVICE and updates are
-refused. The default graph is the union of the named graphs.</p>
+{{ time_limit }} s; answers are cut at {{ row_cap }} rows. SERVICE and updates are refused. The
+default graph is the union of the named graphs.</p>
 <form method="get" action="/sparql">
-<p><textarea name="query" rows="14" cols="90">{example}</textarea></p>
-<p><label>format <select name="format">
-<option value="json">SPARQL JSON</option><option value="xml">SPARQL XML</option>
-<option value="csv">CSV</option><option value="tsv">TSV</option>
-<option value="turtle">Turtle (CONSTRUCT, DESCRIBE)</option>
-<option value="jsonld">JSON-LD (CONSTRUCT, DESCRIBE)</option>
-<option value="ntriples">N-Triples (CONSTRUCT, DESCRIBE)</option>
-</select></label> <button type="submit">Run</button></p>
+<p><textarea name="query" rows="12">{{ query }}</textarea></p>
+<p><label>answer as <select name="format">
+{% for value, label in formats %}<option value="{{ value }}">{{ label }}</option>
+{% endfor %}</select></label> <button type="submit">Run</button></p>
 </form>
-<p><a href="/api/queries">saved queries</a> · <a href="/api/openapi.json">OpenAPI</a></p>
+{% if answer is not none %}<h2>Answer</h2>
+<p>{{ answer.count }} {{ "triples" if graph else "rows" }}{% if answer.truncated %}: cut at the
+row cap of {{ row_cap }}; add LIMIT and OFFSET to page through the rest{% endif %}.</p>
+{% if graph %}<pre>{{ body }}</pre>
+{% elif boolean is not none %}<p><strong>{{ "true" if boolean else "false" }}</strong></p>
+{% else %}<table><thead><tr>{% for v in variables %}<th>?{{ v }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in rows %}<tr>{% for cell in row %}<td>{% if cell.href %}<a
+href="{{ cell.href }}">{{ cell.text }}</a>{% else %}{{ cell.text }}{% endif %}</td>{% endfor %}</tr>
+{% endfor %}</tbody></table>{% endif %}{% endif %}
 </body></html>
 """
-    return HTMLResponse(page, headers=service.limit_headers())
+)
+
+_FORM_FORMATS = [
+    ("html", "a table (this page)"),
+    ("json", "SPARQL JSON"),
+    ("xml", "SPARQL XML"),
+    ("csv", "CSV"),
+    ("tsv", "TSV"),
+    ("turtle", "Turtle (CONSTRUCT, DESCRIBE)"),
+    ("jsonld", "JSON-LD (CONSTRUCT, DESCRIBE)"),
+    ("ntriples", "N-Triples (CONSTRUCT, DESCRIBE)"),
+]
+
+
+@dataclass(frozen=True)
+class _Cell:
+    text: str
+    href: str | None = None
+
+
+def _cell(term: dict[str, Any] | None) -> _Cell:
+    from stancegraph.serve import linked
+
+    if term is None:
+        return _Cell("")
+    if term["type"] == "uri":
+        return _Cell(names.compact(term["value"]), linked.href(term["value"]))
+    if term["type"] == "bnode":
+        return _Cell("_:" + term["value"])
+    if term["type"] == "literal":
+        return _Cell(term["value"])
+    return _Cell(json.dumps(term["value"]))
+
+
+def query_page(
+    service: QueryService,
+    query: str = EXAMPLE,
+    form: str | None = None,
+    answer: Outcome | None = None,
+) -> Response:
+    """The form for a person, with the answer to the query it sent, if any, as a table (no
+    script, nothing fetched; every value escaped, IRIs linked to their pages)."""
+    variables: list[str] = []
+    rows: list[list[_Cell]] = []
+    boolean = None
+    graph_answer = form in ("CONSTRUCT", "DESCRIBE")
+    if answer is not None and not graph_answer:
+        data = json.loads(answer.body)
+        if "boolean" in data:
+            boolean = bool(data["boolean"])
+        else:
+            variables = list(data["head"]["vars"])
+            rows = [[_cell(b.get(v)) for v in variables] for b in data["results"]["bindings"]]
+    page = _PAGE.render(
+        query=query,
+        time_limit=f"{service.time_limit:g}",
+        row_cap=service.row_cap,
+        formats=_FORM_FORMATS,
+        answer=answer,
+        graph=graph_answer,
+        body=answer.body.decode("utf-8") if answer is not None and graph_answer else "",
+        boolean=boolean,
+        variables=variables,
+        rows=rows,
+    )
+    headers = service.limit_headers()
+    if answer is not None and answer.truncated:
+        headers["X-Stancegraph-Truncated"] = f"row-cap={service.row_cap}"
+    return HTMLResponse(page, headers=headers)
 
 
 __all__ = ["HttpProblem", "QueryError", "QueryService", "check_text", "routes"]
