@@ -862,3 +862,36 @@ def test_a_worker_killed_from_outside_is_replaced(client: TestClient) -> None:
     answers = [client.get("/sparql", params={"query": "ASK {}"}) for _ in range(4)]
     assert [a.status_code for a in answers] == [200] * 4
     assert victim not in pool._all
+
+
+def test_an_empty_answer_is_an_empty_answer_in_every_format(client: TestClient) -> None:
+    nothing = "SELECT ?s ?o WHERE { ?s <urn:no-such-property> ?o }"
+    expected = {
+        "json": lambda r: r.json() == {"head": {"vars": ["s", "o"]}, "results": {"bindings": []}},
+        "csv": lambda r: r.text == "s,o\r\n",
+        "tsv": lambda r: r.text == "?s\t?o\n",
+        "xml": lambda r: "<results></results>" in r.text or "<results/>" in r.text,
+    }
+    for fmt, check in expected.items():
+        response = client.get("/sparql", params={"query": nothing, "format": fmt})
+        assert response.status_code == 200
+        assert response.headers["x-stancegraph-rows"] == "0"
+        assert check(response), (fmt, response.text)
+    empty_graph = client.get(
+        "/sparql", params={"query": "CONSTRUCT WHERE { ?s <urn:no-such-property> ?o }"}
+    )
+    assert len(Graph().parse(data=empty_graph.text, format="turtle")) == 0
+    none_about = client.get(
+        "/api/queries/stances-on-target", params={"target": "https://example.org/nobody"}
+    )
+    assert none_about.status_code == 200
+    assert none_about.json()["results"]["bindings"] == []
+
+
+def test_describe_answers_a_graph(client: TestClient) -> None:
+    response = client.get(
+        "/sparql", params={"query": f"DESCRIBE <{HEZBOLLAH}>"}, headers={"accept": "text/turtle"}
+    )
+    assert response.status_code == 200
+    g = Graph().parse(data=response.text, format="turtle")
+    assert (URIRef(HEZBOLLAH), RDFS.label, None) in g
