@@ -233,7 +233,11 @@ def test_only_our_graphs_may_be_named(client: TestClient, counts: dict[str, int]
     local = client.get(
         "/sparql", params={"query": "SELECT * FROM <file:///etc/passwd> { ?s ?p ?o }"}
     )
-    assert local.status_code == 403
+    assert (local.status_code, local.text) == (
+        403,
+        "query: FROM <file:///etc/passwd> is refused: only the project's graphs "
+        "(https://w3id.org/stancegraph/graph/...) may be named; local files are never read\n",
+    )
     foreign = client.get(
         "/sparql",
         params={

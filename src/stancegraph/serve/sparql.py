@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -123,8 +124,14 @@ def check_text(text: str) -> safety.CheckedQuery:
     try:
         # read once with nothing refused, to say in the server's own words what is refused
         seen = safety.check_query(text, allow_service=True, allow_update=True, name="query")
-    except QueryRefused as exc:  # a FROM/LOAD naming a local file: refused whatever the flags
-        raise HttpProblem(403, str(exc)) from None
+    except QueryRefused as exc:  # a FROM or LOAD naming a local file: refused whatever the flags
+        if "LOAD" in str(exc):
+            raise HttpProblem(403, UPDATE_REFUSED) from None
+        named = re.search(r"<([^>]*)>", str(exc))
+        iri = named.group(1) if named else "..."
+        raise HttpProblem(
+            403, f"query: FROM <{iri}> is refused: {GRAPHS_ONLY}; local files are never read"
+        ) from None
     except StancegraphError as exc:
         raise HttpProblem(400, str(exc)) from None
     if seen.is_update:
