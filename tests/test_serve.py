@@ -45,6 +45,8 @@ TIME_LIMIT = 3.0
 ROW_CAP = 1000
 #: A query no store answers within seconds: a count over three copies of every triple.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+#: The real server's time limit: the default of `stancegraph serve`.
+SERVER_TIME_LIMIT = 10.0
 ACTORS_COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}actors> {{ ?s ?p ?o }} }}"
 
 
@@ -641,7 +643,7 @@ class Running:
 
 @pytest.fixture(scope="module")
 def running(project: Project, location: Path) -> Iterator[Running]:
-    server = Running(project, location, "--time-limit", str(TIME_LIMIT), "--workers", "2")
+    server = Running(project, location, "--time-limit", str(SERVER_TIME_LIMIT), "--workers", "2")
     try:
         yield server
     finally:
@@ -710,7 +712,7 @@ def test_load_2000_requests_from_20_clients(running: Running) -> None:
     print(f"slowest {slowest[0]:.3f} s; RSS {after_first} KiB, then {after_second} KiB")
     assert len(statuses) == 2000
     assert statuses == [200] * 2000
-    assert slowest[0] < TIME_LIMIT
+    assert slowest[0] < SERVER_TIME_LIMIT
     assert after_second - after_first < 20 * 1024, (after_first, after_second)
 
 
