@@ -19,6 +19,7 @@ import functools
 import urllib.parse
 from typing import Any
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -100,23 +101,31 @@ def _http_words(message: str) -> str:
 
 
 def routes(project: Project, service: QueryService) -> list[Route]:
+    def read_catalogue() -> list[dict[str, Any]]:
+        return [describe(q) for q in queries.catalogue(project)]
+
     async def listing(request: Request) -> Response:
-        try:
-            catalogue = [describe(q) for q in queries.catalogue(project)]
+        try:  # the files are read again each time: an edited .rq shows without a restart
+            catalogue = await anyio.to_thread.run_sync(read_catalogue)
         except StancegraphError as exc:
             return negotiate.problem(request, 500, str(exc), json_body=True)
         return JSONResponse({"queries": catalogue})
 
+    def prepare(request: Request, name: str) -> tuple[Any, Any, dict[str, Any]]:
+        """The saved query, checked, and its bindings (files and parsing: off the event loop)."""
+        query = find(project, name)
+        given = given_params(request, query)
+        try:
+            checked = queries.check_query(query.text, where=query.name)
+            bindings = queries.bindings_for(query, given)
+        except StancegraphError as exc:
+            raise HttpProblem(400, _http_words(str(exc))) from None
+        return query, checked, bindings
+
     async def run(request: Request) -> Response:
         name = request.path_params["name"]
         try:
-            query = find(project, name)
-            given = given_params(request, query)
-            try:
-                checked = queries.check_query(query.text, where=query.name)
-                bindings = queries.bindings_for(query, given)
-            except StancegraphError as exc:
-                raise HttpProblem(400, _http_words(str(exc))) from None
+            _query, checked, bindings = await anyio.to_thread.run_sync(prepare, request, name)
             try:
                 fmt = negotiate.choose(
                     request, formats_for(checked.form), f"{name} ({checked.form})"
@@ -132,7 +141,11 @@ def routes(project: Project, service: QueryService) -> list[Route]:
             )
 
     async def openapi(request: Request) -> Response:
-        return JSONResponse(openapi_document(project, service))
+        try:
+            document = await anyio.to_thread.run_sync(openapi_document, project, service)
+        except StancegraphError as exc:
+            return negotiate.problem(request, 500, str(exc), json_body=True)
+        return JSONResponse(document)
 
     return [
         Route("/api/queries", listing, methods=["GET"]),

@@ -255,7 +255,7 @@ def routes(service: QueryService) -> list[Route]:
             if request.method == "GET" and not request.query_params and _browser(request):
                 return query_page(service)
             asked = await protocol_request(request, service.max_query_bytes)
-            checked = check_text(asked.query)
+            checked = await anyio.to_thread.run_sync(check_text, asked.query)  # rdflib parses
             formats = (*formats_for(checked.form), "html")  # html: the form with the answer
             try:
                 fmt = negotiate.choose(request, formats, f"a {checked.form}")
