@@ -256,6 +256,21 @@ def test_only_our_graphs_may_be_named(client: TestClient, counts: dict[str, int]
         },
     )
     assert rows_of(ours) == [{"n": str(counts["actors"])}]
+    # FROM and FROM NAMED name the dataset, as SPARQL says (the union is the default only)
+    from_actors = client.get(
+        "/sparql",
+        params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}actors> WHERE {{ ?s ?p ?o }}"},
+    )
+    assert rows_of(from_actors) == [{"n": str(counts["actors"])}]
+    named_only = client.get(
+        "/sparql",
+        params={
+            "query": f"SELECT (COUNT(*) AS ?n) FROM NAMED <{GRAPH}actors> WHERE {{ ?s ?p ?o }}"
+        },
+    )
+    assert rows_of(named_only) == [{"n": "0"}]
+    head = client.head("/sparql", params={"query": "ASK {}"})
+    assert head.status_code == 200
 
 
 def test_malformed_sparql_is_400_with_line_and_column(client: TestClient) -> None:

@@ -81,6 +81,7 @@ class QueryService:
         bindings: Mapping[str, Node] | None = None,
         default_graphs: tuple[str, ...] = (),
         named_graphs: tuple[str, ...] = (),
+        own_dataset: bool = False,
     ) -> Outcome:
         """The answer of a checked query, written in ``fmt``; :class:`HttpProblem` else."""
         job = Job(
@@ -92,6 +93,7 @@ class QueryService:
             prefixes=TURTLE_PREFIXES,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
+            own_dataset=own_dataset,
         )
         try:
             return await anyio.to_thread.run_sync(self.runner.run, job, self.time_limit)
@@ -206,7 +208,7 @@ def _graphs(params: Mapping[str, list[str]], key: str) -> tuple[str, ...]:
 async def protocol_request(request: Request, max_bytes: int) -> ProtocolRequest:
     """Read the query of a GET or POST as the SPARQL 1.1 Protocol sends it."""
     url_params = urllib.parse.parse_qs(request.url.query, keep_blank_values=True)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         params = url_params
         body_query = None
     else:
@@ -252,7 +254,7 @@ def formats_for(form: str) -> tuple[str, ...]:
 def routes(service: QueryService) -> list[Route]:
     async def endpoint(request: Request) -> Response:
         try:
-            if request.method == "GET" and not request.query_params and _browser(request):
+            if request.method != "POST" and not request.query_params and _browser(request):
                 return query_page(service)
             asked = await protocol_request(request, service.max_query_bytes)
             checked = await anyio.to_thread.run_sync(check_text, asked.query)  # rdflib parses
@@ -268,6 +270,7 @@ def routes(service: QueryService) -> list[Route]:
                 written,
                 default_graphs=asked.default_graphs,
                 named_graphs=asked.named_graphs,
+                own_dataset=bool(checked.dataset_graphs),
             )
             if fmt == "html":
                 return query_page(service, asked.query, checked.form, outcome)

@@ -66,6 +66,9 @@ class Job:
     #: the dataset named by the request (graph IRIs); none: the union of the named graphs
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    #: whether the query names its own dataset (FROM, FROM NAMED): then the default graph is
+    #: what it names, not the union (pyoxigraph would let the union win over FROM)
+    own_dataset: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,8 @@ class Outcome:
 def evaluate(store: ox.Store, job: Job) -> Outcome:
     """Run ``job`` on ``store`` (default graph: the union of the named graphs, as every engine of
     the package reads it) and write its answer; at most ``job.row_cap`` rows or triples."""
-    dataset: dict[str, Any] = {"use_default_graph_as_union": not job.default_graphs}
+    union = not job.default_graphs and not job.named_graphs and not job.own_dataset
+    dataset: dict[str, Any] = {"use_default_graph_as_union": union}
     if job.default_graphs:
         dataset["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     if job.named_graphs:
