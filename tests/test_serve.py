@@ -916,3 +916,33 @@ def test_describe_answers_a_graph(client: TestClient) -> None:
     assert response.status_code == 200
     g = Graph().parse(data=response.text, format="turtle")
     assert (URIRef(HEZBOLLAH), RDFS.label, None) in g
+
+
+def test_the_pages_module_is_mounted_when_it_is_there(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve/pages.py (the reader, the network, the timeline) gives routes(project, store);
+    create_app mounts them before its own, and goes without them while the module is absent."""
+    import importlib.machinery
+    import types
+
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    import stancegraph.serve
+
+    given: list[object] = []
+    fake = types.ModuleType("stancegraph.serve.pages")
+    fake.__spec__ = importlib.machinery.ModuleSpec("stancegraph.serve.pages", None)
+
+    def routes(p: Project, store: object) -> list[Route]:
+        given.extend([p, store])
+        return [Route("/source/{key}", lambda request: PlainTextResponse("the reader"))]
+
+    fake.routes = routes  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "stancegraph.serve.pages", fake)
+    monkeypatch.setattr(stancegraph.serve, "pages", fake, raising=False)
+    store = ox.Store()
+    with TestClient(create_app(project, store)) as c:
+        assert c.get("/source/rd-syria-iran").text == "the reader"
+    assert given == [project, store]
