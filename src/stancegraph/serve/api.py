@@ -27,7 +27,7 @@ from starlette.routing import Route
 from stancegraph import __version__, queries
 from stancegraph.errors import StancegraphError
 from stancegraph.serve import negotiate
-from stancegraph.serve.sparql import HttpProblem, QueryService, formats_for
+from stancegraph.serve.sparql import PARSING, HttpProblem, QueryService, formats_for
 from stancegraph.sources import Project
 
 #: ``?format=`` is the server's, not a parameter of a query.
@@ -102,7 +102,12 @@ def _http_words(message: str) -> str:
 
 def routes(project: Project, service: QueryService) -> list[Route]:
     def read_catalogue() -> list[dict[str, Any]]:
-        return [describe(q) for q in queries.catalogue(project)]
+        with PARSING:  # each query's form is read by rdflib's parser
+            return [describe(q) for q in queries.catalogue(project)]
+
+    def write_openapi() -> dict[str, Any]:
+        with PARSING:
+            return openapi_document(project, service)
 
     async def listing(request: Request) -> Response:
         try:  # the files are read again each time: an edited .rq shows without a restart
@@ -116,7 +121,8 @@ def routes(project: Project, service: QueryService) -> list[Route]:
         query = find(project, name)
         given = given_params(request, query)
         try:
-            checked = queries.check_query(query.text, where=query.name)
+            with PARSING:  # rdflib's parser, one at a time (see sparql.PARSING)
+                checked = queries.check_query(query.text, where=query.name)
             bindings = queries.bindings_for(query, given)
         except StancegraphError as exc:
             raise HttpProblem(400, _http_words(str(exc))) from None
@@ -142,7 +148,7 @@ def routes(project: Project, service: QueryService) -> list[Route]:
 
     async def openapi(request: Request) -> Response:
         try:
-            document = await anyio.to_thread.run_sync(openapi_document, project, service)
+            document = await anyio.to_thread.run_sync(write_openapi)
         except StancegraphError as exc:
             return negotiate.problem(request, 500, str(exc), json_body=True)
         return JSONResponse(document)

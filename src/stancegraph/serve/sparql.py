@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -120,9 +121,19 @@ class QueryService:
 # --- checking what a client sends -----------------------------------------------------------
 
 
+#: rdflib's SPARQL parser (pyparsing) is not thread-safe: two parses at once can fail with
+#: errors the texts do not have. Parsing holds the GIL anyway, so one at a time costs nothing.
+PARSING = threading.Lock()
+
+
 def check_text(text: str) -> safety.CheckedQuery:
     """The checked query, or :class:`HttpProblem`: 400 for what is not SPARQL (with the
     parser's line and column), 403 for what this server refuses to do."""
+    with PARSING:
+        return _check_text(text)
+
+
+def _check_text(text: str) -> safety.CheckedQuery:
     try:
         # read once with nothing refused, to say in the server's own words what is refused
         seen = safety.check_query(text, allow_service=True, allow_update=True, name="query")
