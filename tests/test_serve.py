@@ -336,7 +336,7 @@ def test_a_browser_gets_the_answer_as_a_table_under_the_form(client: TestClient)
     assert "<th>?thing</th><th>?text</th>" in page.text
     assert '<a\nhref="/id/armed-group/hezbollah">armed-group/hezbollah</a>' in page.text
     assert "&lt;b&gt;bold&lt;/b&gt;" in page.text and "<b>bold</b>" not in page.text
-    assert "1 rows." in page.text
+    assert "1 row." in page.text
     # the query stays in the form, escaped
     assert "&lt;https://w3id.org/stancegraph/id/armed-group/hezbollah&gt;" in page.text
     cut = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "html"})
@@ -530,6 +530,10 @@ def test_an_actor_page_shows_its_label_statements_and_what_points_at_it(
     assert "What points at it" in page.text
     assert re.search(r"<a href='/id/(claim|stance|mention)/rd-syria-iran/\d+'>", page.text)
     assert "<blockquote>“" in page.text
+    # each with the source its words are from, linked
+    assert "<small>— <a href='/id/document/rd-syria-iran'>document/rd-syria-iran</a></small>" in (
+        page.text
+    )
 
 
 def test_a_page_in_turtle_and_json_ld_holds_the_triples_about_it(

@@ -109,7 +109,7 @@ class Description:
     iri: str
     label: str | None
     out: list[tuple[Value, Value]]
-    incoming: list[tuple[Value, Value, list[str]]]
+    incoming: list[tuple[Value, Value, list[tuple[str, str | None]]]]
     quotes: list[tuple[str, str | None]]
     more_out: bool = False
     more_in: bool = False
@@ -223,8 +223,7 @@ def describe(store: ox.Store, iri: str) -> Description | None:
             out.append((_value(p, names_of), _value(o, names_of)))
     out.sort(key=lambda pair: (pair[0].text != "rdf:type", pair[0].text, pair[1].text))
     incoming = [
-        (_value(s, names_of), _value(p, names_of), [q for q, _ in words.get(s.value, [])])
-        for s, p in in_rows
+        (_value(s, names_of), _value(p, names_of), words.get(s.value, [])) for s, p in in_rows
     ]
     return Description(
         iri=iri,
@@ -311,8 +310,9 @@ ask <a href="/sparql">/sparql</a> for the rest.</p>{% endif %}
 {% endfor %}</dl>{% endif %}
 <h2>What points at it</h2>
 {% if d.incoming %}<table><tbody>
-{% for s, p, words in d.incoming %}<tr><td>{{ show(s) }}{% for w in words %}
-<blockquote>“{{ w }}”</blockquote>{% endfor %}</td><th>{{ show(p) }}</th></tr>
+{% for s, p, words in d.incoming %}<tr><td>{{ show(s) }}{% for w, doc in words %}
+<blockquote>“{{ w }}”{% if doc %} <small>— {{ link(doc) }}</small>{% endif %}</blockquote>
+{% endfor %}</td><th>{{ show(p) }}</th></tr>
 {% endfor %}</tbody></table>{% if d.more_in %}<p>… cut at {{ max_in }}.</p>{% endif %}
 {% else %}<p>Nothing.</p>{% endif %}
 </body></html>

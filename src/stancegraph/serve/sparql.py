@@ -323,7 +323,8 @@ default graph is the union of the named graphs.</p>
 {% endfor %}</select></label> <button type="submit">Run</button></p>
 </form>
 {% if answer is not none %}<h2>Answer</h2>
-<p>{{ answer.count }} {{ "triples" if graph else "rows" }}{% if answer.truncated %}: cut at the
+<p>{{ answer.count }} {{ ("triple" if graph else "row") ~ ("" if answer.count == 1 else "s")
+}}{% if answer.truncated %}: cut at the
 row cap of {{ row_cap }}; add LIMIT and OFFSET to page through the rest{% endif %}.</p>
 {% if graph %}<pre>{{ body }}</pre>
 {% elif boolean is not none %}<p><strong>{{ "true" if boolean else "false" }}</strong></p>
