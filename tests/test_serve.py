@@ -550,6 +550,8 @@ def test_a_page_in_turtle_and_json_ld_holds_the_triples_about_it(
     jsonld = client.get("/id/armed-group/hezbollah", params={"format": "jsonld"})
     assert jsonld.headers["content-type"] == "application/ld+json; charset=utf-8"
     assert isomorphic(Graph().parse(data=jsonld.text, format="json-ld"), expected)
+    plain_json = client.get("/id/armed-group/hezbollah", headers={"accept": "application/json"})
+    assert plain_json.content == jsonld.content
 
 
 def test_an_anchor_page_shows_its_words_and_its_selectors(client: TestClient) -> None:

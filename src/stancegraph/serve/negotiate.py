@@ -25,7 +25,7 @@ MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     "tsv": ("text/tab-separated-values",),
     "turtle": ("text/turtle", "application/x-turtle"),
     "ntriples": ("application/n-triples", "text/plain"),
-    "jsonld": ("application/ld+json",),
+    "jsonld": ("application/ld+json", "application/json"),
     "html": ("text/html", "application/xhtml+xml"),
 }
 
