@@ -504,14 +504,14 @@ def test_the_openapi_document_is_valid_and_has_every_saved_query(
     validate(document)
     catalogue = queries.catalogue(project)
     assert sorted(document["paths"]) == sorted(
-        ["/api/queries", *(f"/api/queries/{q.name}" for q in catalogue)]
+        ["/api/queries", "/sparql", *(f"/api/queries/{q.name}" for q in catalogue)]
     )
     for q in catalogue:
         operation = document["paths"][f"/api/queries/{q.name}"]["get"]
         declared = [p["name"] for p in operation["parameters"] if p["name"] != "format"]
         assert declared == [p.name for p in q.params]
         assert operation["summary"] == q.summary
-    ids = [op["get"]["operationId"] for op in document["paths"].values()]
+    ids = [op["operationId"] for path in document["paths"].values() for op in path.values()]
     assert len(ids) == len(set(ids))
 
 

@@ -180,6 +180,7 @@ def openapi_document(project: Project, service: QueryService) -> dict[str, Any]:
             }
         }
     }
+    paths["/sparql"] = _sparql_operations()
     tags: dict[str, None] = {}
     for query in queries.catalogue(project):
         paths[f"/api/queries/{query.name}"] = {"get": _operation(query, service)}
@@ -199,6 +200,49 @@ def openapi_document(project: Project, service: QueryService) -> dict[str, Any]:
         "tags": [{"name": t} for t in tags],
         "paths": paths,
         "components": {"schemas": {"Problem": _PROBLEM}},
+    }
+
+
+def _sparql_operations() -> dict[str, Any]:
+    """``/sparql`` as the SPARQL 1.1 Protocol has it (GET, and POST of either kind)."""
+    answers = {
+        negotiate.MEDIA_TYPES[f][0]: {"schema": {"type": "string"}}
+        for f in (*negotiate.TABLE_FORMATS, *negotiate.GRAPH_FORMATS)
+    }
+    problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    responses = {
+        "200": {"description": "the answer, in the format Accept names", "content": answers},
+        "400": {"description": "malformed SPARQL (query:LINE:COL)", "content": problem},
+        "403": {"description": "an update, SERVICE, or a graph not ours", "content": problem},
+        "406": {"description": "no format the client accepts", "content": problem},
+        "503": {"description": "stopped at the time limit", "content": problem},
+    }
+    query = {"type": "string", "description": "a SPARQL 1.1 query (no update)"}
+    return {
+        "get": {
+            "operationId": "sparqlQuery",
+            "summary": "SPARQL 1.1 query (read-only)",
+            "parameters": [{"name": "query", "in": "query", "required": True, "schema": query}],
+            "responses": responses,
+        },
+        "post": {
+            "operationId": "sparqlQueryPost",
+            "summary": "SPARQL 1.1 query (read-only), POSTed",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/sparql-query": {"schema": query},
+                    "application/x-www-form-urlencoded": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"query": query},
+                            "required": ["query"],
+                        }
+                    },
+                },
+            },
+            "responses": responses,
+        },
     }
 
 
