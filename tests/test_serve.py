@@ -977,3 +977,18 @@ def test_many_different_queries_at_once_are_each_parsed_right(client: TestClient
     for t in threads:
         t.join(120)
     assert statuses == [200] * 120
+
+
+def test_workers_that_cannot_open_the_store_are_one_line_at_start(
+    project: Project, tmp_path: Path
+) -> None:
+    from stancegraph.serve.worker import Pool, Unavailable
+
+    pool = Pool(tmp_path / "no-store-here", size=1)
+    with pytest.raises(Unavailable) as caught:
+        pool.start()
+    assert str(caught.value) == (
+        f"a query worker could not open the store: {tmp_path / 'no-store-here'}: no embedded "
+        "store here yet; run 'stancegraph load'"
+    )
+    pool.close()

@@ -44,7 +44,7 @@ from stancegraph.errors import (
     StancegraphError,
 )
 from stancegraph.serve import negotiate
-from stancegraph.serve.worker import Job, Outcome
+from stancegraph.serve.worker import Job, Outcome, Unavailable
 
 #: The prefixes Turtle answers are written with.
 TURTLE_PREFIXES = {**names.STANDARD, **names.OTHER}
@@ -106,6 +106,8 @@ class QueryService:
             ) from None
         except QueryOutOfMemory as exc:
             raise HttpProblem(503, str(exc), {"X-Stancegraph-Stopped": "memory"}) from None
+        except Unavailable as exc:
+            raise HttpProblem(503, str(exc), {"Retry-After": "5"}) from None
         except StancegraphError as exc:
             raise HttpProblem(400, str(exc)) from None
 

@@ -52,6 +52,10 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
+class Unavailable(QueryError):
+    """No worker can take the query: the server is shutting down, or no worker could start."""
+
+
 @dataclass(frozen=True)
 class Job:
     """One query for a worker: the checked text, its form, the parameters as pyoxigraph terms,
@@ -256,14 +260,14 @@ class _Worker:
     def wait_ready(self, timeout: float) -> None:
         if not self.poll(timeout):
             self.kill()
-            raise QueryError(f"a query worker did not start within {timeout:g} s")
+            raise Unavailable(f"a query worker did not start within {timeout:g} s")
         try:
             status, why = self.recv()
         except (EOFError, OSError):
             status, why = "dead", f"exit code {self.process.poll()}"
         if status != "ready":
             self.kill()
-            raise QueryError(f"a query worker could not open the store: {why}")
+            raise Unavailable(f"a query worker could not open the store: {why}")
 
     def kill(self) -> None:
         for conn in (self._jobs, self._answers):
@@ -385,7 +389,7 @@ class Pool:
             ) from None
         if worker is None:  # closing
             self._idle.put(None)
-            raise QueryError("the server is shutting down")
+            raise Unavailable("the server is shutting down")
         return worker
 
     def close(self) -> None:
