@@ -235,12 +235,16 @@ class _Worker:
         jobs_r, jobs_w = os.pipe()
         answers_r, answers_w = os.pipe()
         command = [sys.executable, "-m", "stancegraph.serve.worker", location, str(memory or 0)]
+        # the worker imports this very package, wherever it was imported from
+        here = str(Path(__file__).resolve().parents[2])
+        path = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
         try:
             self.process = subprocess.Popen(
                 [*command, str(jobs_r), str(answers_w)],
                 pass_fds=(jobs_r, answers_w),
                 stdin=subprocess.DEVNULL,
                 close_fds=True,
+                env={**os.environ, "PYTHONPATH": path},
             )
         finally:
             os.close(jobs_r)
@@ -310,6 +314,8 @@ class Pool:
             except QueryError:
                 for worker in workers:
                     worker.kill()
+                with self._lock:
+                    self._all.difference_update(workers)
                 raise
             for worker in workers:
                 self._idle.put(worker)
