@@ -489,6 +489,14 @@ def test_api_errors_are_json_4xx(client: TestClient) -> None:
     assert bad_prefix.json()["error"].startswith(
         "parameter target: unknown prefix 'armed_group:' in 'armed_group:x'"
     )
+    not_iri = client.get("/api/queries/stances-on-target", params={"target": "Hezbollah"})
+    assert not_iri.status_code == 400
+    assert not_iri.json()["error"].startswith(
+        "parameter target: 'Hezbollah' is not an IRI, so it is bound as a literal and will match "
+        "no target"
+    )
+    empty = client.get("/api/queries/stances-on-target", params={"target": ""})
+    assert empty.status_code == 400
     twice = client.get("/api/queries/stances-on-target?target=state:russia&target=state:iran")
     assert twice.json()["error"] == "parameter 'target' is given more than once; give it once"
     assert client.get("/api/queries/events").status_code == 200

@@ -126,6 +126,11 @@ def routes(project: Project, service: QueryService) -> list[Route]:
             bindings = queries.bindings_for(query, given)
         except StancegraphError as exc:
             raise HttpProblem(400, _http_words(str(exc))) from None
+        # the command line warns that a literal for an IRI parameter matches nothing; an API
+        # call gets a 400: its caller reads a status, not a warning
+        notes = queries.binding_notes(query, bindings)
+        if notes:
+            raise HttpProblem(400, _http_words(notes[0]).replace("--param", "parameter"))
         return query, checked, bindings
 
     async def run(request: Request) -> Response:
