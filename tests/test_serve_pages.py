@@ -1,0 +1,513 @@
+"""The pages an analyst reads in ``stancegraph serve`` (issue #21): the reader of a source with
+every anchor marked on its text, the interactive network and timeline, the query page; their
+assets served by the server itself. HTML through Starlette's TestClient; clicks and filters in
+headless Chromium (tests/browser_support.py) on a uvicorn server in a thread."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from rdflib import Graph, URIRef
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from stancegraph import anchors, graph, plots, queries, safety
+from stancegraph import store as stores
+from stancegraph.serve import pages
+from stancegraph.sources import Project
+
+KEY = "rd-syria-iran"
+ANCHOR = f"https://w3id.org/stancegraph/id/anchor/{KEY}/"
+
+
+@pytest.fixture(scope="module")
+def store(project: Project, tmp_path_factory: pytest.TempPathFactory) -> object:
+    """The embedded store as ``stancegraph load`` fills it, in a folder of this test's own."""
+    return stores.ensure_embedded(project, tmp_path_factory.mktemp("store"))
+
+
+@pytest.fixture(scope="module")
+def mem(project: Project) -> object:
+    """The dataset in an in-memory store, assembled apart from the pages."""
+    return queries.memory_store(graph.assemble(project))
+
+
+@pytest.fixture(scope="module")
+def client(project: Project, store: object) -> TestClient:
+    return TestClient(Starlette(routes=pages.routes(project, store)))
+
+
+@pytest.fixture(scope="module")
+def source_graph(project: Project) -> Graph:
+    """The source's files, read apart from the store."""
+    g = Graph()
+    for path in project.source_files(KEY):
+        safety.parse_file(path, graph=g)
+    return g
+
+
+@pytest.fixture(scope="module")
+def source_anchors(source_graph: Graph) -> dict[str, anchors.Anchor]:
+    return {str(a.iri): a for a in anchors.read_anchors(source_graph) if a.key == KEY}
+
+
+class Marks(HTMLParser):
+    """The text of ``#text`` and, for each anchor, its ``mark.anchor``'s offsets and the text
+    inside all of its marks (continuations included)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0  # inside #text: how many elements deep
+        self.open: list[str | None] = []
+        self.text: list[str] = []
+        self.firsts: dict[str, tuple[int, int]] = {}
+        self.primary = 0
+        self.inside: dict[str, list[str]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if self.depth == 0:
+            if a.get("id") == "text":
+                self.depth = 1
+            return
+        self.depth += 1
+        anchor = a.get("data-anchor") if tag == "mark" else None
+        if anchor and "anchor" in (a.get("class") or "").split():
+            self.primary += 1
+            self.firsts[anchor] = (int(a["data-start"] or -1), int(a["data-end"] or -1))
+        self.open.append(anchor)
+        if anchor:
+            self.inside.setdefault(anchor, [])
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth == 0:
+            return
+        self.depth -= 1
+        if self.depth and self.open:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.depth == 0:
+            return
+        self.text.append(data)
+        for anchor in {a for a in self.open if a}:
+            self.inside[anchor].append(data)
+
+
+def parse_marks(html: str) -> Marks:
+    m = Marks()
+    m.feed(html)
+    return m
+
+
+def page_data(html: str, element: str) -> dict:
+    found = re.search(rf'<script type="application/json" id="{element}">(.*?)</script>', html, re.S)
+    assert found, element
+    return json.loads(found.group(1))
+
+
+# ---------------------------------------------------------------------------------------------
+# Placing anchors: nesting and crossing
+# ---------------------------------------------------------------------------------------------
+
+
+def no_attrs(mark: pages.Mark) -> dict[str, str]:
+    return {}
+
+
+def test_nested_spans_nest() -> None:
+    marks = [pages.Mark("a", 0, 8), pages.Mark("b", 2, 5)]
+    assert pages.marked_html("abcdefgh!", marks, no_attrs) == (
+        '<mark class="anchor" data-anchor="a" data-start="0" data-end="8" tabindex="0">ab'
+        '<mark class="anchor" data-anchor="b" data-start="2" data-end="5" tabindex="0">cde</mark>'
+        "fgh</mark>!"
+    )
+
+
+def test_crossing_spans_are_closed_and_reopened() -> None:
+    """A(0,5) and B(3,8) cross: B is closed at A's end and goes on as a continuation."""
+    marks = [pages.Mark("A", 0, 5), pages.Mark("B", 3, 8)]
+    assert pages.marked_html("abcdefgh", marks, no_attrs) == (
+        '<mark class="anchor" data-anchor="A" data-start="0" data-end="5" tabindex="0">abc'
+        '<mark class="anchor" data-anchor="B" data-start="3" data-end="8" tabindex="0">de'
+        '</mark></mark><mark class="anchor-cont" data-anchor="B">fgh</mark>'
+    )
+
+
+def test_same_span_twice_empty_span_and_markup_in_the_text() -> None:
+    marks = [pages.Mark("x", 1, 3), pages.Mark("y", 1, 3), pages.Mark("z", 4, 4)]
+    html = pages.marked_html("<a&b>\n", marks, no_attrs)
+    assert html == (
+        '&lt;<mark class="anchor" data-anchor="x" data-start="1" data-end="3" tabindex="0">'
+        '<mark class="anchor" data-anchor="y" data-start="1" data-end="3" tabindex="0">a&amp;'
+        '</mark></mark>b<mark class="anchor" data-anchor="z" data-start="4" data-end="4" '
+        'tabindex="0"></mark>&gt;\n'
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The reader's HTML
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_reader_marks_every_anchor_of_the_source_with_its_offsets(
+    client: TestClient, project: Project, source_anchors: dict[str, anchors.Anchor]
+) -> None:
+    response = client.get(f"/source/{KEY}")
+    assert response.status_code == 200
+    marks = parse_marks(response.text)
+    assert "".join(marks.text) == project.seed_text(KEY)  # the text itself, unchanged
+    assert marks.primary == len(source_anchors) == 350
+    assert set(marks.firsts) == set(source_anchors)
+    for iri, a in source_anchors.items():
+        assert marks.firsts[iri] == (a.start, a.end), iri
+        assert "".join(marks.inside[iri]) == a.exact, iri
+    assert f'<span id="span-count">{len(source_anchors)}</span> anchored spans' in response.text
+
+
+def test_a_known_anchor_is_wrapped_in_its_span(client: TestClient) -> None:
+    """anchor:22 ("Mar. 14", 567-574) ends where anchor:21 ("announced by President Vladimir
+    Putin on Mar. 14", 526-574) ends: it is nested inside it and both close there."""
+    html = client.get(f"/source/{KEY}").text
+    inner = re.search(
+        rf'<mark class="anchor [^"]*" data-anchor="{ANCHOR}22" data-start="567" data-end="574"'
+        r' tabindex="0"[^>]*>Mar\. 14</mark></mark>',
+        html,
+    )
+    assert inner
+    outer = re.search(
+        rf'<mark class="anchor [^"]*" data-anchor="{ANCHOR}21" data-start="526" data-end="574"',
+        html,
+    )
+    assert outer and outer.start() < inner.start()
+
+
+def test_the_panel_data_for_a_claim_has_its_claimant_hedge_and_chain(
+    client: TestClient, mem: object, source_graph: Graph
+) -> None:
+    data = page_data(client.get(f"/source/{KEY}").text, "reader-data")
+    claim = "https://w3id.org/stancegraph/id/claim/rd-syria-iran/"
+    sg = "https://w3id.org/stancegraph/ontology#"
+    anchored = sorted(
+        str(s) for s in source_graph.subjects(URIRef(sg + "anchor"), URIRef(ANCHOR + "157"))
+    )
+    assert claim + "1" in anchored
+    assert sorted(n for n, how in data["anchors"][ANCHOR + "157"]["nodes"]) == anchored
+    assert data["anchors"][ANCHOR + "158"]["nodes"] == [[claim + "1", "hedge"]]
+    card = data["nodes"][claim + "1"]
+    assert card["kind"] == "claim"
+    assert card["label"] == "Moscow and Tehran do not agree on Assad's fate"
+    assert card["href"] == "/id/claim/rd-syria-iran/1"
+    fields = dict((name, [v["t"] for v in values]) for name, values in card["fields"])
+    assert fields["paraphrase"] == [
+        "Assad's fate is exactly what Moscow and Tehran do not agree on."
+    ]
+    assert fields["claimant"] == ["Yury Barmin"]
+    assert card["chain"][-1][0] == "claimed by"
+    assert card["chain"][-1][1]["h"] == "/id/person/yury-barmin"
+    # "According to the Israeli media, this led the IRGC ...": reporter, intermediary, claimant
+    chain = data["nodes"][claim + "32"]["chain"]
+    assert [(role, who["h"]) for role, who, _ in chain] == [
+        ("reported by", "/id/person/yury-barmin"),
+        ("according to", "/id/group/israeli-media"),
+        ("claimed by", "/id/group/israeli-media"),
+    ]
+    uncommitted = URIRef("https://w3id.org/stancegraph/vocab/certainty/uncommitted")
+    assert (
+        chain[0][2] == queries.labels(queries.OxigraphEngine(store=mem), [uncommitted])[uncommitted]
+    )
+
+
+def test_the_reader_filters_list_the_actors_and_kinds_present(client: TestClient) -> None:
+    html = client.get(f"/source/{KEY}").text
+    data = page_data(html, "reader-data")
+    actors = dict(data["actors"])
+    assert actors["https://w3id.org/stancegraph/id/person/yury-barmin"] == "Yury Barmin"
+    kinds = dict(data["kinds"])
+    marks = re.findall(r'<mark class="anchor [^"]*"[^>]* data-kinds="([^"]*)"', html)
+    assert len(marks) == 350
+    for kind, n in kinds.items():
+        assert n == sum(kind in m.split() for m in marks), kind
+    assert kinds["claim"] == sum("claim" in m.split() for m in marks) > 0
+
+
+def test_an_unknown_source_is_a_404_page(client: TestClient) -> None:
+    for key in ("no-such-source", "RD-SYRIA-IRAN", "rd_syria"):
+        response = client.get(f"/source/{key}")
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/html")
+        assert f"There is no source &#39;{key}&#39; in this project." in response.text
+        assert f'<a href="/source/{KEY}">{KEY}</a>' in response.text
+
+
+def test_the_index_links_every_source_and_the_other_pages(client: TestClient) -> None:
+    html = client.get("/").text
+    assert re.search(rf'<a class="reader-link" href="/source/{KEY}">[^<]+</a>', html)
+    for page in ("/network", "/timeline", "/query"):
+        assert f'href="{page}"' in html
+
+
+# ---------------------------------------------------------------------------------------------
+# Network, timeline, query: the data the scripts draw
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_network_page_carries_the_pictures_network_facts(
+    client: TestClient, project: Project, mem: object
+) -> None:
+    data = page_data(client.get("/network").text, "network-data")
+    facts = plots.network_facts(mem, project)
+    assert sorted(n["id"] for n in data["nodes"]) == sorted(facts.nodes)
+    assert len(data["edges"]) == len(facts.edges)
+    assert {tuple(e["sources"]) for e in data["edges"]} == {(KEY,)}
+    placed = plots.network_layout(facts)
+    assert all((n["x"], n["y"]) == placed[n["id"]] for n in data["nodes"])
+
+
+def test_the_timeline_page_carries_the_timeline_query(
+    client: TestClient, project: Project, mem: object
+) -> None:
+    data = page_data(client.get("/timeline").text, "timeline-data")
+    answer = queries.run(queries.find(project, "timeline"), queries.OxigraphEngine(store=mem))
+    events = list(dict.fromkeys(str(r[answer.variables.index("event")]) for r in answer.rows))
+    assert [e["id"] for e in data["events"]] == events  # in the query's order
+    putin = next(e for e in data["events"] if e["id"].endswith("/event/rd-syria-iran/1"))
+    assert (putin["earliest"], putin["latest"]) == ("2016-03-14", "2016-03-14")
+    assert putin["inferred"] is True
+    assert "announced by President Vladimir Putin on Mar. 14" in putin["quotes"]
+    assert "https://w3id.org/stancegraph/id/person/vladimir-putin" in putin["actors"]
+
+
+def test_the_query_page_offers_the_saved_queries_without_parameters(
+    client: TestClient, project: Project
+) -> None:
+    html = client.get("/query").text
+    examples = page_data(html, "examples")
+    expected = [q.name for q in queries.catalogue(project) if not q.params]
+    assert [e["name"] for e in examples] == expected
+    assert '<form id="query-form" action="/sparql" method="post">' in html
+
+
+# ---------------------------------------------------------------------------------------------
+# Nothing from outside the server
+# ---------------------------------------------------------------------------------------------
+
+PAGES = ["/", f"/source/{KEY}", "/network", "/timeline", "/query", "/source/none"]
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.urls += [v or "" for k, v in attrs if k in ("src", "href", "action")]
+
+
+def test_every_src_and_href_is_on_this_server(client: TestClient) -> None:
+    assets = set()
+    for path in PAGES:
+        response = client.get(path)
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        links = Links()
+        links.feed(response.text)
+        assert links.urls, path
+        for url in links.urls:
+            parts = urlsplit(url)
+            assert not parts.scheme and not parts.netloc, (path, url)
+            if url.startswith(pages.STATIC_PATH + "/"):
+                assets.add(url)
+    assert {f"{pages.STATIC_PATH}/{n}" for n in ("pages.css", "reader.js", "network.js")} <= assets
+    for url in sorted(assets):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        # no asset asks for anything elsewhere either (the w3id base is data, not fetched)
+        text = response.text.replace("https://w3id.org/stancegraph/id/", "")
+        text = text.replace("http://www.w3.org/2000/svg", "")
+        assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text), url
+        assert "@import" not in text and not re.search(r"url\(\s*['\"]?(?!#)", text), url
+
+
+# ---------------------------------------------------------------------------------------------
+# In a browser
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(project: Project, store: object) -> Iterator[str]:
+    """The pages on a uvicorn server on a free port of 127.0.0.1, in a thread."""
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = Starlette(routes=pages.routes(project, store))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+def resources(driver: object) -> list[str]:
+    return driver.execute_script(  # type: ignore[attr-defined]
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+
+
+@pytest.mark.loopback
+def test_clicking_a_span_shows_its_claim_and_claimant(server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    from browser_support import browser, screenshot
+
+    with browser() as d:
+        d.get(f"{server}/source/{KEY}")
+        # "Assad’s fate is exactly what Moscow and Tehran don’t agree on" (claim:1), clicked on
+        # words of its own (not on the nested "Assad", a mention, nor "exactly", the hedge's)
+        mark = d.find_element(By.CSS_SELECTOR, f'mark.anchor[data-anchor="{ANCHOR}157"]')
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'})", mark)
+        clicked = d.execute_script(
+            "const t = [...arguments[0].childNodes].find(n => n.nodeType === 3 && n.length > 4);"
+            "const r = document.createRange(); r.setStart(t, 1); r.setEnd(t, 3);"
+            "const b = r.getBoundingClientRect();"
+            "const e = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);"
+            "e.click(); return t.data;",
+            mark,
+        )
+        assert clicked.strip()
+        detail = d.find_element(By.ID, "detail")
+        sections = detail.find_elements(By.CSS_SELECTOR, "section.anchored")
+        assert [s.get_attribute("data-anchor") for s in sections] == [ANCHOR + "157"]
+        text = detail.text
+        assert "“Assad’s fate is exactly what Moscow and Tehran don’t agree on”" in text
+        assert "Moscow and Tehran do not agree on Assad's fate" in text
+        assert "claimed by Yury Barmin" in text
+        link = detail.find_element(By.LINK_TEXT, "Moscow and Tehran do not agree on Assad's fate")
+        assert link.get_attribute("href") == f"{server}/id/claim/rd-syria-iran/1"
+        assert "selected" in mark.get_attribute("class").split()
+        screenshot(d, "serve-reader")
+        # the nested hedge word: both anchors, the innermost first
+        d.find_element(By.CSS_SELECTOR, f'mark.anchor[data-anchor="{ANCHOR}158"]').click()
+        sections = d.find_elements(By.CSS_SELECTOR, "#detail section.anchored")
+        assert [s.get_attribute("data-anchor") for s in sections] == [
+            ANCHOR + "158",
+            ANCHOR + "157",
+        ]
+        assert "HEDGE WORDS OF THIS CLAIM" in d.find_element(By.ID, "detail").text.upper()
+        assert all(urlsplit(u).netloc == urlsplit(server).netloc for u in resources(d))
+
+
+@pytest.mark.loopback
+def test_the_reader_filters_by_actor_and_kind(server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from browser_support import browser
+
+    with browser() as d:
+        d.get(f"{server}/source/{KEY}")
+        count = d.find_element(By.ID, "filter-count")
+        assert count.text == "350 of 350 spans shown"
+        Select(d.find_element(By.ID, "actor-filter")).select_by_visible_text("Hezbollah")
+        shown = d.find_elements(By.CSS_SELECTOR, "mark.anchor:not(.dim)")
+        assert count.text == f"{len(shown)} of 350 spans shown"
+        assert 0 < len(shown) < 350
+        hezbollah = "https://w3id.org/stancegraph/id/armed-group/hezbollah"
+        assert all(hezbollah in m.get_attribute("data-actors").split() for m in shown)
+        for box in d.find_elements(By.CSS_SELECTOR, "#kind-filter input"):
+            if box.get_attribute("value") != "claim":
+                box.click()
+        claims = d.find_elements(By.CSS_SELECTOR, "mark.anchor:not(.dim)")
+        assert 0 < len(claims) < len(shown)
+        assert all("claim" in m.get_attribute("data-kinds").split() for m in claims)
+
+
+@pytest.mark.loopback
+def test_the_network_filters_by_actor_and_hover_shows_the_statement(server: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from browser_support import browser, screenshot
+
+    with browser() as d:
+        d.get(f"{server}/network")
+        data = json.loads(d.find_element(By.ID, "network-data").get_attribute("textContent"))
+        nodes = d.find_elements(By.CSS_SELECTOR, "#network g.node")
+        assert len(nodes) == len(data["nodes"])
+        count = d.find_element(By.ID, "count")
+        assert count.text == f"{len(data['nodes'])} nodes, {len(data['edges'])} edges shown"
+        screenshot(d, "serve-network")
+        hezbollah = "https://w3id.org/stancegraph/id/armed-group/hezbollah"
+        Select(d.find_element(By.ID, "actor-filter")).select_by_value(hezbollah)
+        edges = [e for e in data["edges"] if hezbollah in (e["s"], e["t"])]
+        ends = {hezbollah} | {e["s"] for e in edges} | {e["t"] for e in edges}
+        shown = d.find_elements(By.CSS_SELECTOR, "#network g.node")
+        assert sorted(n.get_attribute("data-id") for n in shown) == sorted(ends)
+        assert len(shown) < len(nodes)
+        assert count.text == f"{len(ends)} nodes, {len(edges)} edges shown"
+        Select(d.find_element(By.ID, "kind-filter")).select_by_value("stance")
+        stances = [e for e in edges if e["kind"] == "stance"]
+        assert len(d.find_elements(By.CSS_SELECTOR, "#network line.edge")) == len(stances)
+        Select(d.find_element(By.ID, "kind-filter")).select_by_value("relation")
+        line = d.find_elements(By.CSS_SELECTOR, "#network line.hit")[0]
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'})", line)
+        ActionChains(d).move_to_element(line).perform()
+        hover = d.find_element(By.ID, "hover")
+        assert hover.is_displayed()
+        assert " → " in hover.text and "relation: " in hover.text
+        screenshot(d, "serve-network-hezbollah")
+
+
+@pytest.mark.loopback
+def test_the_timeline_draws_every_event_and_filters_by_kind(server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from browser_support import browser, screenshot
+
+    with browser() as d:
+        d.get(f"{server}/timeline")
+        data = json.loads(d.find_element(By.ID, "timeline-data").get_attribute("textContent"))
+        bars = d.find_elements(By.CSS_SELECTOR, "#timeline g.event")
+        assert [b.get_attribute("data-id") for b in bars] == [e["id"] for e in data["events"]]
+        screenshot(d, "serve-timeline")
+        kind = data["types"][0]
+        Select(d.find_element(By.ID, "kind-filter")).select_by_value(kind)
+        bars = d.find_elements(By.CSS_SELECTOR, "#timeline g.event")
+        assert len(bars) == sum(e["type"] == kind for e in data["events"]) > 0
+        assert d.find_element(By.ID, "count").text == (
+            f"{len(bars)} of {len(data['events'])} events shown"
+        )
+
+
+@pytest.mark.loopback
+def test_the_reader_screenshot_for_the_readme(server: str) -> None:
+    """The README's picture of the reader (docs/img/reader.png is a copy of the screenshot this
+    keeps, ``serve-reader-readme.png``): a claim passed on "according to" someone, clicked."""
+    from selenium.webdriver.common.by import By
+
+    from browser_support import browser, screenshot
+
+    with browser(1400, 900) as d:
+        d.get(f"{server}/source/{KEY}")
+        mark = d.find_element(By.CSS_SELECTOR, f'mark.anchor[data-anchor="{ANCHOR}118"]')
+        d.execute_script("arguments[0].scrollIntoView({block: 'center'})", mark)
+        d.execute_script("arguments[0].click()", mark)
+        assert "according to" in d.find_element(By.ID, "detail").text
+        out = screenshot(d, "serve-reader-readme")
+        assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
