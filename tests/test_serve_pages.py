@@ -498,16 +498,111 @@ def test_the_timeline_draws_every_event_and_filters_by_kind(server: str) -> None
 @pytest.mark.loopback
 def test_the_reader_screenshot_for_the_readme(server: str) -> None:
     """The README's picture of the reader (docs/img/reader.png is a copy of the screenshot this
-    keeps, ``serve-reader-readme.png``): a claim passed on "according to" someone, clicked."""
+    keeps, ``serve-reader-readme.png``): the first sentence's span clicked, its claim and the two
+    stances anchored there in the panel."""
     from selenium.webdriver.common.by import By
 
     from browser_support import browser, screenshot
 
-    with browser(1400, 900) as d:
+    with browser(1400, 1000) as d:
         d.get(f"{server}/source/{KEY}")
-        mark = d.find_element(By.CSS_SELECTOR, f'mark.anchor[data-anchor="{ANCHOR}118"]')
-        d.execute_script("arguments[0].scrollIntoView({block: 'center'})", mark)
+        mark = d.find_element(By.CSS_SELECTOR, f'mark.anchor[data-anchor="{ANCHOR}1"]')
         d.execute_script("arguments[0].click()", mark)
-        assert "according to" in d.find_element(By.ID, "detail").text
+        detail = d.find_element(By.ID, "detail").text
+        assert "claimed by Yury Barmin" in detail
+        assert "held by government of Russia" in detail
+        assert "held by government of Iran" in detail
         out = screenshot(d, "serve-reader-readme")
         assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# A demanding user: crossing spans, anchors that do not fit, hostile labels, missing queries
+# ---------------------------------------------------------------------------------------------
+
+MINI_TEXT = (
+    "Moscow welcomed the decision, said Ivan Petrov of the Daily Example. "
+    "“It will last,” he added.\n"
+)
+HOSTILE = "</script><script>alert(1)</script> & <b>bold</b>"
+
+
+def anchor_ttl(n: int, exact: str, start: int, end: int) -> str:
+    return f"""
+<https://w3id.org/stancegraph/id/anchor/mini/{n}> a oa:SpecificResource ;
+    oa:hasSource <https://w3id.org/stancegraph/id/document/mini> ;
+    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "{exact}" ] ,
+        [ a oa:TextPositionSelector ; oa:start {start} ; oa:end {end} ] .
+"""
+
+
+@pytest.fixture(scope="module")
+def mini_client(mini: Project, tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    """The mini project with anchors: 1 and 2 cross, 3 is nowhere in the text, 4's offsets are
+    stale but its quote is there once; claim 1 has a label made to break out of the page."""
+    import shutil
+
+    home = tmp_path_factory.mktemp("mini") / "mini"
+    shutil.copytree(mini.root, home)
+    assert (home / "seeds" / "mini.txt").read_text(encoding="utf-8") == MINI_TEXT
+    decision = MINI_TEXT.index("the decision, said Ivan Petrov")
+    (home / "data" / "mini" / "anchors.ttl").write_text(
+        "@prefix oa: <http://www.w3.org/ns/oa#> .\n"
+        "@prefix sg: <https://w3id.org/stancegraph/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        + anchor_ttl(1, "Moscow welcomed the decision", 0, 28)
+        + anchor_ttl(2, "the decision, said Ivan Petrov", decision, decision + 30)
+        + anchor_ttl(3, "Kyiv rejected", 0, 13)
+        + anchor_ttl(4, "It will last", 0, 12)
+        + f"""
+<https://w3id.org/stancegraph/id/claim/mini/1> sg:anchor
+    <https://w3id.org/stancegraph/id/anchor/mini/1> ; rdfs:label "{HOSTILE}" .
+<https://w3id.org/stancegraph/id/claim/mini/2> sg:anchor
+    <https://w3id.org/stancegraph/id/anchor/mini/4> .
+""",
+        encoding="utf-8",
+    )
+    project = Project(home)
+    store = stores.ensure_embedded(project, tmp_path_factory.mktemp("mini-store"))
+    return TestClient(Starlette(routes=pages.routes(project, store)))
+
+
+def test_crossing_stale_and_missing_anchors_in_the_reader(mini_client: TestClient) -> None:
+    html = mini_client.get("/source/mini").text
+    marks = parse_marks(html)
+    assert "".join(marks.text) == MINI_TEXT
+    base = "https://w3id.org/stancegraph/id/anchor/mini/"
+    decision = MINI_TEXT.index("the decision")
+    last = MINI_TEXT.index("It will last")
+    assert marks.firsts == {
+        base + "1": (0, 28),
+        base + "2": (decision, decision + 30),
+        base + "4": (last, last + 12),  # where its quote is: the offsets 0-12 do not hold it
+    }
+    assert "".join(marks.inside[base + "2"]) == "the decision, said Ivan Petrov"
+    assert html.count('<mark class="anchor-cont') == 1
+    assert '<span id="span-count">3</span> anchored spans' in html
+    assert "1 anchor cannot be placed in the text" in html
+    assert f'<a href="/id/anchor/mini/3">{base}3</a>: “Kyiv rejected”' in html
+
+
+def test_a_hostile_label_stays_text(mini_client: TestClient) -> None:
+    html = mini_client.get("/source/mini").text
+    assert "<script>alert(1)" not in html
+    assert "<b>bold</b>" not in html
+    data = page_data(html, "reader-data")
+    assert data["nodes"]["https://w3id.org/stancegraph/id/claim/mini/1"]["label"] == HOSTILE
+
+
+def test_pages_whose_saved_queries_the_project_lacks_say_so(mini_client: TestClient) -> None:
+    response = mini_client.get("/timeline")
+    assert response.status_code == 500
+    assert "<h1>Cannot show the timeline</h1>" in response.text
+    assert "no saved query &#39;timeline&#39;; known: claims-by-actor" in response.text
+    response = mini_client.get("/network")
+    assert response.status_code == 500
+    assert "<h1>Cannot show the network</h1>" in response.text
+    assert "picture-relations" in response.text
+    assert "Traceback" not in response.text
+    # the server goes on serving
+    assert mini_client.get("/source/mini").status_code == 200

@@ -661,8 +661,8 @@ def routes(project: Project, store: ox.Store) -> list[BaseRoute]:
         html = env.get_template(name).render(**context)
         return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": CSP})
 
-    def failed(exc: StancegraphError) -> HTMLResponse:
-        return page("error.html", 500, title="Cannot show this page", message=str(exc))
+    def failed(exc: StancegraphError, what: str = "this page") -> HTMLResponse:
+        return page("error.html", 500, title=f"Cannot show {what}", message=str(exc))
 
     def index(request: Request) -> Response:
         try:
@@ -692,14 +692,14 @@ def routes(project: Project, store: ox.Store) -> list[BaseRoute]:
         try:
             data = site.network()
         except StancegraphError as exc:
-            return failed(exc)
+            return failed(exc, "the network")
         return page("network.html", title="Actor network", data=data)
 
     def timeline(request: Request) -> Response:
         try:
             data = site.timeline()
         except StancegraphError as exc:
-            return failed(exc)
+            return failed(exc, "the timeline")
         return page("timeline.html", title="Timeline", data=data)
 
     def query(request: Request) -> Response:

@@ -7,7 +7,7 @@
   var svg = document.getElementById("timeline");
   var count = document.getElementById("count");
   var hover = SG.hover(document.getElementById("hover"));
-  var DAY = 86400000, ROW = 24, LEFT = 20, TOP = 40, WIDTH = 760, LABEL = 440;
+  var DAY = 86400000, ROW = 24, LEFT = 20, TOP = 40, WIDTH = 760, LABEL = 620;
   function day(s) { return s ? Date.parse(s.slice(0, 10) + "T00:00:00Z") : null; }
 
   function visible() {
