@@ -606,3 +606,111 @@ def test_pages_whose_saved_queries_the_project_lacks_say_so(mini_client: TestCli
     assert "Traceback" not in response.text
     # the server goes on serving
     assert mini_client.get("/source/mini").status_code == 200
+
+
+def stand_in_sparql(store: object) -> object:
+    """A stand-in for the endpoint ``/sparql`` of serve/sparql.py (not part of these pages): it
+    answers a form-posted SELECT as SPARQL JSON results, by pyoxigraph, and a query it cannot
+    parse as a 400 ``{"error": ...}``, the shape the endpoint's errors have."""
+    import pyoxigraph as ox
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    async def sparql(request: object) -> Response:
+        from urllib.parse import parse_qs
+
+        body = await request.body()  # type: ignore[attr-defined]
+        text = parse_qs(body.decode("utf-8"))["query"][0]
+        try:
+            result = store.query(text, use_default_graph_as_union=True)  # type: ignore[attr-defined]
+            body = result.serialize(format=ox.QueryResultsFormat.JSON)
+        except SyntaxError as exc:
+            return JSONResponse({"error": f"malformed query: {exc}", "status": 400}, 400)
+        return Response(body, media_type="application/sparql-results+json")
+
+    return Route("/sparql", sparql, methods=["POST"])
+
+
+@pytest.mark.loopback
+def test_the_query_page_shows_the_endpoints_table_and_its_errors(
+    project: Project, store: object
+) -> None:
+    import uvicorn
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from browser_support import browser, screenshot
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = Starlette(routes=[*pages.routes(project, store), stand_in_sparql(store)])
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    try:
+        with browser() as d:
+            d.get(f"http://127.0.0.1:{port}/query")
+            d.find_element(By.ID, "run").click()
+            status = d.find_element(By.ID, "status")
+            WebDriverWait(d, 20).until(lambda _: "row" in status.text)
+            assert status.text == "20 rows"
+            heads = [th.text for th in d.find_elements(By.CSS_SELECTOR, "#result th")]
+            assert heads == ["?claim", "?label"]
+            first = d.find_element(By.CSS_SELECTOR, "#result tbody tr td a")
+            assert first.get_attribute("href").startswith(
+                f"http://127.0.0.1:{port}/id/claim/rd-syria-iran/"
+            )
+            screenshot(d, "serve-query")
+            Select(d.find_element(By.ID, "example")).select_by_value("reporting-mode-counts")
+            text = d.find_element(By.ID, "query").get_attribute("value")
+            assert text == queries.find(project, "reporting-mode-counts").text
+            area = d.find_element(By.ID, "query")
+            area.clear()
+            area.send_keys("SELECT * WHERE { ?s ?p }")
+            d.find_element(By.ID, "run").click()
+            WebDriverWait(d, 20).until(lambda _: status.text.startswith("Error"))
+            assert status.text.startswith("Error 400: malformed query: ")
+            assert d.find_elements(By.CSS_SELECTOR, "#result table") == []
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def corpus_site(project: Project, tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    """The golden corpus (queries/golden-corpus.toml: three sources) as a project, served."""
+    from stancegraph import corpus
+
+    home = corpus.materialise(project, tmp_path_factory.mktemp("corpus") / "project")
+    store = stores.ensure_embedded(home, tmp_path_factory.mktemp("corpus-store"))
+    return home, store, TestClient(Starlette(routes=pages.routes(home, store)))
+
+
+def test_the_network_knows_which_source_states_each_relation(corpus_site: tuple) -> None:
+    home, store, client = corpus_site
+    keys = [s.key for s in home.sources]
+    assert len(keys) == 3
+    data = page_data(client.get("/network").text, "network-data")
+    assert data["sources"] == keys
+    relations = [e for e in data["edges"] if e["kind"] == "relation"]
+    drawn = {(e["s"], e["t"]) for e in relations}
+    for key in keys:
+        stated = {
+            (r["s"].value, r["o"].value)
+            for r in store.query(
+                "SELECT ?s ?o WHERE { GRAPH <https://w3id.org/stancegraph/graph/source/"
+                + key
+                + "> { ?r a <https://w3id.org/stancegraph/ontology#Relation> ; "
+                "<https://w3id.org/stancegraph/ontology#relationSubject> ?s ; "
+                "<https://w3id.org/stancegraph/ontology#relationObject> ?o } }"
+            )
+        }
+        tagged = {(e["s"], e["t"]) for e in relations if key in e["sources"]}
+        assert tagged == stated & drawn, key
+    assert all(e["sources"] for e in data["edges"])
+    assert len({k for e in relations for k in e["sources"]}) > 1  # the filter has work to do
+    html = client.get("/").text
+    assert all(f'href="/source/{k}"' in html for k in keys)

@@ -51,8 +51,20 @@
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
       return response.text().then(function (body) {
-        if (!response.ok) { status.textContent = "Error " + response.status + ": " + body.trim(); return; }
-        if (type.indexOf("json") >= 0) { table(JSON.parse(body)); return; }
+        if (!response.ok) {
+          var message = body.trim();
+          try { message = JSON.parse(body).error || message; } catch (ignored) { /* plain text */ }
+          status.textContent = "Error " + response.status + ": " + message;
+          status.className = "count error";
+          return;
+        }
+        status.className = "count";
+        if (type.indexOf("json") >= 0) {
+          table(JSON.parse(body));
+          var cut = response.headers.get("X-Stancegraph-Truncated");
+          if (cut) status.textContent += " (cut at the server's row cap: " + cut + ")";
+          return;
+        }
         var pre = document.createElement("pre"); pre.textContent = body; result.appendChild(pre);
         status.textContent = "graph (" + type + ")";
       });
