@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -341,15 +342,14 @@ def test_every_src_and_href_is_on_this_server(client: TestClient) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def server(project: Project, store: object) -> Iterator[str]:
-    """The pages on a uvicorn server on a free port of 127.0.0.1, in a thread."""
+@contextmanager
+def serving(app: Starlette) -> Iterator[str]:
+    """``app`` on a uvicorn server on a free port of 127.0.0.1, in a thread, stopped on exit."""
     import uvicorn
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = Starlette(routes=pages.routes(project, store))
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -357,9 +357,18 @@ def server(project: Project, store: object) -> Iterator[str]:
     while not srv.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(project: Project, store: object) -> Iterator[str]:
+    """The pages of this checkout, served."""
+    with serving(Starlette(routes=pages.routes(project, store))) as url:
+        yield url
 
 
 def resources(driver: object) -> list[str]:
@@ -635,48 +644,33 @@ def stand_in_sparql(store: object) -> object:
 def test_the_query_page_shows_the_endpoints_table_and_its_errors(
     project: Project, store: object
 ) -> None:
-    import uvicorn
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     from browser_support import browser, screenshot
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = Starlette(routes=[*pages.routes(project, store), stand_in_sparql(store)])
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    try:
-        with browser() as d:
-            d.get(f"http://127.0.0.1:{port}/query")
-            d.find_element(By.ID, "run").click()
-            status = d.find_element(By.ID, "status")
-            WebDriverWait(d, 20).until(lambda _: "row" in status.text)
-            assert status.text == "20 rows"
-            heads = [th.text for th in d.find_elements(By.CSS_SELECTOR, "#result th")]
-            assert heads == ["?claim", "?label"]
-            first = d.find_element(By.CSS_SELECTOR, "#result tbody tr td a")
-            assert first.get_attribute("href").startswith(
-                f"http://127.0.0.1:{port}/id/claim/rd-syria-iran/"
-            )
-            screenshot(d, "serve-query")
-            Select(d.find_element(By.ID, "example")).select_by_value("reporting-mode-counts")
-            text = d.find_element(By.ID, "query").get_attribute("value")
-            assert text == queries.find(project, "reporting-mode-counts").text
-            area = d.find_element(By.ID, "query")
-            area.clear()
-            area.send_keys("SELECT * WHERE { ?s ?p }")
-            d.find_element(By.ID, "run").click()
-            WebDriverWait(d, 20).until(lambda _: status.text.startswith("Error"))
-            assert status.text.startswith("Error 400: malformed query: ")
-            assert d.find_elements(By.CSS_SELECTOR, "#result table") == []
-    finally:
-        srv.should_exit = True
-        thread.join(10)
+    with serving(app) as url, browser() as d:
+        d.get(f"{url}/query")
+        d.find_element(By.ID, "run").click()
+        status = d.find_element(By.ID, "status")
+        WebDriverWait(d, 20).until(lambda _: "row" in status.text)
+        assert status.text == "20 rows"
+        heads = [th.text for th in d.find_elements(By.CSS_SELECTOR, "#result th")]
+        assert heads == ["?claim", "?label"]
+        first = d.find_element(By.CSS_SELECTOR, "#result tbody tr td a")
+        assert first.get_attribute("href").startswith(f"{url}/id/claim/rd-syria-iran/")
+        screenshot(d, "serve-query")
+        Select(d.find_element(By.ID, "example")).select_by_value("reporting-mode-counts")
+        text = d.find_element(By.ID, "query").get_attribute("value")
+        assert text == queries.find(project, "reporting-mode-counts").text
+        area = d.find_element(By.ID, "query")
+        area.clear()
+        area.send_keys("SELECT * WHERE { ?s ?p }")
+        d.find_element(By.ID, "run").click()
+        WebDriverWait(d, 20).until(lambda _: status.text.startswith("Error"))
+        assert status.text.startswith("Error 400: malformed query: ")
+        assert d.find_elements(By.CSS_SELECTOR, "#result table") == []
 
 
 @pytest.fixture(scope="module")
@@ -714,3 +708,24 @@ def test_the_network_knows_which_source_states_each_relation(corpus_site: tuple)
     assert len({k for e in relations for k in e["sources"]}) > 1  # the filter has work to do
     html = client.get("/").text
     assert all(f'href="/source/{k}"' in html for k in keys)
+
+
+@pytest.mark.loopback
+def test_the_network_filters_by_source(corpus_site: tuple) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from browser_support import browser
+
+    home, store, _ = corpus_site
+    with serving(Starlette(routes=pages.routes(home, store))) as url, browser() as d:
+        d.get(f"{url}/network")
+        data = json.loads(d.find_element(By.ID, "network-data").get_attribute("textContent"))
+        for key in data["sources"]:
+            Select(d.find_element(By.ID, "source-filter")).select_by_value(key)
+            edges = [e for e in data["edges"] if key in e["sources"]]
+            ends = {e["s"] for e in edges} | {e["t"] for e in edges}
+            shown = d.find_elements(By.CSS_SELECTOR, "#network g.node")
+            assert sorted(n.get_attribute("data-id") for n in shown) == sorted(ends), key
+            assert len(d.find_elements(By.CSS_SELECTOR, "#network line.edge")) == len(edges)
+            assert 0 < len(edges) < len(data["edges"]), key

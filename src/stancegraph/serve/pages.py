@@ -446,11 +446,10 @@ class Site:
 
         def value(v: str) -> dict[str, str]:
             if _is_iri(v):
-                out = {"t": labels.get(v, names.compact(v)), "iri": v}
+                # a link to its page where the server has one (the IRI follows from it)
                 href = id_href(v)
-                if href:
-                    out["h"] = href
-                return out
+                shown = labels.get(v, names.compact(v))
+                return {"t": shown, "h": href} if href else {"t": shown, "iri": v}
             return {"t": v}
 
         def one(prop: str) -> dict[str, str] | None:
