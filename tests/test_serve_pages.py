@@ -548,7 +548,8 @@ def anchor_ttl(n: int, exact: str, start: int, end: int) -> str:
 @pytest.fixture(scope="module")
 def mini_client(mini: Project, tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     """The mini project with anchors: 1 and 2 cross, 3 is nowhere in the text, 4's offsets are
-    stale but its quote is there once; claim 1 has a label made to break out of the page."""
+    stale and 5's negative, but their quotes are there once; claim 1 has a label made to break
+    out of the page."""
     import shutil
 
     home = tmp_path_factory.mktemp("mini") / "mini"
@@ -563,6 +564,7 @@ def mini_client(mini: Project, tmp_path_factory: pytest.TempPathFactory) -> Test
         + anchor_ttl(2, "the decision, said Ivan Petrov", decision, decision + 30)
         + anchor_ttl(3, "Kyiv rejected", 0, 13)
         + anchor_ttl(4, "It will last", 0, 12)
+        + anchor_ttl(5, "he added", -10, -2)
         + f"""
 <https://w3id.org/stancegraph/id/claim/mini/1> sg:anchor
     <https://w3id.org/stancegraph/id/anchor/mini/1> ; rdfs:label "{HOSTILE}" .
@@ -583,14 +585,16 @@ def test_crossing_stale_and_missing_anchors_in_the_reader(mini_client: TestClien
     base = "https://w3id.org/stancegraph/id/anchor/mini/"
     decision = MINI_TEXT.index("the decision")
     last = MINI_TEXT.index("It will last")
+    added = MINI_TEXT.index("he added")
     assert marks.firsts == {
         base + "1": (0, 28),
         base + "2": (decision, decision + 30),
         base + "4": (last, last + 12),  # where its quote is: the offsets 0-12 do not hold it
+        base + "5": (added, added + 8),  # not -10..-2, counted from the end
     }
     assert "".join(marks.inside[base + "2"]) == "the decision, said Ivan Petrov"
     assert html.count('<mark class="anchor-cont') == 1
-    assert '<span id="span-count">3</span> anchored spans' in html
+    assert '<span id="span-count">4</span> anchored spans' in html
     assert "1 anchor cannot be placed in the text" in html
     assert f'<a href="/id/anchor/mini/3">{base}3</a>: “Kyiv rejected”' in html
 
@@ -729,3 +733,35 @@ def test_the_network_filters_by_source(corpus_site: tuple) -> None:
             assert sorted(n.get_attribute("data-id") for n in shown) == sorted(ends), key
             assert len(d.find_elements(By.CSS_SELECTOR, "#network line.edge")) == len(edges)
             assert 0 < len(edges) < len(data["edges"]), key
+
+
+@pytest.mark.loopback
+def test_a_project_with_nothing_to_draw_says_so(
+    mini: Project, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The mini project, given the pictures' and the timeline's queries: no relation, no stance
+    between actors, no dated event; the pages say that, not "nothing matches the filters"."""
+    import shutil
+
+    from selenium.webdriver.common.by import By
+
+    from browser_support import browser
+    from conftest import ROOT, with_picture_queries
+
+    home = tmp_path_factory.mktemp("empty") / "mini"
+    shutil.copytree(mini.root, home)
+    with_picture_queries(home)
+    shutil.copyfile(ROOT / "queries" / "timeline.rq", home / "queries" / "timeline.rq")
+    project = Project(home)
+    store = stores.ensure_embedded(project, tmp_path_factory.mktemp("empty-store"))
+    app = Starlette(routes=pages.routes(project, store))
+    with serving(app) as url, browser() as d:
+        d.get(f"{url}/network")
+        assert d.find_element(By.ID, "count").text == (
+            "The sources state no relation between actors and no stance."
+        )
+        d.get(f"{url}/timeline")
+        assert d.find_element(By.ID, "count").text == "The sources date no event."
+        d.get(f"{url}/source/mini")
+        assert d.find_element(By.ID, "filter-count").text == "0 of 0 spans shown"
+        assert d.find_element(By.ID, "text").text == project.seed_text("mini").rstrip("\n")

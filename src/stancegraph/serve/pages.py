@@ -23,6 +23,7 @@ on first request, from an in-memory copy of it, and kept.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -144,6 +145,12 @@ def place(text: str, found: Iterable[anchors.Anchor]) -> tuple[list[Mark], list[
     by position (outer first), and those that cannot."""
     placed, unplaced = [], []
     for anchor in found:
+        if not (
+            anchor.start is not None
+            and anchor.end is not None
+            and 0 <= anchor.start <= anchor.end <= len(text)
+        ):  # offsets outside the text (negative ones would count from its end): by the quote
+            anchor = dataclasses.replace(anchor, start=None, end=None)
         span = anchors.resolve_span(anchor, text)
         if span is None:
             unplaced.append(anchor)

@@ -83,7 +83,8 @@
       g.addEventListener("mouseleave", hover.hide);
     });
     count.textContent = nodes.length + " nodes, " + edges.length + " edges shown";
-    if (!edges.length) count.textContent += " (nothing matches the filters)";
+    if (!data.edges.length) count.textContent = "The sources state no relation between actors and no stance.";
+    else if (!edges.length) count.textContent += " (nothing matches the filters)";
   }
   ["source-filter", "actor-filter", "kind-filter"].forEach(function (id) {
     document.getElementById(id).addEventListener("change", draw);

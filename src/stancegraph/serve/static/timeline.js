@@ -41,6 +41,7 @@
     svg.setAttribute("width", LEFT + WIDTH + LABEL);
     svg.setAttribute("height", TOP + Math.max(events.length, 1) * ROW + 20);
     count.textContent = events.length + " of " + data.events.length + " events shown";
+    if (!data.events.length) { count.textContent = "The sources date no event."; return; }
     if (!events.length) { count.textContent += " (nothing matches the filters)"; return; }
     if (hi - lo < 30 * DAY) { lo -= 15 * DAY; hi += 15 * DAY; }
     function x(d) { return LEFT + (d - lo) / (hi - lo) * WIDTH; }
