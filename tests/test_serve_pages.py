@@ -567,7 +567,8 @@ def mini_client(mini: Project, tmp_path_factory: pytest.TempPathFactory) -> Test
         + anchor_ttl(5, "he added", -10, -2)
         + f"""
 <https://w3id.org/stancegraph/id/claim/mini/1> sg:anchor
-    <https://w3id.org/stancegraph/id/anchor/mini/1> ; rdfs:label "{HOSTILE}" .
+    <https://w3id.org/stancegraph/id/anchor/mini/1> ; rdfs:label "{HOSTILE}" ;
+    rdfs:comment "https://w3id.org/stancegraph/id/person/nobody" .
 <https://w3id.org/stancegraph/id/claim/mini/2> sg:anchor
     <https://w3id.org/stancegraph/id/anchor/mini/4> .
 """,
@@ -599,12 +600,16 @@ def test_crossing_stale_and_missing_anchors_in_the_reader(mini_client: TestClien
     assert f'<a href="/id/anchor/mini/3">{base}3</a>: “Kyiv rejected”' in html
 
 
-def test_a_hostile_label_stays_text(mini_client: TestClient) -> None:
+def test_a_hostile_label_and_an_iri_like_literal_stay_text(mini_client: TestClient) -> None:
     html = mini_client.get("/source/mini").text
     assert "<script>alert(1)" not in html
     assert "<b>bold</b>" not in html
     data = page_data(html, "reader-data")
-    assert data["nodes"]["https://w3id.org/stancegraph/id/claim/mini/1"]["label"] == HOSTILE
+    card = data["nodes"]["https://w3id.org/stancegraph/id/claim/mini/1"]
+    assert card["label"] == HOSTILE
+    # a literal that looks like an IRI is shown as the text it is, not as a link
+    fields = dict(card["fields"])
+    assert fields["rdfs:comment"] == [{"t": "https://w3id.org/stancegraph/id/person/nobody"}]
 
 
 def test_pages_whose_saved_queries_the_project_lacks_say_so(mini_client: TestClient) -> None:

@@ -228,10 +228,11 @@ SELECT DISTINCT ?doc ?anchor ?node ?property WHERE {{
 }}"""
 
 NODE_QUERY = f"""
-SELECT DISTINCT ?doc ?node ?p ?o WHERE {{
+SELECT DISTINCT ?doc ?node ?p ?o ?iri WHERE {{
   ?anchor a <{OA}SpecificResource> ; <{OA}hasSource> ?doc .
   ?node ?x ?anchor .
   ?node ?p ?o .
+  BIND(isIRI(?o) AS ?iri)
 }}"""
 
 ACTORS_QUERY = f"""
@@ -366,22 +367,23 @@ class Site:
         marks, unplaced = place(text, found.values())
 
         props: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        iri_values: set[str] = set()  # the values that are IRIs (not literals that look like one)
         for row in select(self.store, NODE_QUERY, doc):
-            if "o" in row:
-                props[row["node"]][row["p"]].append(row["o"])
+            props[row["node"]][row["p"]].append(row["o"])
+            if row["iri"] == "true":
+                iri_values.add(row["o"])
         by_anchor: dict[str, list[list[str]]] = defaultdict(list)
         for row in select(self.store, ANCHORED_QUERY, doc):
             how = "hedge" if row["property"] == SG + "hedgeAnchor" else "anchor"
             by_anchor[row["anchor"]].append([row["node"], how])
         actors = {r["actor"] for r in select(self.store, ACTORS_QUERY)}
 
-        iris = set(props) | {doc["doc"].value}
+        iris = set(props) | {doc["doc"].value} | iri_values
         for p in props.values():
             iris.update(p)
-            iris.update(v for vs in p.values() for v in vs if _is_iri(v))
         labels = self.labels(iris)
 
-        nodes = {iri: self._card(iri, p, labels, actors) for iri, p in props.items()}
+        nodes = {iri: self._card(iri, p, labels, actors, iri_values) for iri, p in props.items()}
         for entries in by_anchor.values():
             entries.sort(key=lambda e: (e[1] != "anchor", anchors.natural_key(e[0])))
         kinds_of: dict[str, list[str]] = {}
@@ -448,11 +450,12 @@ class Site:
         props: dict[str, list[str]],
         labels: dict[str, str],
         actors: set[str],
+        iri_values: set[str],
     ) -> dict[str, Any]:
         """One statement as the reader's panel shows it."""
 
         def value(v: str) -> dict[str, str]:
-            if _is_iri(v):
+            if v in iri_values:
                 # a link to its page where the server has one (the IRI follows from it)
                 href = id_href(v)
                 shown = labels.get(v, names.compact(v))
@@ -490,12 +493,13 @@ class Site:
         if SG + "holder" in props:
             chain.append(["held by", one(SG + "holder"), ""])
         involved = sorted({v for vs in props.values() for v in vs if v in actors})
-        label = sorted(props.get(RDFS_LABEL, [])) or [labels.get(iri, names.compact(iri))]
+        # the catalogue's label (English first), else the IRI short
+        label = labels.get(iri, names.compact(iri))
         return {
             "iri": iri,
             "href": id_href(iri),
             "kind": kind_name(iri, props.get(RDF_TYPE, [])),
-            "label": label[0],
+            "label": label,
             "fields": fields,
             "chain": chain,
             "actors": involved,
