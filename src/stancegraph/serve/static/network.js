@@ -9,9 +9,12 @@
   var byId = {};
   data.nodes.forEach(function (n) { byId[n.id] = n; });
   var SCALE = 46, PAD = 90;
-  var xs = data.nodes.map(function (n) { return n.x; }), ys = data.nodes.map(function (n) { return n.y; });
-  var minX = Math.min.apply(null, xs.concat([0])), maxX = Math.max.apply(null, xs.concat([0]));
-  var minY = Math.min.apply(null, ys.concat([0])), maxY = Math.max.apply(null, ys.concat([0]));
+  var minX = 0, maxX = 0, minY = 0, maxY = 0;
+  function frame(nodes) {  // the drawing is cut to the nodes shown
+    var xs = nodes.map(function (n) { return n.x; }), ys = nodes.map(function (n) { return n.y; });
+    minX = Math.min.apply(null, xs.length ? xs : [0]); maxX = Math.max.apply(null, xs.length ? xs : [0]);
+    minY = Math.min.apply(null, ys.length ? ys : [0]); maxY = Math.max.apply(null, ys.length ? ys : [0]);
+  }
   function px(n) { return PAD + (n.x - minX) * SCALE; }
   function py(n) { return PAD + (maxY - n.y) * SCALE; }  // layout y points up
   var TONES = { positive: "#1a7f37", negative: "#c62828", neutral: "#6e6e6e" };
@@ -46,6 +49,7 @@
     if (actor) used[actor] = true;
     edges.forEach(function (e) { used[e.s] = true; used[e.t] = true; });
     var nodes = data.nodes.filter(function (n) { return used[n.id]; });
+    frame(nodes);
     svg.setAttribute("width", PAD * 2 + (maxX - minX) * SCALE);
     svg.setAttribute("height", PAD * 2 + (maxY - minY) * SCALE);
     var defs = SG.el("defs", {}, svg);

@@ -21,7 +21,12 @@ var SG = (function () {
           box.appendChild(p);
         });
         box.hidden = false;
-        box.style.left = (event.pageX + 14) + "px";
+        // beside the pointer, on the side where it fits in the window
+        var left = event.pageX + 14;
+        if (event.clientX + 14 + box.offsetWidth > document.documentElement.clientWidth) {
+          left = Math.max(0, event.pageX - 14 - box.offsetWidth);
+        }
+        box.style.left = left + "px";
         box.style.top = (event.pageY + 10) + "px";
       },
       hide: function () { box.hidden = true; }
