@@ -770,3 +770,26 @@ def test_a_project_with_nothing_to_draw_says_so(
         d.get(f"{url}/source/mini")
         assert d.find_element(By.ID, "filter-count").text == "0 of 0 spans shown"
         assert d.find_element(By.ID, "text").text == project.seed_text("mini").rstrip("\n")
+
+
+@pytest.mark.loopback
+def test_a_link_to_an_anchor_opens_it(server: str) -> None:
+    """``/source/KEY#anchor-N`` opens anchor N as a click would; a click puts its link in the
+    address bar."""
+    from selenium.webdriver.common.by import By
+
+    from browser_support import browser
+
+    with browser() as d:
+        d.get(f"{server}/source/{KEY}#anchor-118")
+        sections = d.find_elements(By.CSS_SELECTOR, "#detail section.anchored")
+        assert [s.get_attribute("data-anchor") for s in sections] == [ANCHOR + "118"]
+        assert "according to the Israeli media" in d.find_element(By.ID, "detail").text
+        d.execute_script(
+            "arguments[0].click()",
+            d.find_element(By.CSS_SELECTOR, f'mark.anchor[data-anchor="{ANCHOR}1"]'),
+        )
+        assert d.current_url == f"{server}/source/{KEY}#anchor-1"
+        d.get(f"{server}/")
+        d.get(f"{server}/source/{KEY}#anchor-99999")  # no such anchor: nothing opens
+        assert d.find_elements(By.CSS_SELECTOR, "#detail section.anchored") == []

@@ -126,6 +126,14 @@ def kind_name(iri: str, types: Iterable[str]) -> str:
     return "other"
 
 
+def fragment(iri: str, key: str) -> str | None:
+    """``anchor-N`` for the anchor ``id/anchor/KEY/N``: the reader's ``#anchor-N`` opens it."""
+    match = names.SOURCE_IRI.match(iri)
+    if match and match.group("kind") == "anchor" and match.group("key") == key:
+        return f"anchor-{match.group('n')}"
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # Placing the anchors in the text
 # ---------------------------------------------------------------------------------------------
@@ -404,11 +412,15 @@ class Site:
 
         def attrs(m: Mark) -> dict[str, str]:
             kinds = kinds_of[m.iri]
-            return {
+            out = {
                 "class": f"k-{kinds[0]}",
                 "data-kinds": " ".join(kinds),
                 "data-actors": " ".join(actors_of[m.iri]),
             }
+            name = fragment(m.iri, key)
+            if name:
+                out["id"] = name
+            return out
 
         used_actors = sorted({a for a_list in actors_of.values() for a in a_list})
         kind_counts: dict[str, int] = defaultdict(int)

@@ -81,13 +81,25 @@
     });
   }
 
+  function around(m) {  // the mark and every mark it is inside, innermost first
+    var marks = [];
+    for (var x = m; x && x !== text; x = x.parentElement) if (x.tagName === "MARK") marks.push(x);
+    return marks;
+  }
   function open(event) {
     var m = event.target.closest("mark");
     if (!m || !text.contains(m)) return;
-    var marks = [];
-    for (var x = m; x && x !== text; x = x.parentElement) if (x.tagName === "MARK") marks.push(x);
-    show(marks);
+    show(around(m));
+    var first = fragments[m.getAttribute("data-anchor")][0];
+    if (first.id && window.history.replaceState) window.history.replaceState(null, "", "#" + first.id);
   }
+  function openHash() {  // #anchor-N: that anchor, scrolled to, as if clicked
+    var m = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
+    if (!m || m.tagName !== "MARK" || !text.contains(m)) return;
+    m.scrollIntoView({ block: "center" });
+    show(around(m));
+  }
+  window.addEventListener("hashchange", openHash);
   text.addEventListener("click", open);
   text.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); open(e); } });
 
@@ -109,4 +121,5 @@
   actorFilter.addEventListener("change", filter);
   kindBoxes.forEach(function (b) { b.addEventListener("change", filter); });
   filter();
+  openHash();
 })();
