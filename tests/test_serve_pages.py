@@ -793,3 +793,20 @@ def test_a_link_to_an_anchor_opens_it(server: str) -> None:
         d.get(f"{server}/")
         d.get(f"{server}/source/{KEY}#anchor-99999")  # no such anchor: nothing opens
         assert d.find_elements(By.CSS_SELECTOR, "#detail section.anchored") == []
+
+
+def test_a_blank_node_anchored_there_is_shown_by_its_type(client: TestClient) -> None:
+    """The photo of seeds/rd-syria-iran.ttl is a blank node (a schema:ImageObject) anchored to
+    its caption and its credit: shown by its type, with no link, and what the data says of it."""
+    data = page_data(client.get(f"/source/{KEY}").text, "reader-data")
+    caption, credit = data["anchors"][ANCHOR + "902"], data["anchors"][ANCHOR + "903"]
+    assert credit["quote"] == "Photo: AP"
+    [(photo, how)] = caption["nodes"]
+    assert credit["nodes"] == [[photo, "anchor"]] and how == "anchor"
+    card = data["nodes"][photo]
+    assert (card["label"], card["href"]) == ("schema:ImageObject", None)
+    fields = dict(card["fields"])
+    assert fields["schema:caption"] == [{"t": caption["quote"]}]
+    assert fields["prov:wasAttributedTo"] == [
+        {"t": "Associated Press", "h": "/id/media/associated-press"}
+    ]

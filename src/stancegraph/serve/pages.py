@@ -505,8 +505,12 @@ class Site:
         if SG + "holder" in props:
             chain.append(["held by", one(SG + "holder"), ""])
         involved = sorted({v for vs in props.values() for v in vs if v in actors})
-        # the catalogue's label (English first), else the IRI short
-        label = labels.get(iri, names.compact(iri))
+        # the catalogue's label (English first), else the IRI short; a blank node by its type
+        if iri.startswith("_:"):
+            types = sorted(props.get(RDF_TYPE, []))
+            label = ", ".join(labels.get(t, names.compact(t)) for t in types) or "(no IRI)"
+        else:
+            label = labels.get(iri, names.compact(iri))
         return {
             "iri": iri,
             "href": id_href(iri),
