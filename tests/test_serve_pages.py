@@ -483,7 +483,8 @@ def test_the_network_filters_by_actor_and_hover_shows_the_statement(server: str)
 
 
 @pytest.mark.loopback
-def test_the_timeline_draws_every_event_and_filters_by_kind(server: str) -> None:
+def test_the_timeline_draws_every_event_filters_and_hovers(server: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -502,6 +503,27 @@ def test_the_timeline_draws_every_event_and_filters_by_kind(server: str) -> None
         assert d.find_element(By.ID, "count").text == (
             f"{len(bars)} of {len(data['events'])} events shown"
         )
+        Select(d.find_element(By.ID, "kind-filter")).select_by_value("")
+        putin = "https://w3id.org/stancegraph/id/person/vladimir-putin"
+        Select(d.find_element(By.ID, "actor-filter")).select_by_value(putin)
+        bars = d.find_elements(By.CSS_SELECTOR, "#timeline g.event")
+        assert [b.get_attribute("data-id") for b in bars] == [
+            e["id"] for e in data["events"] if putin in e["actors"]
+        ]
+        announcement = next(
+            b for b in bars if b.get_attribute("data-id").endswith("/event/rd-syria-iran/1")
+        )
+        ActionChains(d).move_to_element(
+            announcement.find_element(By.CSS_SELECTOR, "rect")
+        ).perform()
+        hover = d.find_element(By.ID, "hover")
+        assert hover.is_displayed()
+        lines = hover.text.splitlines()
+        label = next(e["label"] for e in data["events"] if e["id"].endswith("/rd-syria-iran/1"))
+        assert lines[0] == label
+        assert lines[1].startswith("2016-03-14 (")
+        assert lines[1].endswith(", date inferred")
+        assert "“announced by President Vladimir Putin on Mar. 14”" in lines
 
 
 @pytest.mark.loopback
