@@ -832,3 +832,10 @@ def test_a_blank_node_anchored_there_is_shown_by_its_type(client: TestClient) ->
     assert fields["prov:wasAttributedTo"] == [
         {"t": "Associated Press", "h": "/id/media/associated-press"}
     ]
+
+
+def test_the_assets_folder_gives_out_only_its_files(client: TestClient) -> None:
+    for path in ("/static/%2e%2e/pages.py", "/static/..%2fpages.py", "/static/", "/static/nope.js"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "def routes" not in response.text, path
