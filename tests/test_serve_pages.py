@@ -154,6 +154,29 @@ def test_same_span_twice_empty_span_and_markup_in_the_text() -> None:
     )
 
 
+def test_any_spans_give_well_formed_html_that_keeps_each_quote() -> None:
+    """1,000 random sets of spans (nested, crossing, equal, empty) over a short text: the text
+    is kept, each span has one ``mark.anchor`` with its offsets, and the text inside its marks
+    is its slice of the text."""
+    import random
+
+    rng = random.Random(21)
+    text = "ab<c&d>e fg\nhij “k” lmnop"
+    for _ in range(1000):
+        marks = []
+        for i in range(rng.randint(1, 7)):
+            start = rng.randint(0, len(text))
+            marks.append(pages.Mark(f"m{i}", start, rng.randint(start, len(text))))
+        html = pages.marked_html(text, marks, no_attrs)
+        assert html.count("<mark") == html.count("</mark>")
+        parsed = parse_marks(f'<div id="text">{html}</div>')
+        assert "".join(parsed.text) == text
+        assert parsed.primary == len(marks)
+        for m in marks:
+            assert parsed.firsts[m.iri] == (m.start, m.end)
+            assert "".join(parsed.inside[m.iri]) == text[m.start : m.end], (marks, m)
+
+
 # ---------------------------------------------------------------------------------------------
 # The reader's HTML
 # ---------------------------------------------------------------------------------------------
