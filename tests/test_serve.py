@@ -932,34 +932,14 @@ def test_describe_answers_a_graph(client: TestClient) -> None:
     assert (URIRef(HEZBOLLAH), RDFS.label, None) in g
 
 
-def test_the_pages_module_is_mounted_when_it_is_there(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """serve/pages.py (the reader, the network, the timeline) gives routes(project, store);
-    create_app mounts them before its own, and goes without them while the module is absent."""
-    import importlib.machinery
-    import types
-
-    from starlette.responses import PlainTextResponse
-    from starlette.routing import Route
-
-    import stancegraph.serve
-
-    given: list[object] = []
-    fake = types.ModuleType("stancegraph.serve.pages")
-    fake.__spec__ = importlib.machinery.ModuleSpec("stancegraph.serve.pages", None)
-
-    def routes(p: Project, store: object) -> list[Route]:
-        given.extend([p, store])
-        return [Route("/source/{key}", lambda request: PlainTextResponse("the reader"))]
-
-    fake.routes = routes  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "stancegraph.serve.pages", fake)
-    monkeypatch.setattr(stancegraph.serve, "pages", fake, raising=False)
-    store = ox.Store()
-    with TestClient(create_app(project, store)) as c:
-        assert c.get("/source/rd-syria-iran").text == "the reader"
-    assert given == [project, store]
+def test_the_root_is_the_pages_for_a_browser_and_json_for_a_program(client: TestClient) -> None:
+    """``/`` is one route: a browser gets serve/pages.py's list of sources, a program the
+    endpoints as JSON (the pages' own ``/`` is not mounted beside it)."""
+    html = client.get("/", headers={"Accept": "text/html"})
+    assert html.status_code == 200 and "/source/rd-syria-iran" in html.text
+    assert html.headers["content-type"].startswith("text/html")
+    as_json = client.get("/", headers={"Accept": "application/json"}).json()
+    assert set(as_json["endpoints"]) >= {"/sparql", "/api/queries", "/api/openapi.json"}
 
 
 def test_many_different_queries_at_once_are_each_parsed_right(client: TestClient) -> None:

@@ -2,7 +2,7 @@
 
 One Starlette application holds every endpoint: ``/sparql`` (:mod:`.sparql`), the saved queries
 as an API (:mod:`.api`), the Linked Data pages (:mod:`.linked`), and the reader, network and
-timeline pages (:mod:`.pages`, when present). It only reads: the store is opened read-only, and
+timeline pages (:mod:`.pages`). It only reads: the store is opened read-only, and
 every query is checked by :mod:`stancegraph.safety` and run in a worker process with a time
 limit and a row cap.
 """
@@ -10,7 +10,6 @@ limit and a row cap.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import socket
 from collections.abc import AsyncIterator
@@ -29,7 +28,7 @@ from starlette.routing import BaseRoute, Route
 from stancegraph import __version__, isolation
 from stancegraph import store as stores
 from stancegraph.errors import StancegraphError
-from stancegraph.serve import api, linked, negotiate, sparql
+from stancegraph.serve import api, linked, negotiate, pages, sparql
 from stancegraph.serve.worker import ForkRunner, Pool
 from stancegraph.sources import Project
 
@@ -87,14 +86,16 @@ def create_app(
         runner = ForkRunner(store, memory)
     service = sparql.QueryService(runner, time_limit, row_cap)
 
+    # the reader, network and timeline pages; ``/`` is one route: the pages' list of sources for
+    # a browser, the endpoints as JSON for a program
     routes: list[BaseRoute] = []
-    # the reader, network and timeline pages: their own module, when it is there (a bug in it
-    # is not hidden: only its absence is)
-    if importlib.util.find_spec("stancegraph.serve.pages") is not None:
-        from stancegraph.serve import pages  # type: ignore[attr-defined]
-
-        routes += pages.routes(project, store)
-    routes += [Route("/", index, methods=["GET"])]
+    home: Any = None
+    for route in pages.routes(project, store):
+        if getattr(route, "path", None) == "/":
+            home = route.endpoint  # type: ignore[attr-defined]
+        else:
+            routes.append(route)
+    routes += [Route("/", _index(home), methods=["GET"])]
     routes += sparql.routes(service)
     routes += api.routes(project, service)
     routes += linked.routes(project, store)
@@ -131,7 +132,20 @@ def create_app(
     return app
 
 
-async def index(request: Request) -> Response:
+def _index(home: Any) -> Any:
+    """``/``: the pages' ``home`` (the sources and the pages) for a browser, JSON otherwise."""
+
+    async def index(request: Request) -> Response:
+        if home is not None and negotiate.wants_html(request):
+            from starlette.concurrency import run_in_threadpool
+
+            return await run_in_threadpool(home, request)
+        return await endpoints_index(request)
+
+    return index
+
+
+async def endpoints_index(request: Request) -> Response:
     """What the server has, for a person (HTML) or a program (JSON)."""
     endpoints = {
         "/sparql": "SPARQL 1.1 Protocol (GET, POST); read-only",
