@@ -131,7 +131,13 @@ def network(
         (r for r in relations if kept(r["relationNode"])), key=_order("relationNode", "object")
     )
     stances = sorted((r for r in stances if kept(r["stance"])), key=_order("stance", "target"))
-    terms = {t for rows in (relations, stances) for r in rows for t in r.values()}
+    # labels for what is shown (nodes, properties, polarities), not for the relation and
+    # stance nodes: on a large corpus those are most of the IRIs, and each 200 a query
+    shown = [
+        (relations, ("subject", "object", "property")),
+        (stances, ("holder", "target", "polarity")),
+    ]
+    terms = {r[c] for rows, columns in shown for r in rows for c in columns}
     labels = queries.labels(engine, {t for t in terms if isinstance(t, URIRef)})
 
     def label(term: Node) -> str:
