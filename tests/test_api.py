@@ -288,10 +288,8 @@ def test_validate_returns_the_report_not_an_exit_code(sg: api.StanceGraph) -> No
     report = sg.validate(MISSING_CLAIMANT)
     assert report.conforms is False
     assert report.checked == "contribution"
-    assert [(f.focus_label, f.check) for f in report.violations] == [
-        ("claim:rd-syria-iran/9001", "MinCount")
-    ] or [(str(f.focus), f.check) for f in report.violations] == [
-        (ID + "claim/rd-syria-iran/9001", "MinCount")
+    assert [(str(f.focus), f.check, f.line) for f in report.findings] == [
+        (ID + "claim/rd-syria-iran/9001", "MinCount", 40)
     ]
     with pytest.raises(InputError, match=r"nowhere\.ttl: no such file or folder$"):
         sg.validate(ROOT / "nowhere.ttl")
@@ -341,3 +339,20 @@ def test_import_stancegraph_stays_cheap() -> None:
     assert stancegraph.open is api.open
     with pytest.raises(AttributeError, match="has no attribute 'opne'"):
         stancegraph.opne  # noqa: B018
+
+
+def test_a_result_shows_itself_in_one_line_and_as_a_table_in_a_notebook(
+    sg: api.StanceGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer = sg.query("stances-on-target")
+    assert repr(answer) == (
+        "<Result stances-on-target: 7 rows (target, holder, polarity, marlPolarity, expression, "
+        "attributedBy, inferred, stance, proposition, source)>"
+    )
+    assert repr(sg.query("any-public-private-gap")) == "<Result any-public-private-gap: ASK, True>"
+    assert repr(sg.query("actor-network")) == "<Result actor-network: CONSTRUCT, 39 triples>"
+    html = answer._repr_html_()
+    assert html is not None and html.count("<tr") == 8  # the header and 7 rows
+    assert "<th>holderLabel</th>" in html
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    assert answer._repr_html_() is None  # the notebook falls back to the one line

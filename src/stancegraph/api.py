@@ -243,6 +243,25 @@ class Result:
             and any(isinstance(row[i], URIRef) for row in self.answer.rows)
         }
 
+    def __repr__(self) -> str:
+        if self.form == "ASK":
+            return f"<Result {self.query.name}: ASK, {self.boolean}>"
+        if self.graph is not None:
+            return f"<Result {self.query.name}: {self.form}, {len(self.graph)} triples>"
+        n = len(self.answer.rows)
+        return (
+            f"<Result {self.query.name}: {n} row{'' if n == 1 else 's'} "
+            f"({', '.join(self.columns)})>"
+        )
+
+    def _repr_html_(self) -> str | None:
+        """A notebook shows the answer as its DataFrame (with labels), when pandas is there."""
+        try:
+            frame = self.dataframe()
+        except MissingExtra:
+            return None
+        return str(frame._repr_html_())
+
     def __len__(self) -> int:
         return len(self.answer)
 
