@@ -356,3 +356,26 @@ def test_a_result_shows_itself_in_one_line_and_as_a_table_in_a_notebook(
     assert "<th>holderLabel</th>" in html
     monkeypatch.setitem(sys.modules, "pandas", None)
     assert answer._repr_html_() is None  # the notebook falls back to the one line
+
+
+def test_text_for_an_iri_parameter_warns_that_it_matches_nothing(sg: api.StanceGraph) -> None:
+    """The CLI prints this note on stderr; a notebook gets it as a warning, and on the answer."""
+    note = (
+        "parameter about: 'hezbollah' is not an IRI, so it is bound as a literal and will match "
+        "no about; write <https://...> or a prefixed name such as armedgroup:hezbollah"
+    )
+    with pytest.warns(api.BindingWarning) as caught:
+        answer = sg.query("claims-about", about="hezbollah")
+    assert [str(w.message) for w in caught] == [note]
+    assert (len(answer), answer.notes) == (0, [note])
+
+
+def test_errors_name_the_keyword_argument_not_the_command_line_option(
+    sg: api.StanceGraph,
+) -> None:
+    with pytest.raises(QueryError) as caught:
+        sg.query("claims-about", about="armed_group:hezbollah")
+    assert str(caught.value).startswith(
+        "parameter about: unknown prefix 'armed_group:' in 'armed_group:hezbollah': write "
+    )
+    assert "--param" not in str(caught.value)

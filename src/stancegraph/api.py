@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -52,6 +53,16 @@ LABEL_SUFFIX = "Label"
 
 class MissingExtra(StancegraphError, ImportError):
     """An optional library a call needs is not installed; the message names the extra."""
+
+
+class BindingWarning(UserWarning):
+    """A parameter is bound in a way that matches nothing (text where the query wants an IRI)."""
+
+
+def in_api_words(message: str) -> str:
+    """A message of :mod:`stancegraph.queries` said of a keyword argument, not of the command
+    line's ``--param``: ``--param about: ...`` is ``parameter about: ...``."""
+    return message.replace("--param ", "parameter ")
 
 
 def open(  # stancegraph.open(), like io.open: the builtin is not used here
@@ -315,7 +326,15 @@ class StanceGraph:
 
     def _run(self, saved: queries.SavedQuery, params: Mapping[str, Any]) -> Result:
         given = {name: param_text(name, value) for name, value in params.items()}
-        return Result(saved, queries.run(saved, self.engine, given), self.engine)
+        try:
+            notes = queries.binding_notes(saved, queries.bindings_for(saved, given))
+            answer = queries.run(saved, self.engine, given)
+        except QueryError as exc:
+            raise type(exc)(in_api_words(str(exc))) from None
+        for note in notes:  # an IRI parameter given as text: it will match nothing
+            warnings.warn(in_api_words(note), BindingWarning, stacklevel=3)
+            answer.notes.insert(0, in_api_words(note))
+        return Result(saved, answer, self.engine)
 
     # --- validation ---------------------------------------------------------------------------
 
