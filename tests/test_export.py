@@ -303,3 +303,17 @@ def test_actor_network_points_at_the_export(project: Project) -> None:
     description = queries.find(project, "actor-network").description
     assert "ready for Gephi" not in description
     assert "`stancegraph export network --format gexf|graphml`" in description
+
+
+def test_the_same_data_gives_the_same_bytes_whatever_the_day(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """networkx stamps GEXF's <meta> with the day it writes; the export leaves the stamp out."""
+    import time
+
+    network = export.network(project, queries.engine_for(project), [FIRST])
+    today = {fmt: export.serialize(network, fmt) for fmt in export.FORMATS}
+    monkeypatch.setattr(time, "strftime", lambda *_: "1999-12-31")
+    assert {fmt: export.serialize(network, fmt) for fmt in export.FORMATS} == today
+    assert b"lastmodifieddate" not in today["gexf"]
+    assert b"<meta>\n    <creator>NetworkX " in today["gexf"]

@@ -27,6 +27,7 @@ left out, never guessed. An edge's key, its id in GEXF and GraphML, is its ``iri
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -237,8 +238,12 @@ def choose_format(fmt: str | None, out: str | Path | None) -> str:
     return fmt
 
 
+#: The date networkx's GEXF writer puts on ``<meta>``: the day of writing, not of the data.
+_WRITTEN_ON = re.compile(rb'<meta lastmodifieddate="[0-9-]*">')
+
+
 def serialize(g: networkx.MultiDiGraph, fmt: str) -> bytes:
-    """``g`` as GEXF 1.2 or GraphML, UTF-8 XML."""
+    """``g`` as GEXF 1.2 or GraphML, UTF-8 XML; the same graph always gives the same bytes."""
     import networkx as nx
 
     sink = io.BytesIO()
@@ -247,6 +252,8 @@ def serialize(g: networkx.MultiDiGraph, fmt: str) -> bytes:
         for _, _, key, data in h.edges(keys=True, data=True):
             data["id"] = key  # the edge's id in Gephi: the relation's or stance's IRI
         nx.write_gexf(h, sink)
+        # the same data, the same bytes: networkx stamps the day it writes the file
+        return _WRITTEN_ON.sub(b"<meta>", sink.getvalue(), count=1)
     elif fmt == "graphml":
         nx.write_graphml(g, sink)
     else:
