@@ -4,6 +4,7 @@ VoID that `stancegraph build` writes."""
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from importlib.metadata import metadata
 from pathlib import Path
@@ -95,11 +96,44 @@ def test_void_gives_the_source_text_its_own_rights_and_no_licence_of_ours(void: 
     assert str(void.value(statement, RDFS.label)) == (
         "The text of source rd-syria-iran (seeds/rd-syria-iran.txt) is the work of its author "
         "and its publisher, Russia Direct, and is not ours to license: neither CC-BY-4.0 (our "
-        "statements) nor the code's licence applies to it. It is kept byte for byte in the "
-        "project's repository, not in the dataset's files, so that every anchor can be checked "
-        "against it; for any other use, ask the rights holder."
+        "statements) nor the code's licence applies to it. It is not in the dataset's files; "
+        "where the project keeps it, it is kept byte for byte so that every anchor can be "
+        "checked against it; for any other use, ask the rights holder."
     )
     checksum = void.value(text, SPDX.checksum)
     project = find_project(home=ROOT)
     seed = graph.assemble(project).graph(graph.source_graph_iri("rd-syria-iran"))
     assert str(void.value(checksum, SPDX.checksumValue)) == str(seed.value(DOC, graph.SG.sha256))
+
+
+CC_BY_SA = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
+MINI_DOC = URIRef("https://w3id.org/stancegraph/id/document/mini")
+
+
+@pytest.mark.parametrize("stated", [None, CC_BY_SA])
+def test_a_licence_the_source_states_is_the_texts_and_no_other(
+    tmp_path: Path, stated: URIRef | None
+) -> None:
+    """The mini fixture's description names no seed file (its text is seeds/mini.txt) and no
+    licence; with ``dcterms:license`` on its document, the text carries that one."""
+    home = tmp_path / "mini"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", home)
+    if stated is not None:
+        seed = home / "seeds" / "mini.ttl"
+        text = seed.read_text(encoding="utf-8")
+        head, _, tail = text.rpartition(" .\n")  # the document's block ends the file
+        seed.write_text(f"{head} ;\n    dcterms:license <{stated}> .\n{tail}", encoding="utf-8")
+    build.build(find_project(home=home), tmp_path / "dist")
+    void = safety.parse_file(tmp_path / "dist" / build.METADATA_FILE)
+    (text_dist,) = void.objects(MINI_DOC, DCAT.distribution)
+    assert str(void.value(text_dist, DCTERMS.identifier)) == "seeds/mini.txt"
+    expected = set() if stated is None else {stated}
+    assert set(void.objects(text_dist, DCTERMS.license)) == expected
+    assert set(void.objects(MINI_DOC, DCTERMS.license)) == expected
+    terms = "is not ours to license" if stated is None else f"published under {stated}, which"
+    label = str(void.value(void.value(text_dist, DCTERMS.rights), RDFS.label))
+    assert label.startswith(
+        "The text of source mini (seeds/mini.txt) is the work of its author and its publisher, "
+        f"Daily Example, and {terms}"
+    )
+    assert set(void.objects(build.DATASET, DCTERMS.license)) == {CC_BY}  # ours, unchanged

@@ -749,23 +749,23 @@ TEXT_RIGHTS_BASE = BASE + "dataset/rights/text/"
 
 def rights(g: Graph, d: URIRef, dataset: Dataset) -> None:
     """The rights of the dataset's parts, said apart: CC-BY-4.0 (:data:`LICENSE`) for our
-    statements, with :data:`STATEMENTS_RIGHTS` saying what it leaves out; and each source text
-    (``sg:seedFile``) a dataset of its own, its publisher's, with its own rights statement and
-    no licence of ours."""
+    statements, with :data:`STATEMENTS_RIGHTS` saying what it leaves out; and the text of each
+    source (``sg:seedFile``, else ``seeds/<key>.txt``) a dataset of its own, its publisher's
+    (``dcterms:rightsHolder``), with its own rights statement and no licence of ours: only the
+    one its description states (``dcterms:license`` on the document), if any."""
     g.add((d, DCTERMS.rights, STATEMENTS_RIGHTS))
     for dist in list(g.objects(d, DCAT.distribution)):
         g.add((dist, DCTERMS.rights, STATEMENTS_RIGHTS))
     g.add((STATEMENTS_RIGHTS, RDF.type, DCTERMS.RightsStatement))
     g.add((STATEMENTS_RIGHTS, RDFS.label, Literal(STATEMENTS_RIGHTS_TEXT, lang="en")))
     layers = graph.named_graphs(dataset)
-    documents = sorted(
-        (doc, seed, layer)
-        for layer in layers.values()
-        for doc, seed in layer.subject_objects(graph.SG.seedFile)
-        if isinstance(doc, URIRef)
-    )
-    for doc, seed, layer in documents:
-        key = str(doc).removeprefix(graph.DOCUMENT_BASE)
+    prefix = graph.GRAPH_BASE + "source/"
+    for iri, layer in sorted(layers.items()):
+        if not str(iri).startswith(prefix):
+            continue
+        key = str(iri).removeprefix(prefix)
+        doc = graph.document_iri(key)
+        seed = str(layer.value(doc, graph.SG.seedFile) or f"seeds/{key}.txt")
         publisher = layer.value(doc, DCTERMS.publisher)
         name = (
             next(
@@ -774,14 +774,20 @@ def rights(g: Graph, d: URIRef, dataset: Dataset) -> None:
             if publisher is not None
             else None
         )
+        licence = layer.value(doc, DCTERMS.license)  # a licence the source description states
         statement = URIRef(TEXT_RIGHTS_BASE + key)
         holder = f"its publisher, {name}," if name is not None else "its publisher"
+        terms = (
+            f"published under {licence}, which is not ours to change"
+            if licence is not None
+            else "is not ours to license"
+        )
         text = (
             f"The text of source {key} ({seed}) is the work of its author and {holder} and "
-            "is not ours to license: neither CC-BY-4.0 (our statements) nor the code's licence "
-            "applies to it. It is kept byte for byte in the project's repository, not in the "
-            "dataset's files, so that every anchor can be checked against it; for any other "
-            "use, ask the rights holder."
+            f"{terms}: neither CC-BY-4.0 (our statements) nor the code's licence applies to it. "
+            "It is not in the dataset's files; where the project keeps it, it is kept byte for "
+            "byte so that every anchor can be checked against it; for any other use, ask the "
+            "rights holder."
         )
         g.add((statement, RDF.type, DCTERMS.RightsStatement))
         g.add((statement, RDFS.label, Literal(text, lang="en")))
@@ -805,6 +811,9 @@ def rights(g: Graph, d: URIRef, dataset: Dataset) -> None:
         if publisher is not None:
             g.add((doc, DCTERMS.rightsHolder, publisher))
             g.add((text_dist, DCTERMS.rightsHolder, publisher))
+        if licence is not None:
+            g.add((doc, DCTERMS.license, licence))
+            g.add((text_dist, DCTERMS.license, licence))
 
 
 def _partitions(g: Graph, d: URIRef, dataset: Dataset) -> None:
