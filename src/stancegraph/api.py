@@ -1,14 +1,15 @@
 """The Python API, for notebooks and scripts: :func:`open` a project, run its saved queries by
-name, get rows or a pandas DataFrame, validate files, reach the dataset and the store.
+name, get rows or a pandas DataFrame, validate files, reach the dataset and the store::
 
-    >>> import stancegraph
-    >>> sg = stancegraph.open()                      # the project, found as the CLI finds it
-    >>> [q.name for q in sg.queries()][:2]           # the saved queries, with their parameters
-    ['actor-network', 'actor-relations']
-    >>> answer = sg.query("claims-containing", text="Hezbollah")
-    >>> answer.rows[0]["claim"]                      # IRIs as rdflib terms, literals as Python
-    rdflib.term.URIRef('https://w3id.org/stancegraph/id/claim/rd-syria-iran/...')
-    >>> df = answer.dataframe()                      # pandas (pip install 'stancegraph[notebook]')
+    import stancegraph
+
+    sg = stancegraph.open()                       # the project, found as the CLI finds it
+    [q.name for q in sg.queries()]                # the saved queries, with their parameters
+    answer = sg.query("claims-about", about="armedgroup:hezbollah")
+    answer.rows[0]["claimant"]                    # IRIs as rdflib terms, literals as Python
+    answer.dataframe()                            # pandas: pip install 'stancegraph[notebook]'
+
+(the README's "Python API" holds the longer example, which tests/test_api.py runs).
 
 Nothing here is a second implementation: queries run through :func:`stancegraph.queries.run`
 (checked, bound, time- and memory-limited, on the engine the CLI uses), labels come from
