@@ -247,10 +247,14 @@ def test_a_project_with_no_relation_or_stance_gives_an_empty_network(tmp_path: P
     assert result.exit_code == 0, result.output
     assert result.stdout == f"{out}: 0 nodes, 0 edges (gexf)\n"
     assert result.stderr == (
-        "stancegraph: note: the network is empty: no relation or stance between actors\n"
+        "stancegraph: note: the network is empty: no relation between actors and no stance\n"
     )
     g = nx.read_gexf(out)
     assert (g.number_of_nodes(), g.number_of_edges()) == (0, 0)
+    result = run(home, "network", "--source", "mini", "--format", "graphml")
+    assert result.exit_code == 0
+    assert result.stderr.endswith("no relation between actors and no stance in mini\n")
+    assert nx.parse_graphml(result.stdout).number_of_nodes() == 0
 
 
 @pytest.mark.parametrize(

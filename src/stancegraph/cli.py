@@ -802,7 +802,7 @@ def export_network(
     chosen = export.choose_format(fmt, out)
     network = export.network(project, queries.engine_for(project), sources)
     if network.number_of_nodes() == 0:
-        note = "the network is empty: no relation or stance between actors"
+        note = "the network is empty: no relation between actors and no stance"
         click.echo(
             f"{PROG}: note: {note}{' in ' + ', '.join(sources) if sources else ''}", err=True
         )
