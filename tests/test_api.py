@@ -20,7 +20,7 @@ from rdflib import Dataset, URIRef
 
 import stancegraph
 from stancegraph import api, graph, queries
-from stancegraph.errors import InputError, ProjectError, QueryError, QueryRefused
+from stancegraph.errors import InputError, ProjectError, QueryError, QueryRefused, QueryTimeout
 from stancegraph.sources import HOME_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -379,3 +379,20 @@ def test_errors_name_the_keyword_argument_not_the_command_line_option(
         "parameter about: unknown prefix 'armed_group:' in 'armed_group:hezbollah': write "
     )
     assert "--param" not in str(caught.value)
+
+
+def test_open_limits_stop_a_query_and_messages_name_the_api_argument(tmp_path: Path) -> None:
+    """timeout= is `query --timeout`: the query is stopped, and the message names the API's
+    argument; so does a folder that is not a project."""
+    with pytest.raises(QueryTimeout) as caught:
+        stancegraph.open(ROOT, timeout=0.001).query("claims-about")
+    assert str(caught.value) == (
+        f"{ROOT}/queries/claims-about.rq: query ran longer than 0.001 s and was stopped (raise "
+        "the limit with STANCEGRAPH_QUERY_TIMEOUT or stancegraph.open(timeout=SECONDS))"
+    )
+    with pytest.raises(ProjectError) as caught_project:
+        stancegraph.open(tmp_path)
+    assert str(caught_project.value) == (
+        f"{tmp_path} is not a stancegraph project: ontology/stancegraph.ttl is missing "
+        "(STANCEGRAPH_HOME or stancegraph.open(path))"
+    )

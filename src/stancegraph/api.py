@@ -34,7 +34,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from stancegraph import names, queries
-from stancegraph.errors import QueryError, StancegraphError
+from stancegraph.errors import ProjectError, QueryError, StancegraphError
 from stancegraph.sources import Project, find_project
 
 if TYPE_CHECKING:
@@ -60,10 +60,22 @@ class BindingWarning(UserWarning):
     """A parameter is bound in a way that matches nothing (text where the query wants an IRI)."""
 
 
+#: The command line's words in the package's messages, and the API's for the same thing.
+_API_WORDS = (
+    ("--param ", "parameter "),
+    ("or --timeout)", "or stancegraph.open(timeout=SECONDS))"),
+    ("or --memory)", "or stancegraph.open(memory=MIB))"),
+    ("or --home)", "or stancegraph.open(path))"),
+)
+
+
 def in_api_words(message: str) -> str:
-    """A message of :mod:`stancegraph.queries` said of a keyword argument, not of the command
-    line's ``--param``: ``--param about: ...`` is ``parameter about: ...``."""
-    return message.replace("--param ", "parameter ")
+    """A message of the package said of the API's arguments, not of the command line's
+    options: ``--param about: ...`` is ``parameter about: ...``, ``--timeout`` is
+    ``stancegraph.open(timeout=SECONDS)``."""
+    for cli_words, api_words in _API_WORDS:
+        message = message.replace(cli_words, api_words)
+    return message
 
 
 def open(  # stancegraph.open(), like io.open: the builtin is not used here
@@ -81,7 +93,10 @@ def open(  # stancegraph.open(), like io.open: the builtin is not used here
     endpoint instead), ``timeout`` (seconds) and ``memory`` (MiB) are ``stancegraph query``'s
     options of the same names. :class:`stancegraph.errors.ProjectError` if there is no project.
     """
-    project = find_project(path)
+    try:
+        project = find_project(path)
+    except ProjectError as exc:
+        raise ProjectError(in_api_words(str(exc))) from None
     return StanceGraph(project, queries.engine_for(project, engine, endpoint, timeout, memory))
 
 
