@@ -3,6 +3,7 @@ by networkx, with node kinds, labels, polarity, public/private and source as att
 
 from __future__ import annotations
 
+import io
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -321,3 +322,20 @@ def test_the_same_data_gives_the_same_bytes_whatever_the_day(
     assert {fmt: export.serialize(network, fmt) for fmt in export.FORMATS} == today
     assert b"lastmodifieddate" not in today["gexf"]
     assert b"<meta>\n    <creator>NetworkX " in today["gexf"]
+
+
+@pytest.mark.parametrize("fmt", export.FORMATS)
+def test_a_label_with_characters_xml_cannot_hold_still_gives_a_file_that_parses(
+    fmt: str,
+) -> None:
+    """A label is what a contribution wrote (issue #22): a control character in it is written
+    U+FFFD, as the pictures draw it, and the file opens; the graph itself keeps the label."""
+    g = nx.MultiDiGraph()
+    g.add_node(ID + "person/x", label='Mr\x01 X <&> "q"', kind="person")
+    g.add_edge(ID + "person/x", ID + "person/x", key=ID + "stance/k/1", label="\x0bwelcome")
+    data = io.BytesIO(export.serialize(g, fmt))
+    read_back = nx.read_gexf(data) if fmt == "gexf" else nx.read_graphml(data)
+    assert read_back.nodes[ID + "person/x"]["label"] == 'Mr\ufffd X <&> "q"'
+    (label,) = (d["label"] for *_, d in read_back.edges(data=True))
+    assert label == "\ufffdwelcome"
+    assert g.nodes[ID + "person/x"]["label"] == 'Mr\x01 X <&> "q"'  # not changed in place

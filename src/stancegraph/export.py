@@ -38,6 +38,7 @@ from rdflib.term import Node
 
 from stancegraph import names, queries
 from stancegraph.errors import QueryError, StancegraphError
+from stancegraph.plots import xml_safe
 from stancegraph.sources import Project
 
 if TYPE_CHECKING:
@@ -243,19 +244,25 @@ _WRITTEN_ON = re.compile(rb'<meta lastmodifieddate="[0-9-]*">')
 
 
 def serialize(g: networkx.MultiDiGraph, fmt: str) -> bytes:
-    """``g`` as GEXF 1.2 or GraphML, UTF-8 XML; the same graph always gives the same bytes."""
+    """``g`` as GEXF 1.2 or GraphML, UTF-8 XML; the same graph always gives the same bytes.
+    A character XML cannot hold (a control character in a label) is written U+FFFD
+    (:func:`stancegraph.plots.xml_safe`, as the pictures do), so that the file always parses."""
     import networkx as nx
 
     sink = io.BytesIO()
+    h = nx.relabel_nodes(g, {n: xml_safe(str(n)) for n in g}, copy=True)
+    for data in [*(d for _, d in h.nodes(data=True)), *(d for *_, d in h.edges(data=True))]:
+        for name, value in data.items():  # a label is what a contribution wrote (issue #22)
+            if isinstance(value, str):
+                data[name] = xml_safe(value)
     if fmt == "gexf":
-        h = g.copy()
         for _, _, key, data in h.edges(keys=True, data=True):
-            data["id"] = key  # the edge's id in Gephi: the relation's or stance's IRI
+            data["id"] = xml_safe(key)  # the edge's id in Gephi: the relation's or stance's IRI
         nx.write_gexf(h, sink)
         # the same data, the same bytes: networkx stamps the day it writes the file
         return _WRITTEN_ON.sub(b"<meta>", sink.getvalue(), count=1)
     elif fmt == "graphml":
-        nx.write_graphml(g, sink)
+        nx.write_graphml(h, sink)
     else:
         raise ExportError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     return sink.getvalue()
