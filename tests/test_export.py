@@ -339,3 +339,41 @@ def test_a_label_with_characters_xml_cannot_hold_still_gives_a_file_that_parses(
     (label,) = (d["label"] for *_, d in read_back.edges(data=True))
     assert label == "\ufffdwelcome"
     assert g.nodes[ID + "person/x"]["label"] == 'Mr\x01 X <&> "q"'  # not changed in place
+
+
+def test_a_file_that_cannot_be_written_is_one_line_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(self: Path, data: bytes) -> int:
+        self.touch()  # the file is opened, then the write fails
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "write_bytes", refused)
+    result = run(ROOT, "network", "--out", str(tmp_path / "x.gexf"))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"stancegraph: error: --out {tmp_path}/x.gexf: cannot write it: Permission denied\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_out_under_a_file_says_it_is_not_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    result = run(ROOT, "network", "--out", str(tmp_path / "notes.txt" / "x.gexf"))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"stancegraph: error: --out {tmp_path}/notes.txt/x.gexf: {tmp_path}/notes.txt is a "
+        "file, not a folder\n"
+    )
+
+
+def test_an_interrupted_write_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(self: Path, target: Path) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        export.write(b"<gexf/>", tmp_path / "x.gexf", io.BytesIO())
+    assert list(tmp_path.iterdir()) == []

@@ -278,6 +278,8 @@ def write(data: bytes, out: str | Path | None, stdout: BinaryIO) -> Path | None:
     path = Path(out)
     if path.is_dir():
         raise ExportError(f"--out {out}: is a folder; give a file name ending .gexf or .graphml")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ExportError(f"--out {out}: {path.parent} is a file, not a folder")
     if not path.parent.is_dir():
         raise ExportError(f"--out {out}: the folder {path.parent} does not exist")
     partial = path.with_name(f".{path.name}.partial")
@@ -287,4 +289,7 @@ def write(data: bytes, out: str | Path | None, stdout: BinaryIO) -> Path | None:
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise ExportError(f"--out {out}: cannot write it: {exc.strerror or exc}") from None
+    except BaseException:  # Ctrl-C: no half-written file left beside it
+        partial.unlink(missing_ok=True)
+        raise
     return path
