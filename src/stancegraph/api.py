@@ -241,7 +241,8 @@ class Result:
         """The rows as a pandas DataFrame, one column per variable in the query's order; with
         ``labels`` (default), a ``<column>Label`` column beside each column of IRIs. A
         CONSTRUCT answer is its triples (``subject``, ``predicate``, ``object``); an ASK
-        answer is one ``answer`` column. :class:`MissingExtra` without pandas."""
+        answer is one ``answer`` column. IRIs are strings in the frame (pandas keeps text as
+        text); :attr:`rows` keeps them as ``URIRef``. :class:`MissingExtra` without pandas."""
         pd = require_pandas()
         if self.graph is not None:
             triples = sorted(self.graph, key=lambda t: tuple(x.n3() for x in t))
