@@ -730,7 +730,90 @@ def metadata(
         g.add((checksum, RDF.type, SPDX.Checksum))
         g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
         g.add((checksum, SPDX.checksumValue, Literal(built.sha256, datatype=XSD.hexBinary)))
+    rights(g, d, dataset)
     return g
+
+
+#: What CC-BY-4.0 covers, and what it does not: the words of the source texts.
+STATEMENTS_RIGHTS = URIRef(BASE + "dataset/rights/statements")
+STATEMENTS_RIGHTS_TEXT = (
+    "CC-BY-4.0 covers what the stancegraph contributors wrote: the ontology, vocabularies, "
+    "shapes, actors, saved queries, and the statements about each source (claims, stances, "
+    "events, relations, and the descriptions of the sources). It does not cover the words of "
+    "the source texts: the quotes of the anchors (oa:exact) are short excerpts, quoted so that "
+    "each statement can be checked against the words it rests on, and the texts themselves are "
+    "their publishers', not ours to license (see each text's own rights statement)."
+)
+TEXT_RIGHTS_BASE = BASE + "dataset/rights/text/"
+
+
+def rights(g: Graph, d: URIRef, dataset: Dataset) -> None:
+    """The rights of the dataset's parts, said apart: CC-BY-4.0 (:data:`LICENSE`) for our
+    statements, with :data:`STATEMENTS_RIGHTS` saying what it leaves out; and the text of each
+    source (``sg:seedFile``, else ``seeds/<key>.txt``) a dataset of its own, its publisher's
+    (``dcterms:rightsHolder``), with its own rights statement and no licence of ours: only the
+    one its description states (``dcterms:license`` on the document), if any."""
+    g.add((d, DCTERMS.rights, STATEMENTS_RIGHTS))
+    for dist in list(g.objects(d, DCAT.distribution)):
+        g.add((dist, DCTERMS.rights, STATEMENTS_RIGHTS))
+    g.add((STATEMENTS_RIGHTS, RDF.type, DCTERMS.RightsStatement))
+    g.add((STATEMENTS_RIGHTS, RDFS.label, Literal(STATEMENTS_RIGHTS_TEXT, lang="en")))
+    layers = graph.named_graphs(dataset)
+    prefix = graph.GRAPH_BASE + "source/"
+    for iri, layer in sorted(layers.items()):
+        if not str(iri).startswith(prefix):
+            continue
+        key = str(iri).removeprefix(prefix)
+        doc = graph.document_iri(key)
+        seed = str(layer.value(doc, graph.SG.seedFile) or f"seeds/{key}.txt")
+        publisher = layer.value(doc, DCTERMS.publisher)
+        name = (
+            next(
+                (n for other in layers.values() for n in other.objects(publisher, RDFS.label)), None
+            )
+            if publisher is not None
+            else None
+        )
+        licence = layer.value(doc, DCTERMS.license)  # a licence the source description states
+        statement = URIRef(TEXT_RIGHTS_BASE + key)
+        holder = f"its publisher, {name}," if name is not None else "its publisher"
+        terms = (
+            f"published under {licence}, which is not ours to change"
+            if licence is not None
+            else "is not ours to license"
+        )
+        text = (
+            f"The text of source {key} ({seed}) is the work of its author and {holder} and "
+            f"{terms}: neither CC-BY-4.0 (our statements) nor the code's licence applies to it. "
+            "It is not in the dataset's files; where the project keeps it, it is kept byte for "
+            "byte so that every anchor can be checked against it; for any other use, ask the "
+            "rights holder."
+        )
+        g.add((statement, RDF.type, DCTERMS.RightsStatement))
+        g.add((statement, RDFS.label, Literal(text, lang="en")))
+        text_dist = URIRef(DISTRIBUTION_BASE + "text/" + key)
+        g.add((d, DCTERMS.source, doc))
+        g.add((doc, RDF.type, DCAT.Dataset))
+        g.add((doc, DCTERMS.rights, statement))
+        g.add((doc, DCAT.distribution, text_dist))
+        g.add((text_dist, RDF.type, DCAT.Distribution))
+        g.add((text_dist, DCTERMS.identifier, Literal(seed)))
+        g.add((text_dist, DCAT.mediaType, URIRef(IANA + "text/plain")))
+        g.add((text_dist, DCTERMS.rights, statement))
+        g.add((text_dist, DCTERMS.title, Literal(f"the text of {key}, not in these files")))
+        sha256 = layer.value(doc, graph.SG.sha256)
+        if sha256 is not None:  # what `stancegraph validate` checks the file against
+            checksum = BNode()
+            g.add((text_dist, SPDX.checksum, checksum))
+            g.add((checksum, RDF.type, SPDX.Checksum))
+            g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            g.add((checksum, SPDX.checksumValue, Literal(str(sha256), datatype=XSD.hexBinary)))
+        if publisher is not None:
+            g.add((doc, DCTERMS.rightsHolder, publisher))
+            g.add((text_dist, DCTERMS.rightsHolder, publisher))
+        if licence is not None:
+            g.add((doc, DCTERMS.license, licence))
+            g.add((text_dist, DCTERMS.license, licence))
 
 
 def _partitions(g: Graph, d: URIRef, dataset: Dataset) -> None:
