@@ -789,12 +789,13 @@ def query(
             priority=saved.priority,
         )
         return
+    labelled = answer.iri_columns() if with_labels and answer.form == "SELECT" else []
     answer = answer.page(offset, limit, saved.ordered)
     if with_labels:
         from rdflib import URIRef
 
         iris = {t for r in answer.rows for t in r if isinstance(t, URIRef)}
-        answer = answer.with_labels(queries.labels(runner, iris))
+        answer = answer.with_labels(queries.labels(runner, iris), labelled)
     data = answer.serialize(fmt)
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
@@ -820,7 +821,7 @@ def show_query_list(project: Project, wide: bool = False) -> None:
     keep = ("name", "summary", "parameters (default)")
     table, plan = tables.render(headers, cells, out.width, wide=wide, priority=keep)
     out.print(f"\n[bold]Saved queries in {rich_escape(str(project.queries_dir))}[/bold]")
-    out.print(table, width=max(out.width, plan.width), crop=False)
+    print_wide(out, table, plan.width)
     if plan.hidden:
         out.print(f"[dim]not shown in {out.width} columns: {', '.join(plan.hidden)} (--wide)[/dim]")
     out.print("[dim]'stancegraph query NAME --help' describes one, with an example[/dim]")
@@ -1059,27 +1060,40 @@ def print_answer(
         right=("count",),
         priority=priority,
     )
-    out.print(table, width=max(out.width, plan.width), crop=False)
+    print_wide(out, table, plan.width)
     noun = "triple" if answer.graph is not None else "row"
     total = len(cells)
     plural = "" if total == 1 else "s"
     if len(page) == total:
         out.print(f"[dim]{total} {noun}{plural}[/dim]")
     elif not page:
-        out.print(f"[dim]{total} {noun}{plural}; none from --offset {view.offset}[/dim]")
+        why = f"--offset {view.offset}" if view.offset >= total else f"--limit {view.limit}"
+        out.print(f"[dim]{total} {noun}{plural}; none shown ({why})[/dim]")
     else:
         first, last = view.offset + 1, view.offset + len(page)
         more = total - last
         after = f"; {more} more {noun}{'' if more == 1 else 's'}" if more else ""
+        every = "turtle" if answer.graph is not None else "csv"
         out.print(
             f"[dim]{noun}s {first}-{last} of {total}{after} "
-            "(--limit/--offset, or --format csv for all)[/dim]"
+            f"(--limit/--offset, or --format {every} for all)[/dim]"
         )
     if plan.hidden:
         out.print(
             f"[dim]not shown in {out.width} columns: {', '.join(plan.hidden)} "
             "(--wide shows every column)[/dim]"
         )
+
+
+def print_wide(out: Console, table: Any, width: int) -> None:
+    """Print ``table`` on ``out``, wider than the console if it is (--wide: lines as long as
+    they need, for ``less -S``); rich would squeeze it into the console's width otherwise."""
+    narrow = out.width
+    out.width = max(narrow, width)
+    try:
+        out.print(table, crop=False)
+    finally:
+        out.width = narrow
 
 
 def anchor_name(iri: object) -> str:

@@ -636,7 +636,7 @@ def bindings_for(query: SavedQuery, given: Mapping[str, str]) -> dict[str, Node]
             if projected is not None and key not in projected:
                 shown = ", ".join(projected) or "none"
                 raise QueryError(
-                    f"{query.name}: --param {key}: the query has no ?{key} in its SELECT "
+                    f"{where}: --param {key}: the query has no ?{key} in its SELECT "
                     f"clause (it selects {shown}); only a selected variable can be bound"
                 )
         ptype = declared[key].type if key in declared else None
@@ -785,17 +785,25 @@ class Answer:
             notes=list(self.notes),
         )
 
-    def with_labels(self, names: Mapping[URIRef, str]) -> Answer:
-        """The answer with a label column after each column that holds an IRI (``holder``,
-        ``holderLabel``): the label of :func:`labels`, whole, or nothing where the IRI has none.
-        For ``--labels`` with csv, tsv and json; a graph or a yes/no answer is left as it is."""
-        if self.form != "SELECT" or self.results_json is None:
-            return self
-        with_iris = [
-            i
-            for i, _ in enumerate(self.variables)
+    def iri_columns(self) -> list[str]:
+        """The variables bound to an IRI in at least one row."""
+        return [
+            v
+            for i, v in enumerate(self.variables)
             if any(isinstance(r[i], URIRef) for r in self.rows)
         ]
+
+    def with_labels(
+        self, names: Mapping[URIRef, str], columns: Sequence[str] | None = None
+    ) -> Answer:
+        """The answer with a label column after each column that holds an IRI (``holder``,
+        ``holderLabel``), or after each of ``columns`` (those of the whole answer, for a page
+        of it): the label of :func:`labels`, whole, or nothing where the IRI has none. For
+        ``--labels`` with csv, tsv and json; a graph or a yes/no answer is left as it is."""
+        if self.form != "SELECT" or self.results_json is None:
+            return self
+        chosen = self.iri_columns() if columns is None else columns
+        with_iris = [i for i, v in enumerate(self.variables) if v in chosen]
         taken = set(self.variables)
         label_of: dict[int, str] = {}
         for i in with_iris:

@@ -40,6 +40,8 @@ TEXT_MIN = 14
 LONGEST_WORD = 30
 #: A label is cut where it would take more lines than this in its column.
 LABEL_LINES = 3
+#: A column whose text is at most this long (a name, a date) is kept on one line if it can be.
+SHORT = 24
 #: Characters between two columns (one of padding each side, one rule).
 GAP = 3
 #: A row no taller than this reads as a row; past it, a lower-priority column is left out to
@@ -128,6 +130,22 @@ def _height(cells: Sequence[Sequence[str]], widths: Sequence[int]) -> tuple[int,
     return height, every
 
 
+def _fit(
+    bases: list[int], naturals: list[int], longest: list[int], total: int, whole: int
+) -> list[int] | None:
+    """The widths for which no cell takes more than ``L`` lines, for the smallest ``L`` whose
+    widths add up to at most ``total``; a column whose text is at most ``whole`` characters is
+    given its whole width. ``None`` if no ``L`` fits."""
+    for most in range(1, max(longest, default=1) + 1):
+        wanted = [
+            n if n <= whole else max(b, min(n, -(-length // most) + 3))
+            for b, n, length in zip(bases, naturals, longest, strict=True)
+        ]
+        if sum(wanted) <= total:
+            return wanted
+    return None
+
+
 def _share(
     bases: list[int], naturals: list[int], room: int, cells: Sequence[Sequence[str]]
 ) -> list[int]:
@@ -139,14 +157,10 @@ def _share(
     left goes a few characters at a time where it saves the most lines."""
     total = sum(bases) + room
     longest = [max((len(r[i]) for r in cells), default=0) for i in range(len(bases))]
-    for most in range(1, max(longest, default=1) + 1):
-        wanted = [
-            max(b, min(n, -(-length // most) + 3))
-            for b, n, length in zip(bases, naturals, longest, strict=True)
-        ]
-        if sum(wanted) <= total:
-            room = total - sum(wanted)
-            bases = wanted
+    for whole in (SHORT, 0):  # short columns (names) on one line if that leaves room
+        fitted = _fit(bases, naturals, longest, total, whole)
+        if fitted is not None:
+            bases, room = fitted, total - sum(fitted)
             break
     widths = list(bases)
     step = max(1, room // 24)
