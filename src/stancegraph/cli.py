@@ -804,7 +804,7 @@ def query(
 def show_query_list(project: Project, wide: bool = False) -> None:
     """What ``query --list`` prints: each saved query, its summary, its parameters with their
     defaults (``-`` for none) and its tags."""
-    from stancegraph import queries, tables
+    from stancegraph import queries
 
     rows = []
     for q in queries.catalogue(project):
@@ -816,15 +816,39 @@ def show_query_list(project: Project, wide: bool = False) -> None:
         )
         rows.append([q.name, q.form, q.summary, params or "-", ", ".join(q.tags)])
     headers = ["name", "form", "summary", "parameters (default)", "tags"]
-    cells = [[tables.Cell(c) for c in r] for r in rows]
     out = wide_console()
+    heading = f"Saved queries in {project.queries_dir}"
     keep = ("name", "summary", "parameters (default)")
-    table, plan = tables.render(headers, cells, out.width, wide=wide, priority=keep)
-    out.print(f"\n[bold]Saved queries in {rich_escape(str(project.queries_dir))}[/bold]")
+    print_fitted(
+        out, heading, headers, rows, wide=wide, priority=keep, hint="--wide shows every column"
+    )
+    out.print("[dim]'stancegraph query NAME --help' describes one, with an example[/dim]")
+
+
+def print_fitted(
+    out: Console,
+    heading: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    wide: bool = False,
+    priority: Sequence[str] = (),
+    right: Sequence[str] = (),
+    hint: str = "a wider terminal, or COLUMNS=200, shows more",
+) -> None:
+    """``heading`` and a table of plain-text ``rows`` laid out for ``out``'s width by
+    :mod:`stancegraph.tables` (nothing in them is cut; the columns left out are named, and
+    ``hint`` says how to see them)."""
+    from stancegraph import tables
+
+    cells = [[tables.Cell(c) for c in r] for r in rows]
+    table, plan = tables.render(
+        headers, cells, out.width, wide=wide, priority=priority, right=right
+    )
+    out.print(f"\n[bold]{rich_escape(heading)}[/bold]")
     print_wide(out, table, plan.width)
     if plan.hidden:
-        out.print(f"[dim]not shown in {out.width} columns: {', '.join(plan.hidden)} (--wide)[/dim]")
-    out.print("[dim]'stancegraph query NAME --help' describes one, with an example[/dim]")
+        out.print(f"[dim]not shown in {out.width} columns: {', '.join(plan.hidden)} ({hint})[/dim]")
 
 
 @cli.command()
@@ -1321,17 +1345,19 @@ def actors_command(state: State, text: str) -> None:
     if not found:
         raise FindingsError(f"nothing in data/actors.ttl matches {text!r}")
     table_of = authoring.prefixes(project, "_")
-    table = new_table("iri", "class", "label", "also", "wikidata")
-    for a in found:
-        table.add_row(
+    rows = [
+        [
             names.prefixed(a.iri, table_of),
             ", ".join(names.prefixed(c, table_of) for c in a.classes),
-            rich_escape(a.label),
-            rich_escape(", ".join(a.other_names)) or "-",
+            a.label,
+            ", ".join(a.other_names) or "-",
             a.wikidata or "-",
-        )
-    wide_console().print(f"\n[bold]{len(found)} in data/actors.ttl[/bold]")
-    wide_console().print(table)
+        ]
+        for a in found
+    ]
+    headers = ["iri", "class", "label", "also", "wikidata"]
+    keep = ("iri", "label", "class", "wikidata")  # IRIs whole, to copy
+    print_fitted(wide_console(), f"{len(found)} in data/actors.ttl", headers, rows, priority=keep)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

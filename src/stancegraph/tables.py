@@ -37,7 +37,7 @@ FALLBACK_WIDTH = 200
 #: A kept column is at least this wide when its text is longer (a paraphrase, a label).
 TEXT_MIN = 14
 #: Words up to this long are never broken across lines; longer ones (IRIs) are folded.
-LONGEST_WORD = 30
+LONGEST_WORD = 40
 #: A label is cut where it would take more lines than this in its column.
 LABEL_LINES = 3
 #: A column whose text is at most this long (a name, a date) is kept on one line if it can be.
