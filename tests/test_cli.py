@@ -511,3 +511,27 @@ def test_cut_keeps_whole_words_and_says_so() -> None:
     label = "Putin announces Russia's decision to pull back the main part of its forces"
     assert tables.cut(label, 20, 2) == "Putin announces Russia's decision to…"
     assert tables.cut("Hezbollah", 20, 2) == "Hezbollah"
+
+
+@pytest.mark.parametrize("columns", [1, 10, 30])
+def test_a_very_narrow_terminal_still_gets_a_table(columns: int) -> None:
+    result = run("query", "contradictions", env=cli_env(columns))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    flat = "".join(result.stdout.split())
+    assert "3rows" in flat and "link" in flat
+
+
+def test_cells_are_plain_text_not_markup() -> None:
+    from rich.console import Console
+
+    from stancegraph import tables
+
+    rows = [[tables.Cell("[bold]x[/bold]"), tables.Cell("a\nb")]]
+    table, plan = tables.render(["one", "two"], rows, 40)
+    console = Console(width=40, highlight=False)
+    with console.capture() as captured:
+        console.print(table)
+    lines = [line.rstrip() for line in captured.get().splitlines()]
+    assert lines == ["one" + " " * 14 + "two", "─" * 20, "[bold]x[/bold]   a", " " * 17 + "b"]
+    assert plan.widths == [14, 3]

@@ -1063,18 +1063,22 @@ def print_answer(
         rows = sorted(answer.graph, key=lambda t: tuple(x.n3() for x in t))
     else:
         columns, rows = answer.variables, answer.rows
-    names = queries.labels(runner, {t for r in rows for t in r if isinstance(t, URIRef)})
+    end = None if view.limit is None else view.offset + view.limit
+    # Rows in their own order need labels for one page only; rows sorted by what the table
+    # shows need them all, to sort.
+    in_order = ordered or answer.graph is not None
+    wanted = rows[view.offset : end] if in_order else rows
+    names = queries.labels(runner, {t for r in wanted for t in r if isinstance(t, URIRef)})
     cells = [
         [
             tables.Cell(queries.display(t, names, None), isinstance(t, URIRef) and t in names)
             for t in r
         ]
-        for r in rows
+        for r in wanted
     ]
-    if not (ordered or answer.graph is not None):
+    if not in_order:
         cells.sort(key=lambda r: [c.text for c in r])
-    end = None if view.limit is None else view.offset + view.limit
-    page = cells[view.offset : end]
+    page = cells if in_order else cells[view.offset : end]
     table, plan = tables.render(
         columns,
         page,
@@ -1086,7 +1090,7 @@ def print_answer(
     )
     print_wide(out, table, plan.width)
     noun = "triple" if answer.graph is not None else "row"
-    total = len(cells)
+    total = len(rows)
     plural = "" if total == 1 else "s"
     if len(page) == total:
         out.print(f"[dim]{total} {noun}{plural}[/dim]")
