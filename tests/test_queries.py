@@ -716,6 +716,12 @@ def test_a_mistyped_query_name_gets_a_suggestion(project: Project) -> None:
         )
     result = run_cli("query", "reactions")
     assert "'withdrawal-reactions'" in one_line_error(result).split("did you mean", 1)[1]
+    result = run_cli("query", "Timeline")
+    assert one_line_error(result) == (
+        "stancegraph: error: 'Timeline' is not a saved query name (lower-case words joined by "
+        "'-'); did you mean 'timeline' or 'picture-timeline'? ('stancegraph query --list' lists "
+        f"the {count} saved queries)"
+    )
     result = run_cli("query", "zzzz")
     assert one_line_error(result) == (
         f"stancegraph: error: no saved query 'zzzz' ('stancegraph query --list' lists the "

@@ -169,8 +169,8 @@ def parse_header(text: str) -> dict[str, Any]:
 
     - ``#+ key: value`` starts a field. Keys are the lower-case names queries/README.md
       documents (``summary``, ``description``, ``columns``, ``params``, ``tags``,
-      ``deviations``); a key written in another case is read in lower case (``#+ Summary:`` is
-      ``summary``), so no reader can take it for text.
+      ``deviations``, ``order``, ``priority``); a key written in another case is read in lower
+      case (``#+ Summary:`` is ``summary``), so no reader can take it for text.
     - ``#+   - item`` adds an item to the current field (a value on the key's own line is its
       first item).
     - Any other ``#+`` line continues the current field: it is joined, after one space, to the
@@ -312,7 +312,10 @@ def catalogue(project: Project) -> list[SavedQuery]:
 def find(project: Project, name: str) -> SavedQuery:
     """The saved query ``name`` (its file name without ``.rq``)."""
     if not _NAME.match(name):
-        raise QueryError(f"{name!r} is not a saved query name (lower-case words joined by '-')")
+        raise QueryError(
+            f"{name!r} is not a saved query name (lower-case words joined by '-')"
+            f"{did_you_mean(project, name.lower().replace('_', '-'))}"
+        )
     path = project.queries_dir / f"{name}.rq"
     if not path.is_file():
         raise QueryError(f"no saved query {name!r}{did_you_mean(project, name)}")
