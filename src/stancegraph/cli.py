@@ -687,6 +687,12 @@ class QueryCommand(click.Command):
 )
 @click.option("--no-trunc", is_flag=True, help="Table: never cut a label short.")
 @click.option(
+    "--columns",
+    "chosen_columns",
+    metavar="A,B,...",
+    help="Only these columns, in this order (a table, csv, tsv, json, xml).",
+)
+@click.option(
     "--labels",
     "with_labels",
     is_flag=True,
@@ -716,6 +722,7 @@ def query(
     offset: int,
     wide: bool,
     no_trunc: bool,
+    chosen_columns: str | None,
     with_labels: bool,
     update_expected: bool,
 ) -> None:
@@ -762,6 +769,8 @@ def query(
     if headline:
         if fmt != "table":
             raise click.UsageError("--headline prints tables; run one query for --format")
+        if chosen_columns:
+            raise click.UsageError("--columns is for one query, not --headline")
         show_headline(
             project, engine, endpoint, timeout, memory, allow_service=allow_service, view=view
         )
@@ -777,6 +786,9 @@ def query(
     answer = queries.run(saved, runner, given, allow_service=allow_service)
     for note in answer.notes:
         click.echo(f"{PROG}: warning: {note}", err=True)
+    if chosen_columns:
+        picked = [c.strip().lstrip("?") for c in chosen_columns.split(",") if c.strip()]
+        answer = answer.select(picked, saved.name)
     if fmt == "table":
         title = saved.summary or saved.name
         print_answer(
@@ -1109,7 +1121,7 @@ def print_answer(
     if plan.hidden:
         out.print(
             f"[dim]not shown in {out.width} columns: {', '.join(plan.hidden)} "
-            "(--wide shows every column)[/dim]"
+            "(--wide shows every column, --columns picks them)[/dim]"
         )
 
 

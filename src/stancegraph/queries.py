@@ -788,6 +788,32 @@ class Answer:
             notes=list(self.notes),
         )
 
+    def select(self, columns: Sequence[str], where: str = "query") -> Answer:
+        """The answer with only ``columns``, in that order (``--columns``); a column it does not
+        have is a :class:`QueryError` naming those it has. A graph or yes/no answer has no
+        columns to choose."""
+        if self.form != "SELECT" or self.results_json is None:
+            raise QueryError(f"--columns: {where} answers with a {self.form}, not columns")
+        missing = [c for c in columns if c not in self.variables]
+        if missing:
+            raise QueryError(
+                f"--columns: {where} has no column {missing[0]!r}; it has "
+                f"{', '.join(self.variables)}"
+            )
+        doc = json.loads(self.results_json)
+        doc["head"]["vars"] = list(columns)
+        doc["results"]["bindings"] = [
+            {c: b[c] for c in columns if c in b} for b in doc["results"]["bindings"]
+        ]
+        index = [self.variables.index(c) for c in columns]
+        return Answer(
+            form=self.form,
+            variables=list(columns),
+            rows=[tuple(r[i] for i in index) for r in self.rows],
+            results_json=json.dumps(doc, ensure_ascii=False).encode("utf-8"),
+            notes=list(self.notes),
+        )
+
     def iri_columns(self) -> list[str]:
         """The variables bound to an IRI in at least one row."""
         return [
