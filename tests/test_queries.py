@@ -747,18 +747,37 @@ def test_a_wrong_parameter_name_is_our_one_line_error(tmp_path: Path) -> None:
         result = run_cli("query", "--file", str(mine), "--param", "foo=bar", "--engine", engine)
         assert result.exit_code == EXIT_UNUSABLE
         assert one_line_error(result) == (
-            f"stancegraph: error: {mine}: --param foo: the query has no ?foo in its SELECT "
-            "clause (it selects s); only a selected variable can be bound"
+            f"stancegraph: error: {mine}: --param foo: the query has no ?foo (its variables: "
+            "?o, ?p, ?s)"
         )
     ok = run_cli("query", "--file", str(mine), "--param", "s=person:yury-barmin")
     assert ok.exit_code == 0, ok.output
+    filtered = tmp_path / "filtered.rq"
+    filtered.write_text(
+        "PREFIX sg: <https://w3id.org/stancegraph/ontology#>\n"
+        "SELECT ?claim WHERE { ?claim sg:paraphrase ?p FILTER(CONTAINS(?p, ?text)) }\n",
+        encoding="utf-8",
+    )
+    result = run_cli("query", "--file", str(filtered), "--param", "text=Hezbollah")
+    assert result.exit_code == EXIT_UNUSABLE
+    assert one_line_error(result) == (
+        f"stancegraph: error: {filtered}: --param text: Oxigraph binds only a variable the "
+        "query selects, and ?text is not in its SELECT clause: select it, or run with "
+        "--engine rdflib"
+    )
+    rdflib_run = run_cli(
+        "query", "--file", str(filtered), "--param", "text=Hezbollah", "--engine", "rdflib",
+        "--format", "csv",
+    )  # fmt: skip
+    assert rdflib_run.exit_code == 0, rdflib_run.output
+    assert len(rdflib_run.stdout.splitlines()) > 1
 
 
 def test_usage_errors_point_to_the_query_help() -> None:
-    result = run_cli("query", "timeline", "--bogus")
+    result = run_cli("query", "timeline", "--zzz")
     assert result.exit_code == EXIT_UNUSABLE
     assert one_line_error(result) == (
-        "stancegraph: error: No such option '--bogus'. (see 'stancegraph query --help')"
+        "stancegraph: error: No such option '--zzz'. (see 'stancegraph query --help')"
     )
     result = run_cli("query", "timeline", "--labels")
     assert one_line_error(result) == (

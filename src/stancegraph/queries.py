@@ -98,6 +98,10 @@ _PREFIX_HINT = (
 _SCHEME_ONLY = re.compile(r"^(urn|mailto|tag|did|data):", re.I)
 _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: A variable where a query's text mentions one (``?name`` or ``$name``).
+_MENTIONED = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+#: What Oxigraph says when a substitution names a variable the SELECT does not project.
+_NOT_PROJECTED = re.compile(r"does not contains? variable \?(\w+) in its SELECT projection")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -635,12 +639,11 @@ def bindings_for(query: SavedQuery, given: Mapping[str, str]) -> dict[str, Node]
             )
         if not declared:
             where = str(query.path) if query.path is not None else query.name
-            projected = select_variables(query.text, where)
-            if projected is not None and key not in projected:
-                shown = ", ".join(projected) or "none"
+            used = sorted(set(_MENTIONED.findall(query.text)))
+            if key not in used:
+                shown = ", ".join(f"?{v}" for v in used) or "none"
                 raise QueryError(
-                    f"{where}: --param {key}: the query has no ?{key} in its SELECT "
-                    f"clause (it selects {shown}); only a selected variable can be bound"
+                    f"{where}: --param {key}: the query has no ?{key} (its variables: {shown})"
                 )
         ptype = declared[key].type if key in declared else None
         out[key] = parse_value(value, ptype, where=f"--param {key}")
@@ -913,7 +916,15 @@ def _ox_evaluate(store: ox.Store, text: str, form: str, substitutions: dict[str,
         problem = StoreError(f"Oxigraph: {one_line(str(exc))}")
     except (RuntimeError, ValueError, TypeError) as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
-        problem = QueryError(f"Oxigraph could not run the query: {first}")
+        unselected = _NOT_PROJECTED.search(first)
+        if unselected:
+            name = unselected.group(1)
+            problem = QueryError(
+                f"--param {name}: Oxigraph binds only a variable the query selects, and ?{name} "
+                "is not in its SELECT clause: select it, or run with --engine rdflib"
+            )
+        else:
+            problem = QueryError(f"Oxigraph could not run the query: {first}")
     raise problem  # outside the except blocks: no __context__ leading back to the result
 
 
