@@ -781,7 +781,7 @@ def test_usage_errors_point_to_the_query_help() -> None:
     )
     result = run_cli("query", "timeline", "--labels")
     assert one_line_error(result) == (
-        "stancegraph: error: --labels is for --format csv, tsv or json (a table shows labels) "
+        "stancegraph: error: --labels is for --format csv, tsv, json or xml (a table shows labels) "
         "(see 'stancegraph query --help')"
     )
 

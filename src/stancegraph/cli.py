@@ -696,7 +696,7 @@ class QueryCommand(click.Command):
     "--labels",
     "with_labels",
     is_flag=True,
-    help="csv, tsv, json: add a column NAMELabel after each column that holds IRIs.",
+    help="csv, tsv, json, xml: add a column NAMELabel after each column that holds IRIs.",
 )
 @click.option(
     "--update-expected",
@@ -763,8 +763,10 @@ def query(
         wide_console().print(table)
         return
     given = queries.parse_param_options(params)
-    if with_labels and fmt not in ("csv", "tsv", "json"):
-        raise click.UsageError("--labels is for --format csv, tsv or json (a table shows labels)")
+    if with_labels and fmt not in ("csv", "tsv", "json", "xml"):
+        raise click.UsageError(
+            "--labels is for --format csv, tsv, json or xml (a table shows labels)"
+        )
     view = TableView(wide, no_trunc, TABLE_LIMIT if limit is None else limit, offset)
     if headline:
         if fmt != "table":

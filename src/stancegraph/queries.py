@@ -831,7 +831,7 @@ class Answer:
         """The answer with a label column after each column that holds an IRI (``holder``,
         ``holderLabel``), or after each of ``columns`` (those of the whole answer, for a page
         of it): the label of :func:`labels`, whole, or nothing where the IRI has none. For
-        ``--labels`` with csv, tsv and json; a graph or a yes/no answer is left as it is."""
+        ``--labels`` with csv, tsv, json and xml; a graph or a yes/no answer is left as it is."""
         if self.form != "SELECT" or self.results_json is None:
             return self
         chosen = self.iri_columns() if columns is None else columns
