@@ -227,12 +227,17 @@ def layout(
 
 
 def cut(text: str, width: int, lines: int = LABEL_LINES) -> str:
-    """``text`` cut with ``…`` to what ``lines`` lines of ``width`` characters hold."""
-    wrapped = textwrap.wrap(" ".join(text.split()), width)
+    """``text`` cut with ``…`` after a whole word, to what ``lines`` lines of ``width``
+    characters hold (the ``…`` included); ``text`` itself if it fits."""
+    wrapped = textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
     if len(wrapped) <= lines:
         return text
-    kept = " ".join(wrapped[:lines])
-    return kept[: max(width * lines - 1, 1)].rstrip() + "…"
+    kept = wrapped[:lines]
+    last = kept[-1]
+    while len(last) + 1 > width and " " in last:
+        last = last.rsplit(" ", 1)[0]
+    kept[-1] = last[: max(width - 1, 1)].rstrip(" ,;:")
+    return " ".join(kept) + "…"
 
 
 def new_table() -> Table:
