@@ -29,7 +29,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql import prepareQuery
 
-from conftest import ROOT
+from conftest import MINI, ROOT
 from ontology_checks import iris_in_query
 from stancegraph import graph, queries
 from stancegraph.cli import cli
@@ -721,6 +721,15 @@ def test_a_mistyped_query_name_gets_a_suggestion(project: Project) -> None:
         "stancegraph: error: 'Timeline' is not a saved query name (lower-case words joined by "
         "'-'); did you mean 'timeline' or 'picture-timeline'? ('stancegraph query --list' lists "
         f"the {count} saved queries)"
+    )
+    few = CliRunner().invoke(cli, ["--home", str(MINI), "query", "claims-by-actr"])
+    assert one_line_error(few) == (
+        "stancegraph: error: no saved query 'claims-by-actr'; did you mean 'claims-by-actor'? "
+        "(known: claims-by-actor)"
+    )
+    few = CliRunner().invoke(cli, ["--home", str(MINI), "query", "timeline"])
+    assert one_line_error(few) == (
+        "stancegraph: error: no saved query 'timeline'; known: claims-by-actor"
     )
     result = run_cli("query", "zzzz")
     assert one_line_error(result) == (

@@ -326,17 +326,26 @@ def find(project: Project, name: str) -> SavedQuery:
     return read_query(path)
 
 
+#: Up to this many saved queries, an unknown name's error lists them all.
+LIST_KNOWN = 12
+
+
 def did_you_mean(project: Project, name: str) -> str:
-    """``; did you mean 'timeline'? ...`` for a mistyped query name: the close names, and where
-    the whole list is."""
+    """What follows ``no saved query 'timline'``: the close names (``; did you mean
+    'timeline'?``), and the known ones if they are few, else where the list is."""
     import difflib
 
     known = [q.stem for q in query_files(project)]
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
     if not close:  # a part of a name: "reactions" for withdrawal-reactions
         close = [k for k in known if name in k][:3]
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    return f"{hint} ('stancegraph query --list' lists the {len(known)} saved queries)"
+    if len(known) <= LIST_KNOWN:
+        listing = f"known: {', '.join(known) or '(none)'}"
+    else:
+        listing = f"'stancegraph query --list' lists the {len(known)} saved queries"
+    if close:
+        return f"; did you mean {' or '.join(repr(c) for c in close)}? ({listing})"
+    return f"; {listing}" if len(known) <= LIST_KNOWN else f" ({listing})"
 
 
 def usage(query: SavedQuery) -> str:
