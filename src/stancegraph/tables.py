@@ -6,14 +6,16 @@ terminal it runs in; else :data:`FALLBACK_WIDTH`). Columns are kept in priority 
 columns a saved query's ``#+ priority:`` names, in that order, then the others in the order the
 query lists them (who and what first, node IRIs and sources last):
 
-- every column kept is at least as wide as its header, its longest word (up to
+- a column is kept if it can be at least as wide as its header, its longest word (up to
   :data:`LONGEST_WORD`) and, for long text, :data:`TEXT_MIN` characters, so that no header is
-  cut and no cell is broken into one word a line;
-- the columns that do not fit so are left out, and :func:`render` names them;
-- the width left is shared out, short columns first getting their whole width (water-filling),
-  and long text is folded at spaces;
+  cut and no cell is broken into one word a line; the columns that do not fit so are left out,
+  and so is a lower-priority one whose rows would be taller than :data:`MAX_ROW_LINES` lines
+  (:func:`render` names them);
+- the width is shared out so that no cell takes more than ``L`` lines for the smallest ``L``
+  that fits (short columns, names and dates, whole on one line if that leaves room), and what is
+  left goes where it saves the most lines; long text is folded at spaces;
 - a label (the name shown for an IRI) longer than :data:`LABEL_LINES` lines of its column is cut
-  with ``…``: a literal (a paraphrase, a quote) is always shown whole.
+  after a whole word with ``…``: a literal (a paraphrase, a quote) is always shown whole.
 
 ``wide`` lays every column out at its full width whatever the terminal (for ``less -S``);
 ``no_trunc`` cuts no label. This module only lays out text: it knows nothing of RDF.
