@@ -949,8 +949,10 @@ def plot(state: State, names: tuple[str, ...], out: str | None, fmt: str | None)
 def run_main_job(state: State) -> None:
     """The main job (make run): info, build, validate and query --headline, in one process.
 
-    Prints what those four commands print, in that order. The files are read once for info and
-    build, and the validation runs beside them in a forked process. Every step runs even if one
+    Prints what those four commands print, in that order (the headline answers in their
+    '#+ order:', the article's own question, how each actor reacts to the withdrawal, first).
+    The files are read once for info and build, and the validation runs beside them in a
+    forked process. Every step runs even if one
     before it fails; the exit code is the worst of the four (0 ok, 1 the dataset violates the
     shapes, 2 unusable input).
     """
