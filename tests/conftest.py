@@ -145,6 +145,14 @@ def _network_guard(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables are laid out for $COLUMNS (stancegraph.tables.output_width), which the runner may
+    set (pytest-xdist's workers have COLUMNS=80): every test sees none, so the command line
+    lays out as in a log (200 columns), unless the test gives COLUMNS itself."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture(scope="session")
 def project() -> Project:
     """This checkout as a project (fails clearly if ontology/stancegraph.ttl is missing)."""

@@ -338,7 +338,7 @@ def test_one_reading_of_a_header_in_void_the_cli_listing_and_the_site(tmp_path: 
     assert [str(o) for o in void.objects(query, DCTERMS.description)] == [description]
     assert {str(k) for k in void.objects(query, SCHEMA.keywords)} == {"claims", "smoke"}
 
-    listing = CliRunner().invoke(cli, ["--home", str(home), "query", "--list"])
+    listing = CliRunner().invoke(cli, ["--home", str(home), "query", "--list", "--wide"])
     assert listing.exit_code == 0, listing.output
     (row,) = [line for line in listing.output.splitlines() if "claimants" in line]
     assert summary in row and "claims, smoke" in row

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from conftest import MINI, ROOT
-from stancegraph import __version__, graph
+from stancegraph import __version__, graph, names
 from stancegraph.cli import cli
 from stancegraph.sources import HOME_ENV, Project
 
@@ -313,3 +316,273 @@ def test_run_validates_in_process_when_it_cannot_fork(
     result = run("--home", str(headline_mini), "run")
     assert result.exit_code == 0, result.output
     assert result.stdout == forked.stdout
+
+
+# --- tables for any terminal (issue #20) ---------------------------------------------------------
+
+CONTRADICTIONS = "Who contradicts or denies whom"
+
+
+def table_of(output: str, title: str) -> list[str]:
+    """The lines of the table under ``title``: from its header line to the line before the
+    row count (the description above it is left out)."""
+    lines = output.splitlines()
+    start = lines.index(title)
+    rule = next(i for i in range(start, len(lines)) if lines[i].startswith("─"))
+    end = next(i for i in range(rule, len(lines)) if re.match(r"^(\d+ rows?|rows \d+)", lines[i]))
+    return lines[rule - 1 : end]
+
+
+def flat(text: str) -> str:
+    """``text`` with its lines joined and its spaces collapsed, as a reader reads a wrapped
+    note."""
+    return " ".join(text.split())
+
+
+def words_of(text: str) -> set[str]:
+    return set(text.split())
+
+
+def assert_no_word_broken(table: list[str], texts: set[str]) -> None:
+    """Every word in the table's cells is a whole word of one of ``texts`` (or a label's words,
+    cut with '…' after a whole word): no word broken across lines."""
+    known = set().union(*(words_of(t) for t in texts))
+    known |= {w.rstrip(",;:") for w in known}
+    for line in table[2:]:
+        for word in line.split():
+            assert word in known or word.removesuffix("…") in known, f"{word!r} in {line!r}"
+
+
+def cli_env(columns: int) -> dict[str, str]:
+    return {HOME_ENV: "", "COLUMNS": str(columns)}
+
+
+def test_the_contradictions_table_fits_80_columns_in_few_lines(project: Project) -> None:
+    result = run("query", "contradictions", env=cli_env(80))
+    assert result.exit_code == 0, result.output
+    table = table_of(result.stdout, CONTRADICTIONS)
+    assert table[0].split() == [
+        "link",
+        "claimant",
+        "paraphrase",
+        "otherClaimant",
+        "otherParaphrase",
+    ]
+    assert all(len(line.rstrip()) <= 80 for line in result.stdout.splitlines())
+    assert len(table) <= 24  # was about 45, one word a line
+    out = result.stdout
+    assert "\n3 rows\n" in out
+    assert flat(out).endswith(
+        "not shown in 80 columns: claim, otherClaim, source, otherSource (--wide shows every "
+        "column, --columns picks them)"
+    )
+    csv_out = run("query", "contradictions", "--format", "csv", "--labels", env=cli_env(80))
+    texts = {cell for row in csv.reader(io.StringIO(csv_out.stdout)) for cell in row}
+    assert_no_word_broken(table, texts)
+
+
+def test_at_200_columns_every_column_of_contradictions_is_shown() -> None:
+    result = run("query", "contradictions", env=cli_env(200))
+    assert result.exit_code == 0, result.output
+    header = table_of(result.stdout, CONTRADICTIONS)[0].split()
+    assert header == [
+        "link", "claimant", "paraphrase", "otherClaimant", "otherParaphrase", "claim",
+        "otherClaim", "source", "otherSource",
+    ]  # fmt: skip
+    assert "not shown" not in result.stdout
+    assert all(len(line.rstrip()) <= 200 for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_headline_tables_keep_every_header_whole_and_fit(columns: int) -> None:
+    result = run("query", "--headline", env=cli_env(columns))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert all(len(line.rstrip()) <= columns for line in lines)
+    from stancegraph import queries as queries_module
+    from stancegraph.sources import find_project
+
+    for q in queries_module.headline(find_project(None)):
+        table = table_of(result.stdout, q.summary)
+        header = table[0].split()
+        assert header and set(header) <= {c for c, _ in q.columns}, header
+        assert header == [c for c, _ in q.columns if c in header]  # in the query's order
+        answer = run("query", q.name, "--format", "csv", "--labels").stdout
+        texts = {c for row in csv.reader(io.StringIO(answer)) for c in row}
+        texts |= {names.compact(c) for c in texts if c.startswith("http")}  # IRIs without labels
+        assert_no_word_broken(table, texts)
+        note = [line for line in lines if line.startswith(f"not shown in {columns} columns")]
+        assert len(note) <= 5
+
+
+def test_the_headline_question_comes_first() -> None:
+    """`run` and `query --headline` answer the article's own question before the others."""
+    from stancegraph import queries as queries_module
+    from stancegraph.sources import find_project
+
+    chosen = [q.name for q in queries_module.headline(find_project(None))]
+    assert chosen == [  # as the README tells them
+        "withdrawal-reactions", "russia-iran-issues", "public-private-gap", "contradictions",
+        "timeline",
+    ]  # fmt: skip
+    out = run("query", "--headline", env=cli_env(120)).stdout
+    titles = [out.index(q.summary) for q in queries_module.headline(find_project(None))]
+    assert titles == sorted(titles)
+
+
+SOURCE_LABEL = (
+    "rd-syria-iran: opinion article on Russia's withdrawal from Syria and Russian-Iranian "
+    "relations, published by Russia Direct"
+)
+
+
+def test_labels_are_whole_when_the_terminal_is_wide_enough() -> None:
+    """Cut at 48 characters whatever the width, before; now cut only to fit the column."""
+    result = run("query", "withdrawal-reactions", env=cli_env(300))
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout
+    assert "not shown" not in result.stdout
+    assert len(SOURCE_LABEL) > 48 and SOURCE_LABEL.split(",")[1] in result.stdout
+    narrow = run("query", "withdrawal-reactions", "--no-trunc", env=cli_env(80)).stdout
+    assert "…" not in narrow
+    assert flat(narrow).endswith(
+        "not shown in 80 columns: target, stance, source (--wide shows every column, --columns "
+        "picks them)"
+    )
+
+
+def test_wide_shows_every_column_whole_on_one_line() -> None:
+    result = run("query", "withdrawal-reactions", "--wide", env=cli_env(80))
+    assert result.exit_code == 0, result.output
+    table = table_of(result.stdout, "How each actor reacts to Russia's withdrawal from Syria")
+    assert table[0].split() == [
+        "holder", "polarity", "expression", "attributedBy", "inferred", "target", "stance",
+        "source",
+    ]  # fmt: skip
+    assert len(table) == 2 + 8  # the header, the rule, one line per row
+    assert all(line.rstrip().endswith(SOURCE_LABEL) for line in table[2:])
+    assert "not shown" not in result.stdout
+
+
+def test_a_pipe_takes_its_width_from_columns() -> None:
+    """The installed script, its stdout a pipe: COLUMNS=80 is 80 columns (it was 200)."""
+    env = {k: v for k, v in os.environ.items() if k != HOME_ENV} | {"COLUMNS": "80"}
+    done = subprocess.run(
+        [script(), "query", "timeline"], capture_output=True, text=True, env=env, cwd=ROOT,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert max(len(line.rstrip()) for line in done.stdout.splitlines()) == 80
+    assert flat(done.stdout).endswith(
+        "not shown in 80 columns: status, dateInferred, source (--wide shows every column, "
+        "--columns picks them)"
+    )
+
+
+def test_output_width_reads_columns_then_a_terminal_then_falls_back() -> None:
+    from stancegraph import tables
+
+    class Tty:
+        def isatty(self) -> bool:
+            return True
+
+        def fileno(self) -> int:
+            raise OSError("not a real terminal")
+
+    class Pipe:
+        def isatty(self) -> bool:
+            return False
+
+    assert tables.output_width({"COLUMNS": "93"}, [Pipe()]) == 93
+    assert tables.output_width({"COLUMNS": "0"}, [Pipe()]) == tables.FALLBACK_WIDTH
+    assert tables.output_width({"COLUMNS": "wide"}, [Pipe()]) == tables.FALLBACK_WIDTH
+    assert tables.output_width({}, [Pipe(), Tty(), None]) == tables.FALLBACK_WIDTH
+    assert tables.output_width({}, []) == 200
+
+
+def test_layout_keeps_headers_whole_and_words_unbroken() -> None:
+    from stancegraph import tables
+
+    headers = ["who", "said", "theirVeryLongHeaderName", "extra"]
+    rows = [
+        ["Ali Akbar Velayati", "An alliance between Hezbollah, Iran, Russia and Syria", "x", "y"],
+        ["Yury Barmin", "Russia has no such ties with Hezbollah.", "z", "w"],
+    ]
+    plan = tables.layout(headers, rows, 60)
+    assert plan.shown == [0, 1, 2]
+    assert plan.hidden == ["extra"]
+    assert plan.widths[2] == len("theirVeryLongHeaderName")
+    assert plan.width <= 60
+    assert min(plan.widths[:2]) >= len("Hezbollah,")
+    wide = tables.layout(headers, rows, 60, wide=True)
+    assert wide.shown == [0, 1, 2, 3] and wide.hidden == []
+    assert wide.widths == [18, 53, 23, 5]  # the longest text of each
+    first = tables.layout(headers, rows, 60, priority=["extra", "who"])
+    assert first.shown == [0, 1, 3] and first.hidden == ["theirVeryLongHeaderName"]
+    assert tables.layout(["only"], [["a" * 100]], 20).widths == [20]
+
+
+def test_cut_keeps_whole_words_and_says_so() -> None:
+    from stancegraph import tables
+
+    label = "Putin announces Russia's decision to pull back the main part of its forces"
+    assert tables.cut(label, 21, 2) == "Putin announces Russia's decision to…"
+    assert tables.cut(label, 20, 2) == "Putin announces Russia's decision…"
+    assert tables.cut("Hezbollah", 20, 2) == "Hezbollah"
+    for width in range(10, 40):  # at least its longest word and the …
+        for lines in (1, 2, 3):
+            shown = tables.cut(label, width, lines)
+            assert len(textwrap.wrap(shown, width)) <= lines, (width, lines, shown)
+            assert shown == label or shown.removesuffix("…").split()[-1] in label.split()
+
+
+@pytest.mark.parametrize("columns", [1, 10, 30])
+def test_a_very_narrow_terminal_still_gets_a_table(columns: int) -> None:
+    result = run("query", "contradictions", env=cli_env(columns))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    flat = "".join(result.stdout.split())
+    assert "3rows" in flat and "link" in flat
+
+
+def test_cells_are_plain_text_not_markup() -> None:
+    from rich.console import Console
+
+    from stancegraph import tables
+
+    rows = [[tables.Cell("[bold]x[/bold]"), tables.Cell("a\nb")]]
+    table, plan = tables.render(["one", "two"], rows, 40)
+    console = Console(width=40, highlight=False)
+    with console.capture() as captured:
+        console.print(table)
+    lines = [line.rstrip() for line in captured.get().splitlines()]
+    assert lines == ["one" + " " * 14 + "two", "─" * 20, "[bold]x[/bold]   a", " " * 17 + "b"]
+    assert plan.widths == [14, 3]
+
+
+def test_columns_picks_the_columns_of_a_table_or_a_csv() -> None:
+    picked = "issue,verdict,russianPolarity,iranianPolarity"
+    result = run("query", "russia-iran-issues", "--columns", picked, env=cli_env(80))
+    assert result.exit_code == 0, result.output
+    table = table_of(
+        result.stdout, "Where Russia and Iran agree and where they diverge, issue by issue"
+    )
+    assert table[0].split() == picked.split(",")
+    assert "not shown" not in result.stdout
+    out = run("query", "timeline", "--columns", "event,earliest", "--format", "csv", "--limit", "2")
+    every = list(csv.DictReader(io.StringIO(run("query", "timeline", "--format", "csv").stdout)))
+    assert list(csv.reader(io.StringIO(out.stdout))) == [
+        ["event", "earliest"],
+        *([r["event"], r["earliest"]] for r in every[:2]),
+    ]
+    bad = run("query", "timeline", "--columns", "earliest,foo")
+    assert bad.exit_code == 2
+    assert_one_line_error(bad.stderr)
+    assert bad.stderr == (
+        "stancegraph: error: --columns: timeline has no column 'foo'; it has earliest, latest, "
+        "precision, event, eventType, status, dateInferred, source\n"
+    )
+    graph_answer = run("query", "actor-network", "--columns", "a")
+    assert graph_answer.stderr == (
+        "stancegraph: error: --columns: actor-network answers with a CONSTRUCT, not columns\n"
+    )

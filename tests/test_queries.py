@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql import prepareQuery
 
-from conftest import ROOT
+from conftest import MINI, ROOT
 from ontology_checks import iris_in_query
 from stancegraph import graph, queries
 from stancegraph.cli import cli
@@ -655,3 +656,269 @@ def test_the_header_reader_joins_continuations_and_reads_keys_in_lower_case() ->
         "columns": ["backer: who backs, in the article's words"],
         "description": "see https://example.org/x for more",
     }
+
+
+# --- finding queries, paging, labels (issues #19, #20) -----------------------------------------
+
+
+def wide_lines(result: Result) -> list[str]:
+    """The body of a --wide table: one line per row, between the rule and the count."""
+    lines = result.stdout.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.startswith("─"))
+    end = next(i for i in range(rule, len(lines)) if re.match(r"^(\d+ |rows |triples )", lines[i]))
+    return lines[rule + 1 : end]
+
+
+def test_list_shows_each_querys_parameters_with_their_defaults() -> None:
+    result = run_cli("query", "--list", "--wide")
+    assert result.exit_code == 0, result.output
+    (row,) = [line for line in result.stdout.splitlines() if line.startswith("stances-on-target ")]
+    assert row.split() == [
+        "stances-on-target", "SELECT", *saved("stances-on-target").summary.split(),
+        "target=armedgroup:hezbollah", "stances,", "parameterised",
+    ]  # fmt: skip
+    (row,) = [line for line in result.stdout.splitlines() if line.startswith("timeline ")]
+    assert " - " in row
+    assert "parameters (default)" in result.stdout
+    assert "'stancegraph query NAME --help' describes one, with an example" in result.stdout
+
+
+def test_query_name_help_describes_the_query_and_its_example_runs() -> None:
+    result = run_cli("query", "stances-on-target", "--help")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("Usage: stancegraph query stances-on-target [OPTIONS]\n\n")
+    assert "\nEvery stance on a given target\n" in out
+    assert "\nColumns:\n  target: the target the stances are on (the parameter)\n" in out
+    assert "\nParameters:\n  target (iri; default armedgroup:hezbollah): the actor, issue," in out
+    example = "stancegraph query stances-on-target --param target=armedgroup:hezbollah"
+    assert f"\nExample:\n  {example}\n" in out
+    assert "see 'stancegraph query --help'" in out
+    ran = run_cli(*example.split()[1:], "--format", "csv")
+    assert ran.exit_code == 0, ran.output
+    assert len(ran.stdout.splitlines()) > 1
+    none = run_cli("query", "timeline", "--help")
+    assert "\nParameters: none\n" in none.stdout
+    assert "\nExample:\n  stancegraph query timeline\n" in none.stdout
+    general = run_cli("query", "--help")
+    assert "Usage: stancegraph query [OPTIONS] [NAME]" in general.stdout
+    assert "--limit N" in general.stdout and "--labels" in general.stdout
+
+
+def test_a_mistyped_query_name_gets_a_suggestion(project: Project) -> None:
+    count = len(queries.catalogue(project))
+    for args in (["timline"], ["timline", "--help"]):
+        result = run_cli("query", *args)
+        assert result.exit_code == EXIT_UNUSABLE
+        assert one_line_error(result) == (
+            "stancegraph: error: no saved query 'timline'; did you mean 'timeline' or "
+            f"'picture-timeline'? ('stancegraph query --list' lists the {count} saved queries)"
+        )
+    result = run_cli("query", "reactions")
+    assert "'withdrawal-reactions'" in one_line_error(result).split("did you mean", 1)[1]
+    result = run_cli("query", "Timeline")
+    assert one_line_error(result) == (
+        "stancegraph: error: 'Timeline' is not a saved query name (lower-case words joined by "
+        "'-'); did you mean 'timeline' or 'picture-timeline'? ('stancegraph query --list' lists "
+        f"the {count} saved queries)"
+    )
+    few = CliRunner().invoke(cli, ["--home", str(MINI), "query", "claims-by-actr"])
+    assert one_line_error(few) == (
+        "stancegraph: error: no saved query 'claims-by-actr'; did you mean 'claims-by-actor'? "
+        "(known: claims-by-actor)"
+    )
+    few = CliRunner().invoke(cli, ["--home", str(MINI), "query", "timeline"])
+    assert one_line_error(few) == (
+        "stancegraph: error: no saved query 'timeline'; known: claims-by-actor"
+    )
+    result = run_cli("query", "zzzz")
+    assert one_line_error(result) == (
+        f"stancegraph: error: no saved query 'zzzz' ('stancegraph query --list' lists the "
+        f"{count} saved queries)"
+    )
+
+
+def test_a_wrong_parameter_name_is_our_one_line_error(tmp_path: Path) -> None:
+    result = run_cli("query", "timeline", "--param", "foo=bar")
+    assert result.exit_code == EXIT_UNUSABLE
+    assert one_line_error(result) == (
+        "stancegraph: error: timeline: no parameter 'foo'; it takes no parameter "
+        "(see 'stancegraph query timeline --help')"
+    )
+    result = run_cli("query", "stances-on-target", "--param", "foo=bar")
+    assert one_line_error(result) == (
+        "stancegraph: error: stances-on-target: no parameter 'foo'; it takes target "
+        "(see 'stancegraph query stances-on-target --help')"
+    )
+    mine = tmp_path / "mine.rq"
+    mine.write_text("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1\n", encoding="utf-8")
+    for engine in ("oxigraph", "rdflib"):
+        result = run_cli("query", "--file", str(mine), "--param", "foo=bar", "--engine", engine)
+        assert result.exit_code == EXIT_UNUSABLE
+        assert one_line_error(result) == (
+            f"stancegraph: error: {mine}: --param foo: the query has no ?foo (its variables: "
+            "?o, ?p, ?s)"
+        )
+    ok = run_cli("query", "--file", str(mine), "--param", "s=person:yury-barmin")
+    assert ok.exit_code == 0, ok.output
+    filtered = tmp_path / "filtered.rq"
+    filtered.write_text(
+        "PREFIX sg: <https://w3id.org/stancegraph/ontology#>\n"
+        "SELECT ?claim WHERE { ?claim sg:paraphrase ?p FILTER(CONTAINS(?p, ?text)) }\n",
+        encoding="utf-8",
+    )
+    result = run_cli("query", "--file", str(filtered), "--param", "text=Hezbollah")
+    assert result.exit_code == EXIT_UNUSABLE
+    assert one_line_error(result) == (
+        f"stancegraph: error: {filtered}: --param text: Oxigraph binds only a variable the "
+        "query selects, and ?text is not in its SELECT clause: select it, or run with "
+        "--engine rdflib"
+    )
+    rdflib_run = run_cli(
+        "query", "--file", str(filtered), "--param", "text=Hezbollah", "--engine", "rdflib",
+        "--format", "csv",
+    )  # fmt: skip
+    assert rdflib_run.exit_code == 0, rdflib_run.output
+    assert len(rdflib_run.stdout.splitlines()) > 1
+
+
+def test_usage_errors_point_to_the_query_help() -> None:
+    result = run_cli("query", "timeline", "--zzz")
+    assert result.exit_code == EXIT_UNUSABLE
+    assert one_line_error(result) == (
+        "stancegraph: error: No such option '--zzz'. (see 'stancegraph query --help')"
+    )
+    result = run_cli("query", "timeline", "--labels")
+    assert one_line_error(result) == (
+        "stancegraph: error: --labels is for --format csv, tsv, json or xml (a table shows labels) "
+        "(see 'stancegraph query --help')"
+    )
+
+
+CHAIN = "claim-source-chain"
+
+
+def chain_csv(*args: str) -> list[list[str]]:
+    result = run_cli("query", CHAIN, "--format", "csv", *args)
+    assert result.exit_code == 0, result.output
+    return list(csv.reader(io.StringIO(result.stdout)))
+
+
+def test_a_table_shows_50_rows_and_says_how_many_more() -> None:
+    every = chain_csv()[1:]
+    total = len(every)
+    assert total > 50, "the paging test needs a query of more than 50 rows"
+    result = run_cli("query", CHAIN, "--wide")
+    assert result.exit_code == 0, result.output
+    assert len(wide_lines(result)) == 50
+    assert result.stdout.endswith(
+        f"rows 1-50 of {total}; {total - 50} more rows (--limit/--offset, or --format csv for "
+        "all)\n"
+    )
+    last = run_cli("query", CHAIN, "--wide", "--limit", "5", "--offset", str(total - 2))
+    assert len(wide_lines(last)) == 2
+    assert last.stdout.endswith(
+        f"rows {total - 1}-{total} of {total} (--limit/--offset, or --format csv for all)\n"
+    )
+    past = run_cli("query", CHAIN, "--offset", str(total))
+    assert past.stdout.endswith(f"{total} rows; none shown (--offset {total})\n")
+    whole = run_cli("query", CHAIN, "--wide", "--limit", str(total))
+    assert len(wide_lines(whole)) == total
+    assert whole.stdout.endswith(f"\n{total} rows\n")
+
+
+def test_csv_tsv_json_give_every_row_unless_limited() -> None:
+    assert saved("timeline").ordered  # pages are slices of the query's own order
+    every = list(csv.reader(io.StringIO(run_cli("query", "timeline", "--format", "csv").stdout)))
+    header, rows = every[0], every[1:]
+    assert len(rows) > 10
+
+    def timeline(*args: str) -> list[list[str]]:
+        out = run_cli("query", "timeline", "--format", "csv", *args).stdout
+        return list(csv.reader(io.StringIO(out)))
+
+    assert timeline("--limit", "4", "--offset", "5") == [header, *rows[5:9]]
+    assert timeline("--offset", str(len(rows) - 3)) == [header, *rows[-3:]]
+    assert timeline("--limit", "0") == [header]
+    assert timeline("--offset", str(len(rows))) == [header]
+    assert len(chain_csv()) - 1 > 50  # no default limit outside a table
+    result = run_cli("query", CHAIN, "--format", "json", "--limit", "7")
+    assert len(json.loads(result.stdout)["results"]["bindings"]) == 7
+    result = run_cli("query", CHAIN, "--format", "tsv", "--limit", "3")
+    assert len(result.stdout.strip().splitlines()) == 1 + 3
+
+
+def test_pages_of_an_unordered_query_do_not_overlap() -> None:
+    name = CHAIN
+    assert not saved(name).ordered
+    every = list(csv.reader(io.StringIO(run_cli("query", name, "--format", "csv").stdout)))[1:]
+    pages = []
+    for offset in range(0, len(every), 20):
+        out = run_cli("query", name, "--format", "csv", "--limit", "20", "--offset", str(offset))
+        pages += list(csv.reader(io.StringIO(out.stdout)))[1:]
+    assert sorted(map(tuple, pages)) == sorted(map(tuple, every))
+    assert len(pages) == len(every)
+
+
+def test_a_graph_answer_is_paged_in_triples() -> None:
+    every = run_cli("query", "actor-network", "--format", "ntriples").stdout.strip().splitlines()
+    page = run_cli("query", "actor-network", "--format", "ntriples", "--limit", "3")
+    assert len(page.stdout.strip().splitlines()) == 3
+    assert set(page.stdout.strip().splitlines()) <= set(every)
+    table = run_cli("query", "actor-network", "--limit", "3", "--wide")
+    assert len(wide_lines(table)) == 3
+    assert " ".join(table.stdout.split()).endswith(
+        f"triples 1-3 of {len(every)}; {len(every) - 3} more triples (--limit/--offset, or "
+        "--format turtle for all)"
+    )
+
+
+def test_labels_adds_a_label_column_after_each_iri_column(project: Project) -> None:
+    plain = chain_csv()
+    labelled = chain_csv("--labels")
+    header = labelled[0]
+    for column in plain[0]:
+        assert column in header
+    iri_columns = [
+        c for c in plain[0] if any(r[plain[0].index(c)].startswith("http") for r in plain[1:])
+    ]
+    assert iri_columns and all(header[header.index(c) + 1] == f"{c}Label" for c in iri_columns)
+    assert len(header) == len(plain[0]) + len(iri_columns)
+    assert len(labelled) == len(plain)
+    engine = queries.engine_for(project)
+    iris = {r[plain[0].index(c)] for r in plain[1:] for c in iri_columns}
+    names = queries.labels(engine, {URIRef(i) for i in iris if i})
+    for row in labelled[1:]:
+        for c in iri_columns:
+            iri, label = row[header.index(c)], row[header.index(c) + 1]
+            assert label == names.get(URIRef(iri), "")
+    doc = json.loads(run_cli("query", CHAIN, "--format", "json", "--labels", "--limit", "2").stdout)
+    assert doc["head"]["vars"] == header
+    assert len(doc["results"]["bindings"]) == 2
+
+
+def test_an_empty_answer_says_so(tmp_path: Path) -> None:
+    mine = tmp_path / "none.rq"
+    mine.write_text('SELECT ?s WHERE { ?s ?p "no such text anywhere" }\n', encoding="utf-8")
+    result = run_cli("query", "--file", str(mine))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("\n0 rows\n")
+    out = run_cli("query", "--file", str(mine), "--format", "csv", "--labels")
+    assert out.stdout.splitlines() == ["s"]
+
+
+def test_the_readmes_query_commands_run(project: Project) -> None:
+    """Each `stancegraph query` line of the README's command-line block that needs nothing
+    outside the checkout (no endpoint, no file of yours) runs, exit 0."""
+    readme = (project.root / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Command line", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [
+        line.split("#", 1)[0].split("|", 1)[0].split()
+        for line in block.splitlines()
+        if line.startswith("stancegraph query ")
+    ]
+    runnable = [c for c in commands if not {"--endpoint", "--file"} & set(c)]
+    assert len(runnable) >= 7
+    for words in runnable:
+        result = run_cli(*words[1:])
+        assert result.exit_code == 0, (words, result.output)

@@ -59,6 +59,20 @@ class State:
         return find_project(self.home)
 
 
+#: Rows a query's table shows unless --limit says otherwise (csv, tsv and json give them all).
+TABLE_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class TableView:
+    """How ``query`` shows an answer as a table: --wide, --no-trunc, --limit, --offset."""
+
+    wide: bool = False
+    no_trunc: bool = False
+    limit: int | None = TABLE_LIMIT
+    offset: int = 0
+
+
 def report(message: str) -> None:
     """Print the one-line error message on stderr."""
     click.echo(f"{PROG}: error: {message}", err=True)
@@ -169,7 +183,8 @@ class StancegraphGroup(click.Group):
         try:
             rv = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:  # usage errors: one line, not the usage block
-            hint = f" (see '{PROG} --help')" if isinstance(exc, click.UsageError) else ""
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else PROG
+            hint = f" (see '{where} --help')" if isinstance(exc, click.UsageError) else ""
             report(f"{exc.format_message()}{hint}")
             rv = exc.exit_code
         except click.Abort:  # also Ctrl-C
@@ -559,9 +574,54 @@ def coverage(state: State, key: str | None, minimum: float | None, fmt: str) -> 
         raise FindingsError(f"coverage below --min {minimum:g}%: {shares}")
 
 
-@cli.command()
+class QueryCommand(click.Command):
+    """``query``, whose ``query NAME --help`` describes the saved query NAME: its description,
+    columns, parameters with their defaults and an example, before the options."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        help_names = set(ctx.help_option_names)
+        if help_names & set(args):
+            words = [a for a in args if not a.startswith("-")]
+            first = args.index(words[0]) if words else -1
+            if first >= 0 and (first == 0 or not args[first - 1].startswith("-")):
+                ctx.meta["query-help"] = words[0]
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        name = ctx.meta.get("query-help")
+        if name is None:
+            return super().format_help(ctx, formatter)
+        import textwrap
+
+        from stancegraph import queries
+
+        state = ctx.find_object(State) or State()
+        saved = queries.find(state.project(), name)
+        width = max((formatter.width or 80) - 2, 40)
+        formatter.write(f"Usage: stancegraph query {name} [OPTIONS]\n\n")
+        for line in queries.usage(saved).splitlines():
+            indent = " " * (len(line) - len(line.lstrip()) + 2 if line.startswith(" ") else 0)
+            wrapped = textwrap.wrap(
+                line,
+                width,
+                subsequent_indent=indent,
+                break_on_hyphens=False,
+                break_long_words=False,
+            ) or [""]
+            formatter.write("\n".join(wrapped) + "\n")
+        formatter.write(
+            "\nEvery option of 'stancegraph query' applies: see 'stancegraph query --help'.\n"
+        )
+
+
+@cli.command(cls=QueryCommand)
 @click.argument("name", required=False)
-@click.option("--list", "list_", is_flag=True, help="List the saved queries: names and titles.")
+@click.option(
+    "--list",
+    "list_",
+    is_flag=True,
+    help="List the saved queries: names, titles and parameters with their defaults.",
+)
 @click.option(
     "--file",
     "file_",
@@ -610,6 +670,35 @@ def coverage(state: State, key: str | None, minimum: float | None, fmt: str) -> 
 )
 @click.option("--headline", is_flag=True, help="Run the headline queries and print their answers.")
 @click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help=f"At most N rows (triples) (default: {TABLE_LIMIT} in a table, all in csv, tsv, json...).",
+)
+@click.option(
+    "--offset",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="N",
+    help="Skip the first N rows (in the query's order, else sorted).",
+)
+@click.option(
+    "--wide", is_flag=True, help="Table: every column at its full width, whatever the terminal."
+)
+@click.option("--no-trunc", is_flag=True, help="Table: never cut a label short.")
+@click.option(
+    "--columns",
+    "chosen_columns",
+    metavar="A,B,...",
+    help="Only these columns, in this order (a table, csv, tsv, json, xml).",
+)
+@click.option(
+    "--labels",
+    "with_labels",
+    is_flag=True,
+    help="csv, tsv, json, xml: add a column NAMELabel after each column that holds IRIs.",
+)
+@click.option(
     "--update-expected",
     is_flag=True,
     help="Regenerate the golden answers (queries/expected/) from the current data, after "
@@ -629,12 +718,30 @@ def query(
     timeout: float | None,
     memory: int | None,
     headline: bool,
+    limit: int | None,
+    offset: int,
+    wide: bool,
+    no_trunc: bool,
+    chosen_columns: str | None,
+    with_labels: bool,
     update_expected: bool,
 ) -> None:
     """Run the saved query NAME (see --list), or your own --file, over the whole graph.
 
     Every query sees the union of the named graphs (ontology, vocabularies, actors, sources).
     Updates are refused, and so are SERVICE and FROM unless --allow-service.
+
+    A table is laid out for the terminal's width (or $COLUMNS, also in a pipe; 200 in a log):
+    columns that do not fit are left out, last first, and named under the table (--wide shows
+    them all); it shows 50 rows, and says how many more (--limit, --offset). csv, tsv and json
+    give every row unless --limit is given.
+
+    \b
+    Example:
+      stancegraph query --list
+      stancegraph query timeline --help          # what it answers, its parameters
+      stancegraph query stances-on-target --param target=issue:assad-future
+      stancegraph query claim-source-chain --format csv --labels > chain.csv
     """
     from pathlib import Path
 
@@ -645,11 +752,7 @@ def query(
         raise click.UsageError("give one of NAME, --list, --file, --headline, --update-expected")
     project = state.project()
     if list_:
-        table = new_table("name", "form", "summary", "tags")
-        for q in queries.catalogue(project):
-            table.add_row(q.name, q.form, rich_escape(q.summary), ", ".join(q.tags))
-        wide_console().print(f"\n[bold]Saved queries in {project.queries_dir}[/bold]")
-        wide_console().print(table)
+        show_query_list(project, wide)
         return
     if update_expected:
         updates = queries.update_expected(project, [name] if name else [])
@@ -660,10 +763,19 @@ def query(
         wide_console().print(table)
         return
     given = queries.parse_param_options(params)
+    if with_labels and fmt not in ("csv", "tsv", "json", "xml"):
+        raise click.UsageError(
+            "--labels is for --format csv, tsv, json or xml (a table shows labels)"
+        )
+    view = TableView(wide, no_trunc, TABLE_LIMIT if limit is None else limit, offset)
     if headline:
         if fmt != "table":
             raise click.UsageError("--headline prints tables; run one query for --format")
-        show_headline(project, engine, endpoint, timeout, memory, allow_service=allow_service)
+        if chosen_columns:
+            raise click.UsageError("--columns is for one query, not --headline")
+        show_headline(
+            project, engine, endpoint, timeout, memory, allow_service=allow_service, view=view
+        )
         return
     runner = queries.engine_for(project, engine, endpoint, timeout, memory)
     if file_:
@@ -676,12 +788,81 @@ def query(
     answer = queries.run(saved, runner, given, allow_service=allow_service)
     for note in answer.notes:
         click.echo(f"{PROG}: warning: {note}", err=True)
+    if chosen_columns:
+        picked = [c.strip().lstrip("?") for c in chosen_columns.split(",") if c.strip()]
+        answer = answer.select(picked, saved.name)
     if fmt == "table":
-        print_answer(saved.summary or saved.name, answer, runner, saved.description, saved.ordered)
-    else:
-        data = answer.serialize(fmt)
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        title = saved.summary or saved.name
+        print_answer(
+            title,
+            answer,
+            runner,
+            saved.description,
+            saved.ordered,
+            view=view,
+            priority=saved.priority,
+        )
+        return
+    labelled = answer.iri_columns() if with_labels and answer.form == "SELECT" else []
+    answer = answer.page(offset, limit, saved.ordered)
+    if with_labels:
+        from rdflib import URIRef
+
+        iris = {t for r in answer.rows for t in r if isinstance(t, URIRef)}
+        answer = answer.with_labels(queries.labels(runner, iris), labelled)
+    data = answer.serialize(fmt)
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def show_query_list(project: Project, wide: bool = False) -> None:
+    """What ``query --list`` prints: each saved query, its summary, its parameters with their
+    defaults (``-`` for none) and its tags."""
+    from stancegraph import queries
+
+    rows = []
+    for q in queries.catalogue(project):
+        params = "; ".join(
+            f"{p.name}={queries.short_default(p)}"
+            if p.default is not None
+            else f"{p.name} (no default)"
+            for p in q.params
+        )
+        rows.append([q.name, q.form, q.summary, params or "-", ", ".join(q.tags)])
+    headers = ["name", "form", "summary", "parameters (default)", "tags"]
+    out = wide_console()
+    heading = f"Saved queries in {project.queries_dir}"
+    keep = ("name", "summary", "parameters (default)")
+    print_fitted(
+        out, heading, headers, rows, wide=wide, priority=keep, hint="--wide shows every column"
+    )
+    out.print("[dim]'stancegraph query NAME --help' describes one, with an example[/dim]")
+
+
+def print_fitted(
+    out: Console,
+    heading: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    wide: bool = False,
+    priority: Sequence[str] = (),
+    right: Sequence[str] = (),
+    hint: str = "a wider terminal, or COLUMNS=200, shows more",
+) -> None:
+    """``heading`` and a table of plain-text ``rows`` laid out for ``out``'s width by
+    :mod:`stancegraph.tables` (nothing in them is cut; the columns left out are named, and
+    ``hint`` says how to see them)."""
+    from stancegraph import tables
+
+    cells = [[tables.Cell(c) for c in r] for r in rows]
+    table, plan = tables.render(
+        headers, cells, out.width, wide=wide, priority=priority, right=right
+    )
+    out.print(f"\n[bold]{rich_escape(heading)}[/bold]")
+    print_wide(out, table, plan.width)
+    if plan.hidden:
+        out.print(f"[dim]not shown in {out.width} columns: {', '.join(plan.hidden)} ({hint})[/dim]")
 
 
 @cli.command()
@@ -885,8 +1066,10 @@ def export_network(
 def run_main_job(state: State) -> None:
     """The main job (make run): info, build, validate and query --headline, in one process.
 
-    Prints what those four commands print, in that order. The files are read once for info and
-    build, and the validation runs beside them in a forked process. Every step runs even if one
+    Prints what those four commands print, in that order (the headline answers in their
+    '#+ order:', the article's own question, how each actor reacts to the withdrawal, first).
+    The files are read once for info and build, and the validation runs beside them in a
+    forked process. Every step runs even if one
     before it fails; the exit code is the worst of the four (0 ok, 1 the dataset violates the
     shapes, 2 unusable input).
     """
@@ -954,8 +1137,10 @@ def show_headline(
     *,
     allow_service: bool = False,
     out: Console | None = None,
+    view: TableView | None = None,
 ) -> None:
-    """Run the saved queries tagged ``headline`` and print their answers (on ``out``)."""
+    """Run the saved queries tagged ``headline`` and print their answers (on ``out``), the
+    article's own question first (:func:`stancegraph.queries.headline`)."""
     from stancegraph import queries
 
     chosen = queries.headline(project)
@@ -966,12 +1151,18 @@ def show_headline(
         answer = queries.run(q, runner, allow_service=allow_service)
         for note in answer.notes:
             click.echo(f"{PROG}: warning: {note}", err=True)
-        print_answer(q.summary or q.name, answer, runner, q.description, q.ordered, out=out)
+        title = q.summary or q.name
+        print_answer(
+            title, answer, runner, q.description, q.ordered, out=out, view=view, priority=q.priority
+        )
 
 
 def wide_console() -> Console:
-    """The console for query output: the terminal's width, or 200 columns in a pipe or log."""
-    return console if console.is_terminal else Console(highlight=False, width=200)
+    """The console for query output, as wide as :func:`stancegraph.tables.output_width` says:
+    ``COLUMNS``, else the terminal (also behind a pipe), else 200 columns (a log)."""
+    from stancegraph import tables
+
+    return Console(highlight=False, soft_wrap=False, width=tables.output_width())
 
 
 def print_answer(
@@ -982,14 +1173,18 @@ def print_answer(
     ordered: bool = True,
     *,
     out: Console | None = None,
+    view: TableView | None = None,
+    priority: Sequence[str] = (),
 ) -> None:
-    """A query's answer as a table, with labels for IRIs; rows the query leaves unordered are
-    sorted by what the table shows. On ``out``, default :func:`wide_console`."""
+    """A query's answer as a table laid out for the console's width (:mod:`stancegraph.tables`),
+    with labels for IRIs; rows the query leaves unordered are sorted by what the table shows.
+    One page of ``view.limit`` rows from ``view.offset``, and a line saying how many more."""
     from rdflib import URIRef
 
-    from stancegraph import queries
+    from stancegraph import queries, tables
 
     out = out or wide_console()
+    view = view or TableView()
     out.print(f"\n[bold]{rich_escape(title)}[/bold]")
     if description:
         out.print(f"[dim]{rich_escape(description)}[/dim]")
@@ -1001,14 +1196,65 @@ def print_answer(
         rows = sorted(answer.graph, key=lambda t: tuple(x.n3() for x in t))
     else:
         columns, rows = answer.variables, answer.rows
-    names = queries.labels(runner, {t for r in rows for t in r if isinstance(t, URIRef)})
-    table = new_table(*columns)
-    cells = [[queries.display(t, names) for t in r] for r in rows]
-    for row in cells if ordered or answer.graph is not None else sorted(cells):
-        table.add_row(*(rich_escape(cell) for cell in row))
-    out.print(table)
+    end = None if view.limit is None else view.offset + view.limit
+    # Rows in their own order need labels for one page only; rows sorted by what the table
+    # shows need them all, to sort.
+    in_order = ordered or answer.graph is not None
+    wanted = rows[view.offset : end] if in_order else rows
+    names = queries.labels(runner, {t for r in wanted for t in r if isinstance(t, URIRef)})
+    cells = [
+        [
+            tables.Cell(queries.display(t, names, None), isinstance(t, URIRef) and t in names)
+            for t in r
+        ]
+        for r in wanted
+    ]
+    if not in_order:
+        cells.sort(key=lambda r: [c.text for c in r])
+    page = cells if in_order else cells[view.offset : end]
+    table, plan = tables.render(
+        columns,
+        page,
+        out.width,
+        wide=view.wide,
+        no_trunc=view.no_trunc,
+        right=("count",),
+        priority=priority,
+    )
+    print_wide(out, table, plan.width)
     noun = "triple" if answer.graph is not None else "row"
-    out.print(f"[dim]{len(rows)} {noun}{'' if len(rows) == 1 else 's'}[/dim]")
+    total = len(rows)
+    plural = "" if total == 1 else "s"
+    if len(page) == total:
+        out.print(f"[dim]{total} {noun}{plural}[/dim]")
+    elif not page:
+        why = f"--offset {view.offset}" if view.offset >= total else f"--limit {view.limit}"
+        out.print(f"[dim]{total} {noun}{plural}; none shown ({why})[/dim]")
+    else:
+        first, last = view.offset + 1, view.offset + len(page)
+        more = total - last
+        after = f"; {more} more {noun}{'' if more == 1 else 's'}" if more else ""
+        every = "turtle" if answer.graph is not None else "csv"
+        out.print(
+            f"[dim]{noun}s {first}-{last} of {total}{after} "
+            f"(--limit/--offset, or --format {every} for all)[/dim]"
+        )
+    if plan.hidden:
+        out.print(
+            f"[dim]not shown in {out.width} columns: {', '.join(plan.hidden)} "
+            "(--wide shows every column, --columns picks them)[/dim]"
+        )
+
+
+def print_wide(out: Console, table: Any, width: int) -> None:
+    """Print ``table`` on ``out``, wider than the console if it is (--wide: lines as long as
+    they need, for ``less -S``); rich would squeeze it into the console's width otherwise."""
+    narrow = out.width
+    out.width = max(narrow, width)
+    try:
+        out.print(table, crop=False)
+    finally:
+        out.width = narrow
 
 
 def anchor_name(iri: object) -> str:
@@ -1236,17 +1482,19 @@ def actors_command(state: State, text: str) -> None:
     if not found:
         raise FindingsError(f"nothing in data/actors.ttl matches {text!r}")
     table_of = authoring.prefixes(project, "_")
-    table = new_table("iri", "class", "label", "also", "wikidata")
-    for a in found:
-        table.add_row(
+    rows = [
+        [
             names.prefixed(a.iri, table_of),
             ", ".join(names.prefixed(c, table_of) for c in a.classes),
-            rich_escape(a.label),
-            rich_escape(", ".join(a.other_names)) or "-",
+            a.label,
+            ", ".join(a.other_names) or "-",
             a.wikidata or "-",
-        )
-    wide_console().print(f"\n[bold]{len(found)} in data/actors.ttl[/bold]")
-    wide_console().print(table)
+        ]
+        for a in found
+    ]
+    headers = ["iri", "class", "label", "also", "wikidata"]
+    keep = ("iri", "label", "class", "wikidata")  # IRIs whole, to copy
+    print_fitted(wide_console(), f"{len(found)} in data/actors.ttl", headers, rows, priority=keep)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -98,6 +98,10 @@ _PREFIX_HINT = (
 _SCHEME_ONLY = re.compile(r"^(urn|mailto|tag|did|data):", re.I)
 _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: A variable where a query's text mentions one (``?name`` or ``$name``).
+_MENTIONED = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+#: What Oxigraph says when a substitution names a variable the SELECT does not project.
+_NOT_PROJECTED = re.compile(r"does not contains? variable \?(\w+) in its SELECT projection")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,6 +135,9 @@ class SavedQuery:
     #: ``(store, why and what to do)`` for each store known to answer it wrongly or not at all
     #: (``#+ deviations:``; store names as in :data:`STORE_SERVERS`).
     deviations: tuple[tuple[str, str], ...] = ()
+    header_order: str | None = None
+    #: ``#+ priority:``: the columns a narrow terminal keeps first, in that order.
+    priority: tuple[str, ...] = ()
 
     @property
     def headline(self) -> bool:
@@ -149,6 +156,12 @@ class SavedQuery:
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
+    @property
+    def order(self) -> int | None:
+        """``#+ order: N``: the place of its answer among the headline questions."""
+        value = self.header_order
+        return int(value) if value is not None and value.isdigit() else None
+
 
 #: A header key: a word before the first colon of a ``#+`` line (``#+ summary: ...``).
 _HEADER_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)\s*:(?!//)(.*)$")
@@ -160,8 +173,8 @@ def parse_header(text: str) -> dict[str, Any]:
 
     - ``#+ key: value`` starts a field. Keys are the lower-case names queries/README.md
       documents (``summary``, ``description``, ``columns``, ``params``, ``tags``,
-      ``deviations``); a key written in another case is read in lower case (``#+ Summary:`` is
-      ``summary``), so no reader can take it for text.
+      ``deviations``, ``order``, ``priority``); a key written in another case is read in lower
+      case (``#+ Summary:`` is ``summary``), so no reader can take it for text.
     - ``#+   - item`` adds an item to the current field (a value on the key's own line is its
       first item).
     - Any other ``#+`` line continues the current field: it is joined, after one space, to the
@@ -282,6 +295,8 @@ def make_query(text: str, name: str = "query", path: Path | None = None) -> Save
         tags=_tags(header.get("tags")),
         fields=frozenset(header),
         deviations=_pairs(header.get("deviations")),
+        header_order=_text(header.get("order")).strip() or None,
+        priority=_tags(header.get("priority")),
     )
 
 
@@ -301,12 +316,76 @@ def catalogue(project: Project) -> list[SavedQuery]:
 def find(project: Project, name: str) -> SavedQuery:
     """The saved query ``name`` (its file name without ``.rq``)."""
     if not _NAME.match(name):
-        raise QueryError(f"{name!r} is not a saved query name (lower-case words joined by '-')")
+        raise QueryError(
+            f"{name!r} is not a saved query name (lower-case words joined by '-')"
+            f"{did_you_mean(project, name.lower().replace('_', '-'))}"
+        )
     path = project.queries_dir / f"{name}.rq"
     if not path.is_file():
-        known = ", ".join(q.stem for q in query_files(project)) or "(none)"
-        raise QueryError(f"no saved query {name!r}; known: {known}")
+        raise QueryError(f"no saved query {name!r}{did_you_mean(project, name)}")
     return read_query(path)
+
+
+#: Up to this many saved queries, an unknown name's error lists them all.
+LIST_KNOWN = 12
+
+
+def did_you_mean(project: Project, name: str) -> str:
+    """What follows ``no saved query 'timline'``: the close names (``; did you mean
+    'timeline'?``), and the known ones if they are few, else where the list is."""
+    import difflib
+
+    known = [q.stem for q in query_files(project)]
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    if not close:  # a part of a name: "reactions" for withdrawal-reactions
+        close = [k for k in known if name in k][:3]
+    if len(known) <= LIST_KNOWN:
+        listing = f"known: {', '.join(known) or '(none)'}"
+    else:
+        listing = f"'stancegraph query --list' lists the {len(known)} saved queries"
+    if close:
+        return f"; did you mean {' or '.join(repr(c) for c in close)}? ({listing})"
+    return f"; {listing}" if len(known) <= LIST_KNOWN else f" ({listing})"
+
+
+def usage(query: SavedQuery) -> str:
+    """What ``stancegraph query NAME --help`` says of a saved query: its summary, description,
+    columns, parameters with types and defaults, and an example command."""
+    lines = [query.summary or query.name, ""]
+    if query.description:
+        lines += [query.description, ""]
+    if query.columns:
+        lines.append("Columns:")
+        lines += [f"  {name}: {what}" for name, what in query.columns]
+        lines.append("")
+    lines.append("Parameters:" if query.params else "Parameters: none")
+    for p in query.params:
+        default = f"; default {short_default(p)}" if p.default is not None else "; no default"
+        about = f": {p.description}" if p.description else ""
+        lines.append(f"  {p.name} ({p.type}{default}){about}")
+    lines += ["", "Example:", f"  {example(query)}"]
+    if query.tags:
+        lines += ["", f"Tags: {', '.join(query.tags)}"]
+    return "\n".join(lines)
+
+
+def short_default(param: Param) -> str | None:
+    """A parameter's default as a user types it: ``armedgroup:hezbollah`` for an IRI."""
+    value = param.default
+    if value is not None and value.startswith("<") and value.endswith(">"):
+        return names.prefixed(value[1:-1], names.PREFIXES)
+    return value
+
+
+def example(query: SavedQuery) -> str:
+    """A command that runs ``query``: with its first parameter bound to its default, if any."""
+    words = ["stancegraph", "query", query.name]
+    bound = next((p for p in query.params if p.default is not None), None)
+    if bound is not None:
+        words += ["--param", f"{bound.name}={short_default(bound)}"]
+    elif query.params:
+        words += ["--param", f"{query.params[0].name}=VALUE"]
+    return " ".join(words)
 
 
 def header_problems(query: SavedQuery) -> list[str]:
@@ -561,10 +640,20 @@ def bindings_for(query: SavedQuery, given: Mapping[str, str]) -> dict[str, Node]
         key = name.lstrip("?$")
         if not _VAR.match(key):
             raise QueryError(f"--param {name!r}: not a SPARQL variable name")
-        if declared and key not in declared:
+        if (declared or "params" in query.fields) and key not in declared:
+            takes = ", ".join(declared) or "no parameter"
             raise QueryError(
-                f"{query.name}: no parameter {key!r}; it takes {', '.join(declared) or 'none'}"
+                f"{query.name}: no parameter {key!r}; it takes {takes} "
+                f"(see 'stancegraph query {query.name} --help')"
             )
+        if not declared:
+            where = str(query.path) if query.path is not None else query.name
+            used = sorted(set(_MENTIONED.findall(query.text)))
+            if key not in used:
+                shown = ", ".join(f"?{v}" for v in used) or "none"
+                raise QueryError(
+                    f"{where}: --param {key}: the query has no ?{key} (its variables: {shown})"
+                )
         ptype = declared[key].type if key in declared else None
         out[key] = parse_value(value, ptype, where=f"--param {key}")
     for name, p in declared.items():
@@ -682,6 +771,102 @@ class Answer:
         parsed = ox.parse_query_results(self.results_json, format=ox.QueryResultsFormat.JSON)
         return parsed.serialize(format=formats[fmt])
 
+    def page(self, offset: int = 0, limit: int | None = None, ordered: bool = True) -> Answer:
+        """The rows (or triples) from ``offset``, at most ``limit`` of them: for ``--offset`` and
+        ``--limit``. Rows the query leaves unordered, and triples, are first put in the golden
+        files' order (:func:`row_sort_key`), so that two pages never overlap."""
+        if self.form == "ASK" or (offset == 0 and limit is None):
+            return self
+        end = None if limit is None else offset + limit
+        if self.graph is not None:
+            kept = sorted(self.graph, key=row_sort_key)[offset:end]
+            g = Graph()
+            names.bind(g)
+            for triple in kept:
+                g.add(triple)
+            return Answer(form=self.form, graph=g, notes=list(self.notes))
+        assert self.results_json is not None
+        doc = json.loads(self.results_json)
+        pairs = list(zip(self.rows, doc["results"]["bindings"], strict=True))
+        if not ordered:
+            pairs.sort(key=lambda pair: row_sort_key(pair[0]))
+        pairs = pairs[offset:end]
+        doc["results"]["bindings"] = [b for _, b in pairs]
+        return Answer(
+            form=self.form,
+            variables=list(self.variables),
+            rows=[r for r, _ in pairs],
+            results_json=json.dumps(doc, ensure_ascii=False).encode("utf-8"),
+            notes=list(self.notes),
+        )
+
+    def select(self, columns: Sequence[str], where: str = "query") -> Answer:
+        """The answer with only ``columns``, in that order (``--columns``); a column it does not
+        have is a :class:`QueryError` naming those it has. A graph or yes/no answer has no
+        columns to choose."""
+        if self.form != "SELECT" or self.results_json is None:
+            raise QueryError(f"--columns: {where} answers with a {self.form}, not columns")
+        missing = [c for c in columns if c not in self.variables]
+        if missing:
+            raise QueryError(
+                f"--columns: {where} has no column {missing[0]!r}; it has "
+                f"{', '.join(self.variables)}"
+            )
+        doc = json.loads(self.results_json)
+        doc["head"]["vars"] = list(columns)
+        doc["results"]["bindings"] = [
+            {c: b[c] for c in columns if c in b} for b in doc["results"]["bindings"]
+        ]
+        index = [self.variables.index(c) for c in columns]
+        return Answer(
+            form=self.form,
+            variables=list(columns),
+            rows=[tuple(r[i] for i in index) for r in self.rows],
+            results_json=json.dumps(doc, ensure_ascii=False).encode("utf-8"),
+            notes=list(self.notes),
+        )
+
+    def iri_columns(self) -> list[str]:
+        """The variables bound to an IRI in at least one row."""
+        return [
+            v
+            for i, v in enumerate(self.variables)
+            if any(isinstance(r[i], URIRef) for r in self.rows)
+        ]
+
+    def with_labels(
+        self, names: Mapping[URIRef, str], columns: Sequence[str] | None = None
+    ) -> Answer:
+        """The answer with a label column after each column that holds an IRI (``holder``,
+        ``holderLabel``), or after each of ``columns`` (those of the whole answer, for a page
+        of it): the label of :func:`labels`, whole, or nothing where the IRI has none. For
+        ``--labels`` with csv, tsv, json and xml; a graph or a yes/no answer is left as it is."""
+        if self.form != "SELECT" or self.results_json is None:
+            return self
+        chosen = self.iri_columns() if columns is None else columns
+        with_iris = [i for i, v in enumerate(self.variables) if v in chosen]
+        taken = set(self.variables)
+        label_of: dict[int, str] = {}
+        for i in with_iris:
+            label = f"{self.variables[i]}Label"
+            while label in taken:
+                label += "_"
+            taken.add(label)
+            label_of[i] = label
+        variables = []
+        for i, v in enumerate(self.variables):
+            variables.append(v)
+            if i in label_of:
+                variables.append(label_of[i])
+        doc = json.loads(self.results_json)
+        doc["head"]["vars"] = variables
+        for row, binding in zip(self.rows, doc["results"]["bindings"], strict=True):
+            for i, label in label_of.items():
+                term = row[i]
+                if isinstance(term, URIRef) and term in names:
+                    binding[label] = {"type": "literal", "value": names[term]}
+        return Answer.from_results_json(json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+
 
 # ---------------------------------------------------------------------------------------------
 # Engines
@@ -740,7 +925,15 @@ def _ox_evaluate(store: ox.Store, text: str, form: str, substitutions: dict[str,
         problem = StoreError(f"Oxigraph: {one_line(str(exc))}")
     except (RuntimeError, ValueError, TypeError) as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
-        problem = QueryError(f"Oxigraph could not run the query: {first}")
+        unselected = _NOT_PROJECTED.search(first)
+        if unselected:
+            name = unselected.group(1)
+            problem = QueryError(
+                f"--param {name}: Oxigraph binds only a variable the query selects, and ?{name} "
+                "is not in its SELECT clause: select it, or run with --engine rdflib"
+            )
+        else:
+            problem = QueryError(f"Oxigraph could not run the query: {first}")
     raise problem  # outside the except blocks: no __context__ leading back to the result
 
 
@@ -1147,8 +1340,10 @@ def deviation_notes(query: SavedQuery, engine: Engine) -> list[str]:
 
 
 def headline(project: Project) -> list[SavedQuery]:
-    """The queries tagged ``headline``, in catalogue order."""
-    return [q for q in catalogue(project) if q.headline]
+    """The queries tagged ``headline``: those with an ``#+ order:`` first, lowest first (the
+    article's own question, ``withdrawal-reactions``, is 1), then the others by name."""
+    chosen = [q for q in catalogue(project) if q.headline]
+    return sorted(chosen, key=lambda q: (q.order is None, q.order or 0, q.name))
 
 
 _LABEL_QUERY = """\
@@ -1200,13 +1395,14 @@ def labels(engine: Engine, iris: Iterable[URIRef]) -> dict[URIRef, str]:
     return {s: r[2] for s, r in found.items()}
 
 
-#: Longest label a table shows for an IRI; literals (paraphrases, quotes) are shown whole.
+#: Longest label :func:`display` shows for an IRI when asked for a cut (the site's tables);
+#: literals (paraphrases, quotes) are shown whole. The terminal cuts by its own width instead.
 MAX_LABEL = 48
 
 
-def display(term: Node | None, names: Mapping[URIRef, str]) -> str:
-    """How a table shows one term: a label for an IRI (cut at :data:`MAX_LABEL` characters),
-    the lexical form for a literal."""
+def display(term: Node | None, names: Mapping[URIRef, str], limit: int | None = MAX_LABEL) -> str:
+    """How a table shows one term: a label for an IRI (cut at ``limit`` characters, none if
+    ``None``), the lexical form for a literal."""
     if term is None:
         return ""
     if isinstance(term, URIRef):
@@ -1214,7 +1410,9 @@ def display(term: Node | None, names: Mapping[URIRef, str]) -> str:
         if label is None:
             return compact(str(term))
         label = " ".join(label.split())
-        return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1].rstrip() + "…"
+        if limit is None or len(label) <= limit:
+            return label
+        return label[: limit - 1].rstrip() + "…"
     if isinstance(term, BNode):
         return f"_:{term}"
     return str(term)
