@@ -923,6 +923,7 @@ class ActorPage:
     facts: list[tuple[URIRef, list[object]]]
     sections: list[tuple[str, str, list[Item]]]  # (id, title, items)
     mentioned: dict[str, int] = field(default_factory=dict)  # counts of other roles
+    drawn: bool = False  # in the network picture
 
     @property
     def total(self) -> int:
@@ -1377,10 +1378,10 @@ def build_site(
             "nodes": hierarchy([p for ps in ontology.properties.values() for p in ps]),
             "count": sum(len(ps) for ps in ontology.properties.values()),
         },
-        "in_network": {
-            str(i) for _, side in network.sides for i in side if str(i) in names.anchors
-        },
     }
+    drawn = {str(i) for _, side in network.sides for i in side}
+    for a in actors:
+        a.drawn = str(a.iri) in drawn
     written = []
     for file, title in PAGES:
         html = env.get_template(file).render(page=file, title=title, **context)
