@@ -1210,3 +1210,36 @@ def test_no_shape_message_or_page_names_a_path_outside_the_repository(
     assert not outside, "\n".join(sorted(set(outside)))
     named = [m for _, m in messages if "sg:independentSources axiom, as data/actors.ttl" in m]
     assert len(named) == 2, "the Wikidata messages point at data/actors.ttl's axioms"
+
+
+def test_the_model_pages_link_the_actors_their_text_names(site: docs.SiteResult) -> None:
+    """An example of sg:Person names Vladimir Putin and Bouthaina Shaaban, a shape's message
+    gives .../id/person/javad-zarif as its example IRI: each links to the actor's page."""
+    ontology = (site.out_dir / "ontology.html").read_text(encoding="utf-8")
+    example = section(ontology, "Person").split('<td class="example">', 1)[1].split("</td>")[0]
+    assert example == (
+        '<a href="actors/person-vladimir-putin.html">Vladimir Putin</a>; '
+        '<a href="actors/person-bouthaina-shaaban.html">Bouthaina Shaaban</a>.'
+    )
+    shapes = (site.out_dir / "shapes.html").read_text(encoding="utf-8")
+    assert 'e.g. <a href="actors/person-javad-zarif.html">.../id/person/javad-zarif</a>.' in (
+        section(shapes, "shape-PersonShape")
+    )
+
+
+def test_mentions_are_whole_names_and_proper_names_only() -> None:
+    from rdflib import URIRef
+
+    def actor(slug: str, label: str) -> docs.ActorPage:
+        return docs.ActorPage(
+            URIRef(docs.ID + slug), label, f"actors/{slug.replace('/', '-')}.html", [], [], [], []
+        )
+
+    pattern, pages = docs.mention_pattern(
+        [actor("state/iran", "Iran"), actor("group/the-allies", "the allies")]
+    )
+    assert pattern is not None
+    text = "Iran, Iranian, the allies, .../id/state/iran, .../id/state/iran-x, Iran's"
+    assert [m.group(0) for m in pattern.finditer(text)] == ["Iran", ".../id/state/iran", "Iran"]
+    assert pages["Iran"] == "actors/state-iran.html" and "the allies" not in pages
+    assert docs.mention_pattern([]) == (None, {})

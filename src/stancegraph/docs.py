@@ -1042,6 +1042,25 @@ def read_actors(dataset: Dataset, project: Project, names: Names) -> list[ActorP
     return pages
 
 
+def mention_pattern(actors: list[ActorPage]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """How the ontology's, vocabularies' and shapes' own text names an actor: its IRI, the
+    ``.../id/<kind>/<slug>`` short form the messages use, or its label where that is a proper
+    name (capitalised, four characters or more; "the allies" is not linked), whole words only.
+    Returns the pattern and each matched text's page."""
+    pages: dict[str, str] = {}
+    for a in actors:
+        iri = str(a.iri)
+        pages.setdefault(iri, a.file)
+        if iri.startswith(ID):
+            pages.setdefault(".../id/" + iri[len(ID) :], a.file)
+        if len(a.label) >= 4 and a.label[:1].isupper():
+            pages.setdefault(a.label, a.file)
+    if not pages:
+        return None, pages
+    alternatives = "|".join(re.escape(k) for k in sorted(pages, key=lambda k: (-len(k), k)))
+    return re.compile(rf"(?<![\w/-])(?:{alternatives})(?![\w-]|/\w)"), pages
+
+
 def _int(value: object) -> int | None:
     try:
         return int(str(value))
@@ -1351,6 +1370,31 @@ def build_site(
 
     def label(iri: object) -> str:
         return names.labels.get(str(iri), compact(str(iri)))
+
+    pattern, mentioned = mention_pattern(actors)
+
+    @jinja2.pass_context
+    def mentions(context: Any, text: object) -> Any:
+        """Text of the model (a definition, an example, a message) with each actor it names
+        linked to the actor's page, the first time the text names it."""
+        from markupsafe import Markup, escape
+
+        text = str(text)
+        if pattern is None:
+            return escape(text)
+        parts, last, linked = [], 0, set()
+        for m in pattern.finditer(text):
+            page = mentioned[m.group(0)]
+            if page in linked:
+                continue
+            linked.add(page)
+            link = Markup('<a href="%s">%s</a>') % (context.get("root", "") + page, m.group(0))
+            parts += [escape(text[last : m.start()]), link]
+            last = m.end()
+        parts.append(escape(text[last:]))
+        return Markup("").join(parts)
+
+    env.filters["mentions"] = mentions
 
     env.globals.update(
         term=term,
