@@ -1243,3 +1243,68 @@ def test_mentions_are_whole_names_and_proper_names_only() -> None:
     assert [m.group(0) for m in pattern.finditer(text)] == ["Iran", ".../id/state/iran", "Iran"]
     assert pages["Iran"] == "actors/state-iran.html" and "the allies" not in pages
     assert docs.mention_pattern([]) == (None, {})
+
+
+def test_a_small_site_says_when_an_answer_is_empty_failed_or_a_yes_and_escapes_labels(
+    tmp_path: Path,
+) -> None:
+    """The demanding cases on the mini project: a query with no rows says so and still offers
+    its (empty) CSV and JSON; an ASK answers yes with both files; a query that cannot run shows
+    its error and offers nothing; an actor whose label carries markup is shown as text on its
+    page and cannot end the search index's script; an actor nothing names says so."""
+    import csv
+
+    from conftest import MINI, with_picture_queries
+
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+    home = tmp_path / "project"
+    shutil.copytree(MINI, home, ignore=shutil.ignore_patterns(".stancegraph", "dist"))
+    with_picture_queries(home)
+    (home / "queries" / "nothing.rq").write_text(
+        "#+ summary: Nothing at all\nSELECT ?x ?y WHERE { ?x a <urn:x:none> ; ?p ?y }\n",
+        encoding="utf-8",
+    )
+    (home / "queries" / "any-claim.rq").write_text(
+        "#+ summary: Is there a claim?\n"
+        "ASK { ?c a <https://w3id.org/stancegraph/ontology#Claim> }\n",
+        encoding="utf-8",
+    )
+    (home / "queries" / "broken.rq").write_text(
+        "#+ summary: Cannot run\nSELECT ?x WHERE { ?x <urn:x:p> }\n", encoding="utf-8"
+    )
+    with (home / "data" / "actors.ttl").open("a", encoding="utf-8") as f:
+        f.write(
+            "\n<https://w3id.org/stancegraph/id/person/odd> a sg:Person ;\n"
+            '    rdfs:label "Odd </script><b>name</b>"@en .\n'
+        )
+    site = docs.build_site(Project(home), tmp_path / "site")
+    folder = site.out_dir / "queries"
+
+    nothing = text_of((folder / "nothing.html").read_text(encoding="utf-8"))
+    assert "No rows: nothing in the data answers this question today." in nothing
+    with (folder / "nothing.csv").open(encoding="utf-8", newline="") as f:
+        assert list(csv.reader(f)) == [["x", "y"]]
+    assert json.loads((folder / "nothing.json").read_text(encoding="utf-8"))["results"] == {
+        "bindings": []
+    }
+    ask = (folder / "any-claim.html").read_text(encoding="utf-8")
+    assert '<p class="answer">yes</p>' in ask and 'href="any-claim.csv" download' in ask
+    assert json.loads((folder / "any-claim.json").read_text(encoding="utf-8"))["boolean"] is True
+    assert (folder / "any-claim.csv").read_text(encoding="utf-8").strip() == "true"
+    broken = (folder / "broken.html").read_text(encoding="utf-8")
+    assert '<p class="error">' in broken and "download" not in text_of(broken).lower()
+    assert [p.name for p in folder.glob("broken.*")] == ["broken.html"]
+
+    odd = (site.out_dir / "actors" / "person-odd.html").read_text(encoding="utf-8")
+    assert "<h1>Odd &lt;/script&gt;&lt;b&gt;name&lt;/b&gt;</h1>" in odd
+    assert "No claim, stance, relation or event of the data names Odd" in text_of(odd)
+    script = (site.out_dir / docs.SEARCH_INDEX_JS).read_text(encoding="utf-8")
+    assert "</script>" not in script and "<\\/script>" in script
+    index = json.loads((site.out_dir / docs.SEARCH_JSON).read_text(encoding="utf-8"))
+    assert {
+        "l": "Odd </script><b>name</b>",
+        "a": [],
+        "k": "actor (Person)",
+        "h": "actors/person-odd.html",
+    } in index
