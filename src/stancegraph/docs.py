@@ -19,6 +19,7 @@ catalogue (the one place that knows how a saved query is read, bound and run).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import textwrap
@@ -834,11 +835,26 @@ def _graph_downloads(answer: queries.Answer, triples: list[Any]) -> dict[str, by
     writer = csv.writer(text, lineterminator="\r\n")  # as SPARQL 1.1's CSV results
     writer.writerow(["subject", "predicate", "object"])
     writer.writerows([[str(x) for x in triple] for triple in triples])
+    jsonld = _stable_json(json.loads(answer.serialize("jsonld")))
     return {
         "csv": text.getvalue().encode("utf-8"),
-        "jsonld": answer.serialize("jsonld"),
+        "jsonld": (json.dumps(jsonld, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode(
+            "utf-8"
+        ),
         "ttl": answer.serialize("turtle"),
     }
+
+
+def _stable_json(value: Any, ordered: bool = False) -> Any:
+    """JSON-LD in one order whatever order rdflib gave it in: every array sorted (node objects
+    and the values of a property are sets in JSON-LD) but an ``@list``, whose order is its
+    meaning; keys sorted when written."""
+    if isinstance(value, dict):
+        return {k: _stable_json(v, ordered=k == "@list") for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_stable_json(v) for v in value]
+        return items if ordered else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1280,8 +1296,6 @@ def search_index(
 
 
 def _write_search(out: Path, entries: list[dict[str, Any]]) -> list[Path]:
-    import json
-
     data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     inline = data.replace("</", "<\\/")  # a label's "</script>" cannot end the script
     script = (
