@@ -901,6 +901,15 @@ def test_the_search_finds_zarif_without_the_network_and_opens_his_page(
             lambda d: d.find_element(By.ID, "search-results").is_displayed()
         )
         assert results.find_elements(By.TAG_NAME, "a")[0].text.startswith("Javad Zarif")
+        # the keyboard: down to the first result, Enter opens it
+        from selenium.webdriver.common.keys import Keys
+
+        box.send_keys(Keys.ARROW_DOWN)
+        active = driver.switch_to.active_element
+        assert active.tag_name == "a" and active.text.startswith("Javad Zarif")
+        active.send_keys(Keys.ESCAPE)
+        assert not results.is_displayed()
+        box = driver.find_element(By.ID, "site-search")
         box.clear()
         box.send_keys("qqxqq")
         WebDriverWait(driver, 10).until(lambda d: "Nothing" in results.text)

@@ -2,7 +2,8 @@
  * The index is search-index.js (window.STANCEGRAPH_SEARCH, written with the site; search.json
  * holds the same entries): {l: label, a: other names, k: what it is, h: page from the root}.
  * Every word typed must start a word of the label or of another name (case and accents ignored);
- * labels that start with the query come first, then actors, then the rest by label. */
+ * labels that start with the query come first, then actors, then the rest by label. Enter opens
+ * the first result; the arrow keys move through them, Escape closes the list. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -83,14 +84,39 @@
     list.hidden = false;
   }
 
-  input.addEventListener("input", show);
-  input.addEventListener("focus", show);
+  function move(step) {
+    var links = Array.prototype.slice.call(list.querySelectorAll("a"));
+    if (!links.length) return;
+    var at = links.indexOf(document.activeElement);
+    if (at < 0 && step < 0) return;
+    var next = at + step;
+    if (next < 0) { input.focus(); return; }
+    links[Math.min(next, links.length - 1)].focus();
+  }
+
+  var closed = false; // Escape closes the list until the reader types again
+  function close() { closed = true; list.hidden = true; }
+
+  input.addEventListener("input", function () { closed = false; show(); });
+  input.addEventListener("focus", function () { if (!closed) show(); });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter") {
       var first = list.querySelector("a");
       if (first) window.location.href = first.href;
+    } else if (event.key === "ArrowDown") {
+      event.preventDefault();
+      move(1);
     } else if (event.key === "Escape") {
-      list.hidden = true;
+      close();
+    }
+  });
+  list.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      move(event.key === "ArrowDown" ? 1 : -1);
+    } else if (event.key === "Escape") {
+      close();
+      input.focus();
     }
   });
   document.addEventListener("click", function (event) {
