@@ -1055,6 +1055,14 @@ def read_actors(dataset: Dataset, project: Project, names: Names) -> list[ActorP
             n = len(set(data.subjects(prop, page.iri)))
             if n:
                 page.mentioned[what] = n
+    # each claim, stance, relation and event is linked, wherever the site names it, to its
+    # entry on the page of who makes, holds, is the subject of or takes part in it
+    for wanted in ("claims", "holds", "relations", "events", "about", "targets", "related"):
+        for page in pages:
+            for key, _, items in page.sections:
+                if key == wanted:
+                    for it in items:
+                        names.anchors.setdefault(str(it.iri), f"{page.file}#{key}-{it.anchor}")
     return pages
 
 
@@ -1420,6 +1428,7 @@ def build_site(
         is_link=lambda v: isinstance(v, Link),
         is_list=lambda v: isinstance(v, list),
         is_iri=lambda v: isinstance(v, URIRef),
+        linked=lambda v: names.link(v).href is not None,
     )
     context: dict[str, Any] = {
         "root": "",
