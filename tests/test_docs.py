@@ -1249,14 +1249,26 @@ def test_mentions_are_whole_names_and_proper_names_only() -> None:
             URIRef(docs.ID + slug), label, f"actors/{slug.replace('/', '-')}.html", [], [], [], []
         )
 
-    pattern, pages = docs.mention_pattern(
-        [actor("state/iran", "Iran"), actor("group/the-allies", "the allies")]
+    found = docs.Mentions(
+        [
+            actor("state/iran", "Iran"),
+            actor("government/iran", "Iran government"),
+            actor("group/the-allies", "the allies"),
+        ]
     )
-    assert pattern is not None
-    text = "Iran, Iranian, the allies, .../id/state/iran, .../id/state/iran-x, Iran's"
-    assert [m.group(0) for m in pattern.finditer(text)] == ["Iran", ".../id/state/iran", "Iran"]
-    assert pages["Iran"] == "actors/state-iran.html" and "the allies" not in pages
-    assert docs.mention_pattern([]) == (None, {})
+    text = (
+        "Iran, Iranian, the allies, .../id/state/iran, .../id/state/iran-x, Iran's, "
+        "Iran government, x/Iran, .../id/state/iran/more, https://w3id.org/stancegraph/id/state/iran."
+    )
+    assert [(text[s:e], page) for s, e, page in found.find(text)] == [
+        ("Iran", "actors/state-iran.html"),
+        (".../id/state/iran", "actors/state-iran.html"),
+        ("Iran", "actors/state-iran.html"),
+        ("Iran government", "actors/government-iran.html"),  # the longest name
+        ("https://w3id.org/stancegraph/id/state/iran", "actors/state-iran.html"),
+    ]
+    assert "the allies" not in found.pages
+    assert docs.Mentions([]).find(text) == []
 
 
 def test_a_small_site_says_when_an_answer_is_empty_failed_or_a_yes_and_escapes_labels(

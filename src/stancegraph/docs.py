@@ -1066,23 +1066,52 @@ def read_actors(dataset: Dataset, project: Project, names: Names) -> list[ActorP
     return pages
 
 
-def mention_pattern(actors: list[ActorPage]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+class Mentions:
     """How the ontology's, vocabularies' and shapes' own text names an actor: its IRI, the
     ``.../id/<kind>/<slug>`` short form the messages use, or its label where that is a proper
-    name (capitalised, four characters or more; "the allies" is not linked), whole words only.
-    Returns the pattern and each matched text's page."""
-    pages: dict[str, str] = {}
-    for a in actors:
-        iri = str(a.iri)
-        pages.setdefault(iri, a.file)
-        if iri.startswith(ID):
-            pages.setdefault(".../id/" + iri[len(ID) :], a.file)
-        if len(a.label) >= 4 and a.label[:1].isupper():
-            pages.setdefault(a.label, a.file)
-    if not pages:
-        return None, pages
-    alternatives = "|".join(re.escape(k) for k in sorted(pages, key=lambda k: (-len(k), k)))
-    return re.compile(rf"(?<![\w/-])(?:{alternatives})(?![\w-]|/\w)"), pages
+    name (capitalised, four characters or more; "the allies" is not linked), whole words only,
+    the longest name first. Found by looking each possible name up, not by one regular
+    expression of every name (which tries each of thousands of names at each character)."""
+
+    def __init__(self, actors: list[ActorPage]) -> None:
+        self.pages: dict[str, str] = {}
+        for a in actors:
+            iri = str(a.iri)
+            self.pages.setdefault(iri, a.file)
+            if iri.startswith(ID):
+                self.pages.setdefault(".../id/" + iri[len(ID) :], a.file)
+            if len(a.label) >= 4 and a.label[:1].isupper():
+                self.pages.setdefault(a.label, a.file)
+        self.lengths = sorted({len(k) for k in self.pages}, reverse=True)
+        self.first = {k[0] for k in self.pages}
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """Each name in ``text``: (start, end, the page it links to)."""
+        found, i = [], 0
+        while i < len(text):
+            if text[i] in self.first and (i == 0 or not _joins(text[i - 1], "/")):
+                for n in self.lengths:
+                    name = text[i : i + n]
+                    after = text[i + n : i + n + 2]
+                    if (
+                        len(name) == n
+                        and name in self.pages
+                        and not (after[:1] and _joins(after[0]))
+                        and not (after[:1] == "/" and after[1:2] and _joins(after[1]))
+                    ):
+                        found.append((i, i + n, self.pages[name]))
+                        i += n
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
+        return found
+
+
+def _joins(c: str, also: str = "") -> bool:
+    """Whether ``c`` would make a name part of a longer word (a letter, digit, '_', '-')."""
+    return c.isalnum() or c in "_-" or c in also
 
 
 def _int(value: object) -> int | None:
@@ -1393,7 +1422,7 @@ def build_site(
     def label(iri: object) -> str:
         return names.labels.get(str(iri), compact(str(iri)))
 
-    pattern, mentioned = mention_pattern(actors)
+    found_in = Mentions(actors)
 
     @jinja2.pass_context
     def mentions(context: Any, text: object) -> Any:
@@ -1402,17 +1431,17 @@ def build_site(
         from markupsafe import Markup, escape
 
         text = str(text)
-        if pattern is None:
-            return escape(text)
         parts, last, linked = [], 0, set()
-        for m in pattern.finditer(text):
-            page = mentioned[m.group(0)]
+        for start, end, page in found_in.find(text):
             if page in linked:
                 continue
             linked.add(page)
-            link = Markup('<a href="%s">%s</a>') % (context.get("root", "") + page, m.group(0))
-            parts += [escape(text[last : m.start()]), link]
-            last = m.end()
+            href = context.get("root", "") + page
+            parts += [
+                escape(text[last:start]),
+                Markup('<a href="%s">%s</a>') % (href, text[start:end]),
+            ]
+            last = end
         parts.append(escape(text[last:]))
         return Markup("").join(parts)
 
