@@ -1368,3 +1368,36 @@ def test_the_downloads_are_the_same_bytes_from_one_build_to_the_next(project: Pr
         digests.append(done.stdout.splitlines())
     assert any(line.startswith("actor-network jsonld ") for line in digests[0])
     assert digests[0] == digests[1]
+
+
+def test_a_rebuild_removes_the_pages_of_what_is_gone_and_nothing_else(tmp_path: Path) -> None:
+    """A query or an actor removed from the project left its page and downloads behind in the
+    site folder, linked from nowhere. The next build removes what the last one wrote (listed
+    in docs.MANIFEST) and did not write again; a file of the reader's own, or a manifest line
+    naming one outside the site, is left alone."""
+    from conftest import MINI, with_picture_queries
+
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+    home = tmp_path / "project"
+    shutil.copytree(MINI, home, ignore=shutil.ignore_patterns(".stancegraph", "dist"))
+    with_picture_queries(home)
+    extra = home / "queries" / "gone-soon.rq"
+    extra.write_text("#+ summary: Soon gone\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n", "utf-8")
+    out = tmp_path / "site"
+    docs.build_site(Project(home), out)
+    written = {f"queries/gone-soon.{s}" for s in ("html", "csv", "json")}
+    assert written <= set((out / docs.MANIFEST).read_text(encoding="utf-8").splitlines())
+    mine = out / "queries" / "my-notes.csv"
+    mine.write_text("mine\n", encoding="utf-8")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep\n", encoding="utf-8")
+    with (out / docs.MANIFEST).open("a", encoding="utf-8") as f:
+        f.write("../outside.txt\n")
+    extra.unlink()
+    docs.build_site(Project(home), out)
+    assert not [name for name in written if (out / name).exists()]
+    assert mine.read_text(encoding="utf-8") == "mine\n"
+    assert outside.read_text(encoding="utf-8") == "keep\n"
+    assert (out / "queries" / "claims-by-actor.html").is_file()
+    assert "queries/gone-soon.html" not in (out / docs.MANIFEST).read_text(encoding="utf-8")

@@ -1494,13 +1494,19 @@ def build_site(
         written.append(_write(out / a.file, html))
     searched = _write_search(out, search_index(actors, ontology, schemes, shapes, query_pages))
     query_template = env.get_template("query.html")
+    downloads: list[Path] = []
     for q in query_pages:
         html = query_template.render(
             page="queries.html", title=q.summary, q=q, **{**context, "root": "../"}
         )
         written.append(_write(out / "queries" / f"{q.name}.html", html))
         for suffix, data in q.downloads.items():
-            (out / "queries" / f"{q.name}.{suffix}").write_bytes(data)
+            downloads.append(out / "queries" / f"{q.name}.{suffix}")
+            downloads[-1].write_bytes(data)
+    _forget_stale(
+        out,
+        [*written, *pictures, *searched, *downloads, out / "style.css", out / "stancegraph.ttl"],
+    )
 
     copied = []
     if copy_images is not None:
@@ -1509,6 +1515,34 @@ def build_site(
         for picture in pictures:
             copied.append(Path(shutil.copyfile(picture, target / picture.name)))
     return SiteResult(out, written, pictures, copied, searched)
+
+
+#: The list of the files the last build wrote, at the site's root: the next build removes those
+#: it does not write again (a query or an actor gone), and nothing else in the folder.
+MANIFEST = ".stancegraph-docs"
+
+
+def _forget_stale(out: Path, files: list[Path]) -> list[Path]:
+    """Remove the files the previous build listed in :data:`MANIFEST` and this one did not
+    write (only regular files inside ``out``), then list this build's files there."""
+    root = out.resolve()
+    now = sorted({f.resolve().relative_to(root).as_posix() for f in files})
+    removed = []
+    manifest = out / MANIFEST
+    try:
+        before = manifest.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        before = []
+    for name in sorted(set(before) - set(now)):
+        listed = root / name
+        if listed.is_symlink():  # never followed out of the site
+            continue
+        path = listed.resolve()
+        if path.is_relative_to(root) and path != root and path.is_file():
+            path.unlink()
+            removed.append(path)
+    manifest.write_text("".join(f"{name}\n" for name in now), encoding="utf-8")
+    return removed
 
 
 def _write(path: Path, text: str) -> Path:
