@@ -1299,6 +1299,9 @@ def test_a_small_site_says_when_an_answer_is_empty_failed_or_a_yes_and_escapes_l
     (home / "queries" / "broken.rq").write_text(
         "#+ summary: Cannot run\nSELECT ?x WHERE { ?x <urn:x:p> }\n", encoding="utf-8"
     )
+    (home / "queries" / "odd name#1.rq").write_text(  # a file name no URL may carry raw
+        "#+ summary: Oddly named\nASK { ?s ?p ?o }\n", encoding="utf-8"
+    )
     with (home / "data" / "actors.ttl").open("a", encoding="utf-8") as f:
         f.write(
             "\n<https://w3id.org/stancegraph/id/person/odd> a sg:Person ;\n"
@@ -1334,6 +1337,12 @@ def test_a_small_site_says_when_an_answer_is_empty_failed_or_a_yes_and_escapes_l
         "k": "actor (Person)",
         "h": "actors/person-odd.html",
     } in index
+    entry = {"l": "Oddly named", "a": ["odd name#1"], "k": "query"}
+    assert {**entry, "h": "queries/odd%20name%231.html"} in index
+    catalogue = (site.out_dir / "queries.html").read_text(encoding="utf-8")
+    assert 'href="queries/odd%20name%231.html"' in catalogue
+    assert 'href="queries/odd%20name%231.json" download' in catalogue
+    assert (folder / "odd name#1.html").is_file() and (folder / "odd name#1.json").is_file()
 
 
 #: Prints a digest of every download of the catalogue's pages (run under two hash seeds).

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
@@ -1328,7 +1329,9 @@ def search_index(
             {"l": sh.label, "a": [sh.name], "k": "shape", "h": f"shapes.html#{sh.anchor}"}
         )
     for q in query_pages:
-        entries.append({"l": q.summary, "a": [q.name], "k": "query", "h": f"queries/{q.name}.html"})
+        entries.append(
+            {"l": q.summary, "a": [q.name], "k": "query", "h": f"queries/{quote(q.name)}.html"}
+        )
     return entries
 
 
