@@ -108,7 +108,7 @@ def test_the_ontology_page_documents_every_term_with_its_definition(site: docs.S
     # a class: label, definition, example, super-classes, sub-classes, shapes, use in the data
     actor = section(html, "Person")
     assert "A human being named or referred to as an individual." in actor
-    assert "Vladimir Putin; Bouthaina Shaaban." in actor
+    assert "Vladimir Putin; Bouthaina Shaaban." in text_of(actor)  # the names link (issue #20)
     assert 'href="ontology.html#Actor"' in actor
     assert 'href="shapes.html#shape-PersonShape"' in actor
     # a property: domain, range, super-property, characteristics
@@ -719,3 +719,694 @@ def test_each_picture_draws_the_saved_queries_tagged_picture(
         assert set(ran) == set(plots.PICTURE_QUERIES[name]) | extra, name
     tagged = {q.name for q in queries.catalogue(project) if "picture" in q.tags}
     assert tagged == {n for names in plots.PICTURE_QUERIES.values() for n in names}
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue #20: answers a reader can take away, the hierarchy, vocabularies by use, actor pages,
+# the search, and no path outside the repository
+# ---------------------------------------------------------------------------------------------
+
+
+def text_of(html: str) -> str:
+    """A page's text as a reader sees it (tags dropped, entities decoded, spaces joined)."""
+    import html as html_module
+
+    body = re.sub(r"<script\b.*?</script>", " ", html, flags=re.S)
+    body = re.sub(r"</?(?:a|code|span|strong|em|b)\b[^>]*>", "", body)  # inline: no space
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def test_a_query_page_shows_its_first_page_with_the_total_and_the_whole_answer_beside_it(
+    site: docs.SiteResult, project: Project
+) -> None:
+    """claim-source-chain has more rows than a page shows (76 here, 11,552 at 1M): the page
+    shows the first 50 and says of how many, and the CSV and JSON beside it hold them all, in
+    the page's order."""
+    import csv
+
+    query = queries.find(project, "claim-source-chain")
+    answer = queries.run(
+        query, queries.OxigraphEngine(store=queries.memory_store(graph.assemble(project)))
+    )
+    total = len(answer.rows)
+    assert total > docs.MAX_ROWS == 50
+    folder = site.out_dir / "queries"
+    html = (folder / "claim-source-chain.html").read_text(encoding="utf-8")
+    assert f"The first 50 of {total:,} rows; download all:" in text_of(html)
+    body = html.split('<table class="answer">', 1)[1].split("</table>", 1)[0]
+    assert body.count("<tr>") == 1 + 50  # the header and the first page
+    assert 'href="claim-source-chain.csv" download' in html
+    assert 'href="claim-source-chain.json" download' in html
+
+    with (folder / "claim-source-chain.csv").open(encoding="utf-8", newline="") as f:
+        table = list(csv.reader(f))
+    assert table[0] == answer.variables
+    assert len(table) == 1 + total
+    results = json.loads((folder / "claim-source-chain.json").read_text(encoding="utf-8"))
+    assert results["head"]["vars"] == answer.variables
+    assert len(results["results"]["bindings"]) == total
+    # the same rows in the same order as the page: the claim of each of the first 50
+    shown = re.findall(r"<tr><td title=\"([^\"]+)\"", body)
+    assert shown == [row[0] for row in table[1:51]]
+    assert [b["claim"]["value"] for b in results["results"]["bindings"][:50]] == shown
+    index = (site.out_dir / "queries.html").read_text(encoding="utf-8")
+    assert 'href="queries/claim-source-chain.csv" download' in index
+
+
+def test_a_graph_answer_downloads_as_csv_json_ld_and_turtle(site: docs.SiteResult) -> None:
+    """actor-network is a CONSTRUCT: its triples as CSV (subject, predicate, object), JSON-LD
+    and Turtle, each the whole graph."""
+    import csv
+
+    from rdflib import Graph
+
+    folder = site.out_dir / "queries"
+    turtle = Graph().parse(folder / "actor-network.ttl", format="turtle")
+    jsonld = Graph().parse(folder / "actor-network.jsonld", format="json-ld")
+    with (folder / "actor-network.csv").open(encoding="utf-8", newline="") as f:
+        table = list(csv.reader(f))
+    assert len(turtle) == len(jsonld) == len(table) - 1 > 0
+    assert table[0] == ["subject", "predicate", "object"]
+    html = (folder / "actor-network.html").read_text(encoding="utf-8")
+    assert f"{len(turtle):,} rows" in text_of(html)
+
+
+@pytest.mark.loopback  # selenium talks to chromedriver on 127.0.0.1
+def test_every_page_and_answer_box_fits_and_scrolls_in_chromium_at_1280_and_420px(
+    site: docs.SiteResult,
+) -> None:
+    """Issue #20: answer tables ran off the right of the page. At 1280 px (and 420 px, a phone)
+    nothing on any page is wider than the window (the document does not scroll sideways); a
+    long answer scrolls in its own box. Every link the browser resolves to a local file names
+    a file of the site. Screenshots of what a reader sees are kept (browser_support.SCREENSHOTS)."""
+    from browser_support import browser, screenshot
+
+    wide, broken = [], []
+    with browser(1280, 900) as driver:
+        for page in pages(site):
+            driver.get(page.as_uri())
+            width, window = driver.execute_script(
+                "return [document.scrollingElement.scrollWidth, window.innerWidth]"
+            )
+            if width > window:
+                wide.append(f"{page.relative_to(site.out_dir)}: {width} px > {window} px")
+            for href in driver.execute_script(
+                "return Array.from(document.querySelectorAll('a[href]'), a => a.href)"
+            ):
+                parts = urlsplit(href)
+                if parts.scheme == "file" and not Path(unquote(parts.path)).is_file():
+                    broken.append(f"{page.relative_to(site.out_dir)}: {href}")
+        driver.get((site.out_dir / "queries" / "claim-source-chain.html").as_uri())
+        box = driver.execute_script(
+            "const b = document.querySelector('.answer-box');"
+            "return [b.scrollHeight, b.clientHeight, getComputedStyle(b).overflowY,"
+            " getComputedStyle(b).overflowX]"
+        )
+        assert box[0] > box[1] and box[2:] == ["auto", "auto"], box
+        driver.execute_script("document.querySelector('.shown').scrollIntoView()")
+        shots = [screenshot(driver, "docs-answer-claim-source-chain")]
+        for name, file in [
+            ("docs-index", "index.html"),
+            ("docs-hierarchy", "hierarchy.html"),
+            ("docs-vocabularies", "vocabularies.html"),
+            ("docs-actor-javad-zarif", "actors/person-javad-zarif.html"),
+            ("docs-network", "network.html"),
+        ]:
+            driver.get((site.out_dir / file).as_uri())
+            shots.append(screenshot(driver, name))
+    with browser(420, 900) as driver:  # a phone: tables scroll in their own boxes
+        for page in pages(site):
+            driver.get(page.as_uri())
+            width, window = driver.execute_script(
+                "return [document.scrollingElement.scrollWidth, window.innerWidth]"
+            )
+            if width > window:
+                wide.append(f"{page.relative_to(site.out_dir)}: {width} px > {window} px")
+        driver.get((site.out_dir / "queries" / "claim-source-chain.html").as_uri())
+        shots.append(screenshot(driver, "docs-answer-claim-source-chain-420px"))
+    assert not wide, "pages wider than the window:\n" + "\n".join(wide)
+    assert not broken, "links to no file:\n" + "\n".join(broken)
+    for shot in shots:
+        assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000, shot
+
+
+@pytest.mark.loopback  # selenium talks to chromedriver on 127.0.0.1
+def test_the_search_finds_zarif_without_the_network_and_opens_his_page(
+    site: docs.SiteResult,
+) -> None:
+    """The search runs in the page over search-index.js (written with the site; search.json is
+    the same index): "Zarif" finds Javad Zarif, from the overview and from a page one folder
+    down, and the result opens his actor page; a word nothing has says so."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from browser_support import browser, screenshot
+
+    index = json.loads((site.out_dir / docs.SEARCH_JSON).read_text(encoding="utf-8"))
+    (zarif,) = [e for e in index if e["l"] == "Javad Zarif"]
+    assert zarif == {
+        "l": "Javad Zarif",
+        "a": [],
+        "k": "actor (Person)",
+        "h": "actors/person-javad-zarif.html",
+    }
+    script = (site.out_dir / docs.SEARCH_INDEX_JS).read_text(encoding="utf-8")
+    assert json.loads(script.split(" = ", 1)[1].rstrip().rstrip(";").replace("<\\/", "</")) == index
+    with browser(1280, 900) as driver:
+        # offline, as a reader on a train: the search needs nothing but the site's own files
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd(
+            "Network.emulateNetworkConditions",
+            {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
+        )
+        for start in ("index.html", "queries/timeline.html"):
+            driver.get((site.out_dir / start).as_uri())
+            box = driver.find_element(By.ID, "site-search")
+            box.send_keys("Zarif")
+            results = driver.find_element(By.ID, "search-results")
+            WebDriverWait(driver, 10).until(
+                lambda d: d.find_element(By.ID, "search-results").is_displayed()
+            )
+            links = results.find_elements(By.TAG_NAME, "a")
+            assert links and links[0].text.splitlines() == ["Javad Zarif", "actor (Person)"]
+            if start == "index.html":
+                screenshot(driver, "docs-search-zarif")
+            links[0].click()
+            WebDriverWait(driver, 10).until(lambda d: "person-javad-zarif" in d.current_url)
+            assert driver.current_url == (site.out_dir / zarif["h"]).as_uri()
+            assert driver.find_element(By.TAG_NAME, "h1").text == "Javad Zarif"
+        box = driver.find_element(By.ID, "site-search")
+        box.send_keys("zarïf")  # accents and case do not matter
+        results = driver.find_element(By.ID, "search-results")
+        WebDriverWait(driver, 10).until(
+            lambda d: d.find_element(By.ID, "search-results").is_displayed()
+        )
+        assert results.find_elements(By.TAG_NAME, "a")[0].text.startswith("Javad Zarif")
+        # the keyboard: down to the first result, Enter opens it
+        from selenium.webdriver.common.keys import Keys
+
+        box.send_keys(Keys.ARROW_DOWN)
+        active = driver.switch_to.active_element
+        assert active.tag_name == "a" and active.text.startswith("Javad Zarif")
+        active.send_keys(Keys.ESCAPE)
+        assert not results.is_displayed()
+        box = driver.find_element(By.ID, "site-search")
+        box.clear()
+        box.send_keys("qqxqq")
+        WebDriverWait(driver, 10).until(lambda d: "Nothing" in results.text)
+        assert results.text == "Nothing is labelled so."
+
+
+def test_the_hierarchy_page_draws_classes_and_properties_as_trees(
+    site: docs.SiteResult, project: Project
+) -> None:
+    """Every class of the ontology under its super-class (rdfs:subClassOf) and every property
+    under its super-property, with its label and definition; a term with two parents drawn
+    once and named under the other."""
+    from rdflib import Graph
+    from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+    html = (site.out_dir / "hierarchy.html").read_text(encoding="utf-8")
+    shown = text_of(html)
+    person = section_li(html, "tree-Actor--Person")
+    assert 'href="ontology.html#Person"' in person
+    assert "A human being named or referred to as an individual." in person
+    assert 'id="tree-Actor--Person"' in section_li(html, "tree-Actor")  # nested, not beside it
+    assert 'id="tree-actorRelation--backs--sponsors"' in section_li(
+        html, "tree-actorRelation--backs"
+    )
+    onto = Graph().parse(project.ontology_file)
+    sg = docs.SG_NS
+    for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty):
+        for term in onto.subjects(RDF.type, kind):
+            if not str(term).startswith(sg):
+                continue
+            local = str(term)[len(sg) :]
+            drawn = re.findall(rf'<li id="(tree-(?:[\w-]+--)?{re.escape(local)})">', html)
+            assert drawn, f"{local} is not in the hierarchy"
+            supers = {
+                str(s)[len(sg) :]
+                for p in (RDFS.subClassOf, RDFS.subPropertyOf)
+                for s in onto.objects(term, p)
+                if str(s).startswith(sg)
+            }
+            parents = {d.rsplit("--", 2)[-2].removeprefix("tree-") for d in drawn if "--" in d}
+            assert parents == supers, local
+            definition = onto.value(term, SKOS.definition)
+            if definition is not None:
+                assert " ".join(str(definition).split()) in shown, local
+
+
+def section_li(html: str, anchor: str) -> str:
+    """The <li id=anchor> of the hierarchy, to its matching </li>."""
+    start = html.index(f'<li id="{anchor}">')
+    depth, i = 0, start
+    for m in re.finditer(r"<li\b|</li>", html[start:]):
+        depth += 1 if m.group(0) == "<li" else -1
+        if depth == 0:
+            i = start + m.end()
+            break
+    return html[start:i]
+
+
+def test_hierarchy_draws_a_term_with_two_parents_once_and_survives_a_cycle() -> None:
+    from rdflib import URIRef
+
+    def term(name: str, supers: list[str], subs: list[str]) -> docs.Term:
+        return docs.Term(
+            iri=URIRef(docs.SG_NS + name),
+            kind="class",
+            label=name.lower(),
+            anchor=name,
+            supers=[URIRef(docs.SG_NS + s) for s in supers],
+            subs=[URIRef(docs.SG_NS + s) for s in subs],
+        )
+
+    terms = [
+        term("A", [], ["C"]),
+        term("B", [], ["C"]),
+        term("C", ["A", "B"], []),
+        term("X", ["Y"], ["Y"]),  # a cycle: no root
+        term("Y", ["X"], ["X"]),
+    ]
+    trees = docs.hierarchy(terms)
+    shown = [(n.anchor, [(c.anchor, c.repeat) for c in n.children]) for n in trees]
+    assert shown == [
+        ("tree-A", [("tree-A--C", "")]),
+        ("tree-B", [("tree-B--C", "tree-A--C")]),
+        ("tree-X", [("tree-X--Y", "")]),
+    ]
+
+
+def test_vocabularies_come_most_used_first_and_the_unused_last_said_so(
+    site: docs.SiteResult, project: Project
+) -> None:
+    """The vocabulary page opened with CAMEO, 20 concepts used 0 times: now the schemes come in
+    the order of how often the data uses their concepts, each saying so, and those no data uses
+    after a heading that says they are not used."""
+    from collections import Counter
+
+    from rdflib.namespace import RDF, SKOS
+
+    dataset = graph.assemble(project)
+    vocab = dataset.graph(graph.VOCAB_GRAPH)
+    data = graph.union_graph(dataset, graph.data_graph_iris(dataset))
+    uses: Counter[str] = Counter()
+    for _, _, o in data:
+        scheme = vocab.value(o, SKOS.inScheme)
+        if scheme is not None:
+            uses[str(scheme).rstrip("/").rsplit("/", 1)[-1]] += 1
+    html = (site.out_dir / "vocabularies.html").read_text(encoding="utf-8")
+    order = re.findall(r'<section class="scheme[^"]*" id="scheme-([\w-]+)">', html)
+    counts = [uses.get(key, 0) for key in order]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 0
+    assert order[-1] == "cameo" and uses.get("cameo", 0) == 0
+    unused = html.index('id="unused"')
+    assert html.index('id="scheme-cameo"') > unused > html.index(f'id="scheme-{order[0]}"')
+    cameo = text_of(section(html, "scheme-cameo"))
+    scheme = next(
+        s
+        for s in vocab.subjects(RDF.type, SKOS.ConceptScheme)
+        if str(s).rstrip("/").endswith("/cameo")
+    )
+    n = len(set(vocab.subjects(SKOS.inScheme, scheme)))
+    assert n == 20  # as the issue counted them
+    assert f"{n} concepts, used 0 times: no statement of the data uses this scheme." in cameo
+    first = text_of(section(html, f"scheme-{order[0]}"))
+    assert f"{uses[order[0]]:,} times in all." in first
+    # within a scheme, among siblings, the concept most used (with its narrower ones) first
+    for key in order:
+        rows = re.findall(
+            r'<tr id="[\w-]+">\s*<td class="depth-(\d)">.*?<td class="num">(\d+)</td>\s*</tr>',
+            section(html, f"scheme-{key}"),
+            re.S,
+        )
+        assert sum(int(n) for _, n in rows) == uses.get(key, 0), key
+        assert siblings_by_use([(int(d), int(n)) for d, n in rows]), key
+    polarity = section(html, "scheme-polarity")
+    assert polarity.index('id="polarity-support"') < polarity.index('id="polarity-opposition"')
+
+
+def siblings_by_use(rows: list[tuple[int, int]]) -> bool:
+    """Whether, in a tree given depth first as (depth, uses) rows, every node's children come
+    most used first, counting what is used below each."""
+    totals = []
+    for i, (depth, n) in enumerate(rows):
+        below = 0
+        for d, m in rows[i + 1 :]:
+            if d <= depth:
+                break
+            below += m
+        totals.append(n + below)
+    for i, (depth, _) in enumerate(rows):
+        group = []
+        for j in range(i + 1, len(rows)):
+            if rows[j][0] <= depth:
+                break
+            if rows[j][0] == depth + 1:
+                group.append(totals[j])
+        if group != sorted(group, reverse=True):
+            return False
+    roots = [totals[i] for i, (d, _) in enumerate(rows) if d == 0]
+    return roots == sorted(roots, reverse=True)
+
+
+def test_each_actor_has_a_page_of_its_claims_stances_and_relations_with_quotes_and_sources(
+    site: docs.SiteResult, project: Project
+) -> None:
+    from rdflib import URIRef
+
+    dataset = graph.assemble(project)
+    data = graph.union_graph(dataset, graph.data_graph_iris(dataset))
+    folder = site.out_dir / "actors"
+    assert len(list(folder.glob("*.html"))) == graph.entity_counts(dataset)["actors"]
+
+    def quote_of(item: str) -> str:
+        anchor = next(data.objects(URIRef(item), docs.SG.anchor))
+        selector = next(
+            s for s in data.objects(anchor, docs.OA.hasSelector) if data.value(s, docs.OA.exact)
+        )
+        return str(data.value(selector, docs.OA.exact))
+
+    claim = "https://w3id.org/stancegraph/id/claim/rd-syria-iran/10"
+    zarif = (folder / "person-javad-zarif.html").read_text(encoding="utf-8")
+    assert "<h1>Javad Zarif</h1>" in zarif
+    made = text_of(section(zarif, "claims-claim-rd-syria-iran-10"))
+    assert quote_of(claim) in made
+    assert re.search(r"— rd-syria-iran, characters \d+–\d+", made), made
+    assert 'href="../index.html#source-rd-syria-iran"' in section(
+        zarif, "claims-claim-rd-syria-iran-10"
+    )
+    (site.out_dir / "index.html").read_text(encoding="utf-8").index('id="source-rd-syria-iran"')
+
+    moscow = (folder / "government-russia.html").read_text(encoding="utf-8")
+    held = section(moscow, "holds-stance-rd-syria-iran-1")
+    assert quote_of("https://w3id.org/stancegraph/id/stance/rd-syria-iran/1") in text_of(held)
+    assert 'href="../vocabularies.html#polarity-welcome"' in held
+    iran = (folder / "state-iran.html").read_text(encoding="utf-8")
+    sponsors = section(iran, "relations-relation-rd-syria-iran-1")
+    assert "Iran sponsors the Syrian government" in sponsors
+    assert 'href="../actors/government-syria.html"' in sponsors
+    syria = (folder / "government-syria.html").read_text(encoding="utf-8")
+    assert 'id="related-relation-rd-syria-iran-1"' in syria  # the same relation, from its object
+    index = (site.out_dir / "actors.html").read_text(encoding="utf-8")
+    assert 'href="actors/person-javad-zarif.html"' in index
+
+
+class Unlinked(HTMLParser):
+    """The text of each <code> that is not inside an <a> (how the site shows an IRI it does
+    not link)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links = 0
+        self.code = 0
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.links += tag == "a"
+        self.code += tag == "code"
+        if tag == "code" and not self.links:
+            self.found.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.links -= tag == "a" and self.links > 0
+        self.code -= tag == "code" and self.code > 0
+
+    def handle_data(self, data: str) -> None:
+        if self.code and not self.links and self.found:
+            self.found[-1] += data
+
+
+def test_an_actor_is_linked_to_its_page_wherever_the_site_names_it(
+    site: docs.SiteResult, project: Project
+) -> None:
+    """Query answers, other actors' pages, the network picture's page: every IRI of an actor
+    the site shows is a link to the actor's page (its own page names its IRI, unlinked)."""
+    from stancegraph.names import compact
+
+    index = json.loads((site.out_dir / docs.SEARCH_JSON).read_text(encoding="utf-8"))
+    actors = {e["h"] for e in index if e["k"].startswith("actor")}
+    dataset = graph.assemble(project)
+    names = docs.Names(dataset)
+    pages_of = {str(a.iri): a.file for a in docs.read_actors(dataset, project, names)}
+    assert set(pages_of.values()) == actors
+    shown = {compact(i) for i in pages_of} | set(pages_of)
+    unlinked = []
+    for page in pages(site):
+        parser = Unlinked()
+        parser.feed(page.read_text(encoding="utf-8"))
+        own = page.relative_to(site.out_dir).as_posix()
+        own_iri = next((i for i, f in pages_of.items() if f == own), None)
+        unlinked += [
+            f"{own}: {text}"
+            for text in parser.found
+            if text in shown and text not in (own_iri, compact(own_iri or ""))
+        ]
+    assert not unlinked, "\n".join(unlinked)
+    chain = (site.out_dir / "queries" / "claim-source-chain.html").read_text(encoding="utf-8")
+    assert 'href="../actors/person-javad-zarif.html"' in chain
+    # a claim links to its entry on its claimant's page, a stance to its holder's
+    assert 'href="../actors/person-javad-zarif.html#claims-claim-rd-syria-iran-10"' in chain
+    reactions = (site.out_dir / "queries" / "withdrawal-reactions.html").read_text(encoding="utf-8")
+    assert 'href="../actors/government-russia.html#holds-stance-rd-syria-iran-1"' in reactions
+    network = (site.out_dir / docs.NETWORK_PAGE).read_text(encoding="utf-8")
+    facts = plots.network_facts(queries.memory_store(dataset), project)
+    drawn = {iri for iri, node in facts.nodes.items() if iri in pages_of}
+    assert drawn and all(f'href="{pages_of[i]}"' in network for i in drawn)
+    putin = (site.out_dir / "actors" / "person-vladimir-putin.html").read_text(encoding="utf-8")
+    assert 'href="../network.html"' in putin
+
+
+def test_actor_file_names_are_safe_and_distinct() -> None:
+    taken: set[str] = set()
+    assert docs.actor_file(docs.ID + "person/javad-zarif", taken) == (
+        "actors/person-javad-zarif.html"
+    )
+    assert docs.actor_file(docs.ID + "person/Javad_Zarif", taken) == (
+        "actors/person-javad-zarif-2.html"
+    )
+    odd = docs.actor_file("urn:x:../../etc/passwd?<script>", taken)
+    assert re.fullmatch(r"actors/[a-z0-9-]+\.html", odd) and ".." not in odd
+    assert docs.actor_file("https://e.org/" + "x" * 300, taken) == f"actors/e-org-{'x' * 74}.html"
+
+
+#: A path a message could name: folder/file.ext (not an IRI, not a command).
+PATH = re.compile(r"(?<![\w/:.<-])((?:[\w.-]+/)+[\w.-]+\.(?:ttl|tsv|csv|txt|md|rq|py|json|toml))\b")
+
+
+def test_no_shape_message_or_page_names_a_path_outside_the_repository(
+    site: docs.SiteResult, project: Project
+) -> None:
+    """A shape message pointed to shared/reference/wikidata.tsv, which is not in the
+    repository: every path a shape message or a page of the site names is a file of the
+    checkout (or of the site), and none names shared/."""
+    from rdflib.namespace import SH
+
+    from stancegraph import safety
+
+    messages = []
+    for path in project.shapes_files:
+        g = safety.parse_file(path)
+        messages += [(path.name, str(m)) for m in g.objects(None, SH.message)]
+    assert len(messages) > 100
+    texts = messages + [
+        (p.relative_to(site.out_dir).as_posix(), text_of(p.read_text(encoding="utf-8")))
+        for p in pages(site)
+    ]
+    outside = []
+    for where, text in texts:
+        if "shared/" in text:
+            outside.append(f"{where}: names shared/")
+        for path in PATH.findall(re.sub(r"\w+://\S+", " ", text)):
+            if not (project.root / path).exists() and not (site.out_dir / path).exists():
+                outside.append(f"{where}: {path}")
+    assert not outside, "\n".join(sorted(set(outside)))
+    named = [m for _, m in messages if "sg:independentSources axiom, as data/actors.ttl" in m]
+    assert len(named) == 2, "the Wikidata messages point at data/actors.ttl's axioms"
+
+
+def test_the_model_pages_link_the_actors_their_text_names(site: docs.SiteResult) -> None:
+    """An example of sg:Person names Vladimir Putin and Bouthaina Shaaban, a shape's message
+    gives .../id/person/javad-zarif as its example IRI: each links to the actor's page."""
+    ontology = (site.out_dir / "ontology.html").read_text(encoding="utf-8")
+    example = section(ontology, "Person").split('<td class="example">', 1)[1].split("</td>")[0]
+    assert example == (
+        '<a href="actors/person-vladimir-putin.html">Vladimir Putin</a>; '
+        '<a href="actors/person-bouthaina-shaaban.html">Bouthaina Shaaban</a>.'
+    )
+    shapes = (site.out_dir / "shapes.html").read_text(encoding="utf-8")
+    assert 'e.g. <a href="actors/person-javad-zarif.html">.../id/person/javad-zarif</a>.' in (
+        section(shapes, "shape-PersonShape")
+    )
+
+
+def test_mentions_are_whole_names_and_proper_names_only() -> None:
+    from rdflib import URIRef
+
+    def actor(slug: str, label: str) -> docs.ActorPage:
+        return docs.ActorPage(
+            URIRef(docs.ID + slug), label, f"actors/{slug.replace('/', '-')}.html", [], [], [], []
+        )
+
+    found = docs.Mentions(
+        [
+            actor("state/iran", "Iran"),
+            actor("government/iran", "Iran government"),
+            actor("group/the-allies", "the allies"),
+        ]
+    )
+    text = (
+        "Iran, Iranian, the allies, .../id/state/iran, .../id/state/iran-x, Iran's, "
+        "Iran government, x/Iran, .../id/state/iran/more, https://w3id.org/stancegraph/id/state/iran."
+    )
+    assert [(text[s:e], page) for s, e, page in found.find(text)] == [
+        ("Iran", "actors/state-iran.html"),
+        (".../id/state/iran", "actors/state-iran.html"),
+        ("Iran", "actors/state-iran.html"),
+        ("Iran government", "actors/government-iran.html"),  # the longest name
+        ("https://w3id.org/stancegraph/id/state/iran", "actors/state-iran.html"),
+    ]
+    assert "the allies" not in found.pages
+    assert docs.Mentions([]).find(text) == []
+
+
+def test_a_small_site_says_when_an_answer_is_empty_failed_or_a_yes_and_escapes_labels(
+    tmp_path: Path,
+) -> None:
+    """The demanding cases on the mini project: a query with no rows says so and still offers
+    its (empty) CSV and JSON; an ASK answers yes with both files; a query that cannot run shows
+    its error and offers nothing; an actor whose label carries markup is shown as text on its
+    page and cannot end the search index's script; an actor nothing names says so."""
+    import csv
+
+    from conftest import MINI, with_picture_queries
+
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+    home = tmp_path / "project"
+    shutil.copytree(MINI, home, ignore=shutil.ignore_patterns(".stancegraph", "dist"))
+    with_picture_queries(home)
+    (home / "queries" / "nothing.rq").write_text(
+        "#+ summary: Nothing at all\nSELECT ?x ?y WHERE { ?x a <urn:x:none> ; ?p ?y }\n",
+        encoding="utf-8",
+    )
+    (home / "queries" / "any-claim.rq").write_text(
+        "#+ summary: Is there a claim?\n"
+        "ASK { ?c a <https://w3id.org/stancegraph/ontology#Claim> }\n",
+        encoding="utf-8",
+    )
+    (home / "queries" / "broken.rq").write_text(
+        "#+ summary: Cannot run\nSELECT ?x WHERE { ?x <urn:x:p> }\n", encoding="utf-8"
+    )
+    (home / "queries" / "odd name#1.rq").write_text(  # a file name no URL may carry raw
+        "#+ summary: Oddly named\nASK { ?s ?p ?o }\n", encoding="utf-8"
+    )
+    with (home / "data" / "actors.ttl").open("a", encoding="utf-8") as f:
+        f.write(
+            "\n<https://w3id.org/stancegraph/id/person/odd> a sg:Person ;\n"
+            '    rdfs:label "Odd </script><b>name</b>"@en .\n'
+        )
+    site = docs.build_site(Project(home), tmp_path / "site")
+    folder = site.out_dir / "queries"
+
+    nothing = text_of((folder / "nothing.html").read_text(encoding="utf-8"))
+    assert "No rows: nothing in the data answers this question today." in nothing
+    with (folder / "nothing.csv").open(encoding="utf-8", newline="") as f:
+        assert list(csv.reader(f)) == [["x", "y"]]
+    assert json.loads((folder / "nothing.json").read_text(encoding="utf-8"))["results"] == {
+        "bindings": []
+    }
+    ask = (folder / "any-claim.html").read_text(encoding="utf-8")
+    assert '<p class="answer">yes</p>' in ask and 'href="any-claim.csv" download' in ask
+    assert json.loads((folder / "any-claim.json").read_text(encoding="utf-8"))["boolean"] is True
+    assert (folder / "any-claim.csv").read_text(encoding="utf-8").strip() == "true"
+    broken = (folder / "broken.html").read_text(encoding="utf-8")
+    assert '<p class="error">' in broken and "download" not in text_of(broken).lower()
+    assert [p.name for p in folder.glob("broken.*")] == ["broken.html"]
+
+    odd = (site.out_dir / "actors" / "person-odd.html").read_text(encoding="utf-8")
+    assert "<h1>Odd &lt;/script&gt;&lt;b&gt;name&lt;/b&gt;</h1>" in odd
+    assert "No claim, stance, relation or event of the data names Odd" in text_of(odd)
+    script = (site.out_dir / docs.SEARCH_INDEX_JS).read_text(encoding="utf-8")
+    assert "</script>" not in script and "<\\/script>" in script
+    index = json.loads((site.out_dir / docs.SEARCH_JSON).read_text(encoding="utf-8"))
+    assert {
+        "l": "Odd </script><b>name</b>",
+        "a": [],
+        "k": "actor (Person)",
+        "h": "actors/person-odd.html",
+    } in index
+    entry = {"l": "Oddly named", "a": ["odd name#1"], "k": "query"}
+    assert {**entry, "h": "queries/odd%20name%231.html"} in index
+    catalogue = (site.out_dir / "queries.html").read_text(encoding="utf-8")
+    assert 'href="queries/odd%20name%231.html"' in catalogue
+    assert 'href="queries/odd%20name%231.json" download' in catalogue
+    assert (folder / "odd name#1.html").is_file() and (folder / "odd name#1.json").is_file()
+
+
+#: Prints a digest of every download of the catalogue's pages (run under two hash seeds).
+DIGEST_DOWNLOADS = """
+import hashlib, sys
+from stancegraph import docs, graph, queries
+from stancegraph.sources import find_project
+project = find_project(home=sys.argv[1])
+dataset = graph.assemble(project)
+pages = docs.read_queries(project, queries.memory_store(dataset), docs.Names(dataset))
+for page in pages:
+    for suffix, data in sorted(page.downloads.items()):
+        print(page.name, suffix, hashlib.sha256(data).hexdigest())
+"""
+
+
+def test_the_downloads_are_the_same_bytes_from_one_build_to_the_next(project: Project) -> None:
+    """rdflib wrote a CONSTRUCT answer's JSON-LD in another order each run (its sets follow
+    Python's per-process hash seed), so the site changed when the data had not: every download
+    is now the same bytes under any seed."""
+    digests = []
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-c", DIGEST_DOWNLOADS, str(project.root)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        digests.append(done.stdout.splitlines())
+    assert any(line.startswith("actor-network jsonld ") for line in digests[0])
+    assert digests[0] == digests[1]
+
+
+def test_a_rebuild_removes_the_pages_of_what_is_gone_and_nothing_else(tmp_path: Path) -> None:
+    """A query or an actor removed from the project left its page and downloads behind in the
+    site folder, linked from nowhere. The next build removes what the last one wrote (listed
+    in docs.MANIFEST) and did not write again; a file of the reader's own, or a manifest line
+    naming one outside the site, is left alone."""
+    from conftest import MINI, with_picture_queries
+
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+    home = tmp_path / "project"
+    shutil.copytree(MINI, home, ignore=shutil.ignore_patterns(".stancegraph", "dist"))
+    with_picture_queries(home)
+    extra = home / "queries" / "gone-soon.rq"
+    extra.write_text("#+ summary: Soon gone\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n", "utf-8")
+    out = tmp_path / "site"
+    docs.build_site(Project(home), out)
+    written = {f"queries/gone-soon.{s}" for s in ("html", "csv", "json")}
+    assert written <= set((out / docs.MANIFEST).read_text(encoding="utf-8").splitlines())
+    mine = out / "queries" / "my-notes.csv"
+    mine.write_text("mine\n", encoding="utf-8")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep\n", encoding="utf-8")
+    with (out / docs.MANIFEST).open("a", encoding="utf-8") as f:
+        f.write("../outside.txt\n")
+    extra.unlink()
+    docs.build_site(Project(home), out)
+    assert not [name for name in written if (out / name).exists()]
+    assert mine.read_text(encoding="utf-8") == "mine\n"
+    assert outside.read_text(encoding="utf-8") == "keep\n"
+    assert (out / "queries" / "claims-by-actor.html").is_file()
+    assert "queries/gone-soon.html" not in (out / docs.MANIFEST).read_text(encoding="utf-8")

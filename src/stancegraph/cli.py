@@ -880,10 +880,12 @@ def print_fitted(
 )
 @click.pass_obj
 def docs(state: State, out: str | None, copy_images: str | None) -> None:
-    """Write the documentation site: ontology, vocabularies, shapes, queries, statistics, pictures.
+    """Write the documentation site: ontology, hierarchy, vocabularies, shapes, queries, actors,
+    statistics, pictures.
 
-    Static HTML with one local stylesheet; no page loads anything from the network. Open
-    dist/docs/index.html in a browser.
+    Static HTML with one local stylesheet and one local script (the search over labels); no page
+    loads anything from the network. A query's page shows the first page of its answer, the
+    whole answer is written beside it (queries/NAME.csv, .json). Open dist/docs/index.html.
     """
     from stancegraph import docs as docs_module
 

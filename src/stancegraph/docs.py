@@ -1,5 +1,7 @@
-"""The documentation site: the ontology, its vocabularies and shapes, the query catalogue with
-today's answers, the dataset's statistics and the pictures, as static HTML under ``dist/docs/``.
+"""The documentation site: the ontology and its class and property hierarchy, its vocabularies
+(most used first) and shapes, the query catalogue with the first page of today's answers (the
+whole answer as CSV and JSON beside each page), a page per actor, the dataset's statistics and
+the pictures, as static HTML under ``dist/docs/``, with a search over labels run in the page.
 
 Everything is read from the assembled dataset and the saved queries, so the site cannot drift
 from the data; every page is a Jinja2 template under ``templates/`` with one local stylesheet,
@@ -17,6 +19,8 @@ catalogue (the one place that knows how a saved query is read, bound and run).
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import textwrap
 from collections import Counter, defaultdict
@@ -24,11 +28,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, OWL, SH, SKOS
+from rdflib.namespace import DCTERMS, OWL, SH, SKOS, Namespace
 
 from stancegraph import graph, names, plots, queries
 from stancegraph.errors import StancegraphError
@@ -50,14 +55,17 @@ WEB_SCHEMES = ("http://", "https://")
 PAGES = [
     ("index.html", "Overview"),
     ("ontology.html", "Ontology"),
+    ("hierarchy.html", "Hierarchy"),
     ("vocabularies.html", "Vocabularies"),
     ("shapes.html", "Shapes"),
     ("queries.html", "Queries"),
+    ("actors.html", "Actors"),
     ("statistics.html", "Statistics"),
 ]
 
-#: Most rows a query's page shows (the whole answer is one command away).
-MAX_ROWS = 300
+#: Rows a query's page shows: the answer's first page, with the total (issue #19's paging);
+#: the whole answer is in the CSV and JSON files written beside the page.
+MAX_ROWS = 50
 
 TEMPLATES = Path(__file__).parent / "templates" / "docs"
 
@@ -296,6 +304,50 @@ def read_ontology(dataset: Dataset, names: Names) -> Ontology:
 
 
 # ---------------------------------------------------------------------------------------------
+# The class and property hierarchy
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TreeNode:
+    """One term in the hierarchy; a term with several parents is drawn in full under the first
+    and named under the others (``repeat``), with a link to where it is drawn."""
+
+    term: Term
+    anchor: str  # the id of this place in the tree
+    children: list[TreeNode] = field(default_factory=list)
+    repeat: str = ""  # the anchor of the place the term is drawn in full, for a repeat
+    outside: list[URIRef] = field(default_factory=list)  # super-terms of other vocabularies
+
+
+def hierarchy(terms: list[Term]) -> list[TreeNode]:
+    """The trees of ``terms`` (classes by rdfs:subClassOf, or properties by rdfs:subPropertyOf):
+    the roots are the terms with no super-term among ``terms``, siblings by label."""
+    by_iri = {t.iri: t for t in terms}
+    drawn: dict[URIRef, str] = {}
+
+    def key(t: Term) -> tuple[str, str]:
+        return (t.label.lower(), str(t.iri))
+
+    def node(t: Term, path: tuple[URIRef, ...]) -> TreeNode:
+        place = "tree-" + "--".join(str(by_iri[i].anchor) for i in (*path, t.iri))
+        outside = [s for s in t.supers if s not in by_iri]
+        if t.iri in drawn:
+            return TreeNode(t, place, repeat=drawn[t.iri], outside=outside)
+        drawn[t.iri] = place
+        subs = sorted((by_iri[s] for s in t.subs if s in by_iri and s not in path), key=key)
+        children = [node(s, (*path, t.iri)) for s in subs if s.iri != t.iri]
+        return TreeNode(t, place, children, outside=outside)
+
+    roots = [t for t in terms if not any(s in by_iri and s != t.iri for s in t.supers)]
+    trees = [node(t, ()) for t in sorted(roots, key=key)]
+    for t in sorted(terms, key=key):  # a cycle of sub-terms has no root: drawn from its first
+        if t.iri not in drawn:
+            trees.append(node(t, ()))
+    return trees
+
+
+# ---------------------------------------------------------------------------------------------
 # The vocabularies (SKOS)
 # ---------------------------------------------------------------------------------------------
 
@@ -324,6 +376,15 @@ class Scheme:
     definitions: list[str]
     concepts: list[Concept]
     used_by: list[tuple[URIRef, int]]  # properties whose values are its concepts, with counts
+
+    @property
+    def used(self) -> int:
+        """How often the data uses one of its concepts (as a value)."""
+        return sum(c.used for c in self.concepts)
+
+    @property
+    def concepts_used(self) -> int:
+        return sum(1 for c in self.concepts if c.used)
 
 
 MAPPINGS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
@@ -360,7 +421,7 @@ def read_vocabularies(dataset: Dataset, names: Names) -> list[Scheme]:
                     children[parent].append(c)  # type: ignore[index]
                     has_parent.add(c)
         roots = sorted((tops | (members - has_parent)) - has_parent, key=lambda c: _label(vocab, c))
-        ordered = _hierarchy(vocab, roots, children, members)
+        ordered = _hierarchy(vocab, roots, children, members, value_counts)
         concepts = []
         for c, depth in ordered:
             local = str(c).rstrip("/").rsplit("/", 1)[-1]
@@ -397,6 +458,8 @@ def read_vocabularies(dataset: Dataset, names: Names) -> list[Scheme]:
                 used_by=sorted(used_by.get(s, Counter()).items(), key=lambda kv: -kv[1]),
             )
         )
+    # most used first; the schemes the data does not use at all last (the page says so)
+    schemes.sort(key=lambda s: (-s.used, s.label.lower(), str(s.iri)))
     return schemes
 
 
@@ -405,23 +468,36 @@ def _hierarchy(
     roots: list[URIRef],
     children: dict[URIRef, list[URIRef]],
     members: set[URIRef],
+    uses: Counter[URIRef] | None = None,
 ) -> list[tuple[URIRef, int]]:
-    """The concepts of a scheme depth first from its top concepts, each with its depth; concepts
-    outside the hierarchy last."""
+    """The concepts of a scheme depth first from its top concepts, each with its depth; among
+    siblings the most used (with their narrower concepts) first, then by label; concepts outside
+    the hierarchy last."""
     ordered: list[tuple[URIRef, int]] = []
     seen: set[URIRef] = set()
+    counts = uses or Counter()
+    totals: dict[URIRef, int] = {}
+
+    def total(c: URIRef, path: frozenset[URIRef] = frozenset()) -> int:
+        if c not in totals:
+            below = [x for x in children.get(c, []) if x not in path and x != c]
+            totals[c] = counts.get(c, 0) + sum(total(x, path | {c}) for x in below)
+        return totals[c]
+
+    def order(nodes: Iterable[URIRef]) -> list[URIRef]:
+        return sorted(nodes, key=lambda x: (-total(x), _label(vocab, x), str(x)))
 
     def walk(c: URIRef, depth: int) -> None:
         if c in seen:
             return
         seen.add(c)
         ordered.append((c, depth))
-        for child in sorted(children.get(c, []), key=lambda x: _label(vocab, x)):
+        for child in order(children.get(c, [])):
             walk(child, depth + 1)
 
-    for root in roots:
+    for root in order(roots):
         walk(root, 0)
-    for c in sorted(members - seen, key=str):
+    for c in order(members - seen):
         walk(c, 0)
     return ordered
 
@@ -673,6 +749,17 @@ class QueryPage:
     total: int = 0
     boolean: bool | None = None
     error: str = ""
+    #: The whole answer in the W3C formats, by file suffix (csv, json; ttl and jsonld for a
+    #: graph), written beside the page as queries/<name>.<suffix>.
+    downloads: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> str:
+        """What the page says of its rows: "12 rows", "the first 50 of 11,552 rows"."""
+        unit = "row" if self.total == 1 else "rows"
+        if self.total > len(self.rows):
+            return f"the first {len(self.rows):,} of {self.total:,} {unit}"
+        return f"{self.total:,} {unit}"
 
 
 def read_queries(project: Project, store: ox.Store, names: Names) -> list[QueryPage]:
@@ -702,14 +789,17 @@ def read_queries(project: Project, store: ox.Store, names: Names) -> list[QueryP
             continue
         if answer.form == "ASK":
             page.boolean = bool(answer.boolean)
+            page.downloads = {"csv": answer.serialize("csv"), "json": answer.serialize("json")}
         else:
             if answer.graph is not None:
                 page.header = ["subject", "predicate", "object"]
                 rows = sorted(answer.graph, key=lambda t: tuple(x.n3() for x in t))
+                page.downloads = _graph_downloads(answer, rows)
             else:
                 page.header, rows = answer.variables, answer.rows
                 if not q.ordered:  # the engine's order changes from run to run: sort
                     rows = sorted(rows, key=queries.row_sort_key)
+                page.downloads = _table_downloads(answer, q.ordered)
             page.total = len(rows)
             shown = rows[:MAX_ROWS]
             iris = {t for r in shown for t in r if isinstance(t, URIRef)}
@@ -726,6 +816,316 @@ def read_queries(project: Project, store: ox.Store, names: Names) -> list[QueryP
             ]
         pages.append(page)
     return pages
+
+
+def _table_downloads(answer: queries.Answer, ordered: bool) -> dict[str, bytes]:
+    """A SELECT answer as SPARQL results JSON and CSV, rows in the page's order (the golden
+    file's form: sorted unless the query orders them), so the site is the same bytes each build."""
+    data = queries.golden_bytes(answer, ordered)
+    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+    return {"csv": parsed.serialize(format=ox.QueryResultsFormat.CSV), "json": data}
+
+
+def _graph_downloads(answer: queries.Answer, triples: list[Any]) -> dict[str, bytes]:
+    """A CONSTRUCT or DESCRIBE answer as CSV (subject, predicate, object, one triple a row, in
+    the page's order), JSON-LD and Turtle."""
+    import csv
+    import io
+
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")  # as SPARQL 1.1's CSV results
+    writer.writerow(["subject", "predicate", "object"])
+    writer.writerows([[str(x) for x in triple] for triple in triples])
+    jsonld = _stable_json(json.loads(answer.serialize("jsonld")))
+    return {
+        "csv": text.getvalue().encode("utf-8"),
+        "jsonld": (json.dumps(jsonld, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode(
+            "utf-8"
+        ),
+        "ttl": answer.serialize("turtle"),
+    }
+
+
+def _stable_json(value: Any, ordered: bool = False) -> Any:
+    """JSON-LD in one order whatever order rdflib gave it in: every array sorted (node objects
+    and the values of a property are sets in JSON-LD) but an ``@list``, whose order is its
+    meaning; keys sorted when written."""
+    if isinstance(value, dict):
+        return {k: _stable_json(v, ordered=k == "@list") for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_stable_json(v) for v in value]
+        return items if ordered else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# A page per actor: what it claims, holds and does, with the words of the text
+# ---------------------------------------------------------------------------------------------
+
+OA = Namespace(names.STANDARD["oa"])
+PROV = Namespace(names.STANDARD["prov"])
+TIME = Namespace(names.STANDARD["time"])
+
+#: The parts of an actor's page: (title, how the actor is linked to the item, the item's class).
+#: ``^p`` is "the item's p is the actor"; the item is a claim, stance, relation or event.
+ACTOR_SECTIONS: list[tuple[str, str, URIRef, URIRef]] = [
+    ("claims", "Claims it makes", SG.claimant, SG.Claim),
+    ("about", "Claims about it", SG.about, SG.Claim),
+    ("holds", "Stances it holds", SG.holder, SG.Stance),
+    ("targets", "Stances on it", SG.target, SG.Stance),
+    ("relations", "Relations it is the subject of", SG.relationSubject, SG.Relation),
+    ("related", "Relations it is the object of", SG.relationObject, SG.Relation),
+    ("events", "Events it takes part in", PROV.wasAssociatedWith, SG.Event),
+]
+
+#: What an item's entry shows besides its label, paraphrase and quotes, in this order.
+ITEM_DETAILS: list[URIRef] = [
+    SG.claimant,
+    SG.reporter,
+    SG.holder,
+    SG.polarity,
+    SG.expression,
+    SG.target,
+    SG.relationSubject,
+    SG.relationProperty,
+    SG.relationObject,
+    SG.statedInOwnVoice,
+    SG.claimKind,
+    SG.reportingMode,
+    SG.certainty,
+    SG.hedge,
+    SG.attributedBy,
+    SG.evidencedBy,
+    SG.assertedBy,
+    SG.eventType,
+    SG.eventStatus,
+    TIME.hasTime,
+    SG.concernsIssue,
+]
+
+#: What the actor's own entry shows of it besides its label and kind (the rest of its triples too).
+_ACTOR_SKIP = {RDF.type, RDFS.label, SKOS.altLabel}
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The words of a source an item is anchored to (oa:TextQuoteSelector), and where."""
+
+    text: str
+    source: str  # the source's key ("" if the anchor names no source of the project)
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass
+class Item:
+    """A claim, stance, relation or event on an actor's page."""
+
+    iri: URIRef
+    label: str
+    anchor: str
+    source: str
+    paraphrases: list[str]
+    details: list[tuple[URIRef, list[object]]]  # (property, values: IRIs or literals)
+    quotes: list[Quote]
+
+
+@dataclass
+class ActorPage:
+    iri: URIRef
+    label: str
+    file: str  # relative to the site root: actors/<kind>-<slug>.html
+    kinds: list[URIRef]
+    alt_labels: list[str]
+    facts: list[tuple[URIRef, list[object]]]
+    sections: list[tuple[str, str, list[Item]]]  # (id, title, items)
+    mentioned: dict[str, int] = field(default_factory=dict)  # counts of other roles
+    drawn: bool = False  # in the network picture
+
+    @property
+    def total(self) -> int:
+        return sum(len(items) for _, _, items in self.sections)
+
+
+def actor_file(iri: str, taken: set[str]) -> str:
+    """A file name for an actor's page from its IRI (``id/person/javad-zarif`` →
+    ``actors/person-javad-zarif.html``): only ASCII letters, digits and '-', at most 80
+    characters, a number added if two IRIs give the same name (data may use any IRI)."""
+    local = iri[len(ID) :] if iri.startswith(ID) else iri.split("://", 1)[-1]
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", local).strip("-").lower()[:80] or "actor"
+    name, n = stem, 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}"
+    taken.add(name)
+    return f"actors/{name}.html"
+
+
+def read_actors(dataset: Dataset, project: Project, names: Names) -> list[ActorPage]:
+    """A page for each actor the data types (any sub-class of sg:Actor), with each claim,
+    stance, relation and event it takes part in, their paraphrases, the quotes they are
+    anchored to and the source each comes from; registers each page with ``names``, so that
+    every page that shows the actor links to it."""
+    onto = dataset.graph(graph.ONTOLOGY_GRAPH)
+    data = graph.union_graph(dataset, graph.data_graph_iris(dataset))
+    kinds = graph.subclasses(onto, SG.Actor)
+    actors = sorted(
+        {s for c in kinds for s in data.subjects(RDF.type, c) if isinstance(s, URIRef)},
+        key=lambda s: (names.labels.get(str(s), compact(str(s))).lower(), str(s)),
+    )
+    documents = {str(graph.document_iri(s.key)): s.key for s in project.sources}
+    source_of: dict[object, str] = {}
+    graphs = graph.named_graphs(dataset)
+    for src in project.sources:
+        g = graphs.get(graph.source_graph_iri(src.key))
+        if g is not None:
+            for s in g.subjects(RDF.type, None):
+                source_of.setdefault(s, src.key)
+
+    def quotes(item: object) -> list[Quote]:
+        found = []
+        for anchor in data.objects(item, SG.anchor):
+            doc = data.value(anchor, OA.hasSource)
+            start = end = None
+            exact = []
+            for selector in data.objects(anchor, OA.hasSelector):
+                exact += [str(o) for o in data.objects(selector, OA.exact)]
+                if (selector, OA.start, None) in data:
+                    start = _int(data.value(selector, OA.start))
+                    end = _int(data.value(selector, OA.end))
+            for text in exact:
+                found.append(Quote(text, documents.get(str(doc), ""), start, end))
+        return sorted(found, key=lambda q: (q.source, q.start if q.start is not None else -1))
+
+    def item(s: URIRef) -> Item:
+        details = []
+        for p in ITEM_DETAILS:
+            values = sorted(data.objects(s, p), key=str)
+            if values:
+                details.append((p, values))
+        return Item(
+            iri=s,
+            label=names.labels.get(str(s), compact(str(s))),
+            anchor=re.sub(r"[^A-Za-z0-9]+", "-", compact(str(s))).strip("-"),
+            source=source_of.get(s, ""),
+            paraphrases=_texts(data, s, SG.paraphrase),
+            details=details,
+            quotes=quotes(s),
+        )
+
+    taken: set[str] = set()
+    pages = []
+    for a in actors:
+        page = ActorPage(
+            iri=a,
+            label=names.labels.get(str(a), compact(str(a))),
+            file=actor_file(str(a), taken),
+            kinds=_named(o for o in data.objects(a, RDF.type)),
+            alt_labels=_texts(data, a, SKOS.altLabel),
+            facts=[
+                (p, sorted(data.objects(a, p), key=str))
+                for p in sorted(set(data.predicates(a, None)) - _ACTOR_SKIP, key=str)
+                if isinstance(p, URIRef)
+            ],
+            sections=[],
+        )
+        names.anchors[str(a)] = page.file
+        pages.append(page)
+    cache: dict[URIRef, Item] = {}
+    for page in pages:
+        for key, title, prop, cls in ACTOR_SECTIONS:
+            wanted = graph.subclasses(onto, cls)
+            found = sorted(
+                (
+                    s
+                    for s in set(data.subjects(prop, page.iri))
+                    if isinstance(s, URIRef) and any(t in wanted for t in data.objects(s, RDF.type))
+                ),
+                key=lambda s: (source_of.get(s, ""), _number(s), str(s)),
+            )
+            for s in found:
+                if s not in cache:
+                    cache[s] = item(s)
+            items = [cache[s] for s in found]
+            if items:
+                page.sections.append((key, title, items))
+        for prop, what in (
+            (SG.attributedBy, "stances attributed"),
+            (SG.reporter, "claims reported"),
+        ):
+            n = len(set(data.subjects(prop, page.iri)))
+            if n:
+                page.mentioned[what] = n
+    # each claim, stance, relation and event is linked, wherever the site names it, to its
+    # entry on the page of who makes, holds, is the subject of or takes part in it
+    for wanted in ("claims", "holds", "relations", "events", "about", "targets", "related"):
+        for page in pages:
+            for key, _, items in page.sections:
+                if key == wanted:
+                    for it in items:
+                        names.anchors.setdefault(str(it.iri), f"{page.file}#{key}-{it.anchor}")
+    return pages
+
+
+class Mentions:
+    """How the ontology's, vocabularies' and shapes' own text names an actor: its IRI, the
+    ``.../id/<kind>/<slug>`` short form the messages use, or its label where that is a proper
+    name (capitalised, four characters or more; "the allies" is not linked), whole words only,
+    the longest name first. Found by looking each possible name up, not by one regular
+    expression of every name (which tries each of thousands of names at each character)."""
+
+    def __init__(self, actors: list[ActorPage]) -> None:
+        self.pages: dict[str, str] = {}
+        for a in actors:
+            iri = str(a.iri)
+            self.pages.setdefault(iri, a.file)
+            if iri.startswith(ID):
+                self.pages.setdefault(".../id/" + iri[len(ID) :], a.file)
+            if len(a.label) >= 4 and a.label[:1].isupper():
+                self.pages.setdefault(a.label, a.file)
+        self.lengths = sorted({len(k) for k in self.pages}, reverse=True)
+        self.first = {k[0] for k in self.pages}
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """Each name in ``text``: (start, end, the page it links to)."""
+        found, i = [], 0
+        while i < len(text):
+            if text[i] in self.first and (i == 0 or not _joins(text[i - 1], "/")):
+                for n in self.lengths:
+                    name = text[i : i + n]
+                    after = text[i + n : i + n + 2]
+                    if (
+                        len(name) == n
+                        and name in self.pages
+                        and not (after[:1] and _joins(after[0]))
+                        and not (after[:1] == "/" and after[1:2] and _joins(after[1]))
+                    ):
+                        found.append((i, i + n, self.pages[name]))
+                        i += n
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
+        return found
+
+
+def _joins(c: str, also: str = "") -> bool:
+    """Whether ``c`` would make a name part of a longer word (a letter, digit, '_', '-')."""
+    return c.isalnum() or c in "_-" or c in also
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _number(iri: URIRef) -> int:
+    """The number that ends a source-local IRI (claim/rd-syria-iran/12), so 2 sorts before 10."""
+    tail = str(iri).rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() and len(tail) < 12 else -1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -847,12 +1247,113 @@ PICTURES = [
 ]
 
 
+#: The picture that has a page of its own, listing (and linking) the actors it draws.
+NETWORK_PAGE = "network.html"
+
+
+@dataclass
+class NetworkPage:
+    picture: Picture
+    sides: list[tuple[str, list[URIRef]]]  # (side's label, the actors drawn on it)
+    others: list[URIRef]  # events, claims and issues drawn, as the picture names them
+
+
+def read_network(store: ox.Store, project: Project, names: Names) -> NetworkPage:
+    """Who the network picture draws (:func:`stancegraph.plots.network_facts`, the facts it is
+    drawn from), by side, so that its page links each actor to the actor's page."""
+    facts = plots.network_facts(store, project)
+    by_side: dict[str, list[URIRef]] = defaultdict(list)
+    others = []
+    for iri, node in facts.nodes.items():
+        if node.kind in ("event", "claim", "issue", "other") and iri not in names.anchors:
+            others.append(URIRef(iri))
+            continue
+        side = names.labels.get(node.side, compact(node.side)) if node.side else "no side"
+        by_side[side].append(URIRef(iri))
+    order = lambda i: (names.labels.get(str(i), compact(str(i))).lower(), str(i))  # noqa: E731
+    sides = sorted(
+        ((side, sorted(v, key=order)) for side, v in by_side.items()),
+        key=lambda kv: (kv[0] == "no side", kv[0].lower()),
+    )
+    return NetworkPage(PICTURES[0], sides, sorted(others, key=order))
+
+
+# ---------------------------------------------------------------------------------------------
+# The search: an index of labels, read by a small local script (nothing is fetched)
+# ---------------------------------------------------------------------------------------------
+
+#: The search's files at the site root: the index as JSON (for any tool), the same index as a
+#: script (a page opened from disk may not fetch a file beside it; it may run one), the script.
+SEARCH_JSON = "search.json"
+SEARCH_INDEX_JS = "search-index.js"
+SEARCH_JS = "search.js"
+
+
+def search_index(
+    actors: list[ActorPage],
+    ontology: Ontology,
+    schemes: list[Scheme],
+    shapes: list[Shape],
+    query_pages: list[QueryPage],
+) -> list[dict[str, Any]]:
+    """One entry per thing the site documents: its label (``l``), other names (``a``), what it
+    is (``k``) and its page (``h``, relative to the site root); actors first."""
+    entries: list[dict[str, Any]] = []
+    for a in actors:
+        kinds = ", ".join(compact(str(k)).split(":", 1)[-1] for k in a.kinds)
+        entries.append({"l": a.label, "a": a.alt_labels, "k": f"actor ({kinds})", "h": a.file})
+    for t in ontology.classes + [p for ps in ontology.properties.values() for p in ps]:
+        entries.append(
+            {"l": t.label, "a": [t.curie], "k": t.kind, "h": f"ontology.html#{t.anchor}"}
+        )
+    for s in schemes:
+        entries.append(
+            {
+                "l": s.label,
+                "a": [f"vocab/{s.key}"],
+                "k": "vocabulary",
+                "h": f"vocabularies.html#{s.anchor}",
+            }
+        )
+        for c in s.concepts:
+            entries.append(
+                {
+                    "l": c.label,
+                    "a": c.alt_labels + c.notation,
+                    "k": f"concept in {s.label}",
+                    "h": f"vocabularies.html#{c.anchor}",
+                }
+            )
+    for sh in shapes:
+        entries.append(
+            {"l": sh.label, "a": [sh.name], "k": "shape", "h": f"shapes.html#{sh.anchor}"}
+        )
+    for q in query_pages:
+        entries.append(
+            {"l": q.summary, "a": [q.name], "k": "query", "h": f"queries/{quote(q.name)}.html"}
+        )
+    return entries
+
+
+def _write_search(out: Path, entries: list[dict[str, Any]]) -> list[Path]:
+    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    inline = data.replace("</", "<\\/")  # a label's "</script>" cannot end the script
+    script = (
+        "/* The search index of the stancegraph docs (the same as search.json). */\n"
+        f"window.STANCEGRAPH_SEARCH = {inline};\n"
+    )
+    written = [_write(out / SEARCH_JSON, data + "\n"), _write(out / SEARCH_INDEX_JS, script)]
+    written.append(Path(shutil.copyfile(TEMPLATES / SEARCH_JS, out / SEARCH_JS)))
+    return written
+
+
 @dataclass
 class SiteResult:
     out_dir: Path
     pages: list[Path]
     pictures: list[Path]
     copied: list[Path] = field(default_factory=list)
+    search: list[Path] = field(default_factory=list)  # the search's index and script
 
 
 def _environment() -> Any:
@@ -891,16 +1392,19 @@ def build_site(
     shapes = read_shapes(dataset, project, names)
     store = queries.memory_store(dataset)  # once, for the query pages and the pictures
     query_pages = read_queries(project, store, names)
+    actors = read_actors(dataset, project, names)
     stats = read_statistics(dataset, project)
 
     try:
         out.mkdir(parents=True, exist_ok=True)
         (out / "img").mkdir(exist_ok=True)
         (out / "queries").mkdir(exist_ok=True)
+        (out / "actors").mkdir(exist_ok=True)
     except OSError as exc:
         raise DocsError(f"{out}: cannot write the site there: {exc.strerror or exc}") from None
 
     pictures = [plots.draw_to(p.name, out / p.file, store, project) for p in PICTURES]
+    network = read_network(store, project, names)
     shutil.copyfile(TEMPLATES / "style.css", out / "style.css")
     shutil.copyfile(project.ontology_file, out / "stancegraph.ttl")
 
@@ -921,6 +1425,31 @@ def build_site(
     def label(iri: object) -> str:
         return names.labels.get(str(iri), compact(str(iri)))
 
+    found_in = Mentions(actors)
+
+    @jinja2.pass_context
+    def mentions(context: Any, text: object) -> Any:
+        """Text of the model (a definition, an example, a message) with each actor it names
+        linked to the actor's page, the first time the text names it."""
+        from markupsafe import Markup, escape
+
+        text = str(text)
+        parts, last, linked = [], 0, set()
+        for start, end, page in found_in.find(text):
+            if page in linked:
+                continue
+            linked.add(page)
+            href = context.get("root", "") + page
+            parts += [
+                escape(text[last:start]),
+                Markup('<a href="%s">%s</a>') % (href, text[start:end]),
+            ]
+            last = end
+        parts.append(escape(text[last:]))
+        return Markup("").join(parts)
+
+    env.filters["mentions"] = mentions
+
     env.globals.update(
         term=term,
         label=label,
@@ -930,6 +1459,8 @@ def build_site(
         version=ontology.version,
         is_link=lambda v: isinstance(v, Link),
         is_list=lambda v: isinstance(v, list),
+        is_iri=lambda v: isinstance(v, URIRef),
+        linked=lambda v: names.link(v).href is not None,
     )
     context: dict[str, Any] = {
         "root": "",
@@ -939,17 +1470,46 @@ def build_site(
         "queries": query_pages,
         "stats": stats,
         "pictures": PICTURES,
+        "actors": actors,
+        "network": network,
+        "class_tree": {"nodes": hierarchy(ontology.classes), "count": len(ontology.classes)},
+        "property_tree": {
+            "nodes": hierarchy([p for ps in ontology.properties.values() for p in ps]),
+            "count": sum(len(ps) for ps in ontology.properties.values()),
+        },
     }
+    drawn = {str(i) for _, side in network.sides for i in side}
+    for a in actors:
+        a.drawn = str(a.iri) in drawn
     written = []
     for file, title in PAGES:
         html = env.get_template(file).render(page=file, title=title, **context)
         written.append(_write(out / file, html))
+    html = env.get_template(NETWORK_PAGE).render(
+        page="index.html", title=network.picture.title, **context
+    )
+    written.append(_write(out / NETWORK_PAGE, html))
+    actor_template = env.get_template("actor.html")
+    for a in actors:
+        html = actor_template.render(
+            page="actors.html", title=a.label, a=a, **{**context, "root": "../"}
+        )
+        written.append(_write(out / a.file, html))
+    searched = _write_search(out, search_index(actors, ontology, schemes, shapes, query_pages))
     query_template = env.get_template("query.html")
+    downloads: list[Path] = []
     for q in query_pages:
         html = query_template.render(
             page="queries.html", title=q.summary, q=q, **{**context, "root": "../"}
         )
         written.append(_write(out / "queries" / f"{q.name}.html", html))
+        for suffix, data in q.downloads.items():
+            downloads.append(out / "queries" / f"{q.name}.{suffix}")
+            downloads[-1].write_bytes(data)
+    _forget_stale(
+        out,
+        [*written, *pictures, *searched, *downloads, out / "style.css", out / "stancegraph.ttl"],
+    )
 
     copied = []
     if copy_images is not None:
@@ -957,7 +1517,35 @@ def build_site(
         target.mkdir(parents=True, exist_ok=True)
         for picture in pictures:
             copied.append(Path(shutil.copyfile(picture, target / picture.name)))
-    return SiteResult(out, written, pictures, copied)
+    return SiteResult(out, written, pictures, copied, searched)
+
+
+#: The list of the files the last build wrote, at the site's root: the next build removes those
+#: it does not write again (a query or an actor gone), and nothing else in the folder.
+MANIFEST = ".stancegraph-docs"
+
+
+def _forget_stale(out: Path, files: list[Path]) -> list[Path]:
+    """Remove the files the previous build listed in :data:`MANIFEST` and this one did not
+    write (only regular files inside ``out``), then list this build's files there."""
+    root = out.resolve()
+    now = sorted({f.resolve().relative_to(root).as_posix() for f in files})
+    removed = []
+    manifest = out / MANIFEST
+    try:
+        before = manifest.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        before = []
+    for name in sorted(set(before) - set(now)):
+        listed = root / name
+        if listed.is_symlink():  # never followed out of the site
+            continue
+        path = listed.resolve()
+        if path.is_relative_to(root) and path != root and path.is_file():
+            path.unlink()
+            removed.append(path)
+    manifest.write_text("".join(f"{name}\n" for name in now), encoding="utf-8")
+    return removed
 
 
 def _write(path: Path, text: str) -> Path:
