@@ -211,7 +211,8 @@ def test_labels_beside_iri_columns_and_unbound_cells(sg: api.StanceGraph) -> Non
         (
             lambda sg: sg.query("stances-on-targte"),
             QueryError,
-            "no saved query 'stances-on-targte'; known: actor-network, ",
+            "no saved query 'stances-on-targte'; did you mean 'stances-on-target' or "
+            "'stances-as-marl'? (StanceGraph.queries() lists the 43 saved queries)",
         ),
         (
             lambda sg: sg.query("claims-about", actor="state:iran"),

@@ -66,6 +66,7 @@ _API_WORDS = (
     ("or --timeout)", "or stancegraph.open(timeout=SECONDS))"),
     ("or --memory)", "or stancegraph.open(memory=MIB))"),
     ("or --home)", "or stancegraph.open(path))"),
+    ("'stancegraph query --list' lists", "StanceGraph.queries() lists"),
 )
 
 
@@ -316,14 +317,20 @@ class StanceGraph:
         return queries.catalogue(self.project)
 
     def describe(self, name: str) -> queries.SavedQuery:
-        """The saved query ``name`` (:class:`QueryError` naming the known ones if none)."""
-        return queries.find(self.project, name)
+        """The saved query ``name`` (:class:`QueryError` naming the close ones if none)."""
+        return self._find(name)
 
     def query(self, name: str, /, **params: Any) -> Result:
         """Run the saved query ``name``; keyword arguments bind its parameters (an IRI as
         ``URIRef``, ``'<https://...>'`` or a prefixed name such as ``'armedgroup:hezbollah'``;
         text, numbers, dates, booleans as they are); the header's defaults fill the rest."""
-        return self._run(queries.find(self.project, name), params)
+        return self._run(self._find(name), params)
+
+    def _find(self, name: str) -> queries.SavedQuery:
+        try:
+            return queries.find(self.project, name)
+        except QueryError as exc:
+            raise type(exc)(in_api_words(str(exc))) from None
 
     def rows(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
         """``query(name, **params).rows``."""
