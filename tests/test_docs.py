@@ -494,9 +494,7 @@ def test_divergence_facts_separate_public_from_private(project: Project) -> None
     assert facts.query == "russia-iran-issues"
     fate = next(i for i in facts.issues if i.label == "the fate of Assad")
     assert {(s.holder, s.polarity, s.public) for s in fate.right} >= {("Iran", "support", False)}
-    assert {(s.holder, s.polarity, s.public) for s in fate.left} >= {
-        ("Russia", "advocacy", False)
-    }
+    assert {(s.holder, s.polarity, s.public) for s in fate.left} >= {("Russia", "advocacy", False)}
     # how the pairs are judged is the saved query's business; that it judged some is ours
     assert sum(fate.verdicts.values()) >= 1
 

@@ -705,7 +705,9 @@ def docs(state: State, out: str | None, copy_images: str | None) -> None:
     dist/docs/index.html in a browser.
     """
     from stancegraph import docs as docs_module
+    from stancegraph import plots
 
+    plots.require_extra(site=True)  # before any work: which extra is missing
     result = docs_module.build_site(state.project(), out, copy_images=copy_images)
     table = new_table("file", "kind")
     for path in result.pages:

@@ -621,10 +621,10 @@ def _link_targets(
 #: side's (Russia's by default) at the left, the right side's (Iran's) at the right, facing each
 #: other, the top side's (Syria's) in a row along the top; everyone and everything else in two
 #: columns between them.
-SIDE_COLUMNS = {"left": (5.5, 1.0), "right": (21.5, 26.0)}  # (inner column x, outer column x)
+SIDE_COLUMNS = {"left": (5.5, 1.6), "right": (21.5, 25.4)}  # (inner column x, outer column x)
 TOP_ROW_Y = 12.0
 MIDDLE_COLUMNS = (10.5, 16.5)
-ROW_GAP = 1.9
+ROW_GAP = 2.2
 
 #: Inner column first: the state and its government carry most edges across the middle.
 SIDE_ORDER = [
@@ -669,7 +669,7 @@ def network_layout(
     )
     middle_x = (MIDDLE_COLUMNS[0] + MIDDLE_COLUMNS[1]) / 2
     for i, node in enumerate(top):
-        places[node.iri] = (middle_x + (i - (len(top) - 1) / 2) * 3.6, TOP_ROW_Y + (i % 2) * 0.9)
+        places[node.iri] = (middle_x + (i - (len(top) - 1) / 2) * 3.3, TOP_ROW_Y + (i % 2) * 0.9)
 
     neighbours: dict[str, list[str]] = defaultdict(list)
     for edge in facts.edges:
@@ -708,9 +708,15 @@ def network_dot(facts: NetworkFacts, scope: Scope | None = None) -> str:
         engine="neato",
         graph_attr={
             "label": dot_text(
-                f"Actors of {scope.title}: relations (bold arrows) and stances (thin, italic "
-                "labels)\nsolid: public or stated in the article's own voice · dashed: "
-                "private, public or private unstated, inferred, or only someone's claim"
+                "\n".join(
+                    [
+                        *wrap(f"Actors of {scope.title}", 80),
+                        "relations (bold arrows) and stances (thin, italic labels); solid: "
+                        "public or stated in the article's own voice,",
+                        "dashed: private, public or private unstated, inferred, or only "
+                        "someone's claim",
+                    ]
+                )
             ),
             "labelloc": "t",
             "fontsize": "22",
@@ -724,30 +730,20 @@ def network_dot(facts: NetworkFacts, scope: Scope | None = None) -> str:
         },
         node_attr={
             "fontname": "Helvetica",
-            "fontsize": "13",
+            "fontsize": str(NODE_FONT),
             "style": "filled",
             "margin": "0.08,0.04",
         },
-        edge_attr={"fontname": "Helvetica", "fontsize": "10", "len": "2.2"},
+        edge_attr={"fontname": "Helvetica", "fontsize": str(EDGE_FONT), "len": "2.2"},
     )
-    styles = {name: style for name, _, style in ACTOR_KINDS}
-    places = network_layout(facts, sides)
+    places = {iri: (x * X_SCALE, y) for iri, (x, y) in network_layout(facts, sides).items()}
 
     for node in sorted(facts.nodes.values(), key=lambda n: n.iri):
-        if node.kind in styles:
-            attrs = dict(styles[node.kind])
-        elif node.kind == "issue":
-            attrs = {"shape": "cds", "fillcolor": "#fde9d9", "fontsize": "11"}
-        else:  # event or claim
-            attrs = {
-                "shape": "box",
-                "style": "filled,dotted",
-                "fillcolor": "#ffffff",
-                "fontsize": "10",
-            }
+        attrs = node_style(node.kind)
         if node.side is not None:
             attrs["color"] = colours.get(node.side, "#333333")
-        attrs["label"] = dot_text("\n".join(wrap(node.label, 22 if node.kind in styles else 30)))
+        width = 18 if node.kind in ACTOR_STYLES else 26
+        attrs["label"] = dot_text("\n".join(wrap(node.label, width)))
         attrs["tooltip"] = dot_text(f"{short_iri(node.iri)} ({node.kind})")
         if node.iri in places:
             x, y = places[node.iri]
@@ -762,30 +758,60 @@ def network_dot(facts: NetworkFacts, scope: Scope | None = None) -> str:
                 label=dot_text(facts.sides[side].upper()),
                 shape="plaintext",
                 style="",
-                fontsize="34",
+                fontsize="30",
                 fontcolor=colours[side],
                 fontname="Helvetica-Bold",
-                pos=f"{(inner_x + outer_x) / 2:.2f},{TOP_ROW_Y:.2f}!",
+                pos=f"{(inner_x + outer_x) / 2 * X_SCALE:.2f},{TOP_ROW_Y:.2f}!",
             )
 
     for edge in merge_edges(facts.edges):
-        colour = POLARITY_COLOURS[edge.tone]
-        attrs = {"color": colour, "fontcolor": colour, "style": "solid" if edge.solid else "dashed"}
-        if edge.kind == "relation":
-            attrs.update(penwidth="2.4", arrowhead="normal")
-            if edge.symmetric:
-                attrs["dir"] = "both"
-        elif edge.kind == "stance":
-            attrs.update(penwidth="1.3", arrowhead="vee", fontname="Helvetica-Oblique")
-        else:
-            attrs.update(
-                style="dotted", color="#999999", fontcolor="#777777", arrowhead="none", penwidth="1"
-            )
+        attrs = edge_style(edge.kind, edge.tone, edge.solid, edge.symmetric)
         g.edge(_node_id(edge.source), _node_id(edge.target), label=dot_text(edge.label), **attrs)
 
     lowest = min((y for _, y in places.values()), default=0.0)
-    _legend(g, (LEGEND_X, lowest - 2.2))
+    _legend(g, lowest - 1.6)
     return g.source
+
+
+#: How much narrower than :func:`network_layout`'s places the network is drawn: the picture is
+#: shown at the width of a page (about 1,000 px in the README), and its labels must stay
+#: readable there (issue #20: 10 pt labels in a picture 2,142 pt wide were about 5 px).
+X_SCALE = 0.66
+
+#: The sizes of the network's texts, in points.
+NODE_FONT = 15
+EDGE_FONT = 13
+
+ACTOR_STYLES = {name: style for name, _, style in ACTOR_KINDS}
+
+
+def node_style(kind: str) -> dict[str, str]:
+    """The Graphviz attributes of a node of ``kind``: an actor's kind (:data:`ACTOR_KINDS`),
+    ``issue``, or an event or claim (a dotted box)."""
+    if kind in ACTOR_STYLES:
+        return dict(ACTOR_STYLES[kind])
+    if kind == "issue":
+        return {"shape": "cds", "fillcolor": "#fde9d9", "fontsize": str(EDGE_FONT)}
+    return {"shape": "box", "style": "filled,dotted", "fillcolor": "#ffffff", "fontsize": "12"}
+
+
+def edge_style(kind: str, tone: str, solid: bool, symmetric: bool = False) -> dict[str, str]:
+    """The Graphviz attributes of an edge: a relation (bold, a closed arrowhead; two heads when
+    symmetric), a stance (thin, an open arrowhead, an italic label) or a link (dotted, grey);
+    coloured by tone; solid or dashed."""
+    colour = POLARITY_COLOURS[tone]
+    attrs = {"color": colour, "fontcolor": colour, "style": "solid" if solid else "dashed"}
+    if kind == "relation":
+        attrs.update(penwidth="2.4", arrowhead="normal")
+        if symmetric:
+            attrs["dir"] = "both"
+    elif kind == "stance":
+        attrs.update(penwidth="1.3", arrowhead="vee", fontname="Helvetica-Oblique")
+    else:
+        attrs.update(
+            style="dotted", color="#999999", fontcolor="#777777", arrowhead="none", penwidth="1"
+        )
+    return attrs
 
 
 def side_colours(sides: Sides) -> dict[str, str]:
@@ -816,50 +842,78 @@ def merge_edges(edges: list[Edge]) -> list[Edge]:
     return merged
 
 
-def _legend(g: object, place: tuple[float, float]) -> None:
-    import graphviz
+#: The samples of the network's legend: each kind of node drawn in its own shape (the actor
+#: kinds but the two most general, then an event or claim, and an issue), each kind of line
+#: drawn as a line: (id, kind, tone, solid, what it means).
+LEGEND_NODES = [(name, kind) for name, kind, _ in ACTOR_KINDS[:-2]] + [
+    ("event", "event or claim"),
+    ("issue", "issue"),
+]
+LEGEND_LINES = [
+    ("relation-positive", "relation", "positive", True, "relation: cooperation (backs, allied)"),
+    ("relation-negative", "relation", "negative", True, "relation: conflict (at odds, fights)"),
+    ("relation-neutral", "relation", "neutral", True, "relation: structure (controls, depends)"),
+    ("stance-positive", "stance", "positive", True, "stance for (support, welcome)"),
+    ("stance-negative", "stance", "negative", True, "stance against (opposition, concern)"),
+    ("stance-neutral", "stance", "neutral", True, "neutral stance (acceptance, surprise)"),
+    ("solid", "stance", "neutral", True, "solid: in public, or the article's own voice"),
+    ("dashed", "stance", "neutral", False, "dashed: private, unstated, inferred, or claimed"),
+    ("link", "link", "neutral", True, "took part in the event, or made the claim"),
+]
 
-    assert isinstance(g, graphviz.Digraph)
-    rows = []
-    for _, kind, style in ACTOR_KINDS[:-2]:
-        rows.append(
-            f'<TR><TD ALIGN="LEFT">{escape(kind)}</TD><TD ALIGN="LEFT">{style["shape"]}</TD></TR>'
+
+def _legend(g: object, top: float) -> None:
+    """The legend under the picture, drawn: a sample of each kind of node in its shape with
+    its name, then a sample of each kind of line with what it means (ids ``legend-kind-*``,
+    ``legend-line-*``), so a reader matches what he sees with what it means."""
+    per_row, dx = 4, 3.4
+    g.node(  # type: ignore[attr-defined]
+        "legend_title",
+        label="Legend",
+        shape="plaintext",
+        style="",
+        fontsize="18",
+        fontname="Helvetica-Bold",
+        pos=f"{LEGEND_X:.2f},{top:.2f}!",
+    )
+    y = top - 0.9
+    for i, (name, kind) in enumerate(LEGEND_NODES):
+        x, row = LEGEND_X + (i % per_row) * dx, i // per_row
+        attrs = node_style(name)
+        attrs.update(label=dot_text(kind), id=f"legend-kind-{name}", fontsize=str(NODE_FONT))
+        g.node(f"legend_kind_{name}", pos=f"{x:.2f},{y - row * 0.9:.2f}!", **attrs)  # type: ignore[attr-defined]
+    y -= ((len(LEGEND_NODES) - 1) // per_row + 1) * 0.9 + 0.2
+    for i, (name, kind, tone, solid, meaning) in enumerate(LEGEND_LINES):
+        column, row = i % 2, i // 2
+        x0, line_y = LEGEND_X - 0.6 + column * 2 * dx, y - row * 0.6
+        for end, x in (("a", x0), ("b", x0 + 1.6)):
+            g.node(  # type: ignore[attr-defined]
+                f"legend_line_{name}_{end}",
+                label="",
+                shape="point",
+                width="0.04",
+                style="invis",
+                pos=f"{x:.2f},{line_y:.2f}!",
+            )
+        g.edge(  # type: ignore[attr-defined]
+            f"legend_line_{name}_a",
+            f"legend_line_{name}_b",
+            id=f"legend-line-{name}",
+            **edge_style(kind, tone, solid),
         )
-    colours = "".join(
-        f'<TR><TD ALIGN="LEFT"><FONT COLOR="{c}">━━ {escape(name)}</FONT></TD>'
-        f'<TD ALIGN="LEFT">{escape(meaning)}</TD></TR>'
-        for name, c, meaning in (
-            ("positive", POLARITY_COLOURS["positive"], "support, welcome; backing, alliance"),
-            ("negative", POLARITY_COLOURS["negative"], "opposition, concern; at odds, fighting"),
-            ("neutral", POLARITY_COLOURS["neutral"], "acceptance, surprise; control, dependence"),
+        g.node(  # type: ignore[attr-defined]
+            f"legend_meaning_{name}",
+            label=dot_text(meaning),
+            shape="plaintext",
+            style="",
+            fontsize=str(EDGE_FONT),
+            # centred on its place: half its width (about 0.5 em a character) right of the line
+            pos=f"{x0 + 2.0 + len(meaning) * 0.5 * EDGE_FONT / 72 / 2:.2f},{line_y:.2f}!",
         )
-    )
-    label = (
-        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
-        '<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>'
-        + "".join(rows)
-        + colours
-        + '<TR><TD ALIGN="LEFT">━━ solid</TD><TD ALIGN="LEFT">public, own voice</TD></TR>'
-        '<TR><TD ALIGN="LEFT">- - dashed</TD><TD ALIGN="LEFT">private, unstated, inferred,'
-        " or claimed only</TD></TR>"
-        '<TR><TD ALIGN="LEFT">bold ▶</TD><TD ALIGN="LEFT">relation</TD></TR>'
-        '<TR><TD ALIGN="LEFT"><I>thin &gt;</I></TD><TD ALIGN="LEFT"><I>stance</I></TD></TR>'
-        '<TR><TD ALIGN="LEFT">··· dotted</TD><TD ALIGN="LEFT">participant or claimant</TD></TR>'
-        "</TABLE>>"
-    )
-    g.node(
-        "legend",
-        label=label,
-        shape="box",
-        style="rounded",
-        color="#b0b0b0",
-        fontsize="11",
-        pos=f"{place[0]:.2f},{place[1]:.2f}!",
-    )
 
 
-#: The legend stands under the Russian side, below the lowest node.
-LEGEND_X = 3.0
+#: The legend's left edge, at the left of the picture, under the lowest node.
+LEGEND_X = 1.0
 
 
 def _node_id(iri: str) -> str:
