@@ -456,3 +456,17 @@ def test_the_extra_holds_the_drawing_libraries_and_the_main_job_does_not() -> No
     assert "-e '.[docs]'" in makefile and "-e '.[test,docs]'" in makefile
     assert re.search(r"^docs: \$\(STAMPS\)/docs$", makefile, re.M)
     assert re.search(r"^run: \$\(STAMPS\)/run$", makefile, re.M)
+
+
+def test_a_divergence_with_no_issue_says_so(tmp_path: Path) -> None:
+    """The mini project's stances bear on no issue: the table says that in a row of its own,
+    instead of a bare header."""
+    needs_dot()
+    from conftest import MINI, with_picture_queries
+
+    home = tmp_path / "project"
+    shutil.copytree(MINI, home, ignore=shutil.ignore_patterns(".stancegraph", "dist"))
+    with_picture_queries(home)
+    result, _ = run_cli(home, "plot", "divergence", "--out", str(tmp_path / "d.svg"))
+    assert result.exit_code == 0, result.output
+    assert texts(svg_root(tmp_path / "d.svg"))[-1] == plots.NO_ISSUES

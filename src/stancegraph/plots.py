@@ -1357,6 +1357,12 @@ def divergence_dot(facts: DivergenceFacts, scope: Scope | None = None) -> str:
             cells.append(_verdict_cell(issue, facts.names))
         cells += side_cells(issue.right)
         rows.append("<TR>" + "".join(cells) + "</TR>")
+    if not facts.issues:  # an empty answer says so, rather than drawing a bare header
+        columns = head.count("<TD")
+        rows.append(
+            f'<TR><TD COLSPAN="{columns}"><FONT COLOR="#555555">{html_text(NO_ISSUES)}'
+            "</FONT></TD></TR>"
+        )
     table = (
         '<<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="0" CELLPADDING="6" COLOR="#999999">'
         + "".join(rows)
@@ -1387,6 +1393,10 @@ def divergence_dot(facts: DivergenceFacts, scope: Scope | None = None) -> str:
     )
     g.node("table", label=table)
     return g.source
+
+
+#: What the divergence shows where neither side holds a stance that bears on an issue.
+NO_ISSUES = "no stance of either side bears on an issue in these sources"
 
 
 def _html_lines(text: str, width: int) -> str:
