@@ -244,22 +244,32 @@ def test_a_wrong_side_is_one_line(tmp_path: Path, sides: list[str], message: str
     assert assert_clean_failure(result) == f"stancegraph: error: {message}"
 
 
-def test_too_large_a_network_asks_for_sources(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("name", "limit", "what"),
+    [
+        ("network", "MAX_NETWORK_NODES", "nodes"),
+        ("timeline", "MAX_TIMELINE_EVENTS", "events"),
+        ("divergence", "MAX_DIVERGENCE_ISSUES", "issues"),
+    ],
+)
+def test_too_large_a_picture_asks_for_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, limit: str, what: str
 ) -> None:
-    """A network of thousands of nodes (the 1M corpus: 2,621) cannot be read, and Graphviz takes
-    minutes on it: one line saying so, and what to do."""
+    """A network of thousands of nodes (the 1M corpus: 2,621), a timeline or a table of
+    thousands of rows, cannot be read, and takes minutes to draw or fails (a PNG that tall):
+    one line saying so, and what to do."""
     needs_dot()
-    monkeypatch.setattr(plots, "MAX_NETWORK_NODES", 5)
+    monkeypatch.setattr(plots, limit, 5)
     home = copy_project(tmp_path)
-    result, _ = run_cli(home, "plot", "network", "--out", str(tmp_path / "n.svg"))
+    result, _ = run_cli(home, "plot", name, "--out", str(tmp_path / "p.svg"))
     line = assert_clean_failure(result)
     assert re.fullmatch(
-        r"stancegraph: error: the network of “How Syria withdrawal could impact Russia's "
-        r"relationship with Iran” \(rd-syria-iran\) has \d+ nodes, more than the 5 a picture "
-        r"can show; choose sources with --source KEY",
+        rf"stancegraph: error: the {name} of “How Syria withdrawal could impact Russia's "
+        rf"relationship with Iran” \(rd-syria-iran\) has \d+ {what}, more than the 5 a "
+        r"picture can show; choose sources with --source KEY",
         line,
     ), line
+    assert not (tmp_path / "p.svg").exists()
 
 
 # ---------------------------------------------------------------------------------------------

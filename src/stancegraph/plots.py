@@ -1477,9 +1477,21 @@ def render_figure(fig: object, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-#: The most nodes the network draws: beyond it the picture cannot be read, and Graphviz takes
-#: minutes to route its edges (the 1M-triple synthetic corpus: 2,621 nodes, 7,980 edges).
+#: The most a picture draws: nodes of the network, events of the timeline (a row each), issues
+#: of the divergence (a row each). Beyond it a picture cannot be read, and drawing it takes
+#: minutes (Graphviz routing the 7,980 edges of the 2,621 nodes of the 1M-triple synthetic
+#: corpus) or fails (a timeline of 2,000 rows is taller than a PNG can be).
 MAX_NETWORK_NODES = 400
+MAX_TIMELINE_EVENTS = 300
+MAX_DIVERGENCE_ISSUES = 200
+
+
+def _refuse_if_too_many(scope: Scope, picture: str, count: int, what: str, most: int) -> None:
+    if count > most:
+        raise ProjectError(
+            f"the {picture} of {scope.title} has {count} {what}, more than the {most} a picture "
+            "can show; choose sources with --source KEY"
+        )
 
 
 def draw(
@@ -1503,15 +1515,15 @@ def draw(
         source, scope = store, scope_of(store)
     if name == "network":
         facts = network_facts(source, project)
-        if len(facts.nodes) > MAX_NETWORK_NODES:
-            raise ProjectError(
-                f"the network of {scope.title} has {len(facts.nodes)} nodes, more than the "
-                f"{MAX_NETWORK_NODES} a picture can show; choose sources with --source KEY"
-            )
+        _refuse_if_too_many(scope, name, len(facts.nodes), "nodes", MAX_NETWORK_NODES)
         return render_dot(network_dot(facts, scope), fmt, engine="neato")
     if name == "timeline":
-        return render_figure(timeline_figure(timeline_facts(source, project), scope), fmt)
-    return render_dot(divergence_dot(divergence_facts(source, project, scope.sides), scope), fmt)
+        events = timeline_facts(source, project)
+        _refuse_if_too_many(scope, name, len(events.events), "events", MAX_TIMELINE_EVENTS)
+        return render_figure(timeline_figure(events, scope), fmt)
+    issues = divergence_facts(source, project, scope.sides)
+    _refuse_if_too_many(scope, name, len(issues.issues), "issues", MAX_DIVERGENCE_ISSUES)
+    return render_dot(divergence_dot(issues, scope), fmt)
 
 
 def format_of(out: Path) -> str:
