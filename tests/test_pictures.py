@@ -235,6 +235,10 @@ def test_sides_are_chosen_by_side(project: Project, tmp_path: Path) -> None:
             "--side names the states a picture sets against each other: two (left, right) or "
             "three (left, right, top), not 1",
         ),
+        (
+            ["russia", "state/iran", f"<{ID}state/russia>"],
+            "--side 'russia' is named twice; each side is another state",
+        ),
     ],
 )
 def test_a_wrong_side_is_one_line(tmp_path: Path, sides: list[str], message: str) -> None:
@@ -297,6 +301,20 @@ def test_an_unknown_suffix_is_refused_before_any_work(tmp_path: Path) -> None:
         "names its format: .svg, .png, .pdf"
     )
     assert not out.exists() and not (home / "dist").exists()
+
+
+def test_an_out_file_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    home = copy_project(tmp_path)
+    (tmp_path / "a-file").write_text("not a folder\n", encoding="utf-8")
+    out = tmp_path / "a-file" / "t.svg"
+    result, _ = run_cli(home, "plot", "timeline", "--out", str(out))
+    assert assert_clean_failure(result) == (
+        f"stancegraph: error: {out}: cannot make its folder: File exists"
+    )
+    out = tmp_path / "t.svg"
+    out.mkdir()  # a folder with the file's name, inside a folder given as the file's
+    result, _ = run_cli(home, "plot", "timeline", "--out", str(tmp_path / "t.svg" / "x.svg"))
+    assert result.exit_code == 0, result.output  # the folder t.svg holds x.svg
 
 
 def test_a_folder_with_a_dot_in_its_name_is_a_folder(tmp_path: Path) -> None:

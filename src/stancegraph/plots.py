@@ -152,6 +152,12 @@ def sides_from(names: Iterable[str]) -> Sides | None:
             f"--side names the states a picture sets against each other: two (left, right) or "
             f"three (left, right, top), not {len(found)}"
         )
+    twice = [n for n in dict.fromkeys(found) if found.count(n) > 1]
+    if twice:
+        raise ProjectError(
+            f"--side {short_iri(twice[0]).removeprefix('state/')!r} is named twice; each side "
+            "is another state"
+        )
     return Sides(found[0], found[1], found[2] if len(found) == 3 else None)
 
 
@@ -1548,9 +1554,16 @@ def draw_to(
 ) -> Path:
     """Write picture ``name`` to the file ``out``, in the format its suffix names
     (:func:`format_of`: .svg, .png or .pdf)."""
-    data = draw(name, source, project, format_of(out), scope)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
+    fmt = format_of(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)  # before drawing: a folder we cannot make
+    except OSError as exc:
+        raise ProjectError(f"{out}: cannot make its folder: {exc.strerror}") from None
+    data = draw(name, source, project, fmt, scope)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise ProjectError(f"{out}: cannot write the picture: {exc.strerror}") from None
     return out
 
 
