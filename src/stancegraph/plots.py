@@ -362,8 +362,15 @@ def shorten(text: str, width: int) -> str:
     return textwrap.shorten(text, width=width, placeholder="…")
 
 
-def wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), width=width) or [""]
+def wrap(text: str, width: int, *, hyphens: bool = True) -> list[str]:
+    """``text`` in lines of at most ``width`` characters (longer words kept whole), broken at
+    spaces, and after hyphens unless ``hyphens`` is false (a title's ``rd-syria-iran``)."""
+    return textwrap.wrap(
+        " ".join(text.split()),
+        width=width,
+        break_on_hyphens=hyphens,
+        break_long_words=hyphens,
+    ) or [""]
 
 
 #: Characters XML 1.0 cannot hold (C0 controls but tab, newline and carriage return; U+FFFE,
@@ -716,7 +723,7 @@ def network_dot(facts: NetworkFacts, scope: Scope | None = None) -> str:
             "label": dot_text(
                 "\n".join(
                     [
-                        *wrap(f"Actors of {scope.title}", 80),
+                        *wrap(f"Actors of {scope.title}", 80, hyphens=False),
                         "relations (bold arrows) and stances (thin, italic labels); solid: "
                         "public or stated in the article's own voice,",
                         "dashed: private, public or private unstated, inferred, or only "
@@ -1180,7 +1187,7 @@ def _timeline_figure(facts: TimelineFacts, scope: Scope) -> object:
     title = f"Events of {scope.title} on a time axis, each at the precision the text gives"
     if facts.undated:
         title += f" ({facts.undated} events without a date are not shown)"
-    fig.suptitle(xml_safe(title), fontsize=15)
+    fig.suptitle(xml_safe("\n".join(wrap(title, 110, hyphens=False))), fontsize=15)
     return fig
 
 
@@ -1385,10 +1392,19 @@ def divergence_dot(facts: DivergenceFacts, scope: Scope | None = None) -> str:
         "divergence",
         graph_attr={
             "label": dot_text(
-                f"{left_name} and {right_name}, issue by issue, in {scope.title}: each side's "
-                "stances in public and in private\ngreen: for (positive) · red: against "
-                "(negative) · grey: neutral · (inferred): the encoder's reading"
-                + (f"\n{source}" if source else "")
+                "\n".join(
+                    [
+                        *wrap(
+                            f"{left_name} and {right_name}, issue by issue, in {scope.title}: "
+                            "each side's stances in public and in private",
+                            110,
+                            hyphens=False,
+                        ),
+                        "green: for (positive) · red: against (negative) · grey: neutral · "
+                        "(inferred): the encoder's reading",
+                        *([source] if source else []),
+                    ]
+                )
             ),
             "labelloc": "t",
             "fontsize": "18",
