@@ -13,6 +13,7 @@ installed by the main job, which draws nothing.
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import re
 import shutil
@@ -498,3 +499,41 @@ def test_a_divergence_with_no_issue_says_so(tmp_path: Path) -> None:
     result, _ = run_cli(home, "plot", "divergence", "--out", str(tmp_path / "d.svg"))
     assert result.exit_code == 0, result.output
     assert texts(svg_root(tmp_path / "d.svg"))[-1] == plots.NO_ISSUES
+
+
+def test_a_network_without_its_sides_is_laid_out_in_a_grid(project: Project) -> None:
+    """Where none of the sides is in the sources (a synthetic source names russia-8, not
+    russia), every node was put in two middle columns, a picture five pages tall: a grid of
+    rows across the picture's width instead."""
+    store = queries.memory_store(plots.assemble(project))
+    facts = plots.network_facts(store, project)
+    elsewhere = plots.Sides(ID + "state/narnia", ID + "state/oz", None)
+    places = plots.network_layout(facts, elsewhere)
+    assert set(places) == set(facts.nodes)
+    columns = {x for x, _ in places.values()}
+    rows = {round(y) for _, y in places.values()}
+    wanted = min(plots.GRID_COLUMNS, math.ceil(math.sqrt(len(facts.nodes) / 2)))
+    assert len(facts.nodes) > 30 and len(columns) == wanted >= 4, columns
+    assert len(rows) < len(facts.nodes) / 2  # not two columns of one node a row
+    assert len(set(places.values())) == len(places)  # no two nodes in one place
+
+
+def test_when_neato_crashes_the_network_is_drawn_with_straight_segments(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Graphviz 2.43's neato segfaults routing curved edges around some placements (one source
+    of the 1M corpus): the picture is drawn again with polyline edges, not refused."""
+    needs_dot()
+    real = plots.render_dot
+    asked: list[str] = []
+
+    def crashing_on_curves(source: str, fmt: str, engine: str = "dot") -> bytes:
+        asked.append("splines=true" if "splines=true" in source else "other")
+        if "splines=true" in source:
+            raise plots.GraphvizCrashed("Graphviz's neato crashed (signal 11) drawing a picture")
+        return real(source, fmt, engine)
+
+    monkeypatch.setattr(plots, "render_dot", crashing_on_curves)
+    svg = plots.draw("network", queries.memory_store(plots.assemble(project)), project)
+    assert asked == ["splines=true", "other"]
+    assert b"Vladimir Putin" in svg

@@ -36,6 +36,7 @@ x). Characters XML cannot hold (control characters) become U+FFFD, so every SVG 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import shutil
 import textwrap
@@ -696,6 +697,8 @@ def network_layout(
             return (middle_x, -99.0)
         return (sum(p[0] for p in near) / len(near), sum(p[1] for p in near) / len(near))
 
+    if not places:  # none of the sides is in these sources: every node in a grid of its own
+        return _grid(free, neighbours)
     free.sort(key=lambda n: (-mean_place(n.iri)[1], n.label))
     rows = (len(free) + 1) // 2
     for row in range(rows):
@@ -708,7 +711,27 @@ def network_layout(
     return places
 
 
-def network_dot(facts: NetworkFacts, scope: Scope | None = None) -> str:
+#: The widest row of the grid the network falls back to where no side is in the sources.
+GRID_COLUMNS = 6
+
+
+def _grid(nodes: list[Node], neighbours: dict[str, list[str]]) -> dict[str, tuple[float, float]]:
+    """A place for each node where no side is there to stand the others around: rows across
+    the picture's width (as wide as the sides' columns), the most linked nodes first, so that
+    the picture is about as wide as it is tall rather than two columns a page long each."""
+    left, right = SIDE_COLUMNS["left"][1], SIDE_COLUMNS["right"][1]
+    columns = max(2, min(GRID_COLUMNS, math.ceil(math.sqrt(len(nodes) / 2))))
+    step = (right - left) / (columns - 1)
+    ordered = sorted(nodes, key=lambda n: (-len(neighbours[n.iri]), n.label, n.iri))
+    places = {}
+    for i, node in enumerate(ordered):
+        row, column = divmod(i, columns)
+        x = left + column * step
+        places[node.iri] = (x, TOP_ROW_Y - 2.6 - row * ROW_GAP - (column % 2) * 0.6)
+    return places
+
+
+def network_dot(facts: NetworkFacts, scope: Scope | None = None, splines: str = "true") -> str:
     """The network as Graphviz DOT source for ``neato``: sides pinned (:func:`network_layout`),
     a heading over each side, a drawn legend, edges by kind, polarity and voice; the title names
     the sources (:class:`Scope`)."""
@@ -734,7 +757,7 @@ def network_dot(facts: NetworkFacts, scope: Scope | None = None) -> str:
             "labelloc": "t",
             "fontsize": "22",
             "fontname": "Helvetica",
-            "splines": "true",
+            "splines": splines,  # curved around the nodes; "polyline" where neato crashes
             "overlap": "true",
             "sep": "+3",
             "esep": "+1",
@@ -1476,7 +1499,16 @@ def render_dot(source: str, fmt: str, engine: str = "dot") -> bytes:
     try:
         return graphviz.Source(source, engine=engine).pipe(format=fmt)  # type: ignore[attr-defined]
     except graphviz.backend.execute.CalledProcessError as exc:  # type: ignore[attr-defined]
+        if exc.returncode < 0:  # killed by a signal: Graphviz crashed
+            raise GraphvizCrashed(
+                f"Graphviz's {engine} crashed (signal {-exc.returncode}) drawing a picture"
+            ) from None
         raise StancegraphError(f"Graphviz failed: {exc.stderr!r}") from None
+
+
+class GraphvizCrashed(StancegraphError):
+    """Graphviz died of a signal: ``neato`` 2.43 (Debian 11's) segfaults routing curved edges
+    around some placements of pinned nodes."""
 
 
 #: What each format's metadata leaves out, so that the same data draws the same bytes: no date,
@@ -1538,7 +1570,10 @@ def draw(
     if name == "network":
         facts = network_facts(source, project)
         _refuse_if_too_many(scope, name, len(facts.nodes), "nodes", MAX_NETWORK_NODES)
-        return render_dot(network_dot(facts, scope), fmt, engine="neato")
+        try:
+            return render_dot(network_dot(facts, scope), fmt, engine="neato")
+        except GraphvizCrashed:  # the same picture with edges of straight segments
+            return render_dot(network_dot(facts, scope, splines="polyline"), fmt, engine="neato")
     if name == "timeline":
         events = timeline_facts(source, project)
         _refuse_if_too_many(scope, name, len(events.events), "events", MAX_TIMELINE_EVENTS)
