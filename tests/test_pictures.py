@@ -537,3 +537,30 @@ def test_when_neato_crashes_the_network_is_drawn_with_straight_segments(
     svg = plots.draw("network", queries.memory_store(plots.assemble(project)), project)
     assert asked == ["splines=true", "other"]
     assert b"Vladimir Putin" in svg
+
+
+def test_labels_of_edges_between_the_same_two_nodes_are_stacked_in_one() -> None:
+    """Russia and Iran are joined by relations and stances both ways; each label was drawn at
+    its own edge's middle, on top of the others. Now one label holds them, a line each in its
+    edge's colour, the arrow naming whom each points to; the other edges carry none."""
+    needs_dot()
+    russia, iran = ID + "state/russia", ID + "state/iran"
+    nodes = {
+        russia: plots.Node(russia, "Russia", "State"),
+        iran: plots.Node(iran, "Iran", "State"),
+    }
+    edges = [
+        plots.Edge(russia, iran, "allied with", "relation", "positive", True),
+        plots.Edge(iran, russia, "at odds with ×3", "relation", "negative", False),
+        plots.Edge(iran, russia, "support <b>", "stance", "positive", True),
+    ]
+    labelled = plots.stacked_labels(edges, nodes)
+    assert [edge for edge, _ in labelled] == edges
+    assert labelled[0][1] == (
+        '<<FONT COLOR="#1a7f37">allied with → Iran</FONT><BR/>'
+        '<FONT COLOR="#c62828">at odds with ×3 → Russia</FONT><BR/>'
+        '<FONT COLOR="#1a7f37"><I>support &lt;b&gt; → Russia</I></FONT>>'
+    )
+    assert [label for _, label in labelled[1:]] == ["", ""]
+    alone = plots.stacked_labels(edges[:1], nodes)
+    assert alone == [(edges[0], plots.dot_text("allied with"))]

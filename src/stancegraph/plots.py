@@ -800,9 +800,9 @@ def network_dot(facts: NetworkFacts, scope: Scope | None = None, splines: str = 
                 pos=f"{(inner_x + outer_x) / 2 * X_SCALE:.2f},{TOP_ROW_Y:.2f}!",
             )
 
-    for edge in merge_edges(facts.edges):
+    for edge, label in stacked_labels(merge_edges(facts.edges), facts.nodes):
         attrs = edge_style(edge.kind, edge.tone, edge.solid, edge.symmetric)
-        g.edge(_node_id(edge.source), _node_id(edge.target), label=dot_text(edge.label), **attrs)
+        g.edge(_node_id(edge.source), _node_id(edge.target), label=label, **attrs)
 
     lowest = min((y for _, y in places.values()), default=0.0)
     _legend(g, lowest - 1.6)
@@ -848,6 +848,38 @@ def edge_style(kind: str, tone: str, solid: bool, symmetric: bool = False) -> di
             style="dotted", color="#999999", fontcolor="#777777", arrowhead="none", penwidth="1"
         )
     return attrs
+
+
+def stacked_labels(edges: list[Edge], nodes: dict[str, Node]) -> list[tuple[Edge, str]]:
+    """Each edge with its Graphviz label. Where several edges join the same two nodes (Russia
+    and Iran: allied, at odds, backs, and stances both ways), their labels, drawn each at its
+    own edge's middle, fell on one another: they are stacked in one label on the first of
+    them, a line each in its edge's colour (italic for a stance), with an arrow and the name of
+    the node it points to where the edges go both ways."""
+    groups: dict[frozenset[str], list[Edge]] = defaultdict(list)
+    for edge in edges:
+        groups[frozenset((edge.source, edge.target))].append(edge)
+    labelled = []
+    for group in groups.values():
+        if len(group) == 1:
+            labelled.append((group[0], dot_text(group[0].label)))
+            continue
+        both_ways = len({e.target for e in group}) > 1
+        lines = []
+        for edge in group:
+            colour = "#777777" if edge.kind == "link" else POLARITY_COLOURS[edge.tone]
+            towards = ""
+            if both_ways and not edge.symmetric:
+                name = nodes[edge.target].label if edge.target in nodes else edge.target
+                towards = f" → {shorten(name, 24)}"
+            for i, text in enumerate(edge.label.split("\n")):
+                shown = html_text(text + (towards if i == 0 else ""))
+                if edge.kind == "stance":
+                    shown = f"<I>{shown}</I>"
+                lines.append(f'<FONT COLOR="{colour}">{shown}</FONT>')
+        labelled.append((group[0], "<" + "<BR/>".join(lines) + ">"))
+        labelled += [(edge, "") for edge in group[1:]]
+    return labelled
 
 
 def side_colours(sides: Sides) -> dict[str, str]:
