@@ -185,8 +185,9 @@ def test_an_unknown_source_is_one_line_naming_the_known_ones(
 
 def test_sides_are_chosen_by_side(project: Project, tmp_path: Path) -> None:
     """--side iran --side russia puts Iran's actors at the left, Russia's at the right, and the
-    divergence sets Iran's stances against Russia's; its verdicts are russia-iran-issues's,
-    which compares Russia (left) and Iran (right) only, so the picture says it has none."""
+    divergence sets Iran's stances against Russia's, with the verdicts of russia-iran-issues
+    (pairs of one stance of each: the same either way round). Other sides have no verdicts:
+    that query compares Russia and Iran only, and the picture says so."""
     needs_dot()
     home = copy_project(tmp_path)
     result, _ = run_cli(
@@ -210,17 +211,39 @@ def test_sides_are_chosen_by_side(project: Project, tmp_path: Path) -> None:
     }
     assert x["IRAN"] < x["RUSSIA"]
     shown = texts(svg_root(tmp_path / "out" / "divergence.svg"))
-    heads = [t for t in shown if t.endswith(", in public")]
-    assert heads == ["Iran, in public", "Russia, in public"]
-    assert "pairs of stances" not in shown
-    assert any(
-        "no verdicts: the saved query russia-iran-issues compares Russia and Iran only" in t
-        for t in shown
-    )
-    # the default: Russia at the left, with the verdicts
+    assert [t for t in shown if t.endswith(", in public")] == [
+        "Iran, in public",
+        "Russia, in public",
+    ]
+    assert "pairs of stances" in shown
     store = queries.memory_store(plots.assemble(Project(home)))
-    facts = plots.divergence_facts(store, Project(home))
-    assert facts.names == ("Russia", "Iran") and facts.query == "russia-iran-issues"
+    swapped = plots.divergence_facts(
+        store, Project(home), plots.Sides(ID + "state/iran", ID + "state/russia")
+    )
+    default = plots.divergence_facts(store, Project(home))
+    assert default.names == ("Russia", "Iran") and default.query == "russia-iran-issues"
+    assert {i.label: (i.verdicts, i.left, i.right) for i in swapped.issues} == {
+        i.label: (i.verdicts, i.right, i.left) for i in default.issues
+    }
+    result, _ = run_cli(
+        home,
+        "plot",
+        "divergence",
+        "--side",
+        "russia",
+        "--side",
+        "syria",
+        "--out",
+        str(tmp_path / "other.svg"),
+    )
+    assert result.exit_code == 0, result.output
+    shown = texts(svg_root(tmp_path / "other.svg"))
+    assert [t for t in shown if t.endswith(", in public")] == [
+        "Russia, in public",
+        "Syria, in public",
+    ]
+    assert "pairs of stances" not in shown
+    assert "no verdicts: the saved query russia-iran-issues compares Russia and Iran only" in shown
 
 
 @pytest.mark.parametrize(

@@ -1300,8 +1300,8 @@ class DivergenceFacts:
 
 
 #: The saved query whose verdicts (agree, differ, diverge) the picture counts per issue, and the
-#: two sides it compares: it is written for Russia (left) and Iran (right), so other sides are
-#: drawn without verdicts.
+#: two sides it compares: it is written for Russia and Iran, so other sides are drawn without
+#: verdicts.
 VERDICT_QUERY = "russia-iran-issues"
 VERDICT_SIDES = (RUSSIA, IRAN)
 
@@ -1356,7 +1356,8 @@ def divergence_facts(
             )
             getattr(issue, side).append(stance)
     query = None
-    verdicts_apply = (sides.left, sides.right) == VERDICT_SIDES
+    # its verdicts judge pairs of stances, one of each side: the same whichever side is left
+    verdicts_apply = {sides.left, sides.right} == set(VERDICT_SIDES)
     if verdicts_apply and (cat.project.queries_dir / f"{VERDICT_QUERY}.rq").is_file():
         query = VERDICT_QUERY
         for row in cat.rows(VERDICT_QUERY, columns=("issue", "verdict")):
