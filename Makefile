@@ -3,7 +3,7 @@
 #   make test  - install the Debian packages the tests need (as root; otherwise name them), create
 #                .venv, install the package with its test and docs extras, run pytest
 #   make lint  - ruff over src/ and tests/
-#   make docs  - install the docs extra (matplotlib, Graphviz's Python package, jinja2), write the
+#   make docs  - install the docs extra (matplotlib, Graphviz's Python package), write the
 #                documentation site in dist/docs/ and the README's pictures in docs/img/
 # Installs are stamped inside .venv, so re-runs reinstall only when pyproject.toml changes.
 

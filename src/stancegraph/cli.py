@@ -707,7 +707,7 @@ def docs(state: State, out: str | None, copy_images: str | None) -> None:
     from stancegraph import docs as docs_module
     from stancegraph import plots
 
-    plots.require_extra(site=True)  # before any work: which extra is missing
+    plots.require_extra()  # before any work: which extra is missing (the site draws all three)
     result = docs_module.build_site(state.project(), out, copy_images=copy_images)
     table = new_table("file", "kind")
     for path in result.pages:

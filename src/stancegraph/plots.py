@@ -74,7 +74,7 @@ class ToolMissing(StancegraphError):
 
 
 class ExtraMissing(StancegraphError):
-    """A Python package of the ``docs`` extra (matplotlib, graphviz, jinja2) is not installed."""
+    """A Python package of the ``docs`` extra (matplotlib, graphviz) is not installed."""
 
 
 #: The extra that holds the drawing libraries (pyproject.toml), and what each picture imports.
@@ -100,11 +100,10 @@ def optional(module: str) -> object:
         ) from None
 
 
-def require_extra(names: Iterable[str] = NAMES, *, site: bool = False) -> None:
-    """Check, before any work, that the packages the pictures ``names`` (and the site, with
-    ``site``) need are installed: :class:`ExtraMissing` for the first that is not."""
-    wanted = [m for name in names for m in DRAWING_MODULES.get(name, ())]
-    for module in dict.fromkeys([*wanted, *(["jinja2"] if site else [])]):
+def require_extra(names: Iterable[str] = NAMES) -> None:
+    """Check, before any work, that the packages the pictures ``names`` (default: all, as the
+    site draws them) need are installed: :class:`ExtraMissing` for the first that is not."""
+    for module in dict.fromkeys(m for name in names for m in DRAWING_MODULES.get(name, ())):
         optional(module)
 
 
