@@ -1,9 +1,10 @@
 # stancegraph: two commands set up and run everything (see README "Quick start").
 #   make run   - create .venv, install the package, run the main job
 #   make test  - install the Debian packages the tests need (as root; otherwise name them), create
-#                .venv, install the package with its test extra, run pytest
+#                .venv, install the package with its test and docs extras, run pytest
 #   make lint  - ruff over src/ and tests/
-#   make docs  - the documentation site in dist/docs/, and the README's pictures in docs/img/
+#   make docs  - install the docs extra (matplotlib, Graphviz's Python package), write the
+#                documentation site in dist/docs/ and the README's pictures in docs/img/
 # Installs are stamped inside .venv, so re-runs reinstall only when pyproject.toml changes.
 
 PYTHON_BOOT ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -22,9 +23,14 @@ $(STAMPS)/run: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e .
 	@mkdir -p $(STAMPS) && touch $@
 
-$(STAMPS)/test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# The drawing libraries are the docs extra: `make run` never installs them (issue #20).
+$(STAMPS)/docs: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[docs]'
 	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/run
+
+$(STAMPS)/test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,docs]'
+	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/run $(STAMPS)/docs
 
 # The main job: describe the graph, build dist/, validate the dataset against the shapes, and
 # print the answers to the headline questions. 'stancegraph run' does what 'info', 'build',
@@ -45,7 +51,7 @@ test: system-deps $(STAMPS)/test
 	$(PY) -m pytest -q -n auto --dist loadfile
 
 # The documentation site (dist/docs/) and the pictures the README shows (docs/img/).
-docs: $(STAMPS)/run
+docs: $(STAMPS)/docs
 	$(SG) docs --copy-images docs/img
 
 lint: $(STAMPS)/test

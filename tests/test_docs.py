@@ -493,10 +493,8 @@ def test_divergence_facts_separate_public_from_private(project: Project) -> None
     facts = plots.divergence_facts(queries.memory_store(graph.assemble(project)), project)
     assert facts.query == "russia-iran-issues"
     fate = next(i for i in facts.issues if i.label == "the fate of Assad")
-    assert {(s.holder, s.polarity, s.public) for s in fate.iran} >= {("Iran", "support", False)}
-    assert {(s.holder, s.polarity, s.public) for s in fate.russia} >= {
-        ("Russia", "advocacy", False)
-    }
+    assert {(s.holder, s.polarity, s.public) for s in fate.right} >= {("Iran", "support", False)}
+    assert {(s.holder, s.polarity, s.public) for s in fate.left} >= {("Russia", "advocacy", False)}
     # how the pairs are judged is the saved query's business; that it judged some is ours
     assert sum(fate.verdicts.values()) >= 1
 
@@ -647,10 +645,10 @@ def test_a_stance_whose_expression_is_unstated_is_not_drawn_as_private(project: 
     unstated one now has a column of its own."""
     facts = plots.divergence_facts(queries.memory_store(graph.assemble(project)), project)
     fate = next(i for i in facts.issues if i.label == "the fate of Assad")
-    unstated = {(s.holder, s.polarity) for s in fate.iran if s.expression == "unstated"}
+    unstated = {(s.holder, s.polarity) for s in fate.right if s.expression == "unstated"}
     assert ("Iran", "support") in unstated
-    assert not any(s.private for s in fate.iran if s.expression == "unstated")
-    assert all(s.unstated == (s.expression == "unstated") for s in fate.russia + fate.iran)
+    assert not any(s.private for s in fate.right if s.expression == "unstated")
+    assert all(s.unstated == (s.expression == "unstated") for s in fate.left + fate.right)
     dot = plots.divergence_dot(facts)
     assert "<B>Russia, public or private</B>" in dot and "<B>Iran, public or private</B>" in dot
     first_issue = dot.split("<TR>")[2]  # after the header row

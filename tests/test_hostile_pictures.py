@@ -236,3 +236,22 @@ def test_the_site_pages_escape_hostile_labels_and_link_only_to_the_web(
         assert shown(label) in text, f"ontology.html does not show {label!r}"
     answers = (tmp_path / "site" / "queries" / "actor-relations.html").read_text(encoding="utf-8")
     assert '<td title="javascript:alert(4)"><code title="a state">a state</code></td>' in answers
+
+
+@pytest.mark.parametrize("title", [HOSTILE[0], HOSTILE[5], HOSTILE[8], HOSTILE[9]], ids=repr)
+def test_a_hostile_source_title_is_drawn_as_text_in_every_title(tmp_path: Path, title: str) -> None:
+    """Issue #20: the pictures' titles name the sources by their own titles (dct:title), which
+    are data like any label: each is drawn as the text it is, in all three pictures."""
+    needs_dot()
+    home = hostile_project(tmp_path, ["a plain label"])
+    description = home / "seeds" / "mini.ttl"
+    turtle = description.read_text(encoding="utf-8")
+    assert '"A mini article"@en' in turtle
+    turtle = turtle.replace('"A mini article"@en', Literal(title, lang="en").n3())
+    description.write_text(turtle, encoding="utf-8")
+    result, _ = run_cli(home, "plot", "--out", str(tmp_path / "img"))
+    assert result.exit_code == 0, output_of(result)
+    for name in plots.NAMES:
+        root, text = svg_texts(tmp_path / "img" / f"{name}.svg")
+        assert_links_nowhere(root, name)
+        assert shown(f"“{title}” (mini)") in text, f"{name}.svg does not show {title!r}"

@@ -888,7 +888,9 @@ def docs(state: State, out: str | None, copy_images: str | None) -> None:
     whole answer is written beside it (queries/NAME.csv, .json). Open dist/docs/index.html.
     """
     from stancegraph import docs as docs_module
+    from stancegraph import plots
 
+    plots.require_extra()  # before any work: which extra is missing (the site draws all three)
     result = docs_module.build_site(state.project(), out, copy_images=copy_images)
     table = new_table("file", "kind")
     for path in result.pages:
@@ -975,41 +977,69 @@ def serve(
     "--out",
     type=click.Path(),
     metavar="PATH",
-    help="A file (network.svg, timeline.png) for one picture, or a folder for several "
-    "(default: dist/img).",
+    help="A file for one picture, its suffix naming the format (net.svg, tl.png, tl.pdf), or a "
+    "folder for several (default: dist/img).",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["svg", "png"]),
-    help="svg or png (default: the --out file's suffix, else svg).",
+    type=click.Choice(["svg", "png", "pdf"]),
+    help="svg, png or pdf (default: the --out file's suffix, else svg).",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="KEY",
+    help="Draw this source only (repeatable: these sources); default: every source.",
+)
+@click.option(
+    "--side",
+    "sides",
+    multiple=True,
+    metavar="STATE",
+    help="The states set against each other (repeatable, in order: left, right, and along the "
+    "top of the network), as russia, state/russia or an IRI; default: russia, iran, syria.",
 )
 @click.pass_obj
-def plot(state: State, names: tuple[str, ...], out: str | None, fmt: str | None) -> None:
+def plot(
+    state: State,
+    names: tuple[str, ...],
+    out: str | None,
+    fmt: str | None,
+    sources: tuple[str, ...],
+    sides: tuple[str, ...],
+) -> None:
     """Draw pictures from the data: network, timeline, divergence (default: all three).
 
     network: actors and the relations and stances between them; timeline: events at the
-    precision of their dates; divergence: Russia's and Iran's stances, issue by issue.
+    precision of their dates; divergence: two sides' stances (Russia's and Iran's by default),
+    issue by issue. Needs the docs extra (pip install -e '.[docs]').
     """
     from pathlib import Path
 
-    from stancegraph import graph, queries
     from stancegraph import plots as plots_module
 
     project = state.project()
     chosen = list(names) or list(plots_module.NAMES)
+    plots_module.require_extra(chosen)  # before any work: which extra is missing
     target = Path(out) if out else project.dist_dir / "img"
-    as_file = target.suffix.lower() in (".svg", ".png")
+    as_file = bool(target.suffix) and not target.is_dir()
     if as_file and len(chosen) != 1:
         raise click.UsageError("--out FILE is for one picture; give a folder for several")
-    store = queries.memory_store(graph.assemble(project))  # one store for every picture
-    written = []
-    for name in chosen:
-        if as_file:
-            path = target if fmt is None else target.with_suffix(f".{fmt}")
-        else:
-            path = target / f"{name}.{fmt or 'svg'}"
-        written.append(plots_module.draw_to(name, path, store, project))
+    if as_file and fmt is not None:
+        target = target.with_suffix(f".{fmt}")
+    if as_file:
+        plots_module.format_of(target)  # an unknown suffix, before any work
+    written = plots_module.plot(
+        project,
+        chosen,
+        target.parent if as_file else target,
+        fmt or "svg",
+        sources=list(sources) or None,
+        sides=plots_module.sides_from(sides),
+        files={chosen[0]: target} if as_file else None,
+    )
     for path in written:
         click.echo(str(path))
 

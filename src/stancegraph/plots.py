@@ -1,4 +1,5 @@
-"""The pictures: the actor network, the timeline and the Russia–Iran divergence, from the data.
+"""The pictures: the actor network, the timeline and the divergence of two sides (Russia and
+Iran by default), from the data.
 
 Each picture is two steps, so that what it shows can be tested apart from how it is drawn:
 
@@ -14,6 +15,16 @@ Each picture is two steps, so that what it shows can be tested apart from how it
 
 Nothing is drawn by hand and nothing is fetched: the SVGs name no remote resource.
 
+The pictures are of any source or set of sources (:func:`assemble`: the model, the chosen
+sources' graphs, and the actors they reach), and of any sides (:class:`Sides`: which states stand
+at the left, at the right and along the top; Russia, Iran and Syria by default); their titles
+name the sources by their own titles (:class:`Scope`).
+
+The drawing libraries (matplotlib, which brings numpy and pillow; Graphviz's Python package) are
+the ``docs`` extra, imported only when a picture is drawn (:func:`optional`): the main job runs
+without them, and a picture asked for without them is :class:`ExtraMissing`, which names the
+extra to install.
+
 Every text that comes from the data (labels, issue names, polarity names) is drawn as the text
 it is, whatever a contribution puts in it (issue #22): Graphviz gets it through :func:`dot_text`
 in a plain label (``\\N``, ``\\G``, ``\\l``... and ``&amp;`` stay literal; a label that looks like
@@ -25,6 +36,7 @@ x). Characters XML cannot hold (control characters) become U+FFFD, so every SVG 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import shutil
 import textwrap
@@ -35,9 +47,9 @@ from html import escape
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 
-from stancegraph import graph, queries
+from stancegraph import corpus, graph, queries, safety
 from stancegraph.errors import ProjectError, QueryError, StancegraphError
 from stancegraph.sources import Project
 
@@ -45,18 +57,210 @@ SG = str(graph.SG)
 ID = graph.ID_BASE
 VOCAB = graph.VOCAB_BASE
 MARL = "http://www.gsi.upm.es/ontologies/marl/ns#"
+DCT = "http://purl.org/dc/terms/"
 RUSSIA = ID + "state/russia"
 IRAN = ID + "state/iran"
+SYRIA = ID + "state/syria"
 
 #: The pictures ``stancegraph plot`` draws, in the order the site shows them.
 NAMES = ("network", "timeline", "divergence")
 
-#: Output formats, by file suffix.
-FORMATS = ("svg", "png")
+#: Output formats, by file suffix: what Graphviz and matplotlib both write.
+FORMATS = ("svg", "png", "pdf")
 
 
 class ToolMissing(StancegraphError):
     """A program a picture needs (Graphviz's ``dot``) is not installed."""
+
+
+class ExtraMissing(StancegraphError):
+    """A Python package of the ``docs`` extra (matplotlib, graphviz) is not installed."""
+
+
+#: The extra that holds the drawing libraries (pyproject.toml), and what each picture imports.
+EXTRA = "docs"
+DRAWING_MODULES = {
+    "network": ("graphviz",),
+    "timeline": ("matplotlib",),
+    "divergence": ("graphviz",),
+}
+
+
+def optional(module: str) -> object:
+    """The module ``module`` of the ``docs`` extra, imported now; :class:`ExtraMissing`, naming
+    the extra, if it is not installed."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ExtraMissing(
+            f"the pictures and the site need the Python package {module!r}, which is not "
+            f"installed: install the {EXTRA} extra (pip install -e '.[{EXTRA}]', or make docs)"
+        ) from None
+
+
+def require_extra(names: Iterable[str] = NAMES) -> None:
+    """Check, before any work, that the packages the pictures ``names`` (default: all, as the
+    site draws them) need are installed: :class:`ExtraMissing` for the first that is not."""
+    for module in dict.fromkeys(m for name in names for m in DRAWING_MODULES.get(name, ())):
+        optional(module)
+
+
+# ---------------------------------------------------------------------------------------------
+# What a picture is of: sources and sides
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The states a picture sets against each other: ``left`` and ``right`` face each other
+    (the network's two side columns; the divergence's two sides), ``top`` stands along the top
+    of the network. IRIs; the default is the first article's: Russia, Iran and Syria."""
+
+    left: str = RUSSIA
+    right: str = IRAN
+    top: str | None = SYRIA
+
+    def all(self) -> list[str]:
+        return [s for s in (self.left, self.right, self.top) if s is not None]
+
+
+#: The outline colour of the actors of each place (and of its heading).
+PLACE_COLOURS = {"left": "#1c4587", "right": "#38761d", "top": "#7f6000"}
+
+
+def state_iri(text: str) -> str:
+    """A state named on the command line as ``russia``, ``state/russia`` or its full IRI."""
+    text = text.strip()
+    if text.startswith(("http://", "https://")):
+        return text
+    if text.startswith("<") and text.endswith(">"):
+        return text[1:-1]
+    return ID + (text if "/" in text else f"state/{text}")
+
+
+def sides_from(names: Iterable[str]) -> Sides | None:
+    """The :class:`Sides` named on the command line (``--side``, in order: left, right, top);
+    ``None`` (the default: Russia, Iran and Syria) where none is named. :class:`ProjectError`
+    for one or more than three."""
+    found = [state_iri(n) for n in names]
+    if not found:
+        return None
+    if not 2 <= len(found) <= 3:
+        raise ProjectError(
+            f"--side names the states a picture sets against each other: two (left, right) or "
+            f"three (left, right, top), not {len(found)}"
+        )
+    twice = [n for n in dict.fromkeys(found) if found.count(n) > 1]
+    if twice:
+        raise ProjectError(
+            f"--side {short_iri(twice[0]).removeprefix('state/')!r} is named twice; each side "
+            "is another state"
+        )
+    return Sides(found[0], found[1], found[2] if len(found) == 3 else None)
+
+
+def check_sides(store: ox.Store, sides: Sides) -> None:
+    """:class:`ProjectError`, naming the states there are, unless every side is an
+    ``sg:State`` of the data drawn."""
+    found = store.query(
+        f"SELECT DISTINCT ?state WHERE {{ ?state a <{SG}State> }}",
+        use_default_graph_as_union=True,
+    )
+    states = {str(row["state"].value) for row in found}  # type: ignore[union-attr]
+    for side in sides.all():
+        if side not in states:
+            known = ", ".join(sorted(short_iri(s).removeprefix("state/") for s in states))
+            raise ProjectError(
+                f"--side {short_iri(side).removeprefix('state/')!r}: no such state in the "
+                f"sources drawn (states: {known or 'none'})"
+            )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the pictures are of: the sources (``None``: every source of the project), their
+    titles, and the sides."""
+
+    sources: tuple[str, ...] | None = None
+    titles: tuple[str, ...] = ()
+    sides: Sides = field(default_factory=Sides)
+
+    @property
+    def title(self) -> str:
+        """How a picture's title names what it is of: one source by its own title (and key), a
+        few by their keys, many by their number."""
+        keys = self.sources or ()
+        if len(keys) == 1:
+            title = self.titles[0] if self.titles else ""
+            return f"“{shorten(title, 80)}” ({keys[0]})" if title else keys[0]
+        if not keys:
+            return "every source"
+        if len(keys) <= 3:
+            return f"{len(keys)} sources: {', '.join(keys)}"
+        return f"{len(keys)} sources: {', '.join(keys[:3])} and {len(keys) - 3} more"
+
+
+def assemble(project: Project, keys: Iterable[str] | None = None) -> Dataset:
+    """The dataset the pictures of ``keys`` are drawn from: the whole project for ``None``;
+    else the model (ontology, vocabularies), the named graph of each source in ``keys``, and of
+    ``data/actors.ttl`` only what those sources reach (:func:`stancegraph.corpus.reached_actors`),
+    so that drawing one source of a large corpus reads that source, not the corpus.
+    :class:`ProjectError` for a key that is not a source of the project."""
+    if keys is None:
+        return graph.assemble(project)
+    chosen = [project.source(key) for key in dict.fromkeys(keys)]
+    if not project.ontology_file.is_file():
+        raise ProjectError(f"{project.ontology_file}: the ontology file is missing")
+    dataset = Dataset()
+    for iri, files in graph.layer_files(project)[:2]:  # the ontology, the vocabularies
+        named = dataset.graph(iri)
+        for path in files:
+            safety.parse_file(path, graph=named)
+    reached: set[object] = set()
+    for source in chosen:
+        named = dataset.graph(graph.source_graph_iri(source.key))
+        for path in source.rdf_files:
+            safety.parse_file(path, graph=named)
+        for s, _, o in named:
+            reached.update((s, o))
+    if project.actors_file.is_file():
+        actors = dataset.graph(graph.ACTORS_GRAPH)
+        everyone = safety.parse_file(project.actors_file, graph=Graph())
+        for triple in corpus.reached_actors(everyone, reached):  # type: ignore[arg-type]
+            actors.add(triple)
+    return dataset
+
+
+def scope_of(store: ox.Store, sides: Sides | None = None) -> Scope:
+    """The :class:`Scope` of the pictures drawn from ``store``: the sources whose named graphs
+    it holds, each titled by its document's own title (``dct:title``, English first), else by
+    the title its description reads elsewhere (a node that ``sg:describes`` the document)."""
+    prefix = graph.GRAPH_BASE + "source/"
+    keys = sorted(
+        g.value.removeprefix(prefix)
+        for g in store.named_graphs()
+        if isinstance(g, ox.NamedNode) and g.value.startswith(prefix)
+    )
+    titles = []
+    for key in keys:
+        doc = f"<{graph.document_iri(key)}>"
+        found = store.query(
+            f"SELECT ?rank ?title WHERE {{ GRAPH <{prefix + key}> {{"
+            f" {{ {doc} <{DCT}title> ?title BIND(0 AS ?rank) }} UNION"
+            f" {{ ?about <{SG}describes> {doc} ; <{DCT}title> ?title BIND(1 AS ?rank) }} }} }}"
+        )
+        values = sorted(
+            (
+                int(row["rank"].value),  # type: ignore[union-attr]
+                not (row["title"].language or "").lower().startswith("en"),  # type: ignore[union-attr]
+                row["title"].value,  # type: ignore[union-attr]
+            )
+            for row in found  # type: ignore[union-attr]
+        )
+        titles.append(" ".join(values[0][2].split()) if values else "")
+    return Scope(tuple(keys), tuple(titles), sides or Sides())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,8 +362,15 @@ def shorten(text: str, width: int) -> str:
     return textwrap.shorten(text, width=width, placeholder="…")
 
 
-def wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), width=width) or [""]
+def wrap(text: str, width: int, *, hyphens: bool = True) -> list[str]:
+    """``text`` in lines of at most ``width`` characters (longer words kept whole), broken at
+    spaces, and after hyphens unless ``hyphens`` is false (a title's ``rd-syria-iran``)."""
+    return textwrap.wrap(
+        " ".join(text.split()),
+        width=width,
+        break_on_hyphens=hyphens,
+        break_long_words=hyphens,
+    ) or [""]
 
 
 #: Characters XML 1.0 cannot hold (C0 controls but tab, newline and carriage return; U+FFFE,
@@ -181,9 +392,8 @@ def dot_text(text: str) -> str:
     written ``&amp;``, and the value is marked as not HTML (the package then quotes it, escaping
     ``"``).
     """
-    import graphviz
-
-    return graphviz.escape(xml_safe(text).replace("&", "&amp;"))
+    graphviz = optional("graphviz")
+    return graphviz.escape(xml_safe(text).replace("&", "&amp;"))  # type: ignore[attr-defined]
 
 
 def html_text(text: str) -> str:
@@ -420,14 +630,14 @@ def _link_targets(
         facts.edges.append(Edge(row["agent"], row["target"], role, "link", "neutral", True))
 
 
-#: Where each side's actors stand in the picture (inches; x to the right, y up): Russia's at the
-#: left, Iran's at the right (the two sides the article is about face each other), Syria's in a
-#: row along the top; everyone and everything else in two columns between them.
-SIDE_COLUMNS = {RUSSIA: (5.5, 1.0), IRAN: (21.5, 26.0)}  # (inner column x, outer column x)
-TOP_SIDE = ID + "state/syria"
+#: Where each side's actors stand in the picture (inches; x to the right, y up): the left
+#: side's (Russia's by default) at the left, the right side's (Iran's) at the right, facing each
+#: other, the top side's (Syria's) in a row along the top; everyone and everything else in two
+#: columns between them.
+SIDE_COLUMNS = {"left": (5.5, 1.6), "right": (21.5, 25.4)}  # (inner column x, outer column x)
 TOP_ROW_Y = 12.0
 MIDDLE_COLUMNS = (10.5, 16.5)
-ROW_GAP = 1.9
+ROW_GAP = 2.2
 
 #: Inner column first: the state and its government carry most edges across the middle.
 SIDE_ORDER = [
@@ -440,17 +650,22 @@ SIDE_ORDER = [
 ]
 
 
-def network_layout(facts: NetworkFacts) -> dict[str, tuple[float, float]]:
+def network_layout(
+    facts: NetworkFacts, sides: Sides | None = None
+) -> dict[str, tuple[float, float]]:
     """A place for every node, so that the picture reads the same way each time.
 
-    The actors of Russia and Iran stand in two columns each at the left and the right (the state
-    and its government on the inside, facing each other), Syria's actors in a row along the top.
+    The actors of the left and right sides (:class:`Sides`; Russia and Iran by default) stand
+    in two columns each at the left and the right (the state and its government on the inside,
+    facing each other), the top side's actors (Syria's) in a row along the top.
     Every other node (other actors, and the events, claims and issues stances are about) goes
     into two middle columns, in the order of the mean height of the side actors it is linked to,
     the nearer column to the side it is linked to most, so that edges run short and level.
     """
+    sides = sides or Sides()
     places: dict[str, tuple[float, float]] = {}
-    for side, (inner_x, outer_x) in SIDE_COLUMNS.items():
+    for place, (inner_x, outer_x) in SIDE_COLUMNS.items():
+        side = getattr(sides, place)
         members = sorted(
             (n for n in facts.nodes.values() if n.side == side),
             key=lambda n: (SIDE_ORDER.index(n.kind) if n.kind in SIDE_ORDER else 9, n.label),
@@ -462,12 +677,12 @@ def network_layout(facts: NetworkFacts) -> dict[str, tuple[float, float]]:
         for i, node in enumerate(outer):
             places[node.iri] = (outer_x, (len(outer) - 1) / 2 * 2.2 - i * 2.2)
     top = sorted(
-        (n for n in facts.nodes.values() if n.side == TOP_SIDE),
+        (n for n in facts.nodes.values() if sides.top is not None and n.side == sides.top),
         key=lambda n: (n.side or "", SIDE_ORDER.index(n.kind) if n.kind in SIDE_ORDER else 9),
     )
     middle_x = (MIDDLE_COLUMNS[0] + MIDDLE_COLUMNS[1]) / 2
     for i, node in enumerate(top):
-        places[node.iri] = (middle_x + (i - (len(top) - 1) / 2) * 3.6, TOP_ROW_Y + (i % 2) * 0.9)
+        places[node.iri] = (middle_x + (i - (len(top) - 1) / 2) * 3.3, TOP_ROW_Y + (i % 2) * 0.9)
 
     neighbours: dict[str, list[str]] = defaultdict(list)
     for edge in facts.edges:
@@ -481,6 +696,8 @@ def network_layout(facts: NetworkFacts) -> dict[str, tuple[float, float]]:
             return (middle_x, -99.0)
         return (sum(p[0] for p in near) / len(near), sum(p[1] for p in near) / len(near))
 
+    if not places:  # none of the sides is in these sources: every node in a grid of its own
+        return _grid(free, neighbours)
     free.sort(key=lambda n: (-mean_place(n.iri)[1], n.label))
     rows = (len(free) + 1) // 2
     for row in range(rows):
@@ -493,22 +710,53 @@ def network_layout(facts: NetworkFacts) -> dict[str, tuple[float, float]]:
     return places
 
 
-def network_dot(facts: NetworkFacts) -> str:
-    """The network as Graphviz DOT source for ``neato``: sides pinned (:func:`network_layout`),
-    a heading over each side, a legend, edges by kind, polarity and voice."""
-    import graphviz
+#: The widest row of the grid the network falls back to where no side is in the sources.
+GRID_COLUMNS = 6
 
-    g = graphviz.Digraph(
+
+def _grid(nodes: list[Node], neighbours: dict[str, list[str]]) -> dict[str, tuple[float, float]]:
+    """A place for each node where no side is there to stand the others around: rows across
+    the picture's width (as wide as the sides' columns), the most linked nodes first, so that
+    the picture is about as wide as it is tall rather than two columns a page long each."""
+    left, right = SIDE_COLUMNS["left"][1], SIDE_COLUMNS["right"][1]
+    columns = max(2, min(GRID_COLUMNS, math.ceil(math.sqrt(len(nodes) / 2))))
+    step = (right - left) / (columns - 1)
+    ordered = sorted(nodes, key=lambda n: (-len(neighbours[n.iri]), n.label, n.iri))
+    places = {}
+    for i, node in enumerate(ordered):
+        row, column = divmod(i, columns)
+        x = left + column * step
+        places[node.iri] = (x, TOP_ROW_Y - 2.6 - row * ROW_GAP - (column % 2) * 0.6)
+    return places
+
+
+def network_dot(facts: NetworkFacts, scope: Scope | None = None, splines: str = "true") -> str:
+    """The network as Graphviz DOT source for ``neato``: sides pinned (:func:`network_layout`),
+    a heading over each side, a drawn legend, edges by kind, polarity and voice; the title names
+    the sources (:class:`Scope`)."""
+    graphviz = optional("graphviz")
+    scope = scope or Scope()
+    sides = scope.sides
+    colours = side_colours(sides)
+    g = graphviz.Digraph(  # type: ignore[attr-defined]
         "actor_network",
         engine="neato",
         graph_attr={
-            "label": "Actors of rd-syria-iran: relations (bold arrows) and stances (thin, italic "
-            "labels)\nsolid: public or stated in the article's own voice · dashed: private, "
-            "public or private unstated, inferred, or only someone's claim",
+            "label": dot_text(
+                "\n".join(
+                    [
+                        *wrap(f"Actors of {scope.title}", 80, hyphens=False),
+                        "relations (bold arrows) and stances (thin, italic labels); solid: "
+                        "public or stated in the article's own voice,",
+                        "dashed: private, public or private unstated, inferred, or only "
+                        "someone's claim",
+                    ]
+                )
+            ),
             "labelloc": "t",
             "fontsize": "22",
             "fontname": "Helvetica",
-            "splines": "true",
+            "splines": splines,  # curved around the nodes; "polyline" where neato crashes
             "overlap": "true",
             "sep": "+3",
             "esep": "+1",
@@ -517,71 +765,129 @@ def network_dot(facts: NetworkFacts) -> str:
         },
         node_attr={
             "fontname": "Helvetica",
-            "fontsize": "13",
+            "fontsize": str(NODE_FONT),
             "style": "filled",
             "margin": "0.08,0.04",
         },
-        edge_attr={"fontname": "Helvetica", "fontsize": "10", "len": "2.2"},
+        edge_attr={"fontname": "Helvetica", "fontsize": str(EDGE_FONT), "len": "2.2"},
     )
-    styles = {name: style for name, _, style in ACTOR_KINDS}
-    places = network_layout(facts)
+    places = {iri: (x * X_SCALE, y) for iri, (x, y) in network_layout(facts, sides).items()}
 
     for node in sorted(facts.nodes.values(), key=lambda n: n.iri):
-        if node.kind in styles:
-            attrs = dict(styles[node.kind])
-        elif node.kind == "issue":
-            attrs = {"shape": "cds", "fillcolor": "#fde9d9", "fontsize": "11"}
-        else:  # event or claim
-            attrs = {
-                "shape": "box",
-                "style": "filled,dotted",
-                "fillcolor": "#ffffff",
-                "fontsize": "10",
-            }
+        attrs = node_style(node.kind)
         if node.side is not None:
-            attrs["color"] = SIDE_COLOURS.get(node.side, "#333333")
-        attrs["label"] = dot_text("\n".join(wrap(node.label, 22 if node.kind in styles else 30)))
+            attrs["color"] = colours.get(node.side, "#333333")
+        width = 18 if node.kind in ACTOR_STYLES else 26
+        attrs["label"] = dot_text("\n".join(wrap(node.label, width)))
         attrs["tooltip"] = dot_text(f"{short_iri(node.iri)} ({node.kind})")
         if node.iri in places:
             x, y = places[node.iri]
             attrs["pos"] = f"{x:.2f},{y:.2f}!"
         g.node(_node_id(node.iri), **attrs)
 
-    for side, (inner_x, outer_x) in SIDE_COLUMNS.items():
+    for place, (inner_x, outer_x) in SIDE_COLUMNS.items():
+        side = getattr(sides, place)
         if side in facts.sides:
             g.node(
                 f"heading_{_node_id(side)}",
                 label=dot_text(facts.sides[side].upper()),
                 shape="plaintext",
                 style="",
-                fontsize="34",
-                fontcolor=SIDE_COLOURS[side],
+                fontsize="30",
+                fontcolor=colours[side],
                 fontname="Helvetica-Bold",
-                pos=f"{(inner_x + outer_x) / 2:.2f},{TOP_ROW_Y:.2f}!",
+                pos=f"{(inner_x + outer_x) / 2 * X_SCALE:.2f},{TOP_ROW_Y:.2f}!",
             )
 
-    for edge in merge_edges(facts.edges):
-        colour = POLARITY_COLOURS[edge.tone]
-        attrs = {"color": colour, "fontcolor": colour, "style": "solid" if edge.solid else "dashed"}
-        if edge.kind == "relation":
-            attrs.update(penwidth="2.4", arrowhead="normal")
-            if edge.symmetric:
-                attrs["dir"] = "both"
-        elif edge.kind == "stance":
-            attrs.update(penwidth="1.3", arrowhead="vee", fontname="Helvetica-Oblique")
-        else:
-            attrs.update(
-                style="dotted", color="#999999", fontcolor="#777777", arrowhead="none", penwidth="1"
-            )
-        g.edge(_node_id(edge.source), _node_id(edge.target), label=dot_text(edge.label), **attrs)
+    for edge, label in stacked_labels(merge_edges(facts.edges), facts.nodes):
+        attrs = edge_style(edge.kind, edge.tone, edge.solid, edge.symmetric)
+        g.edge(_node_id(edge.source), _node_id(edge.target), label=label, **attrs)
 
     lowest = min((y for _, y in places.values()), default=0.0)
-    _legend(g, (LEGEND_X, lowest - 2.2))
+    _legend(g, lowest - 1.6)
     return g.source
 
 
-#: The outline colour of each side's actors (and of its heading).
-SIDE_COLOURS = {RUSSIA: "#1c4587", IRAN: "#38761d", ID + "state/syria": "#7f6000"}
+#: How much narrower than :func:`network_layout`'s places the network is drawn: the picture is
+#: shown at the width of a page (about 1,000 px in the README), and its labels must stay
+#: readable there (issue #20: 10 pt labels in a picture 2,142 pt wide were about 5 px).
+X_SCALE = 0.66
+
+#: The sizes of the network's texts, in points.
+NODE_FONT = 15
+EDGE_FONT = 13
+
+ACTOR_STYLES = {name: style for name, _, style in ACTOR_KINDS}
+
+
+def node_style(kind: str) -> dict[str, str]:
+    """The Graphviz attributes of a node of ``kind``: an actor's kind (:data:`ACTOR_KINDS`),
+    ``issue``, or an event or claim (a dotted box)."""
+    if kind in ACTOR_STYLES:
+        return dict(ACTOR_STYLES[kind])
+    if kind == "issue":
+        return {"shape": "cds", "fillcolor": "#fde9d9", "fontsize": str(EDGE_FONT)}
+    return {"shape": "box", "style": "filled,dotted", "fillcolor": "#ffffff", "fontsize": "12"}
+
+
+def edge_style(kind: str, tone: str, solid: bool, symmetric: bool = False) -> dict[str, str]:
+    """The Graphviz attributes of an edge: a relation (bold, a closed arrowhead; two heads when
+    symmetric), a stance (thin, an open arrowhead, an italic label) or a link (dotted, grey);
+    coloured by tone; solid or dashed."""
+    colour = POLARITY_COLOURS[tone]
+    attrs = {"color": colour, "fontcolor": colour, "style": "solid" if solid else "dashed"}
+    if kind == "relation":
+        attrs.update(penwidth="2.4", arrowhead="normal")
+        if symmetric:
+            attrs["dir"] = "both"
+    elif kind == "stance":
+        attrs.update(penwidth="1.3", arrowhead="vee", fontname="Helvetica-Oblique")
+    else:
+        attrs.update(
+            style="dotted", color="#999999", fontcolor="#777777", arrowhead="none", penwidth="1"
+        )
+    return attrs
+
+
+def stacked_labels(edges: list[Edge], nodes: dict[str, Node]) -> list[tuple[Edge, str]]:
+    """Each edge with its Graphviz label. Where several edges join the same two nodes (Russia
+    and Iran: allied, at odds, backs, and stances both ways), their labels, drawn each at its
+    own edge's middle, fell on one another: they are stacked in one label on the first of
+    them, a line each in its edge's colour (italic for a stance), with an arrow and the name of
+    the node it points to where the edges go both ways."""
+    groups: dict[frozenset[str], list[Edge]] = defaultdict(list)
+    for edge in edges:
+        groups[frozenset((edge.source, edge.target))].append(edge)
+    labelled = []
+    for group in groups.values():
+        if len(group) == 1:
+            labelled.append((group[0], dot_text(group[0].label)))
+            continue
+        both_ways = len({e.target for e in group}) > 1
+        lines = []
+        for edge in group:
+            colour = "#777777" if edge.kind == "link" else POLARITY_COLOURS[edge.tone]
+            towards = ""
+            if both_ways and not edge.symmetric:
+                name = nodes[edge.target].label if edge.target in nodes else edge.target
+                towards = f" → {shorten(name, 24)}"
+            for i, text in enumerate(edge.label.split("\n")):
+                shown = html_text(text + (towards if i == 0 else ""))
+                if edge.kind == "stance":
+                    shown = f"<I>{shown}</I>"
+                lines.append(f'<FONT COLOR="{colour}">{shown}</FONT>')
+        labelled.append((group[0], "<" + "<BR/>".join(lines) + ">"))
+        labelled += [(edge, "") for edge in group[1:]]
+    return labelled
+
+
+def side_colours(sides: Sides) -> dict[str, str]:
+    """The outline colour of each side's actors (and of its heading), by its place."""
+    found = {}
+    for place in ("top", "right", "left"):  # a state named twice takes its first place
+        if getattr(sides, place) is not None:
+            found[getattr(sides, place)] = PLACE_COLOURS[place]
+    return found
 
 
 def merge_edges(edges: list[Edge]) -> list[Edge]:
@@ -603,50 +909,78 @@ def merge_edges(edges: list[Edge]) -> list[Edge]:
     return merged
 
 
-def _legend(g: object, place: tuple[float, float]) -> None:
-    import graphviz
+#: The samples of the network's legend: each kind of node drawn in its own shape (the actor
+#: kinds but the two most general, then an event or claim, and an issue), each kind of line
+#: drawn as a line: (id, kind, tone, solid, what it means).
+LEGEND_NODES = [(name, kind) for name, kind, _ in ACTOR_KINDS[:-2]] + [
+    ("event", "event or claim"),
+    ("issue", "issue"),
+]
+LEGEND_LINES = [
+    ("relation-positive", "relation", "positive", True, "relation: cooperation (backs, allied)"),
+    ("relation-negative", "relation", "negative", True, "relation: conflict (at odds, fights)"),
+    ("relation-neutral", "relation", "neutral", True, "relation: structure (controls, depends)"),
+    ("stance-positive", "stance", "positive", True, "stance for (support, welcome)"),
+    ("stance-negative", "stance", "negative", True, "stance against (opposition, concern)"),
+    ("stance-neutral", "stance", "neutral", True, "neutral stance (acceptance, surprise)"),
+    ("solid", "stance", "neutral", True, "solid: in public, or the article's own voice"),
+    ("dashed", "stance", "neutral", False, "dashed: private, unstated, inferred, or claimed"),
+    ("link", "link", "neutral", True, "took part in the event, or made the claim"),
+]
 
-    assert isinstance(g, graphviz.Digraph)
-    rows = []
-    for _, kind, style in ACTOR_KINDS[:-2]:
-        rows.append(
-            f'<TR><TD ALIGN="LEFT">{escape(kind)}</TD><TD ALIGN="LEFT">{style["shape"]}</TD></TR>'
+
+def _legend(g: object, top: float) -> None:
+    """The legend under the picture, drawn: a sample of each kind of node in its shape with
+    its name, then a sample of each kind of line with what it means (ids ``legend-kind-*``,
+    ``legend-line-*``), so a reader matches what he sees with what it means."""
+    per_row, dx = 4, 3.4
+    g.node(  # type: ignore[attr-defined]
+        "legend_title",
+        label="Legend",
+        shape="plaintext",
+        style="",
+        fontsize="18",
+        fontname="Helvetica-Bold",
+        pos=f"{LEGEND_X:.2f},{top:.2f}!",
+    )
+    y = top - 0.9
+    for i, (name, kind) in enumerate(LEGEND_NODES):
+        x, row = LEGEND_X + (i % per_row) * dx, i // per_row
+        attrs = node_style(name)
+        attrs.update(label=dot_text(kind), id=f"legend-kind-{name}", fontsize=str(NODE_FONT))
+        g.node(f"legend_kind_{name}", pos=f"{x:.2f},{y - row * 0.9:.2f}!", **attrs)  # type: ignore[attr-defined]
+    y -= ((len(LEGEND_NODES) - 1) // per_row + 1) * 0.9 + 0.2
+    for i, (name, kind, tone, solid, meaning) in enumerate(LEGEND_LINES):
+        column, row = i % 2, i // 2
+        x0, line_y = LEGEND_X - 0.6 + column * 2 * dx, y - row * 0.6
+        for end, x in (("a", x0), ("b", x0 + 1.6)):
+            g.node(  # type: ignore[attr-defined]
+                f"legend_line_{name}_{end}",
+                label="",
+                shape="point",
+                width="0.04",
+                style="invis",
+                pos=f"{x:.2f},{line_y:.2f}!",
+            )
+        g.edge(  # type: ignore[attr-defined]
+            f"legend_line_{name}_a",
+            f"legend_line_{name}_b",
+            id=f"legend-line-{name}",
+            **edge_style(kind, tone, solid),
         )
-    colours = "".join(
-        f'<TR><TD ALIGN="LEFT"><FONT COLOR="{c}">━━ {escape(name)}</FONT></TD>'
-        f'<TD ALIGN="LEFT">{escape(meaning)}</TD></TR>'
-        for name, c, meaning in (
-            ("positive", POLARITY_COLOURS["positive"], "support, welcome; backing, alliance"),
-            ("negative", POLARITY_COLOURS["negative"], "opposition, concern; at odds, fighting"),
-            ("neutral", POLARITY_COLOURS["neutral"], "acceptance, surprise; control, dependence"),
+        g.node(  # type: ignore[attr-defined]
+            f"legend_meaning_{name}",
+            label=dot_text(meaning),
+            shape="plaintext",
+            style="",
+            fontsize=str(EDGE_FONT),
+            # centred on its place: half its width (about 0.5 em a character) right of the line
+            pos=f"{x0 + 2.0 + len(meaning) * 0.5 * EDGE_FONT / 72 / 2:.2f},{line_y:.2f}!",
         )
-    )
-    label = (
-        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
-        '<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>'
-        + "".join(rows)
-        + colours
-        + '<TR><TD ALIGN="LEFT">━━ solid</TD><TD ALIGN="LEFT">public, own voice</TD></TR>'
-        '<TR><TD ALIGN="LEFT">- - dashed</TD><TD ALIGN="LEFT">private, unstated, inferred,'
-        " or claimed only</TD></TR>"
-        '<TR><TD ALIGN="LEFT">bold ▶</TD><TD ALIGN="LEFT">relation</TD></TR>'
-        '<TR><TD ALIGN="LEFT"><I>thin &gt;</I></TD><TD ALIGN="LEFT"><I>stance</I></TD></TR>'
-        '<TR><TD ALIGN="LEFT">··· dotted</TD><TD ALIGN="LEFT">participant or claimant</TD></TR>'
-        "</TABLE>>"
-    )
-    g.node(
-        "legend",
-        label=label,
-        shape="box",
-        style="rounded",
-        color="#b0b0b0",
-        fontsize="11",
-        pos=f"{place[0]:.2f},{place[1]:.2f}!",
-    )
 
 
-#: The legend stands under the Russian side, below the lowest node.
-LEGEND_X = 3.0
+#: The legend's left edge, at the left of the picture, under the lowest node.
+LEGEND_X = 1.0
 
 
 def _node_id(iri: str) -> str:
@@ -734,15 +1068,26 @@ PRECISION_COLOURS = {
 }
 
 
-def timeline_figure(facts: TimelineFacts) -> object:
+def timeline_figure(facts: TimelineFacts, scope: Scope | None = None) -> object:
     """The timeline as a matplotlib figure: one row per event, a diamond for a day, a bar from
     ``sg:earliest`` to ``sg:latest`` for a vaguer time (an arrow where only the start is known),
-    pale and hatched where the date is inferred. At the left of each row, the event's label and,
-    under it, the date as the text gives it with its bounds."""
-    import matplotlib
+    pale and hatched where the date is inferred (:data:`INFERRED_HATCH` in the precision's
+    colour over a pale fill of it). At the left of each row, the event's label and, under it,
+    the date as the text gives it with its bounds; the title names the sources."""
+    matplotlib = optional("matplotlib")
+    with matplotlib.rc_context(LITERAL_TEXT):  # type: ignore[attr-defined]
+        return _timeline_figure(facts, scope or Scope())
 
-    with matplotlib.rc_context(LITERAL_TEXT):  # the Text objects take it when they are made
-        return _timeline_figure(facts)
+
+#: The hatching of an inferred span: its lines in the precision's colour, over a fill of that
+#: colour mixed with white (a hatch in the fill's own colour, as before, cannot be seen).
+INFERRED_HATCH = "///"
+
+
+def pale(colour: str, amount: float = 0.8) -> str:
+    """``colour`` (``#rrggbb``) mixed with ``amount`` of white."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)
 
 
 #: matplotlib settings under which a text from the data is drawn as it is: no mathtext
@@ -750,10 +1095,9 @@ def timeline_figure(facts: TimelineFacts) -> object:
 LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
 
 
-def _timeline_figure(facts: TimelineFacts) -> object:
-    import matplotlib
-
-    matplotlib.use("Agg")
+def _timeline_figure(facts: TimelineFacts, scope: Scope) -> object:
+    matplotlib = optional("matplotlib")
+    matplotlib.use("Agg")  # type: ignore[attr-defined]
     import matplotlib.dates as mdates
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
@@ -797,11 +1141,12 @@ def _timeline_figure(facts: TimelineFacts) -> object:
                 x1 - x0,
                 left=x0,
                 height=0.46,
-                color=colour,
-                alpha=0.35 if event.inferred else 0.85,
+                facecolor=pale(colour) if event.inferred else colour,
+                alpha=1.0 if event.inferred else 0.85,
                 edgecolor=colour,
+                hatchcolor=colour,
                 linewidth=1.5,
-                hatch="///" if event.inferred else None,
+                hatch=INFERRED_HATCH if event.inferred else None,
                 gid=gid,
             )
             if event.latest is None:
@@ -876,10 +1221,10 @@ def _timeline_figure(facts: TimelineFacts) -> object:
     ]
     handles.append(
         Patch(
-            facecolor="#cccccc",
+            facecolor=pale("#555555"),
             edgecolor="#555555",
-            hatch="///",
-            alpha=0.6,
+            hatchcolor="#555555",
+            hatch=INFERRED_HATCH,
             label="date inferred: pale, hatched",
         )
     )
@@ -893,10 +1238,10 @@ def _timeline_figure(facts: TimelineFacts) -> object:
         title_fontsize=10,
         frameon=False,
     )
-    title = "Events on a time axis, each at the precision the text gives"
+    title = f"Events of {scope.title} on a time axis, each at the precision the text gives"
     if facts.undated:
         title += f" ({facts.undated} events without a date are not shown)"
-    fig.suptitle(title, fontsize=15)
+    fig.suptitle(xml_safe("\n".join(wrap(title, 110, hyphens=False))), fontsize=15)
     return fig
 
 
@@ -938,8 +1283,8 @@ class SideStance:
 class IssueRow:
     iri: str
     label: str
-    russia: list[SideStance] = field(default_factory=list)
-    iran: list[SideStance] = field(default_factory=list)
+    left: list[SideStance] = field(default_factory=list)  # the left side's (Russia's) stances
+    right: list[SideStance] = field(default_factory=list)  # the right side's (Iran's)
     verdicts: Counter[str] = field(default_factory=Counter)
 
 
@@ -947,21 +1292,27 @@ class IssueRow:
 class DivergenceFacts:
     issues: list[IssueRow]
     query: str | None  # the saved query the verdicts come from, if the project has it
+    #: the names of the two sides (their states' labels), left then right
+    names: tuple[str, str] = ("Russia", "Iran")
+    #: whether the sides are those the verdict query compares (Russia and Iran)
+    compared: bool = True
 
 
-#: The saved query whose verdicts (agree, differ, diverge) the picture counts per issue.
+#: The saved query whose verdicts (agree, differ, diverge) the picture counts per issue, and the
+#: two sides it compares: it is written for Russia and Iran, so other sides are drawn without
+#: verdicts.
 VERDICT_QUERY = "russia-iran-issues"
+VERDICT_SIDES = (RUSSIA, IRAN)
 
 
-#: The two sides the divergence picture sets against each other: (attribute, state).
-DIVERGENCE_SIDES = (("russia", RUSSIA), ("iran", IRAN))
-
-
-def divergence_facts(source: Dataset | ox.Store, project: Project | None = None) -> DivergenceFacts:
-    """Per issue, the stances of each side (Russia, Iran) on it, public, private and unstated
-    (the saved query ``picture-side-stances``, once per side), and how many pairs of them agree,
-    differ or diverge (the saved query ``russia-iran-issues``, left out if the project lacks
-    it; :class:`QueryError` if it is not a SELECT of ``?issue`` and ``?verdict``).
+def divergence_facts(
+    source: Dataset | ox.Store, project: Project | None = None, sides: Sides | None = None
+) -> DivergenceFacts:
+    """Per issue, the stances of each side (``sides.left`` and ``sides.right``: Russia and Iran
+    by default) on it, public, private and unstated (the saved query ``picture-side-stances``,
+    once per side), and, for Russia and Iran, how many pairs of them agree, differ or diverge
+    (the saved query ``russia-iran-issues``, left out if the project lacks it or the sides are
+    others; :class:`QueryError` if it is not a SELECT of ``?issue`` and ``?verdict``).
 
     A stance bears on an issue when it targets the issue, says it concerns the issue, or targets
     something (an event, a claim) that concerns it, as in the saved query; who speaks for a side
@@ -969,15 +1320,23 @@ def divergence_facts(source: Dataset | ox.Store, project: Project | None = None)
     (:func:`stancegraph.queries.memory_store`).
     """
     cat = catalogue_for(source, project)
+    sides = sides or Sides()
     found = {
-        side: cat.rows(
+        place: cat.rows(
             "picture-side-stances",
             {"side": f"<{state}>"},
             columns=("issue", "holder", "polarity", "expression", "target"),
         )
-        for side, state in DIVERGENCE_SIDES
+        for place, state in (("left", sides.left), ("right", sides.right))
     }
-    labels = cat.labels({v for rows in found.values() for row in rows for v in row.values()})
+    labels = cat.labels(
+        {v for rows in found.values() for row in rows for v in row.values()}
+        | {sides.left, sides.right}
+    )
+    names = (
+        labels.get(sides.left, short_iri(sides.left)),
+        labels.get(sides.right, short_iri(sides.right)),
+    )
     issues: dict[str, IssueRow] = {}
     for side, rows in found.items():
         for row in rows:
@@ -996,34 +1355,40 @@ def divergence_facts(source: Dataset | ox.Store, project: Project | None = None)
             )
             getattr(issue, side).append(stance)
     query = None
-    if (cat.project.queries_dir / f"{VERDICT_QUERY}.rq").is_file():
+    # its verdicts judge pairs of stances, one of each side: the same whichever side is left
+    verdicts_apply = {sides.left, sides.right} == set(VERDICT_SIDES)
+    if verdicts_apply and (cat.project.queries_dir / f"{VERDICT_QUERY}.rq").is_file():
         query = VERDICT_QUERY
         for row in cat.rows(VERDICT_QUERY, columns=("issue", "verdict")):
             if row.get("issue") in issues and "verdict" in row:
                 issues[row["issue"]].verdicts[row["verdict"]] += 1
     for issue in issues.values():
-        for side_stances in (issue.russia, issue.iran):
+        for side_stances in (issue.left, issue.right):
             side_stances.sort(key=lambda s: (not s.public, s.holder, s.polarity, s.target))
     ordered = sorted(
         issues.values(),
-        key=lambda i: (not (i.russia and i.iran), -sum(i.verdicts.values()), i.label),
+        key=lambda i: (not (i.left and i.right), -sum(i.verdicts.values()), i.label),
     )
-    return DivergenceFacts(ordered, query)
+    return DivergenceFacts(ordered, query, names, verdicts_apply)
 
 
-def divergence_dot(facts: DivergenceFacts) -> str:
-    """The divergence as one Graphviz HTML-like table: issues as rows; Russia's public and
-    private stances (and those the text does not say are either, where there are any), the
-    verdicts, Iran's likewise, as columns."""
-    import graphviz
+def divergence_dot(facts: DivergenceFacts, scope: Scope | None = None) -> str:
+    """The divergence as one Graphviz HTML-like table: issues as rows; the left side's
+    (Russia's) public and private stances (and those the text does not say are either, where
+    there are any), the verdicts (where the sides are those of :data:`VERDICT_QUERY`), the right
+    side's (Iran's) likewise, as columns; the title names the sources (:class:`Scope`)."""
+    graphviz = optional("graphviz")
+    scope = scope or Scope()
+    left_name, right_name = facts.names
 
     # A stance whose expression the text leaves unstated is neither public nor private: it gets
     # a column of its own, where there is one.
-    unstated = any(s.unstated for i in facts.issues for s in (*i.russia, *i.iran))
+    unstated = any(s.unstated for i in facts.issues for s in (*i.left, *i.right))
     note = '<BR/><FONT POINT-SIZE="10">(as the author reads it)</FONT>'
     unsaid = '<BR/><FONT POINT-SIZE="10">(the text does not say which)</FONT>'
 
     def side_heads(name: str, colour: str) -> str:
+        name = html_text(name)
         cells = f'<TD BGCOLOR="{colour}"><B>{name}, in public</B></TD>'
         cells += f'<TD BGCOLOR="{colour}"><B>{name}, in private</B>{note}</TD>'
         if unstated:
@@ -1041,32 +1406,61 @@ def divergence_dot(facts: DivergenceFacts) -> str:
 
     head = (
         '<TR><TD BGCOLOR="#eeeeee"><B>issue</B></TD>'
-        + side_heads("Russia", "#dde8f5")
-        + '<TD BGCOLOR="#eeeeee"><B>pairs of stances</B><BR/>'
-        '<FONT POINT-SIZE="10">agree · differ · diverge</FONT></TD>'
-        + side_heads("Iran", "#d9ead3")
+        + side_heads(left_name, "#dde8f5")
+        + (
+            '<TD BGCOLOR="#eeeeee"><B>pairs of stances</B><BR/>'
+            '<FONT POINT-SIZE="10">agree · differ · diverge</FONT></TD>'
+            if facts.query
+            else ""
+        )
+        + side_heads(right_name, "#d9ead3")
         + "</TR>"
     )
     rows = [head]
     for issue in facts.issues:
         label = _html_lines(issue.label, 22)
         cells = [f'<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT"><B>{label}</B></TD>']
-        cells += side_cells(issue.russia)
-        cells.append(_verdict_cell(issue))
-        cells += side_cells(issue.iran)
+        cells += side_cells(issue.left)
+        if facts.query:
+            cells.append(_verdict_cell(issue, facts.names))
+        cells += side_cells(issue.right)
         rows.append("<TR>" + "".join(cells) + "</TR>")
+    if not facts.issues:  # an empty answer says so, rather than drawing a bare header
+        columns = head.count("<TD")
+        rows.append(
+            f'<TR><TD COLSPAN="{columns}"><FONT COLOR="#555555">{html_text(NO_ISSUES)}'
+            "</FONT></TD></TR>"
+        )
     table = (
         '<<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="0" CELLPADDING="6" COLOR="#999999">'
         + "".join(rows)
         + "</TABLE>>"
     )
-    source = f"the verdicts are the saved query {facts.query}" if facts.query else ""
-    g = graphviz.Digraph(
+    source = (
+        f"the verdicts are the saved query {facts.query}"
+        if facts.query
+        else ""
+        if facts.compared
+        else f"no verdicts: the saved query {VERDICT_QUERY} compares Russia and Iran only"
+    )
+    g = graphviz.Digraph(  # type: ignore[attr-defined]
         "divergence",
         graph_attr={
-            "label": "Russia and Iran, issue by issue: each side's stances in public and in "
-            "private\ngreen: for (positive) · red: against (negative) · grey: neutral · "
-            "(inferred): the encoder's reading" + (f"\n{source}" if source else ""),
+            "label": dot_text(
+                "\n".join(
+                    [
+                        *wrap(
+                            f"{left_name} and {right_name}, issue by issue, in {scope.title}: "
+                            "each side's stances in public and in private",
+                            110,
+                            hyphens=False,
+                        ),
+                        "green: for (positive) · red: against (negative) · grey: neutral · "
+                        "(inferred): the encoder's reading",
+                        *([source] if source else []),
+                    ]
+                )
+            ),
             "labelloc": "t",
             "fontsize": "18",
             "fontname": "Helvetica",
@@ -1076,6 +1470,10 @@ def divergence_dot(facts: DivergenceFacts) -> str:
     )
     g.node("table", label=table)
     return g.source
+
+
+#: What the divergence shows where neither side holds a stance that bears on an issue.
+NO_ISSUES = "no stance of either side bears on an issue in these sources"
 
 
 def _html_lines(text: str, width: int) -> str:
@@ -1098,9 +1496,9 @@ def _stance_cell(stances: list[SideStance]) -> str:
     return '<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">' + "".join(lines) + "</TD>"
 
 
-def _verdict_cell(issue: IssueRow) -> str:
+def _verdict_cell(issue: IssueRow, names: tuple[str, str]) -> str:
     if not issue.verdicts:
-        one = "Russia" if issue.russia else "Iran"
+        one = html_text(names[0] if issue.left else names[1])
         return f'<TD VALIGN="TOP"><FONT COLOR="#999999">only {one}<BR/>holds a stance</FONT></TD>'
     parts = []
     for verdict, colour in (("agree", "#1a7f37"), ("differ", "#b7950b"), ("diverge", "#c62828")):
@@ -1128,62 +1526,150 @@ def require_dot() -> str:
 
 
 def render_dot(source: str, fmt: str, engine: str = "dot") -> bytes:
-    import graphviz
-
+    graphviz = optional("graphviz")
     require_dot()
     try:
-        return graphviz.Source(source, engine=engine).pipe(format=fmt)
+        return graphviz.Source(source, engine=engine).pipe(format=fmt)  # type: ignore[attr-defined]
     except graphviz.backend.execute.CalledProcessError as exc:  # type: ignore[attr-defined]
+        if exc.returncode < 0:  # killed by a signal: Graphviz crashed
+            raise GraphvizCrashed(
+                f"Graphviz's {engine} crashed (signal {-exc.returncode}) drawing a picture"
+            ) from None
         raise StancegraphError(f"Graphviz failed: {exc.stderr!r}") from None
+
+
+class GraphvizCrashed(StancegraphError):
+    """Graphviz died of a signal: ``neato`` 2.43 (Debian 11's) segfaults routing curved edges
+    around some placements of pinned nodes."""
+
+
+#: What each format's metadata leaves out, so that the same data draws the same bytes: no date,
+#: no tool version.
+_NO_STAMPS = {"svg": {"Date": None}, "png": {"Software": None}, "pdf": {"CreationDate": None}}
 
 
 def render_figure(fig: object, fmt: str) -> bytes:
     import io
 
-    import matplotlib
-
-    matplotlib.use("Agg")
+    matplotlib = optional("matplotlib")
+    matplotlib.use("Agg")  # type: ignore[attr-defined]
     from matplotlib.figure import Figure
 
     assert isinstance(fig, Figure)
     buffer = io.BytesIO()
     settings = {"svg.fonttype": "none", "svg.hashsalt": "stancegraph", **LITERAL_TEXT}
-    with matplotlib.rc_context(settings):
-        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(buffer, format=fmt, metadata=metadata, dpi=110)
+    with matplotlib.rc_context(settings):  # type: ignore[attr-defined]
+        fig.savefig(buffer, format=fmt, metadata=_NO_STAMPS[fmt], dpi=110)
     return buffer.getvalue()
 
 
+#: The most a picture draws: nodes of the network, events of the timeline (a row each), issues
+#: of the divergence (a row each). Beyond it a picture cannot be read, and drawing it takes
+#: minutes (Graphviz routing the 7,980 edges of the 2,621 nodes of the 1M-triple synthetic
+#: corpus) or fails (a timeline of 2,000 rows is taller than a PNG can be).
+MAX_NETWORK_NODES = 400
+MAX_TIMELINE_EVENTS = 300
+MAX_DIVERGENCE_ISSUES = 200
+
+
+def _refuse_if_too_many(scope: Scope, picture: str, count: int, what: str, most: int) -> None:
+    if count > most:
+        raise ProjectError(
+            f"the {picture} of {scope.title} has {count} {what}, more than the {most} a picture "
+            "can show; choose sources with --source KEY"
+        )
+
+
 def draw(
-    name: str, source: Dataset | ox.Store, project: Project | None = None, fmt: str = "svg"
+    name: str,
+    source: Dataset | ox.Store,
+    project: Project | None = None,
+    fmt: str = "svg",
+    scope: Scope | None = None,
 ) -> bytes:
-    """The picture ``name`` (one of :data:`NAMES`) in ``fmt`` (svg or png), from ``source``:
-    the store the caller made once for every picture (:func:`stancegraph.queries.memory_store`),
-    or a dataset to make one from."""
+    """The picture ``name`` (one of :data:`NAMES`) in ``fmt`` (:data:`FORMATS`), from
+    ``source``: the store the caller made once for every picture
+    (:func:`stancegraph.queries.memory_store`), or a dataset to make one from; ``scope`` names
+    what it is of (its sources, for the title) and the sides (default: Russia, Iran, Syria)."""
     if fmt not in FORMATS:
         raise ProjectError(f"cannot draw {fmt!r}; formats: {', '.join(FORMATS)}")
+    if name not in NAMES:
+        raise ProjectError(f"no picture called {name!r}; one of {', '.join(NAMES)}")
+    require_extra([name])
+    if scope is None:
+        store = source if isinstance(source, ox.Store) else queries.memory_store(source)
+        source, scope = store, scope_of(store)
     if name == "network":
-        return render_dot(network_dot(network_facts(source, project)), fmt, engine="neato")
+        facts = network_facts(source, project)
+        _refuse_if_too_many(scope, name, len(facts.nodes), "nodes", MAX_NETWORK_NODES)
+        try:
+            return render_dot(network_dot(facts, scope), fmt, engine="neato")
+        except GraphvizCrashed:  # the same picture with edges of straight segments
+            return render_dot(network_dot(facts, scope, splines="polyline"), fmt, engine="neato")
     if name == "timeline":
-        return render_figure(timeline_figure(timeline_facts(source, project)), fmt)
-    if name == "divergence":
-        return render_dot(divergence_dot(divergence_facts(source, project)), fmt)
-    raise ProjectError(f"no picture called {name!r}; one of {', '.join(NAMES)}")
+        events = timeline_facts(source, project)
+        _refuse_if_too_many(scope, name, len(events.events), "events", MAX_TIMELINE_EVENTS)
+        return render_figure(timeline_figure(events, scope), fmt)
+    issues = divergence_facts(source, project, scope.sides)
+    _refuse_if_too_many(scope, name, len(issues.issues), "issues", MAX_DIVERGENCE_ISSUES)
+    return render_dot(divergence_dot(issues, scope), fmt)
+
+
+def format_of(out: Path) -> str:
+    """The format a picture file's suffix names (:data:`FORMATS`); :class:`ProjectError` for a
+    file without a suffix or with another one."""
+    fmt = out.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        what = f"suffix {out.suffix!r}" if out.suffix else "no suffix"
+        raise ProjectError(
+            f"{out}: cannot write a picture with {what}; the suffix names its format: "
+            + ", ".join(f".{f}" for f in FORMATS)
+        )
+    return fmt
 
 
 def draw_to(
-    name: str, out: Path, source: Dataset | ox.Store, project: Project | None = None
+    name: str,
+    out: Path,
+    source: Dataset | ox.Store,
+    project: Project | None = None,
+    scope: Scope | None = None,
 ) -> Path:
-    """Write picture ``name`` to ``out``; the format is the file's suffix (.svg or .png)."""
-    fmt = out.suffix.lstrip(".").lower() or "svg"
-    data = draw(name, source, project, fmt)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
+    """Write picture ``name`` to the file ``out``, in the format its suffix names
+    (:func:`format_of`: .svg, .png or .pdf)."""
+    fmt = format_of(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)  # before drawing: a folder we cannot make
+    except OSError as exc:
+        raise ProjectError(f"{out}: cannot make its folder: {exc.strerror}") from None
+    data = draw(name, source, project, fmt, scope)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise ProjectError(f"{out}: cannot write the picture: {exc.strerror}") from None
     return out
 
 
-def plot(project: Project, names: Iterable[str], out_dir: Path, fmt: str = "svg") -> list[Path]:
-    """Assemble the project once, put it in one store, and write each picture to
-    ``out_dir/<name>.<fmt>``."""
-    store = queries.memory_store(graph.assemble(project))
-    return [draw_to(name, out_dir / f"{name}.{fmt}", store, project) for name in names]
+def plot(
+    project: Project,
+    names: Iterable[str],
+    out_dir: Path,
+    fmt: str = "svg",
+    sources: Iterable[str] | None = None,
+    sides: Sides | None = None,
+    files: dict[str, Path] | None = None,
+) -> list[Path]:
+    """Assemble the sources (``None``: the whole project; :func:`assemble`) once, put them in
+    one store, and write each picture to ``out_dir/<name>.<fmt>``, or to the file ``files``
+    names for it."""
+    names = list(names)
+    require_extra(names)
+    store = queries.memory_store(assemble(project, sources))
+    scope = scope_of(store, sides)
+    if sides is not None and set(names) & {"network", "divergence"}:
+        check_sides(store, sides)  # named by the user: each must be there (the default need not)
+    files = files or {}
+    return [
+        draw_to(name, files.get(name, out_dir / f"{name}.{fmt}"), store, project, scope)
+        for name in names
+    ]
