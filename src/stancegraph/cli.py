@@ -1077,11 +1077,11 @@ def export_network(
     stance (kind, label, source; a relation's relation, ownVoice, symmetric; a stance's
     polarity, direction, expression public/private/unstated; inferred). Written by networkx.
     """
-    from stancegraph import export, queries
+    from stancegraph import export
 
     project = state.project()
     chosen = export.choose_format(fmt, out)
-    network = export.network(project, queries.engine_for(project), sources)
+    network = export.network(project, export.engine_for(project, sources), sources)
     if network.number_of_nodes() == 0:
         note = "the network is empty: no relation between actors and no stance"
         click.echo(

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from rdflib import URIRef
 from rdflib.term import Node
 
-from stancegraph import names, queries
+from stancegraph import names, plots, queries
 from stancegraph.errors import QueryError, StancegraphError
 from stancegraph.plots import xml_safe
 from stancegraph.sources import Project
@@ -111,6 +111,16 @@ def _flag(term: Node | None) -> bool | None:
     if term is None:
         return None
     return str(term).strip().lower() in ("true", "1")
+
+
+def engine_for(project: Project, sources: Sequence[str] = ()) -> queries.Engine:
+    """What the network of ``sources`` is read from: for named sources an in-memory store of
+    only them, the model and the actors they reach (:func:`stancegraph.plots.assemble`, as the
+    pictures do), so that one source of a large corpus reads that source; else the project's
+    embedded store."""
+    if not sources:
+        return queries.engine_for(project)
+    return queries.OxigraphEngine(store=queries.memory_store(plots.assemble(project, sources)))
 
 
 def network(
