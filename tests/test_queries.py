@@ -922,3 +922,23 @@ def test_the_readmes_query_commands_run(project: Project) -> None:
     for words in runnable:
         result = run_cli(*words[1:])
         assert result.exit_code == 0, (words, result.output)
+
+
+def test_a_query_naming_its_own_dataset_gets_it_on_both_engines(
+    engines: dict[str, queries.Engine],
+) -> None:
+    """FROM <graph/actors> is that graph on Oxigraph too: the union of the graphs, which every
+    engine gives a query that names none, no longer overrides the query's own FROM."""
+    text = (
+        "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/stancegraph/graph/actors> "
+        "WHERE { ?s ?p ?o }"
+    )
+    counts = {
+        name: queries.run(queries.make_query(text), engine).rows[0][0].toPython()
+        for name, engine in engines.items()
+    }
+    everything = queries.run(
+        queries.make_query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), engines["oxigraph"]
+    )
+    assert len(set(counts.values())) == 1, counts
+    assert 0 < next(iter(counts.values())) < everything.rows[0][0].toPython()

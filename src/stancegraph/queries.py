@@ -906,7 +906,9 @@ def open_store(project: Project) -> ox.Store:
     return store.ensure_embedded(project)
 
 
-def _ox_evaluate(store: ox.Store, text: str, form: str, substitutions: dict[str, Node]) -> bytes:
+def _ox_evaluate(
+    store: ox.Store, text: str, form: str, substitutions: dict[str, Node], union: bool = True
+) -> bytes:
     """Run one query on Oxigraph and return the W3C serialization of the answer (plain bytes,
     so that it can come back from :func:`stancegraph.isolation.run_with_deadline`'s worker).
 
@@ -916,7 +918,7 @@ def _ox_evaluate(store: ox.Store, text: str, form: str, substitutions: dict[str,
     """
     problem: StancegraphError
     try:
-        return _ox_answer(store, text, form, substitutions)
+        return _ox_answer(store, text, form, substitutions, union)
     except SyntaxError as exc:
         first = (str(exc).strip().splitlines() or [""])[0]
         problem = QueryError(f"Oxigraph cannot parse the query: {first}")
@@ -944,10 +946,15 @@ def one_line(text: str, limit: int = 200) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
-def _ox_answer(store: ox.Store, text: str, form: str, substitutions: dict[str, Node]) -> bytes:
+def _ox_answer(
+    store: ox.Store, text: str, form: str, substitutions: dict[str, Node], union: bool = True
+) -> bytes:
+    """``union``: the default graph is the union of the named graphs, as in every engine; not
+    for a query that names its own dataset (FROM, FROM NAMED), which pyoxigraph's union flag
+    would override (the query's FROM <graph/actors> counted every graph)."""
     result = store.query(
         text,
-        use_default_graph_as_union=True,
+        use_default_graph_as_union=union,
         substitutions={ox.Variable(k): _to_ox(v) for k, v in substitutions.items()} or None,
     )
     if form in ("CONSTRUCT", "DESCRIBE"):
@@ -1029,16 +1036,19 @@ class OxigraphEngine:
     ) -> Answer:
         memory = self.memory if self.memory is not None else isolation.query_memory_default()
         limits: dict[str, Any] = {"timeout": self.timeout, "memory": memory}
+        if prepared is None:
+            prepared = safety.check_query(text).parsed
+        union = not safety.names_dataset(prepared)
         if self._store is not None:
             data = isolation.run_with_deadline(
-                _ox_evaluate, self._store, text, form, dict(bindings), **limits
+                _ox_evaluate, self._store, text, form, dict(bindings), union, **limits
             )
         else:
             from stancegraph import store
 
             opening = functools.partial(store.open_embedded, self._embedded())
             data = isolation.run_with_deadline(
-                _ox_evaluate, text, form, dict(bindings), setup=opening, **limits
+                _ox_evaluate, text, form, dict(bindings), union, setup=opening, **limits
             )
         return _answer(form, data)
 

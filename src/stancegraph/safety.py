@@ -1001,6 +1001,12 @@ def max_query_bytes_default() -> int:
     return positive_env("STANCEGRAPH_MAX_QUERY_BYTES", DEFAULT_MAX_QUERY_BYTES)
 
 
+def names_dataset(parsed: Any) -> bool:
+    """Whether a parsed query (:attr:`CheckedQuery.parsed`) names its own dataset (``FROM``,
+    ``FROM NAMED``): then its default graph is what it names, not the union of the graphs."""
+    return bool(_sparql_reach(parsed)[1])
+
+
 def check_query(
     text: str,
     *,
