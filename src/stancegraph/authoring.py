@@ -119,7 +119,10 @@ def _require_source(project: Project, key: str) -> None:
             f"source key {key!r} must be lower-case ASCII words joined by '-' (e.g. example-talks)"
         )
     if not (project.seeds_dir / f"{key}.txt").is_file():
-        known = ", ".join(s.key for s in project.sources) or "none"
+        sources = project.sources
+        if any(s.key == key and s.withheld for s in sources):
+            return  # a withheld text: what reads it says so (Project.seed_text)
+        known = ", ".join(s.key for s in sources) or "none"
         raise AuthoringError(
             f"no source {key!r}: seeds/{key}.txt does not exist (known: {known}; "
             f"`stancegraph new-source {key} --text FILE` starts one)"

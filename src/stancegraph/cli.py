@@ -240,7 +240,8 @@ def show_info(project: Project, dataset: Any = None) -> None:
 
     sources = new_table("key", "title", "publisher", "characters")
     for src in summary.sources:
-        sources.add_row(src.key, src.title or "-", src.publisher or "-", str(src.characters))
+        count = f"{src.characters} (text withheld)" if src.withheld else str(src.characters)
+        sources.add_row(src.key, src.title or "-", src.publisher or "-", count)
     print_table("Sources", sources)
 
     triples = new_table("graph", "triples")
@@ -274,8 +275,18 @@ def show_info(project: Project, dataset: Any = None) -> None:
     help="The SHACL engine: pySHACL (the reference), Apache Jena (fast on large data; needs "
     "Java and Jena), or auto: Jena from 50,000 triples on when it can run here, else pySHACL.",
 )
+@click.option(
+    "--texts",
+    type=click.Path(),
+    metavar="DIR",
+    help="Your copies of withheld texts, as DIR/<key>.txt: the anchors into each are checked "
+    "against it once its SHA-256 matches the description (a wrong copy is exit 2). Without "
+    "a copy, validate warns and lists the anchors it could not verify.",
+)
 @click.pass_obj
-def validate(state: State, paths: tuple[str, ...], fmt: str, engine: str) -> None:
+def validate(
+    state: State, paths: tuple[str, ...], fmt: str, engine: str, texts: str | None
+) -> None:
     """Check the whole dataset, or the contribution in PATHS (files or folders).
 
     A contribution is checked with the ontology and the existing data it refers to; only findings
@@ -287,9 +298,9 @@ def validate(state: State, paths: tuple[str, ...], fmt: str, engine: str) -> Non
 
     project = state.project()
     if paths:
-        result = validation.validate_contribution(project, paths, engine=engine)
+        result = validation.validate_contribution(project, paths, engine=engine, texts=texts)
     else:
-        result = validation.validate_dataset(project, engine=engine)
+        result = validation.validate_dataset(project, engine=engine, texts=texts)
     if fmt == "json":
         click.echo(validation.to_json(result))
     elif fmt == "turtle":
@@ -531,6 +542,9 @@ def coverage(state: State, key: str | None, minimum: float | None, fmt: str) -> 
     from stancegraph import anchors
 
     results = anchors.project_coverage(state.project(), key)
+    if key is None:
+        for skipped in anchors.withheld_without_text(state.project()):
+            click.echo(f"{PROG}: warning: {skipped} left out: its text is withheld", err=True)
     if fmt == "json":
         click.echo(json.dumps({"sources": [r.as_dict() for r in results]}, indent=2))
     for result in results if fmt == "table" else []:
