@@ -1,7 +1,7 @@
 """The checks for what a contribution doubles, with the exact wording a contributor reads (issue
 #16): an existing actor under a new IRI (``actor-duplicate``), one number given to two things
 (``iri-defined-twice``); and the fix SHACL's sh:maxCount findings give; and an event the timeline
-cannot place (``event-time``)."""
+cannot place (``event-time``). ``actor-duplicate`` includes the same post held at the same time."""
 
 from __future__ import annotations
 
@@ -157,6 +157,70 @@ def test_owl_different_from_silences_a_certain_match_too(home: Path, tmp_path: P
             "person/mohammad-javad-zarif may be person/zarif",
         ),
     ]
+
+
+def test_the_same_post_held_at_the_same_time_is_a_likely_duplicate(home: Path) -> None:
+    """Issue #16: the same post held at the same time is a likely duplicate, answered by
+    owl:differentFrom; the existing holding is read from the project's data (the fixture's
+    membership of Javad Zarif is in data/rd-syria-iran/, which the contribution never names)."""
+    path = CONTRIBUTIONS / "good" / "same-post.ttl"
+    fix = (
+        "use {old} instead of a new IRI (add another name to it as skos:altLabel in "
+        "data/actors.ttl); if they are different actors, say so with owl:differentFrom {old} "
+        "on {new}."
+    )
+    assert findings(home, path) == [
+        (
+            "Warning",
+            "person/kaveh-testfeld",
+            29,
+            "person/kaveh-testfeld may be the existing person/javad-zarif, defined at "
+            "data/actors.ttl:43 (the same post, post/foreign-minister-of-iran, held at the same "
+            "time: membership/rd-syria-iran/1 at data/rd-syria-iran/statements.ttl:125, "
+            "2016-03-14).",
+            fix.format(old="person/javad-zarif", new="person/kaveh-testfeld"),
+        ),
+        (
+            "Warning",
+            "person/arash-fixtureson",
+            35,
+            "person/arash-fixtureson may be person/kaveh-testfeld, defined at "
+            f"{path}:29 (the same post, post/foreign-minister-of-iran, held at the same time: "
+            f"membership/rd-syria-iran/9001 at {path}:39, 2016-03-14).",
+            fix.format(old="person/kaveh-testfeld", new="person/arash-fixtureson"),
+        ),
+    ]
+
+
+def test_an_open_bound_overlaps_and_a_later_time_does_not(home: Path, tmp_path: Path) -> None:
+    text = (CONTRIBUTIONS / "good" / "same-post.ttl").read_text(encoding="utf-8")
+    # Darius from 2016-03-01, no end: overlaps Zarif's 2016-03-14
+    opened = text.replace(
+        'sg:earliest "2010-01-01"^^xsd:date ; sg:latest "2010-12-31"^^xsd:date ;',
+        'sg:earliest "2016-03-01"^^xsd:date ;',
+    ).replace(
+        'time:inXSDgYear "2010"^^xsd:gYear ;\n    sg:precision prec:year ;',
+        "sg:precision prec:relative ;",
+    )
+    path = tmp_path / "open.ttl"
+    path.write_text(opened, encoding="utf-8")
+    found = [(focus, message.split(" (")[1]) for _s, focus, _l, message, _f in findings(home, path)]
+    assert (
+        "person/darius-mockhart",
+        "the same post, post/foreign-minister-of-iran, held at the same time: "
+        "membership/rd-syria-iran/1 at data/rd-syria-iran/statements.ttl:125, 2016-03-14).",
+    ) in found
+    # Kaveh from 2016-03-15 on: after Zarif's day, so not the same time
+    later = text.replace(
+        'sg:earliest "2016-03-14"^^xsd:date ; sg:latest "2016-03-14"^^xsd:date ;',
+        'sg:earliest "2016-03-15"^^xsd:date ; sg:latest "2016-03-15"^^xsd:date ;',
+    ).replace(
+        '"2016-03-14"^^xsd:date ;\n    sg:precision prec:day',
+        '"2016-03-15"^^xsd:date ;\n    sg:precision prec:day',
+    )
+    path = tmp_path / "later.ttl"
+    path.write_text(later, encoding="utf-8")
+    assert [focus for _s, focus, _l, _m, _f in findings(home, path)] == ["person/arash-fixtureson"]
 
 
 # --------------------------------------------------------------------------------------------

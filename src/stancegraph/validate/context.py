@@ -110,6 +110,8 @@ class Context:
     actors_path: str = ""  # its path as a message names it (relative to the project)
     #: the keys of the seed texts read from ``validate --texts DIR`` (copies of withheld texts)
     supplied: frozenset[str] = frozenset()
+    #: the project (contribution mode), for a check that must look beyond the referenced files
+    project: Project | None = None
 
     @functools.cached_property
     def data(self) -> Graph:
@@ -375,5 +377,6 @@ def contribution_context(
         actors=actors,
         actors_path=_relative(actors_file, project),
         supplied=_supplied(seeds, texts),
+        project=project,
     )
     return ctx
