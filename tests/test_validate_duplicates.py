@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from stancegraph.cli import cli
-from stancegraph.sources import HOME_ENV
+from stancegraph.sources import HOME_ENV, Project
 from stancegraph.validate.checks.actor_duplicate import normalise
 from validate_support import CONTRIBUTIONS, make_project
 
@@ -306,6 +306,95 @@ def test_one_bound_is_enough_for_the_timeline(home: Path, tmp_path: Path) -> Non
         encoding="utf-8",
     )
     assert findings(home, path) == []
+
+
+UNTIMED_FIX = (
+    "give it the time the text states (time:hasTime and a time node with sg:earliest, "
+    "sg:latest); if the text orders it after another event, say so (sg:followed); if the text "
+    "states no time for it at all, say so: sg:timeNotStated true."
+)
+
+
+def _untimed(tmp_path: Path, extra: str = "", name: str = "untimed.ttl") -> Path:
+    """event-without-bounds.ttl with its event's time taken away (and ``extra`` added to it)."""
+    text = (CONTRIBUTIONS / "good" / "event-without-bounds.ttl").read_text(encoding="utf-8")
+    text = text.replace("    time:hasTime t:9001 ;\n", extra)
+    text = text.replace(
+        "t:9001 a time:Instant ;\n    time:after t:1 ;\n    sg:precision prec:relative ;\n"
+        "    sg:anchor anchor:9001 .\n",
+        "",
+    )
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_an_event_with_no_time_and_nothing_to_say_why_is_warned_about(
+    home: Path, tmp_path: Path
+) -> None:
+    """Issue #16: validate warns about an event with no time it can place."""
+    assert findings(home, _untimed(tmp_path)) == [
+        (
+            "Warning",
+            "event/rd-syria-iran/9001",
+            41,
+            "event/rd-syria-iran/9001 has no time (time:hasTime), and nothing says why: the "
+            "timeline cannot show it.",
+            UNTIMED_FIX,
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "    sg:timeNotStated true ;\n",
+        "    sg:followed event:1 ;\n",
+        "    sg:subEventOf event:1 ;\n",
+    ],
+    ids=["time-not-stated", "followed", "sub-event-of"],
+)
+def test_the_data_answers_the_warning(home: Path, tmp_path: Path, answer: str) -> None:
+    assert findings(home, _untimed(tmp_path, answer)) == []
+
+
+def test_a_time_not_stated_beside_a_time_is_a_violation(home: Path, tmp_path: Path) -> None:
+    text = (CONTRIBUTIONS / "good" / "event-without-bounds.ttl").read_text(encoding="utf-8")
+    path = tmp_path / "both.ttl"
+    path.write_text(
+        text.replace(
+            "    time:hasTime t:9001 ;\n",
+            "    time:hasTime t:9001 ;\n    sg:timeNotStated true ;\n",
+        ),
+        encoding="utf-8",
+    )
+    found = [(sev, focus, message) for sev, focus, _l, message, _f in findings(home, path)]
+    assert (
+        "Violation",
+        "event/rd-syria-iran/9001",
+        "An event with sg:timeNotStated true has no time:hasTime: the one says the source "
+        "states no time, the other gives one.",
+    ) in found
+
+
+def test_the_first_articles_events_without_time_say_the_text_states_none(
+    project: Project,
+) -> None:
+    """The seven events of rd-syria-iran whose time the text does not state (read in the text:
+    the ceasefire, the peace process, a forecast, two hypotheticals, the 18-month timeframe's
+    announcement, the war) say so; each of the other untimed ones is ordered after or within
+    another event, or has a length or a horizon, which answers the warning too."""
+    from rdflib import Graph, Literal, Namespace, URIRef
+
+    g = Graph()
+    for path in sorted((project.data_dir / "rd-syria-iran").glob("*.ttl")):
+        g.parse(path)
+    sg = Namespace("https://w3id.org/stancegraph/ontology#")
+    has_time = URIRef("http://www.w3.org/2006/time#hasTime")
+    base = "https://w3id.org/stancegraph/id/event/rd-syria-iran/"
+    marked = {str(e).removeprefix(base) for e in g.subjects(sg.timeNotStated, Literal(True))}
+    assert marked == {"3", "9", "15", "16", "18", "504", "509"}
+    assert not [e for e in g.subjects(sg.timeNotStated, None) if (e, has_time, None) in g]
 
 
 def test_a_duplicate_added_to_data_actors_is_found_as_contributing_says_to_validate(

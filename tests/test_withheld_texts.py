@@ -228,3 +228,39 @@ def test_build_says_in_void_which_texts_are_withheld(home: Path, tmp_path: Path)
         f"against a copy (DIR/{KEY}.txt).",
         lang="en",
     )
+
+
+def test_new_source_withheld_writes_the_description_but_not_the_text(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    title = "Harbour bulletin: the Russian pullout seen from the coast"
+    code, out, err = run(
+        root,
+        "new-source",
+        KEY,
+        "--text",
+        str(TEXTS / f"{KEY}.txt"),
+        "--title",
+        title,
+        "--stated",
+        "title",
+        "--withheld",
+    )
+    assert code == 0, err
+    assert out == f"wrote seeds/{KEY}.ttl\nwrote data/{KEY}/statements.ttl\n"
+    assert not (root / "seeds" / f"{KEY}.txt").exists()
+    description = Graph().parse(root / "seeds" / f"{KEY}.ttl")
+    doc = URIRef(names.DOCUMENT_BASE + KEY)
+    assert description.value(doc, DCTERMS.accessRights) == names.TEXT_WITHHELD
+    assert str(description.value(doc, URIRef(names.SG_NS + "sha256"))) == SHA
+    assert Project(root).source(KEY).withheld
+    files = [str(root / "seeds" / f"{KEY}.ttl"), str(root / "data" / KEY)]
+    code, out, _err = run(root, "validate", "--format", "json", *files)
+    assert [(f["check"], f["message"]) for f in report(code, out)] == [
+        (
+            "text-withheld",
+            f"The text of document/{KEY} is withheld and no copy was given, so its 1 anchor "
+            f"could not be verified: anchor/{KEY}/1 ({root}/seeds/{KEY}.ttl:23).",
+        )
+    ]
+    code, out, _err = run(root, "validate", "--format", "json", "--texts", str(TEXTS), *files)
+    assert (code, report(code, out)) == (0, [])

@@ -964,6 +964,12 @@ def print_table(heading: str, table: Table) -> None:
     metavar="URL",
     help="Where the external metadata was read (default: --url).",
 )
+@click.option(
+    "--withheld",
+    is_flag=True,
+    help="The text may not be redistributed: seeds/KEY.txt is not written, and the description "
+    "says so (dcterms:accessRights text-access:withheld), with the SHA-256 and length of FILE.",
+)
 @click.pass_obj
 def new_source(
     state: State,
@@ -976,6 +982,7 @@ def new_source(
     url: str | None,
     stated: tuple[str, ...],
     read_at: str | None,
+    withheld: bool,
 ) -> None:
     """Start source KEY: seeds/KEY.txt, seeds/KEY.ttl and data/KEY/statements.ttl.
 
@@ -1000,6 +1007,7 @@ def new_source(
         url=url,
         stated=frozenset(stated),
         read_at=read_at,
+        withheld=withheld,
     )
     project = state.project()
     for path in authoring.new_source(project, key, text_file, meta):
