@@ -264,3 +264,19 @@ def test_new_source_withheld_writes_the_description_but_not_the_text(tmp_path: P
     ]
     code, out, _err = run(root, "validate", "--format", "json", "--texts", str(TEXTS), *files)
     assert (code, report(code, out)) == (0, [])
+
+
+def test_the_main_job_runs_with_a_withheld_source(home: Path, tmp_path: Path) -> None:
+    """`run` (info, build, validate, the headline queries) and `docs` over a project with a
+    withheld source: each says so where it concerns the text, none fails."""
+    root = tmp_path / "p"
+    shutil.copytree(home, root)
+    shutil.copytree(TESTS.parent / "queries", root / "queries")
+    code, out, err = run(root, "run")
+    assert code == 0, err
+    assert "240 (text withheld)" in out
+    assert "0 violations, 1 warning on 1 node" in out
+    assert f"The text of document/{KEY} is withheld and no copy was given" in out
+    code, _out, err = run(root, "docs", "--out", str(tmp_path / "site"))
+    assert code == 0, err
+    assert (tmp_path / "site" / "index.html").is_file()
