@@ -280,3 +280,20 @@ def test_the_main_job_runs_with_a_withheld_source(home: Path, tmp_path: Path) ->
     code, _out, err = run(root, "docs", "--out", str(tmp_path / "site"))
     assert code == 0, err
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_the_warning_counts_the_verbatim_words_left_unchecked(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    shutil.copytree(CONTRIBUTION, folder)
+    with open(folder / DATA, "a", encoding="utf-8") as fh:
+        fh.write(
+            f"\n@prefix claim: <https://w3id.org/stancegraph/id/claim/{KEY}/> .\n"
+            'claim:1 a sg:Claim ; sg:verbatim "the departure was quiet" ; sg:anchor anchor:5 .\n'
+        )
+    code, out, _err = run(TESTS.parent, "validate", "--format", "json", str(folder))
+    warning = [f["message"] for f in report(code, out) if f["check"] == "text-withheld"]
+    assert len(warning) == 1
+    assert warning[0].startswith(
+        f"The text of document/{KEY} is withheld and no copy was given, so its 7 anchors (and "
+        "the sg:verbatim words of 1 claim) could not be verified: "
+    )

@@ -7,7 +7,8 @@ SHA-256 and length are compared with the description's first, and a copy that di
 error (exit 2: it is not the text the anchors were made on, so nothing could be checked against
 it). With the copy, the anchors are checked as any others (``anchor-quote`` ...). Without it, one
 warning per source names it and the anchors under check that could not be verified: how many,
-and the first :data:`SHOWN` with the file and line where each is written.
+and the first :data:`SHOWN` with the file and line where each is written, and how many claims'
+``sg:verbatim`` words (checked against the text by ``claim-verbatim``) went unchecked with them.
 """
 
 from __future__ import annotations
@@ -63,6 +64,15 @@ def check_withheld_texts(ctx: Context, out: Collector) -> None:
         more = len(pending) - len(shown)
         listed = ", ".join(shown) + (f" and {more} more" if more else "")
         count = f"{len(pending)} anchor{'s' if len(pending) != 1 else ''}"
+        verbatim = {
+            c
+            for a in pending
+            for c in ctx.data.subjects(SG.anchor, a)
+            if c in ctx.focus and (c, SG.verbatim, None) in ctx.data
+        }
+        if verbatim:
+            n = len(verbatim)
+            count += f" (and the sg:verbatim words of {n} claim{'s' if n != 1 else ''})"
         sums = [str(v) for v in ctx.data.objects(doc, SG.sha256)]
         digest = f" (SHA-256 {sums[0]})" if sums else ""
         out.add(
