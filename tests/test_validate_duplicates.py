@@ -1,7 +1,7 @@
 """The checks for what a contribution doubles, with the exact wording a contributor reads (issue
 #16): an existing actor under a new IRI (``actor-duplicate``), one number given to two things
 (``iri-defined-twice``); and the fix SHACL's sh:maxCount findings give; and an event the timeline
-cannot place (``event-time``)."""
+cannot place (``event-time``). ``actor-duplicate`` includes the same post held at the same time."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from stancegraph.cli import cli
-from stancegraph.sources import HOME_ENV
+from stancegraph.sources import HOME_ENV, Project
 from stancegraph.validate.checks.actor_duplicate import normalise
 from validate_support import CONTRIBUTIONS, make_project
 
@@ -159,6 +159,70 @@ def test_owl_different_from_silences_a_certain_match_too(home: Path, tmp_path: P
     ]
 
 
+def test_the_same_post_held_at_the_same_time_is_a_likely_duplicate(home: Path) -> None:
+    """Issue #16: the same post held at the same time is a likely duplicate, answered by
+    owl:differentFrom; the existing holding is read from the project's data (the fixture's
+    membership of Javad Zarif is in data/rd-syria-iran/, which the contribution never names)."""
+    path = CONTRIBUTIONS / "good" / "same-post.ttl"
+    fix = (
+        "use {old} instead of a new IRI (add another name to it as skos:altLabel in "
+        "data/actors.ttl); if they are different actors, say so with owl:differentFrom {old} "
+        "on {new}."
+    )
+    assert findings(home, path) == [
+        (
+            "Warning",
+            "person/kaveh-testfeld",
+            29,
+            "person/kaveh-testfeld may be the existing person/javad-zarif, defined at "
+            "data/actors.ttl:43 (the same post, post/foreign-minister-of-iran, held at the same "
+            "time: membership/rd-syria-iran/1 at data/rd-syria-iran/statements.ttl:125, "
+            "2016-03-14).",
+            fix.format(old="person/javad-zarif", new="person/kaveh-testfeld"),
+        ),
+        (
+            "Warning",
+            "person/arash-fixtureson",
+            35,
+            "person/arash-fixtureson may be person/kaveh-testfeld, defined at "
+            f"{path}:29 (the same post, post/foreign-minister-of-iran, held at the same time: "
+            f"membership/rd-syria-iran/9001 at {path}:39, 2016-03-14).",
+            fix.format(old="person/kaveh-testfeld", new="person/arash-fixtureson"),
+        ),
+    ]
+
+
+def test_an_open_bound_overlaps_and_a_later_time_does_not(home: Path, tmp_path: Path) -> None:
+    text = (CONTRIBUTIONS / "good" / "same-post.ttl").read_text(encoding="utf-8")
+    # Darius from 2016-03-01, no end: overlaps Zarif's 2016-03-14
+    opened = text.replace(
+        'sg:earliest "2010-01-01"^^xsd:date ; sg:latest "2010-12-31"^^xsd:date ;',
+        'sg:earliest "2016-03-01"^^xsd:date ;',
+    ).replace(
+        'time:inXSDgYear "2010"^^xsd:gYear ;\n    sg:precision prec:year ;',
+        "sg:precision prec:relative ;",
+    )
+    path = tmp_path / "open.ttl"
+    path.write_text(opened, encoding="utf-8")
+    found = [(focus, message.split(" (")[1]) for _s, focus, _l, message, _f in findings(home, path)]
+    assert (
+        "person/darius-mockhart",
+        "the same post, post/foreign-minister-of-iran, held at the same time: "
+        "membership/rd-syria-iran/1 at data/rd-syria-iran/statements.ttl:125, 2016-03-14).",
+    ) in found
+    # Kaveh from 2016-03-15 on: after Zarif's day, so not the same time
+    later = text.replace(
+        'sg:earliest "2016-03-14"^^xsd:date ; sg:latest "2016-03-14"^^xsd:date ;',
+        'sg:earliest "2016-03-15"^^xsd:date ; sg:latest "2016-03-15"^^xsd:date ;',
+    ).replace(
+        '"2016-03-14"^^xsd:date ;\n    sg:precision prec:day',
+        '"2016-03-15"^^xsd:date ;\n    sg:precision prec:day',
+    )
+    path = tmp_path / "later.ttl"
+    path.write_text(later, encoding="utf-8")
+    assert [focus for _s, focus, _l, _m, _f in findings(home, path)] == ["person/arash-fixtureson"]
+
+
 # --------------------------------------------------------------------------------------------
 # iri-defined-twice, and the fix for too many values
 
@@ -242,6 +306,95 @@ def test_one_bound_is_enough_for_the_timeline(home: Path, tmp_path: Path) -> Non
         encoding="utf-8",
     )
     assert findings(home, path) == []
+
+
+UNTIMED_FIX = (
+    "give it the time the text states (time:hasTime and a time node with sg:earliest, "
+    "sg:latest); if the text orders it after another event, say so (sg:followed); if the text "
+    "states no time for it at all, say so: sg:timeNotStated true."
+)
+
+
+def _untimed(tmp_path: Path, extra: str = "", name: str = "untimed.ttl") -> Path:
+    """event-without-bounds.ttl with its event's time taken away (and ``extra`` added to it)."""
+    text = (CONTRIBUTIONS / "good" / "event-without-bounds.ttl").read_text(encoding="utf-8")
+    text = text.replace("    time:hasTime t:9001 ;\n", extra)
+    text = text.replace(
+        "t:9001 a time:Instant ;\n    time:after t:1 ;\n    sg:precision prec:relative ;\n"
+        "    sg:anchor anchor:9001 .\n",
+        "",
+    )
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_an_event_with_no_time_and_nothing_to_say_why_is_warned_about(
+    home: Path, tmp_path: Path
+) -> None:
+    """Issue #16: validate warns about an event with no time it can place."""
+    assert findings(home, _untimed(tmp_path)) == [
+        (
+            "Warning",
+            "event/rd-syria-iran/9001",
+            41,
+            "event/rd-syria-iran/9001 has no time (time:hasTime), and nothing says why: the "
+            "timeline cannot show it.",
+            UNTIMED_FIX,
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "    sg:timeNotStated true ;\n",
+        "    sg:followed event:1 ;\n",
+        "    sg:subEventOf event:1 ;\n",
+    ],
+    ids=["time-not-stated", "followed", "sub-event-of"],
+)
+def test_the_data_answers_the_warning(home: Path, tmp_path: Path, answer: str) -> None:
+    assert findings(home, _untimed(tmp_path, answer)) == []
+
+
+def test_a_time_not_stated_beside_a_time_is_a_violation(home: Path, tmp_path: Path) -> None:
+    text = (CONTRIBUTIONS / "good" / "event-without-bounds.ttl").read_text(encoding="utf-8")
+    path = tmp_path / "both.ttl"
+    path.write_text(
+        text.replace(
+            "    time:hasTime t:9001 ;\n",
+            "    time:hasTime t:9001 ;\n    sg:timeNotStated true ;\n",
+        ),
+        encoding="utf-8",
+    )
+    found = [(sev, focus, message) for sev, focus, _l, message, _f in findings(home, path)]
+    assert (
+        "Violation",
+        "event/rd-syria-iran/9001",
+        "An event with sg:timeNotStated true has no time:hasTime: the one says the source "
+        "states no time, the other gives one.",
+    ) in found
+
+
+def test_the_first_articles_events_without_time_say_the_text_states_none(
+    project: Project,
+) -> None:
+    """The seven events of rd-syria-iran whose time the text does not state (read in the text:
+    the ceasefire, the peace process, a forecast, two hypotheticals, the 18-month timeframe's
+    announcement, the war) say so; each of the other untimed ones is ordered after or within
+    another event, or has a length or a horizon, which answers the warning too."""
+    from rdflib import Graph, Literal, Namespace, URIRef
+
+    g = Graph()
+    for path in sorted((project.data_dir / "rd-syria-iran").glob("*.ttl")):
+        g.parse(path)
+    sg = Namespace("https://w3id.org/stancegraph/ontology#")
+    has_time = URIRef("http://www.w3.org/2006/time#hasTime")
+    base = "https://w3id.org/stancegraph/id/event/rd-syria-iran/"
+    marked = {str(e).removeprefix(base) for e in g.subjects(sg.timeNotStated, Literal(True))}
+    assert marked == {"3", "9", "15", "16", "18", "504", "509"}
+    assert not [e for e in g.subjects(sg.timeNotStated, None) if (e, has_time, None) in g]
 
 
 def test_a_duplicate_added_to_data_actors_is_found_as_contributing_says_to_validate(

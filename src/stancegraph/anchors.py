@@ -732,8 +732,20 @@ def project_coverage(
 ) -> list[Coverage]:
     """Coverage of source ``key`` (default: every source) by the project's anchors.
 
-    Raises :class:`stancegraph.errors.ProjectError` for an unknown key.
+    Raises :class:`stancegraph.errors.ProjectError` for an unknown key, or for ``key`` whose text
+    is withheld and not here; without ``key``, such a source is left out (see
+    :func:`withheld_without_text`).
     """
-    sources = [project.source(key)] if key is not None else project.sources
+    if key is not None:
+        sources = [project.source(key)]
+    else:
+        skipped = set(withheld_without_text(project))
+        sources = [s for s in project.sources if s.key not in skipped]
     found = project_anchors(graph.assemble(project))
     return [coverage(src.key, project.seed_text(src.key), found, threshold) for src in sources]
+
+
+def withheld_without_text(project: Project) -> list[str]:
+    """The keys of the sources whose text is withheld and not in the project (nothing that
+    reads the text can run on them)."""
+    return [s.key for s in project.sources if s.withheld and not s.has_text]

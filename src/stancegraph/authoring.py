@@ -119,7 +119,10 @@ def _require_source(project: Project, key: str) -> None:
             f"source key {key!r} must be lower-case ASCII words joined by '-' (e.g. example-talks)"
         )
     if not (project.seeds_dir / f"{key}.txt").is_file():
-        known = ", ".join(s.key for s in project.sources) or "none"
+        sources = project.sources
+        if any(s.key == key and s.withheld for s in sources):
+            return  # a withheld text: what reads it says so (Project.seed_text)
+        known = ", ".join(s.key for s in sources) or "none"
         raise AuthoringError(
             f"no source {key!r}: seeds/{key}.txt does not exist (known: {known}; "
             f"`stancegraph new-source {key} --text FILE` starts one)"
@@ -508,12 +511,15 @@ class Metadata:
     url: str | None = None
     stated: frozenset[str] = frozenset()
     read_at: str | None = None
+    #: the text may not be redistributed: seeds/<key>.txt is not written, and the description
+    #: says dcterms:accessRights text-access:withheld (its SHA-256 and length are the copy's)
+    withheld: bool = False
 
 
 def new_source(project: Project, key: str, text_file: str | Path, meta: Metadata) -> list[Path]:
-    """Create ``seeds/<key>.txt`` (the bytes of ``text_file``), ``seeds/<key>.ttl`` and
-    ``data/<key>/statements.ttl``; the paths written. Nothing is overwritten: if any of them
-    exists, :class:`AuthoringError` and nothing is written."""
+    """Create ``seeds/<key>.txt`` (the bytes of ``text_file``; not for a withheld text),
+    ``seeds/<key>.ttl`` and ``data/<key>/statements.ttl``; the paths written. Nothing is
+    overwritten: if any of them exists, :class:`AuthoringError` and nothing is written."""
     if not KEY_PATTERN.match(key):
         raise AuthoringError(
             f"source key {key!r} must be lower-case ASCII words joined by '-' (e.g. example-talks)"
@@ -535,12 +541,16 @@ def new_source(project: Project, key: str, text_file: str | Path, meta: Metadata
     statements_text = statements_header(project, key, meta)
     project.seeds_dir.mkdir(parents=True, exist_ok=True)
     statements.parent.mkdir(parents=True)
-    with open(seed, "xb") as fh:
-        fh.write(data)
+    if meta.withheld:
+        written = [description, statements]
+    else:
+        written = [seed, description, statements]
+        with open(seed, "xb") as fh:
+            fh.write(data)
     for path, content in ((description, description_text), (statements, statements_text)):
         with open(path, "x", encoding="utf-8", newline="\n") as fh:
             fh.write(content)
-    return [seed, description, statements]
+    return written
 
 
 def describe_source(project: Project, key: str, text: str, sha256: str, meta: Metadata) -> str:
@@ -612,6 +622,8 @@ def describe_source(project: Project, key: str, text: str, sha256: str, meta: Me
         'dcterms:language "en"',
         *on_doc,
     ]
+    if meta.withheld:
+        doc_lines.append(f"dcterms:accessRights <{names.TEXT_WITHHELD}>")
     if anchor_numbers:
         doc_lines.append("sg:anchor " + " , ".join(f"anchor:{n}" for n in anchor_numbers))
     used = {"sg", "schema", "dcterms", "doc"}

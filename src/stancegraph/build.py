@@ -53,7 +53,7 @@ from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.plugins.shared.jsonld.context import Context
 from rdflib.term import Node
 
-from stancegraph import graph, queries
+from stancegraph import graph, names, queries
 from stancegraph.errors import ProjectError
 from stancegraph.sources import Project, fsync_dir
 
@@ -696,6 +696,7 @@ def metadata(
             g.add((iri, DCTERMS.source, graph.document_iri(key)))
 
     _partitions(g, d, dataset)
+    withheld_texts(g, dataset)
 
     for query in saved:
         q = query_iri(query)
@@ -814,6 +815,34 @@ def rights(g: Graph, d: URIRef, dataset: Dataset) -> None:
         if licence is not None:
             g.add((doc, DCTERMS.license, licence))
             g.add((text_dist, DCTERMS.license, licence))
+
+
+def withheld_texts(g: Graph, dataset: Dataset) -> None:
+    """Say which sources' texts are withheld: on each such source's graph (a ``void:Dataset``
+    subset), the document's ``dcterms:accessRights`` and a description saying that the text is
+    not distributed and that the build verified none of its anchors."""
+    for iri in graph.data_graph_iris(dataset):
+        key = str(iri).removeprefix(graph.GRAPH_BASE + "source/")
+        if key == str(iri):
+            continue
+        doc = graph.document_iri(key)
+        if (doc, DCTERMS.accessRights, names.TEXT_WITHHELD) not in dataset.graph(iri):
+            continue
+        g.bind("text-access", names.PREFIXES["text-access"], replace=True)
+        g.add((iri, DCTERMS.accessRights, names.TEXT_WITHHELD))
+        g.add(
+            (
+                iri,
+                DCTERMS.description,
+                Literal(
+                    f"The text of {key} is withheld (it may not be redistributed): it is not "
+                    "distributed with this dataset, and the anchors into it (quotes and offsets) "
+                    "were not verified against the text by this build. `stancegraph validate "
+                    f"--texts DIR` verifies them against a copy (DIR/{key}.txt).",
+                    lang="en",
+                ),
+            )
+        )
 
 
 def _partitions(g: Graph, d: URIRef, dataset: Dataset) -> None:

@@ -255,7 +255,8 @@ def show_info(project: Project, dataset: Any = None) -> None:
 
     sources = new_table("key", "title", "publisher", "characters")
     for src in summary.sources:
-        sources.add_row(src.key, src.title or "-", src.publisher or "-", str(src.characters))
+        count = f"{src.characters} (text withheld)" if src.withheld else str(src.characters)
+        sources.add_row(src.key, src.title or "-", src.publisher or "-", count)
     print_table("Sources", sources)
 
     triples = new_table("graph", "triples")
@@ -289,8 +290,18 @@ def show_info(project: Project, dataset: Any = None) -> None:
     help="The SHACL engine: pySHACL (the reference), Apache Jena (fast on large data; needs "
     "Java and Jena), or auto: Jena from 50,000 triples on when it can run here, else pySHACL.",
 )
+@click.option(
+    "--texts",
+    type=click.Path(),
+    metavar="DIR",
+    help="Your copies of withheld texts, as DIR/<key>.txt: the anchors into each are checked "
+    "against it once its SHA-256 matches the description (a wrong copy is exit 2). Without "
+    "a copy, validate warns and lists the anchors it could not verify.",
+)
 @click.pass_obj
-def validate(state: State, paths: tuple[str, ...], fmt: str, engine: str) -> None:
+def validate(
+    state: State, paths: tuple[str, ...], fmt: str, engine: str, texts: str | None
+) -> None:
     """Check the whole dataset, or the contribution in PATHS (files or folders).
 
     A contribution is checked with the ontology and the existing data it refers to; only findings
@@ -302,9 +313,9 @@ def validate(state: State, paths: tuple[str, ...], fmt: str, engine: str) -> Non
 
     project = state.project()
     if paths:
-        result = validation.validate_contribution(project, paths, engine=engine)
+        result = validation.validate_contribution(project, paths, engine=engine, texts=texts)
     else:
-        result = validation.validate_dataset(project, engine=engine)
+        result = validation.validate_dataset(project, engine=engine, texts=texts)
     if fmt == "json":
         click.echo(validation.to_json(result))
     elif fmt == "turtle":
@@ -546,6 +557,9 @@ def coverage(state: State, key: str | None, minimum: float | None, fmt: str) -> 
     from stancegraph import anchors
 
     results = anchors.project_coverage(state.project(), key)
+    if key is None:
+        for skipped in anchors.withheld_without_text(state.project()):
+            click.echo(f"{PROG}: warning: {skipped} left out: its text is withheld", err=True)
     if fmt == "json":
         click.echo(json.dumps({"sources": [r.as_dict() for r in results]}, indent=2))
     for result in results if fmt == "table" else []:
@@ -1345,6 +1359,12 @@ def print_table(heading: str, table: Table) -> None:
     metavar="URL",
     help="Where the external metadata was read (default: --url).",
 )
+@click.option(
+    "--withheld",
+    is_flag=True,
+    help="The text may not be redistributed: seeds/KEY.txt is not written, and the description "
+    "says so (dcterms:accessRights text-access:withheld), with the SHA-256 and length of FILE.",
+)
 @click.pass_obj
 def new_source(
     state: State,
@@ -1357,6 +1377,7 @@ def new_source(
     url: str | None,
     stated: tuple[str, ...],
     read_at: str | None,
+    withheld: bool,
 ) -> None:
     """Start source KEY: seeds/KEY.txt, seeds/KEY.ttl and data/KEY/statements.ttl.
 
@@ -1381,6 +1402,7 @@ def new_source(
         url=url,
         stated=frozenset(stated),
         read_at=read_at,
+        withheld=withheld,
     )
     project = state.project()
     for path in authoring.new_source(project, key, text_file, meta):

@@ -173,7 +173,8 @@ def materialise(project: Project, folder: Path) -> Project:
         else [project.source(key) for key in corpus.sources] + corpus.fixture_sources()
     )
     for source in chosen:
-        shutil.copy(source.text_path, folder / "seeds" / source.text_path.name)
+        if source.has_text:  # a withheld text ships without it
+            shutil.copy(source.text_path, folder / "seeds" / source.text_path.name)
         shutil.copy(source.description_path, folder / "seeds" / source.description_path.name)
         if source.data_files:
             (folder / "data" / source.key).mkdir()

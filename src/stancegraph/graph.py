@@ -202,6 +202,7 @@ class SourceSummary:
     title: str | None
     publisher: str | None
     characters: int
+    withheld: bool = False  # the text is withheld and not here: ``characters`` is the stated count
 
 
 @dataclass(frozen=True)
@@ -237,8 +238,18 @@ def describe_source(dataset: Dataset, project: Project, source: Source) -> Sourc
         document=doc,
         title=title,
         publisher=publisher,
-        characters=len(project.seed_text(source.key)),
+        characters=_characters(g, project, source),
+        withheld=source.withheld and not source.has_text,
     )
+
+
+def _characters(g: Graph, project: Project, source: Source) -> int:
+    """The length of a source's text: counted, or, for a withheld text that is not here, the
+    sg:characterCount its description states (0 if it states none)."""
+    if source.has_text or not source.withheld:
+        return len(project.seed_text(source.key))
+    stated = g.value(document_iri(source.key), SG.characterCount)
+    return int(stated) if isinstance(stated, Literal) and str(stated).isdigit() else 0
 
 
 def summarize(project: Project, dataset: Dataset | None = None) -> Summary:

@@ -74,7 +74,12 @@ VOCAB_SCHEMES: tuple[str, ...] = (
     "quantity-qualifier",
     "reporting-mode",
     "role",
+    "text-access",
 )
+
+#: A source whose text may not be redistributed: its description says
+#: ``dcterms:accessRights text-access:withheld`` and ships without ``seeds/<key>.txt``.
+TEXT_WITHHELD = URIRef(VOCAB_BASE + "text-access/withheld")
 
 
 @dataclass(frozen=True)

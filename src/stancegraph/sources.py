@@ -21,7 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from stancegraph import safety
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS
+
+from stancegraph import names, safety
 from stancegraph.errors import InputError, ProjectError
 
 #: Environment variable naming the project folder; wins over the search from the cwd.
@@ -45,6 +48,14 @@ class Source:
     description_path: Path
     data_dir: Path
     root: Path  # the project folder: every file of the source must be inside it
+    #: its description says the text may not be redistributed (``dcterms:accessRights
+    #: text-access:withheld``): ``text_path`` may then not exist
+    withheld: bool = False
+
+    @property
+    def has_text(self) -> bool:
+        """Whether ``seeds/<key>.txt`` is here (always, unless the text is withheld)."""
+        return self.text_path.is_file()
 
     @property
     def data_files(self) -> list[Path]:
@@ -125,7 +136,10 @@ class Project:
         """
         texts = {p.stem: p for p in _sorted_files(self.seeds_dir, "*.txt", self.root)}
         descriptions = {p.stem: p for p in _sorted_files(self.seeds_dir, "*.ttl", self.root)}
-        for key in sorted(texts.keys() ^ descriptions.keys()):
+        withheld = {
+            key for key in descriptions.keys() - texts.keys() if is_withheld(descriptions[key])
+        }
+        for key in sorted((texts.keys() ^ descriptions.keys()) - withheld):
             have, missing = (
                 (f"{key}.txt", f"{key}.ttl") if key in texts else (f"{key}.ttl", f"{key}.txt")
             )
@@ -133,20 +147,22 @@ class Project:
                 f"{self.seeds_dir / have} has no companion {self.seeds_dir / missing}; "
                 "every source needs its text and its description"
             )
-        for key in texts:
+        for key in sorted(descriptions):
             if not KEY_PATTERN.match(key):
                 raise ProjectError(
-                    f"{texts[key]}: source key {key!r} must be lower-case ASCII words joined by '-'"
+                    f"{descriptions[key]}: source key {key!r} must be lower-case ASCII words "
+                    "joined by '-'"
                 )
         return [
             Source(
                 key=key,
-                text_path=texts[key],
+                text_path=texts.get(key, self.seeds_dir / f"{key}.txt"),
                 description_path=descriptions[key],
                 data_dir=self.data_dir / key,
                 root=self.root,
+                withheld=key in withheld,
             )
-            for key in sorted(texts)
+            for key in sorted(descriptions)
         ]
 
     def source(self, key: str) -> Source:
@@ -158,8 +174,12 @@ class Project:
         raise ProjectError(f"no source {key!r} in {self.seeds_dir} (known: {known})")
 
     def seed_text(self, key: str) -> str:
-        """The text of source ``key`` exactly as stored (UTF-8, no newline translation)."""
-        return read_seed_text(self.source(key).text_path, within=self.root)
+        """The text of source ``key`` exactly as stored (UTF-8, no newline translation);
+        :class:`ProjectError` saying so if the text is withheld and not here."""
+        src = self.source(key)
+        if src.withheld and not src.has_text:
+            raise ProjectError(withheld_message(src))
+        return read_seed_text(src.text_path, within=self.root)
 
     def source_files(self, key: str) -> list[Path]:
         """The RDF files of source ``key`` that exist: ``seeds/<key>.ttl`` and
@@ -179,6 +199,24 @@ class Project:
     def seed_texts(self) -> list[Path]:
         """Every ``seeds/*.txt`` of the project, sorted (with or without a description)."""
         return _sorted_files(self.seeds_dir, "*.txt", self.root)
+
+
+def is_withheld(description: Path) -> bool:
+    """Whether the description ``seeds/<key>.ttl`` says its document's text is withheld
+    (``doc:<key> dcterms:accessRights text-access:withheld``); read only for a description
+    without its text, so a description that does not parse is reported here."""
+    doc = URIRef(names.DOCUMENT_BASE + description.stem)
+    return (doc, DCTERMS.accessRights, names.TEXT_WITHHELD) in safety.parse_file(description)
+
+
+def withheld_message(src: Source) -> str:
+    """The one line that says a withheld text is not here."""
+    return (
+        f"the text of source {src.key!r} is withheld (its description {src.description_path.name} "
+        f"says dcterms:accessRights text-access:withheld) and {src.text_path.name} is not in "
+        "the project, so nothing that reads the text can run on it here "
+        f"(validate --texts DIR checks its anchors against your copy DIR/{src.key}.txt)"
+    )
 
 
 @dataclass(frozen=True)

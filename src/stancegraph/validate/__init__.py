@@ -24,6 +24,10 @@ subclasses and ``sh:node`` sees ``skos:inScheme``. The data graph is a read-only
 Beyond SHACL (each with a check id that reports and tests use):
 
 ==================== =====================================================================
+``text-withheld``    (warning) the text of a source is withheld (``dcterms:accessRights
+                     text-access:withheld``) and no copy was given with ``--texts DIR``: the
+                     anchors into it that could not be verified (a copy whose SHA-256 is not
+                     the description's is exit 2)
 ``anchor-quote``     an anchor's ``oa:exact`` does not occur in its seed text at all
 ``anchor-offsets``   ``oa:start``..``oa:end`` do not hold ``oa:exact`` (the quote is elsewhere)
 ``anchor-prefix``    ``oa:prefix`` / ``oa:suffix`` are not the words around the span

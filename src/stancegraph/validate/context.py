@@ -108,6 +108,10 @@ class Context:
     #: (contribution mode): every existing actor, which ``actor-duplicate`` compares new ones to
     actors: SourceFile | None = None
     actors_path: str = ""  # its path as a message names it (relative to the project)
+    #: the keys of the seed texts read from ``validate --texts DIR`` (copies of withheld texts)
+    supplied: frozenset[str] = frozenset()
+    #: the project (contribution mode), for a check that must look beyond the referenced files
+    project: Project | None = None
 
     @functools.cached_property
     def data(self) -> Graph:
@@ -209,7 +213,10 @@ class Collector:
 
 
 def dataset_context(
-    project: Project, model: Model | None = None, files: list[SourceFile] | None = None
+    project: Project,
+    model: Model | None = None,
+    files: list[SourceFile] | None = None,
+    texts: Path | None = None,
 ) -> Context:
     """The data graph of the whole project (data, ontology, vocabularies) and what to check.
 
@@ -224,7 +231,7 @@ def dataset_context(
     model_part = Graph(store="SimpleMemory")
     for g in (model.ontology, model.vocab):
         model_part.addN((s, p, o, model_part) for s, p, o in g if (s, p, o) not in checked)
-    seeds = load_seeds(project)
+    seeds = load_seeds(project, texts=texts)
     parts = [checked, model_part]
     focus: set[Node] = set()
     for part in parts:
@@ -239,7 +246,16 @@ def dataset_context(
         seeds=seeds,
         existing=Graph(),
         checked_triples=[t for source in files for t in source.triples],
+        supplied=_supplied(seeds, texts),
     )
+
+
+def _supplied(seeds: dict[str, SeedText], texts: Path | None) -> frozenset[str]:
+    """The keys of ``seeds`` read from the ``--texts`` folder."""
+    if texts is None:
+        return frozenset()
+    folder = texts.resolve()
+    return frozenset(k for k, s in seeds.items() if s.path.resolve().parent == folder)
 
 
 def _relative(path: Path, project: Project) -> str:
@@ -279,7 +295,9 @@ def _note_number(next_free: dict[tuple[str, str], int], match: re.Match[str]) ->
         next_free[k] = max(next_free.get(k, 1), int(n) + 1)
 
 
-def contribution_context(project: Project, paths: Sequence[str | Path]) -> Context:
+def contribution_context(
+    project: Project, paths: Sequence[str | Path], texts: Path | None = None
+) -> Context:
     """The data graph for a contribution: its triples, the existing triples about the IRIs it
     references (from the files the minting rule points to), the ontology and vocabularies."""
     model = load_model(project)
@@ -340,7 +358,7 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
     model_part = without(model.ontology + model.vocab, [*contribution, *context_part])
 
     # Seed texts: the project's, and those of the folders named (never a named file's folder).
-    seeds = load_seeds(project, sorted({Path(p) for p in paths if Path(p).is_dir()}))
+    seeds = load_seeds(project, sorted({Path(p) for p in paths if Path(p).is_dir()}), texts)
     focus: set[Node] = set(contribution.subjects()) | {
         o for o in contribution.objects() if isinstance(o, BNode)
     }
@@ -358,5 +376,7 @@ def contribution_context(project: Project, paths: Sequence[str | Path]) -> Conte
         checked_triples=list(contribution),
         actors=actors,
         actors_path=_relative(actors_file, project),
+        supplied=_supplied(seeds, texts),
+        project=project,
     )
     return ctx

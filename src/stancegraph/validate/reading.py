@@ -17,7 +17,14 @@ from rdflib.term import Node
 
 from stancegraph import graph, safety
 from stancegraph.errors import InputError
-from stancegraph.sources import Project, SeedText, read_seed, refuse_outside, seed_texts_in
+from stancegraph.sources import (
+    KEY_PATTERN,
+    Project,
+    SeedText,
+    read_seed,
+    refuse_outside,
+    seed_texts_in,
+)
 
 #: File extensions read from a contribution folder.
 CONTRIBUTION_EXTENSIONS = frozenset({".ttl", ".trig", ".nt", ".nq", ".jsonld", ".json"})
@@ -248,9 +255,13 @@ def read_dataset_files(project: Project, ntriples: BinaryIO | None = None) -> li
 # Seeds
 
 
-def load_seeds(project: Project, folders: Sequence[Path] = ()) -> dict[str, SeedText]:
+def load_seeds(
+    project: Project, folders: Sequence[Path] = (), texts: Path | None = None
+) -> dict[str, SeedText]:
     """Seed texts by key: the project's ``seeds/*.txt`` first, then those of the contribution
-    ``folders`` (each folder's ``seeds/*.txt``, :func:`stancegraph.sources.seed_texts_in`).
+    ``folders`` (each folder's ``seeds/*.txt``, :func:`stancegraph.sources.seed_texts_in`), then
+    the user's copies of withheld texts in ``texts`` (``validate --texts DIR``: ``DIR/<key>.txt``
+    for each key not found before; see :func:`supplied_texts`).
 
     Nothing else is read: not the folder of a file named alone, not other ``*.txt`` files. Each
     is a regular file inside the project or its folder, read within ``--max-bytes``; a key the
@@ -262,4 +273,22 @@ def load_seeds(project: Project, folders: Sequence[Path] = ()) -> dict[str, Seed
         for path in seed_texts_in(folder):
             if path.stem not in seeds:
                 seeds[path.stem] = read_seed(path, within=folder)
+    if texts is not None:
+        for path in supplied_texts(texts):
+            if path.stem not in seeds:
+                seeds[path.stem] = read_seed(path, within=texts)
     return seeds
+
+
+def supplied_texts(folder: Path) -> list[Path]:
+    """The ``*.txt`` files of ``folder`` (``validate --texts``) whose names are source keys,
+    sorted; :class:`InputError` if ``folder`` is not a folder. Each must be a regular file
+    inside it (:func:`stancegraph.sources.refuse_outside`)."""
+    if not folder.is_dir():
+        raise InputError(folder, None, None, "--texts must name a folder holding <key>.txt files")
+    found = []
+    for path in sorted(folder.glob("*.txt")):
+        if KEY_PATTERN.match(path.stem):
+            refuse_outside(path, folder, "a text given with --texts")
+            found.append(path)
+    return found

@@ -175,14 +175,16 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def validate_dataset(project: Project, engine: str = "auto") -> Report:
+def validate_dataset(
+    project: Project, engine: str = "auto", texts: str | Path | None = None
+) -> Report:
     """The whole project: ontology, vocabularies and every data file, against the shapes.
 
     ``engine``: ``auto``, ``pyshacl`` or ``jena`` (see :mod:`stancegraph.shacl`). Where Jena may
     run, its input is written while the files are parsed, and it validates while the rest is
-    done here."""
+    done here. ``texts``: a folder of the user's copies of withheld texts (``<key>.txt``)."""
     with _without_cycle_collection():
-        return _validate_dataset(project, engine)
+        return _validate_dataset(project, engine, None if texts is None else Path(texts))
 
 
 @contextlib.contextmanager
@@ -199,7 +201,7 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _validate_dataset(project: Project, engine: str) -> Report:
+def _validate_dataset(project: Project, engine: str, texts: Path | None) -> Report:
     model = load_model(project)
     running = None
     if engine == "jena" or (engine == "auto" and shacl.jena_problem() is None):
@@ -218,7 +220,7 @@ def _validate_dataset(project: Project, engine: str) -> Report:
         elif running is not None:
             running.discard()
             running = None
-        ctx = dataset_context(project, model, files)
+        ctx = dataset_context(project, model, files, texts)
         return finish(ctx, "pyshacl" if running is None else "jena", "dataset", running)
     except BaseException:
         if running is not None:
@@ -227,11 +229,15 @@ def _validate_dataset(project: Project, engine: str) -> Report:
 
 
 def validate_contribution(
-    project: Project, paths: Sequence[str | Path], engine: str = "auto"
+    project: Project,
+    paths: Sequence[str | Path],
+    engine: str = "auto",
+    texts: str | Path | None = None,
 ) -> Report:
     """Files or folders a contributor brings, with the ontology and the existing data they
-    reference; findings only about the contribution's own nodes."""
-    ctx = contribution_context(project, paths)
+    reference; findings only about the contribution's own nodes. ``texts``: a folder of the
+    user's copies of withheld texts (``<key>.txt``)."""
+    ctx = contribution_context(project, paths, None if texts is None else Path(texts))
     # The data graph is small (the contribution, what it references, the model), so SHACL
     # validates all of it and the results are filtered to the contribution's nodes. pySHACL's own
     # focus_nodes option is not used: in 0.40.1 its filter also applies to nested shapes

@@ -24,6 +24,7 @@ from stancegraph.validate.checks.iri_reused import check_reuse
 from stancegraph.validate.checks.iri_source import check_source_key
 from stancegraph.validate.checks.literal_form import check_literals
 from stancegraph.validate.checks.ontology_term import check_ontology_terms
+from stancegraph.validate.checks.text_withheld import check_withheld_texts
 from stancegraph.validate.checks.unknown_term import check_unknown_terms
 from stancegraph.validate.context import Collector, Context
 
@@ -31,6 +32,7 @@ Check = Callable[[Context, Collector], None]
 
 #: Every check beyond SHACL, in the order they run (findings are then sorted by file and line).
 CHECKS: tuple[Check, ...] = (
+    check_withheld_texts,  # first: a wrong copy given with --texts stops the run (exit 2)
     check_anchors,
     check_verbatim,
     check_documents,

@@ -7,9 +7,13 @@ other). The same label or alternative label once normalised (:func:`normalise`: 
 leading ``al-``/``el-`` on a word, punctuation, white space) or the same Wikidata item
 (``skos:exactMatch``/``owl:sameAs`` to ``wd:``) is a violation; a near label of the same kind of
 actor (one label's words a part of the other's, labels nearly the same, or, for two persons, the
-same surname) is a warning. Either names the other IRI and the file and line where it is
-defined. ``owl:differentFrom <other>`` on the new actor says they are different and silences
-both.
+same surname) is a warning, and so is the same post held at the same time: a membership of the
+new actor (``org:Membership`` with ``sg:post`` and ``org:memberDuring``) whose time overlaps that
+of another actor's membership of the same post (by their bounds, ``sg:earliest``/``sg:latest``;
+a missing bound is open), in the contribution or anywhere in the project's data (the files that
+name the post are read for it; a post two people may hold at once makes this a warning only).
+Either names the other IRI and the file and line where it is defined. ``owl:differentFrom
+<other>`` on the new actor says they are different and silences both.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import FOAF, SKOS
@@ -26,8 +32,8 @@ from rdflib.term import Node
 from stancegraph import names
 from stancegraph.validate.checks.common import quote, subclasses, superclasses
 from stancegraph.validate.context import Collector, Context
-from stancegraph.validate.minting import SG
-from stancegraph.validate.reading import find_line
+from stancegraph.validate.minting import ORG, SG
+from stancegraph.validate.reading import SourceFile, find_line, read_file
 from stancegraph.validate.report import VIOLATION, WARNING, shorten
 
 #: The properties that name an actor, compared with each other.
@@ -163,6 +169,7 @@ def check_actor_duplicates(ctx: Context, out: Collector) -> None:
         if (item[0].iri, None, None) not in defined
     ]
     new.sort(key=lambda a: (*located(a[0].iri), str(a[0].iri)))
+    posts = _Posts(ctx, {a.iri for a, _w in new})
     for actor, _where in new:
         iri = actor.iri
         different = set(ctx.data.objects(iri, OWL.differentFrom)) | set(
@@ -171,7 +178,7 @@ def check_actor_duplicates(ctx: Context, out: Collector) -> None:
         for old, where in earlier:
             if old.iri in different:
                 continue
-            found = _compare(actor, old)
+            found = _compare(actor, old) or posts.same_post(actor.iri, old.iri)
             if found is None:
                 continue
             severity, prop, value, why = found
@@ -211,3 +218,125 @@ def _compare(new: _Actor, old: _Actor) -> tuple[str, Node, Node, str] | None:
             if why:
                 return WARNING, prop, value, f"{why}: {quote(str(old_value))}"
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# The same post held at the same time
+
+
+@dataclass(frozen=True)
+class _Holding:
+    """One membership of a post, with its bounds (ISO dates; None: open)."""
+
+    membership: Node
+    member: Node
+    post: Node
+    start: str | None
+    end: str | None
+    where: str  # file:line of the membership
+
+    def overlaps(self, other: _Holding) -> bool:
+        return (self.start or "") <= (other.end or "~") and (other.start or "") <= (self.end or "~")
+
+    @property
+    def span(self) -> str:
+        if self.start and self.end:
+            return self.start if self.start == self.end else f"{self.start} to {self.end}"
+        return f"from {self.start}" if self.start else f"until {self.end}"
+
+
+def _holdings(g: Graph, where, members: set[Node] | None = None) -> list[_Holding]:
+    """The memberships of posts in ``g`` (of ``members`` only, if given) that have a time with
+    at least one bound."""
+    out = []
+    for m in set(g.subjects(RDF.type, ORG.Membership)):
+        member, post = g.value(m, ORG.member), g.value(m, SG.post)
+        if member is None or post is None or (members is not None and member not in members):
+            continue
+        for t in sorted(g.objects(m, ORG.memberDuring), key=str):
+            start, end = g.value(t, SG.earliest), g.value(t, SG.latest)
+            if start is None and end is None:
+                continue
+            out.append(
+                _Holding(
+                    m,
+                    member,
+                    post,
+                    None if start is None else str(start),
+                    None if end is None else str(end),
+                    where(m),
+                )
+            )
+    return out
+
+
+class _Posts:
+    """The posts the new actors hold and, read only when one does, every holding of those posts
+    in the data under check, its context and the project's data files that name them."""
+
+    def __init__(self, ctx: Context, new: set[URIRef]) -> None:
+        self.ctx = ctx
+
+        def here(node: Node) -> str:
+            file, line = ctx.locate(node)
+            return f"{file}:{line}" if file and line else (file or "?")
+
+        self.new = defaultdict(list)
+        for h in _holdings(ctx.data, here, set(new)):
+            self.new[h.member].append(h)
+        self.by_member: dict[Node, list[_Holding]] | None = None
+        self._here = here
+
+    def _load(self) -> dict[Node, list[_Holding]]:
+        found: dict[Node, _Holding] = {
+            h.membership: h for h in _holdings(self.ctx.data, self._here)
+        }
+        posts = {h.post for hs in self.new.values() for h in hs}
+        project = self.ctx.project
+        if project is not None and posts:
+            own = {s.path.resolve() for s in self.ctx.files}
+            slugs = [str(p).rsplit("/", 1)[-1] for p in posts]
+            for path in project.data_files:
+                if path.resolve() in own:
+                    continue
+                text = path.read_text(encoding="utf-8", errors="replace")
+                if not any(slug in text for slug in slugs):
+                    continue  # names none of the posts: nothing to read
+                source = read_file(path)
+                for h in _holdings(source.graph, _where_in(source, project.root)):
+                    found.setdefault(h.membership, h)
+        by_member: dict[Node, list[_Holding]] = defaultdict(list)
+        for h in found.values():
+            if h.post in posts:
+                by_member[h.member].append(h)
+        return by_member
+
+    def same_post(self, new: URIRef, old: URIRef) -> tuple[str, Node, Node, str] | None:
+        """(WARNING, sg:post, the post, why) if ``new`` held a post at a time ``old`` did."""
+        mine = self.new.get(new)
+        if not mine:
+            return None
+        if self.by_member is None:
+            self.by_member = self._load()
+        for h in sorted(mine, key=lambda h: str(h.membership)):
+            for other in sorted(self.by_member.get(old, []), key=lambda o: str(o.membership)):
+                if other.post == h.post and other.membership != h.membership and h.overlaps(other):
+                    why = (
+                        f"the same post, {shorten(h.post)}, held at the same time: "
+                        f"{shorten(other.membership)} at {other.where}, {other.span}"
+                    )
+                    return WARNING, SG.post, h.post, why
+        return None
+
+
+def _where_in(source: SourceFile, root: Path):
+    try:
+        name = source.path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        name = str(source.path)
+
+    def where(node: Node) -> str:
+        line = find_line(source, node)
+        return f"{name}:{line}" if line else name
+
+    return where

@@ -3,11 +3,12 @@ offsets, prefix and suffix against the verified seed text of its document."""
 
 from __future__ import annotations
 
-from rdflib import RDF, Literal
+from rdflib import RDF, Literal, URIRef
 
 from stancegraph import anchors
 from stancegraph.errors import InputError
 from stancegraph.validate.checks.common import seed_text
+from stancegraph.validate.checks.text_withheld import withheld_keys
 from stancegraph.validate.context import Collector, Context
 from stancegraph.validate.minting import OA, SG
 from stancegraph.validate.report import VIOLATION, WARNING, shorten
@@ -15,6 +16,7 @@ from stancegraph.validate.report import VIOLATION, WARNING, shorten
 
 def check_anchors(ctx: Context, out: Collector) -> None:
     """Quotes against the seed text at their offsets; prefix and suffix; ambiguity."""
+    withheld: dict[str, URIRef] | None = None  # read once, if a text is missing
     for anchor in anchors.read_anchors(ctx.data):
         if anchor.iri not in ctx.focus:
             continue
@@ -25,6 +27,10 @@ def check_anchors(ctx: Context, out: Collector) -> None:
                 or (anchor.source, RDF.type, SG.SourceDocument) not in ctx.data
             ):
                 continue  # unknown document: the shapes report oa:hasSource
+            if withheld is None:
+                withheld = withheld_keys(ctx)
+            if anchor.key not in ctx.seeds and anchor.key in withheld:
+                continue  # a withheld text and no copy: text-withheld lists the anchor
             if anchor.key in ctx.seeds:
                 if anchor.source in ctx.focus:
                     continue  # its description is under check: document-seed reports it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stancegraph.validate.checks.text_withheld import withheld_keys
 from stancegraph.validate.context import Collector, Context
 from stancegraph.validate.minting import (
     DOCUMENT_IRI,
@@ -17,7 +18,9 @@ from stancegraph.validate.minting import (
 
 
 def check_minting(ctx: Context, out: Collector) -> None:
-    """New IRIs follow https://w3id.org/stancegraph/id/<kind>/<slug> or <kind>/<key>/<n>."""
+    """New IRIs follow https://w3id.org/stancegraph/id/<kind>/<slug> or <kind>/<key>/<n>; the
+    key is a source's: one with a seed text, or one whose text is withheld."""
+    withheld = withheld_keys(ctx)
     for s in ctx.checked_subjects:
         if s not in ctx.focus or s in ctx.model.terms:
             continue
@@ -31,7 +34,7 @@ def check_minting(ctx: Context, out: Collector) -> None:
         match = SOURCE_IRI.match(text)
         if match:
             key = match.group("key")
-            if key not in ctx.seeds:
+            if key not in ctx.seeds and key not in withheld:
                 out.add(
                     "iri-minting",
                     s,
