@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import heapq
 import io
@@ -212,14 +213,18 @@ def canonical_triples(triples: Iterable[Triple], salt: str = "") -> list[Triple]
     return plain
 
 
+_BLANK_TYPES = frozenset([BNode, ox.BlankNode])
+_OX_TYPES = frozenset([ox.NamedNode, ox.BlankNode, ox.Literal])
+
+
 def _is_blank(node: object) -> bool:
     """A blank node, of rdflib or of pyoxigraph (the labelling works on either)."""
-    return isinstance(node, BNode | ox.BlankNode)
+    return type(node) in _BLANK_TYPES or isinstance(node, BNode)
 
 
 def _n3(node: object) -> str:
     """The N-Triples form of an rdflib or a pyoxigraph term."""
-    return node.n3() if isinstance(node, Node) else str(node)
+    return str(node) if type(node) in _OX_TYPES else node.n3()  # type: ignore[attr-defined]
 
 
 def _first_degree(triples: list[Triple]) -> dict[BNode, str]:
@@ -227,9 +232,12 @@ def _first_degree(triples: list[Triple]) -> dict[BNode, str]:
     ``_:a`` and every other blank node ``_:z``, sorted and hashed."""
     mentions: dict[BNode, list[str]] = {}
     for triple in triples:
-        for node in {n for n in triple if _is_blank(n)}:
+        blank = [_is_blank(n) for n in triple]
+        text = [None if b else _n3(n) for n, b in zip(triple, blank, strict=True)]
+        for node in {n for n, b in zip(triple, blank, strict=True) if b}:
             line = " ".join(
-                "_:a" if n == node else "_:z" if _is_blank(n) else _n3(n) for n in triple
+                t if t is not None else "_:a" if n == node else "_:z"
+                for n, t in zip(triple, text, strict=True)
             )
             mentions.setdefault(node, []).append(line)
     return {node: _hash("\n".join(sorted(lines))) for node, lines in mentions.items()}
@@ -546,31 +554,52 @@ class DatasetFacts:
         return str(value) if value is not None else None
 
 
-#: One named graph of the dataset: its IRI and its quads (pyoxigraph terms).
-GraphQuads = tuple[URIRef, list[ox.Quad]]
+#: One named graph of the dataset: its IRI and its triples as N-Quads lines (in any order, blank
+#: nodes labelled as they come).
+GraphLines = tuple[URIRef, bytes]
 
 
-def project_graphs(project: Project, source: Dataset | None = None) -> Iterator[GraphQuads]:
-    """Every named graph of the project in the architecture's order, one at a time: from
-    ``source`` (the project already assembled) if given; else from the embedded store while it
-    holds the current files; else from the files, each parsed by pyoxigraph when its turn
-    comes (:func:`stancegraph.store.parse_layer`). Never the whole corpus in memory at once."""
+def project_graphs(project: Project, source: Dataset | None = None) -> Iterator[GraphLines]:
+    """Every named graph of the project in the architecture's order, one at a time, as
+    N-Quads: from ``source`` (the project already assembled) if given; else from the embedded
+    store while it holds the current files (each graph dumped by Oxigraph, no Python object per
+    triple); else from the files, each parsed by pyoxigraph when its turn comes
+    (:func:`stancegraph.store.parse_layer`). Never the whole corpus in memory at once."""
+    nq = ox.RdfFormat.N_QUADS
     if source is not None:
         named = graph.named_graphs(source)
+        to_ox = graph.to_oxigraph
         for iri in graph.in_layer_order(named):
             g = ox.NamedNode(str(iri))
-            to_ox = graph.to_oxigraph
-            yield iri, [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in named[iri]]  # type: ignore[arg-type]
+            quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in named[iri]]  # type: ignore[arg-type]
+            yield iri, ox.serialize(quads, format=nq)
         return
     status = store.embedded_status(project)
     if status.state == "fresh" and status.manifest is not None:
         held = store.open_embedded(status.location)
         names = [URIRef(graph.GRAPH_BASE + n) for n in status.manifest.graphs]
         for iri in graph.in_layer_order(names):
-            yield iri, list(held.quads_for_pattern(None, None, None, ox.NamedNode(str(iri))))
+            data = held.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(iri)))
+            # N-Triples lines end " .\n"; in N-Quads the graph comes before the dot
+            yield iri, data.replace(b" .\n", f" <{iri}> .\n".encode())
         return
     for layer in store.layer_plan(project):
-        yield layer.iri, list(store.parse_layer(layer).quads)
+        yield layer.iri, ox.serialize(store.parse_layer(layer).quads, format=nq)
+
+
+def canonical_lines(data: bytes, iri: URIRef) -> list[bytes]:
+    """The N-Quads lines of one graph (``data``) with canonical blank nodes
+    (:func:`canonical_quads`), sorted. Only the lines that may hold a blank node (``_:``) are
+    parsed; the others are already what pyoxigraph would write."""
+    lines = data.splitlines(keepends=True)
+    plain = [line for line in lines if b"_:" not in line]
+    if len(plain) < len(lines):
+        blank = b"".join(line for line in lines if b"_:" in line)
+        name = ox.NamedNode(str(iri))
+        quads = canonical_quads(ox.parse(blank, format=ox.RdfFormat.N_QUADS), name, graph_salt(iri))
+        plain.extend(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True))
+    plain.sort()
+    return plain
 
 
 class Progress:
@@ -631,39 +660,37 @@ class _Spool:
                 last = line
 
 
+#: An IRI in an N-Quads line (also matches ``<...>`` inside a literal's text, where it can only
+#: add a prefix declaration that is not needed).
+_IRI = re.compile(rb"<[^<>\"{}|^`\\\x00-\x20]*>")
+_TYPE = b"<" + str(RDF.type).encode() + b">"
+
+
 def spool_dataset(
-    graphs: Iterable[GraphQuads], declared: dict[str, str], folder: Path, progress: Progress
+    graphs: Iterable[GraphLines], declared: dict[str, str], folder: Path, progress: Progress
 ) -> tuple[_Spool, DatasetFacts]:
-    """The first pass: each graph canonicalised (:func:`canonical_quads`), its lines sorted and
-    spooled (:class:`_Spool`), and what :func:`metadata` needs counted as it goes."""
+    """The first pass: each graph canonicalised (:func:`canonical_lines`), spooled
+    (:class:`_Spool`), and what :func:`metadata` needs counted from its lines as it goes."""
     facts = DatasetFacts()
     spool = _Spool(folder)
-    iris: set[str] = set()
-    typed: dict[str, set[str]] = {}
-    blank, named_node, literal = ox.BlankNode, ox.NamedNode, ox.Literal
+    iris: set[bytes] = set()
+    properties: Counter[bytes] = Counter()
+    typed: dict[bytes, set[bytes]] = {}
     try:
-        for iri, quads in graphs:
-            name = ox.NamedNode(str(iri))
-            canon = canonical_quads(quads, name, graph_salt(str(iri)))
-            del quads
-            facts.triples[iri] = len(canon)
-            terms: set[Any] = set()
-            for q in canon:
-                facts.properties[q.predicate.value] += 1
-                terms.add(q.subject)
-                terms.add(q.object)
-                if q.predicate.value == _RDF_TYPE and type(q.object) is named_node:
-                    typed.setdefault(q.object.value, set()).add(str(q.subject))
-            for term in terms:
-                kind = type(term)
-                if kind is named_node:
-                    iris.add(term.value)
-                elif kind is literal:
-                    iris.add(term.datatype.value)
-                elif kind is not blank:
-                    iris.add(str(term))
+        for iri, data in graphs:
+            lines = canonical_lines(data, iri)
+            del data
+            facts.triples[iri] = len(lines)
+            split = [line.split(b" ", 2) for line in lines]
+            properties.update(p for _, p, _ in split)
+            for s, p, rest in split:
+                if p == _TYPE and rest.startswith(b"<"):
+                    typed.setdefault(rest[: rest.index(b">") + 1], set()).add(s)
+            del split
+            own = f" <{iri}> .\n".encode()  # the graph's name, which is no IRI of a triple
+            iris.update(_IRI.findall(b"".join(lines).replace(own, b" .\n")))
             if iri == graph.ONTOLOGY_GRAPH:
-                for q in canon:
+                for q in ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS):
                     facts.ontology.add(
                         (
                             graph.from_oxigraph(q.subject),
@@ -671,33 +698,39 @@ def spool_dataset(
                             graph.from_oxigraph(q.object),
                         )
                     )
-            data = ox.serialize(canon, format=ox.RdfFormat.N_QUADS)
-            lines = data.splitlines(keepends=True)
-            lines.sort()
             spool.add(lines)
             progress.advance(1)
     finally:
         spool.close()
-    iris.update(facts.properties)
-    facts.prefixes = used_prefixes(declared, iris, facts.properties)
-    facts.classes = {cls: len(members) for cls, members in typed.items()}
+    facts.properties = Counter({_unbracket(p): n for p, n in properties.items()})
+    found = [_unbracket(i) for i in iris]
+    facts.prefixes = used_prefixes(declared, found, facts.properties)
+    facts.classes = {_unbracket(c): len(members) for c, members in typed.items()}
     return spool, facts
 
 
-class _Hashing:
-    """A binary file that hashes and counts what is written to it."""
+def _unbracket(iri: bytes) -> str:
+    """The IRI of an N-Quads ``<...>`` token (escapes as N-Quads writes them: none but UCHARs,
+    which pyoxigraph does not write)."""
+    return iri[1:-1].decode("utf-8")
+
+
+class _Hashing(io.RawIOBase):
+    """A binary file that hashes and counts what is written to it (behind a buffer, so that
+    the serialisers' many small writes are a few large ones here)."""
 
     def __init__(self, fh: Any) -> None:
+        super().__init__()
         self.fh, self.sha, self.size = fh, hashlib.sha256(), 0
 
-    def write(self, data: bytes) -> int:
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
         self.fh.write(data)
         self.sha.update(data)
         self.size += len(data)
         return len(data)
-
-    def flush(self) -> None:
-        self.fh.flush()
 
 
 def _parsed(path: Path, fmt: ox.RdfFormat) -> Iterator[Any]:
@@ -853,6 +886,7 @@ def saved_queries(project: Project) -> list[queries.SavedQuery]:
     return found
 
 
+@functools.lru_cache(maxsize=256)
 def query_form(text: str, path: Path) -> str:
     """``SelectQuery``, ``ConstructQuery``, ``AskQuery`` or ``DescribeQuery``: the form of the
     query ``text`` (read from ``path``); :class:`QueryError` if it is not a SPARQL query.
@@ -1225,20 +1259,22 @@ def _write(
     ``folder`` is swapped in, with its size and SHA-256 counted as it is written."""
     # Only the output files are opened by the name ``open`` here (the tests fill the disk
     # through it); the spool and the heads of the sources are opened as ``Path.open``.
-    with open(folder / name, "xb", buffering=1 << 20) as fh:
-        sink = _Hashing(fh)
+    with open(folder / name, "xb") as fh:
+        counted = _Hashing(fh)
+        sink = io.BufferedWriter(counted, buffer_size=1 << 20)
         if callable(data):
             data(sink)
         else:
             sink.write(data)
+        sink.flush()
         fh.flush()
         os.fsync(fh.fileno())
     return BuiltFile(
         name=name,
         path=final / name,
         media_type=media_type,
-        size=sink.size,
-        sha256=sink.sha.hexdigest(),
+        size=counted.size,
+        sha256=counted.sha.hexdigest(),
     )
 
 

@@ -44,7 +44,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from stancegraph import graph, safety
 from stancegraph.errors import ProjectError, StoreError
-from stancegraph.sources import Project, fsync_dir
+from stancegraph.sources import Project, fsync_dir, read_seed_text
 
 #: Environment variable naming the embedded store's folder.
 STORE_ENV = "STANCEGRAPH_STORE"
@@ -677,7 +677,7 @@ def recorded_summary(project: Project, location: str | Path | None = None) -> gr
                 document=graph.document_iri(src.key),
                 title=about.get("title"),
                 publisher=about.get("publisher"),
-                characters=len(project.seed_text(src.key)),
+                characters=len(read_seed_text(src.text_path, within=project.root)),
             )
         )
     triples = {URIRef(graph.GRAPH_BASE + n): c for n, c in status.manifest.graphs.items()}
