@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -15,6 +16,7 @@ from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.term import Node
 
 from stancegraph import graph, shacl
+from stancegraph.errors import ProjectError
 from stancegraph.sources import Project, SeedText
 from stancegraph.validate.checks import CHECKS, iri_defined_twice
 from stancegraph.validate.context import (
@@ -206,12 +208,27 @@ def validate_dataset(
     each with the context it references, the way a contribution is checked, so that no JVM or
     rdflib graph ever holds the corpus (issue #19); the report is the whole-graph report (the
     tests compare them). ``progress(done, total)`` is told after each batch."""
-    limit = BATCH_BYTES if batch_bytes is None else batch_bytes
+    limit = batch_limit() if batch_bytes is None else batch_bytes
     with _without_cycle_collection():
         batches = source_batches(project, limit)
         if len(batches) > 1:
             return validate_in_batches(project, batches, engine, progress)
         return _validate_dataset(project, engine)
+
+
+#: Environment variable: the batch size in bytes instead of :data:`BATCH_BYTES` (the benchmark
+#: sets it to compare batches with the whole graph).
+BATCH_ENV = "STANCEGRAPH_BATCH_BYTES"
+
+
+def batch_limit() -> int:
+    """:data:`BATCH_BYTES`, or ``$STANCEGRAPH_BATCH_BYTES`` (a positive whole number)."""
+    text = os.environ.get(BATCH_ENV, "").strip()
+    if not text:
+        return BATCH_BYTES
+    if not text.isdigit() or int(text) < 1:
+        raise ProjectError(f"${BATCH_ENV}: {text!r} is not a positive number of bytes")
+    return int(text)
 
 
 def source_batches(project: Project, limit: int) -> list[list[Path]]:
