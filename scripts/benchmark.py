@@ -394,6 +394,8 @@ class Settings:
     skip: set[str]
     faults: int = 6
     memory: bool = False  # also every saved query on Oxigraph's in-memory store
+    #: told (label, what is measured so far) after each long measurement of a scale
+    checkpoint: Any = lambda label, partial: None
 
 
 def summarize(runs: list[Run], limit: float | None = None) -> dict[str, Any]:
@@ -476,6 +478,27 @@ def bench_scale(label: str, scale: int, s: Settings, say: Any) -> dict[str, Any]
         ops["generate"] |= {"peak_mb": round(manifest["peak_mb"], 1), "cpu_median": manifest["cpu"]}
     sg = stancegraph_cmd()
     scratch = Path(tempfile.mkdtemp(prefix=f"bench-{label}-", dir=s.workdir))
+    corpus = {
+        k: manifest.get(k)
+        for k in ("articles", "actor_clusters", "data_triples", "model_triples", "seed")
+    } | {
+        "contribution_triples": manifest.get("contribution", {}).get("triples"),
+        "faults": len(manifest.get("faults", [])),
+    }
+    engines: dict[str, Any] = {}
+
+    def checkpoint() -> None:
+        s.checkpoint(
+            label,
+            {
+                "scale": scale,
+                "corpus": corpus,
+                "operations": ops,
+                "engines": engines,
+                "validation": {},
+                "load_average": {"start": load_before, "end": os.getloadavg()},
+            },
+        )
 
     def want(name: str) -> bool:
         return name not in s.skip
@@ -494,15 +517,16 @@ def bench_scale(label: str, scale: int, s: Settings, say: Any) -> dict[str, Any]
         )
     if want("load"):
         say(f"{label}: load into a new embedded store")
-        counter = iter(range(1000))
+        # Into the project's own store, new each time: the last one stays, for info and build
+        # to read what it recorded (issue #19), as after 'stancegraph load' by hand.
+        default_store = home / ".stancegraph" / "store"
 
         def load() -> Run:
-            where = scratch / f"store-{next(counter)}"
-            run = cli("load", "--store", str(where))
-            shutil.rmtree(where, ignore_errors=True)
-            return run
+            shutil.rmtree(default_store, ignore_errors=True)
+            return cli("load")
 
-        ops["load"] = summarize(repeat(s.runs, load))
+        ops["load"] = summarize(repeat(s.slow_runs if scale >= 5_000_000 else s.runs, load))
+        checkpoint()
     if want("info"):
         say(f"{label}: info")
         ops["info"] = summarize(repeat(s.slow_runs, lambda: cli("info")))
@@ -511,27 +535,18 @@ def bench_scale(label: str, scale: int, s: Settings, say: Any) -> dict[str, Any]
         ops["build"] = summarize(
             repeat(s.slow_runs, lambda: cli("build", "--out", str(scratch / "dist")))
         )
-
-    engines: dict[str, Any] = {}
-    if want("queries"):
-        say(f"{label}: every saved query on Oxigraph")
-        run = worker("queries-oxigraph", home, s.timeout, runs=s.runs)
-        engines["oxigraph"] = engine_summary(run)
-        if scale <= s.rdflib_max:
-            say(f"{label}: every saved query on rdflib (each stopped at {s.rdflib_timeout:g} s)")
-            run = worker(
-                "queries-rdflib", home, s.timeout * 4, runs=s.runs, timeout=s.rdflib_timeout
+        checkpoint()
+    if want("contribution"):
+        say(f"{label}: validate the small contribution")
+        contribution = str(home / "contribution")
+        ops["contribution"] = summarize(
+            repeat(s.runs, lambda: cli("validate", "--format", "json", contribution))
+        )
+        ops["contribution-1"] = summarize(
+            repeat(
+                s.runs,
+                lambda: cli("validate", "--format", "json", contribution, home_=s.template),
             )
-            engines["rdflib"] = engine_summary(run, s.rdflib_timeout)
-        else:
-            engines["rdflib"] = {"status": "not run", "why": "above --rdflib-max-scale"}
-        if s.memory:
-            say(f"{label}: every saved query on Oxigraph's in-memory store")
-            run = worker("queries-oxigraph", home, s.timeout, runs=s.runs, memory=True)
-            engines["oxigraph-memory"] = engine_summary(run)
-    if want("query-cli"):
-        ops["query-cli"] = summarize(
-            repeat(s.runs, lambda: cli("query", "public-private-gap", "--format", "csv"))
         )
 
     validation: dict[str, Any] = {}
@@ -562,6 +577,7 @@ def bench_scale(label: str, scale: int, s: Settings, say: Any) -> dict[str, Any]
     if want("validate-jena"):
         say(f"{label}: validate the dataset on Apache Jena")
         ops["validate-jena"] = summarize(validate("jena", s.timeout))
+        checkpoint()
     if want("validate-batched") and scale <= s.pyshacl_max:
         # the proof that batches of sources give the whole-graph report (issue #19): batches
         # of ~2 MB of files, against validate-jena's whole graph at this scale
@@ -584,29 +600,31 @@ def bench_scale(label: str, scale: int, s: Settings, say: Any) -> dict[str, Any]
         py, jena = reports["pyshacl"], reports["jena"]
         validation["only_pyshacl"] = [f for f in py if f not in jena][:20]
         validation["only_jena"] = [f for f in jena if f not in py][:20]
-    if want("contribution"):
-        say(f"{label}: validate the small contribution")
-        contribution = str(home / "contribution")
-        ops["contribution"] = summarize(
-            repeat(s.runs, lambda: cli("validate", "--format", "json", contribution))
-        )
-        ops["contribution-1"] = summarize(
-            repeat(
-                s.runs,
-                lambda: cli("validate", "--format", "json", contribution, home_=s.template),
+    if want("queries"):
+        say(f"{label}: every saved query on Oxigraph")
+        run = worker("queries-oxigraph", home, s.timeout, runs=s.runs)
+        engines["oxigraph"] = engine_summary(run)
+        if scale <= s.rdflib_max:
+            say(f"{label}: every saved query on rdflib (each stopped at {s.rdflib_timeout:g} s)")
+            run = worker(
+                "queries-rdflib", home, s.timeout * 4, runs=s.runs, timeout=s.rdflib_timeout
             )
+            engines["rdflib"] = engine_summary(run, s.rdflib_timeout)
+        else:
+            engines["rdflib"] = {"status": "not run", "why": "above --rdflib-max-scale"}
+        if s.memory:
+            say(f"{label}: every saved query on Oxigraph's in-memory store")
+            run = worker("queries-oxigraph", home, s.timeout, runs=s.runs, memory=True)
+            engines["oxigraph-memory"] = engine_summary(run)
+    if want("query-cli"):
+        ops["query-cli"] = summarize(
+            repeat(s.runs, lambda: cli("query", "public-private-gap", "--format", "csv"))
         )
+
     shutil.rmtree(scratch, ignore_errors=True)
     return {
         "scale": scale,
-        "corpus": {
-            k: manifest.get(k)
-            for k in ("articles", "actor_clusters", "data_triples", "model_triples", "seed")
-        }
-        | {
-            "contribution_triples": manifest.get("contribution", {}).get("triples"),
-            "faults": len(manifest.get("faults", [])),
-        },
+        "corpus": corpus,
         "operations": ops,
         "engines": engines,
         "validation": validation,
@@ -1242,6 +1260,13 @@ def main(argv: list[str] | None = None) -> int:
         memory=args.oxigraph_memory,
     )
     settings.workdir.mkdir(parents=True, exist_ok=True)
+
+    def checkpoint(label: str, partial: dict[str, Any]) -> None:
+        if args.out:  # a scale cut short still leaves what it measured
+            saved = results | {"scales": results["scales"] | {label: partial | {"partial": True}}}
+            args.out.write_text(json.dumps(saved, indent=2, default=str) + "\n", encoding="utf-8")
+
+    settings.checkpoint = checkpoint
     labels = [s.strip() for s in args.scales.split(",") if s.strip()]
     results: dict[str, Any] = {
         "version": RESULTS_VERSION,
