@@ -234,9 +234,11 @@ def show_info(project: Project, dataset: Any = None) -> None:
 
     # From what 'load' recorded when the store is up to date (seconds at 10M triples, where
     # assembling the corpus in rdflib took minutes: issue #19), else from the files.
-    summary = (store_module.recorded_summary(project) if dataset is None else None) or (
-        graph.summarize(project, dataset)
-    )
+    with work_progress("reading what 'load' recorded") as steps:
+        summary = store_module.recorded_summary(project) if dataset is None else None
+        if summary is None:
+            steps.step("reading the files (run 'stancegraph load' to make this fast)")
+            summary = graph.summarize(project, dataset)
     version = summary.ontology_version or "(no owl:versionInfo)"
     console.print(f"[bold]stancegraph[/bold] {__version__}, project {summary.root}")
     console.print(f"ontology {summary.ontology_iri or '(no owl:Ontology)'}, version {version}")
@@ -291,9 +293,13 @@ def validate(state: State, paths: tuple[str, ...], fmt: str, engine: str) -> Non
 
     project = state.project()
     if paths:
-        result = validation.validate_contribution(project, paths, engine=engine)
+        with work_progress("validating the contribution"):
+            result = validation.validate_contribution(project, paths, engine=engine)
     else:
-        result = validation.validate_dataset(project, engine=engine)
+        with work_progress("validating the dataset") as steps:
+            result = validation.validate_dataset(
+                project, engine=engine, progress=steps.batches("validating the dataset")
+            )
     if fmt == "json":
         click.echo(validation.to_json(result))
     elif fmt == "turtle":
@@ -333,7 +339,8 @@ def show_build(
     """Build, and print what ``build`` prints; ``dataset``: the project already assembled."""
     from stancegraph import build as build_module
 
-    result = build_module.build(project, out, base_url=base_url, source=dataset)
+    with work_progress("building") as steps:
+        result = build_module.build(project, out, base_url=base_url, source=dataset, progress=steps)
     table = new_table("file", "bytes", "sha256")
     for built in result.files:
         table.add_row(built.name, str(built.size), built.sha256[:16] + "…")
@@ -478,7 +485,14 @@ def print_load(report: LoadReport) -> None:
 
 def load_progress() -> Any:
     """A progress bar on stderr (only on a terminal) that a store loader reports to."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from stancegraph.store import GraphPlan, Listener
 
@@ -487,29 +501,86 @@ def load_progress() -> Any:
             self.progress, self.task = progress, task
 
         def planned(self, items: Sequence[Any]) -> None:
-            self.progress.update(self.task, total=sum(item.triples for item in items))
+            self.progress.update(self.task, total=sum(item.weight for item in items))
 
         def started(self, item: GraphPlan) -> None:
             self.progress.update(self.task, description=f"loading {item.name}")
 
         def finished(self, item: GraphPlan) -> None:
-            self.progress.advance(self.task, item.triples)
+            self.progress.advance(self.task, item.weight)
 
     @contextlib.contextmanager
     def bar() -> Any:
         progress = Progress(
+            SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("triples"),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
             console=err_console,
             transient=True,
             disable=not err_console.is_terminal,
         )
         with progress:
-            yield Bar(progress, progress.add_task("loading", total=None))
+            yield Bar(progress, progress.add_task("reading the files", total=None))
 
     return bar()
+
+
+class Steps:
+    """What a long command reports, drawn on stderr by :func:`work_progress`: a step (what it
+    does, with a bar when its size is known) and how far it is (``stancegraph.build.Progress``
+    and the batches of ``validate``)."""
+
+    def __init__(self, progress: Any, task: Any) -> None:
+        self.progress, self.task = progress, task
+
+    def step(self, description: str, total: int | None = None) -> None:
+        self.progress.update(self.task, description=description, total=total, completed=0)
+
+    def advance(self, units: int = 1) -> None:
+        self.progress.advance(self.task, units)
+
+    def batches(self, description: str) -> Any:
+        """A ``progress(done, total)`` callback that shows batches done of the total."""
+
+        def told(done: int, total: int) -> None:
+            self.progress.update(
+                self.task,
+                description=f"{description}, batch {min(done + 1, total)} of {total}",
+                total=total,
+                completed=done,
+            )
+
+        return told
+
+
+@contextlib.contextmanager
+def work_progress(description: str) -> Iterator[Steps]:
+    """A progress display on stderr, on a terminal only (nothing in a pipe or a log): says at
+    once what the command does, with a spinner and the time taken, and a bar for the steps whose
+    size is known (issue #19)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+    with progress:
+        yield Steps(progress, progress.add_task(description, total=None))
 
 
 @cli.command()
@@ -755,14 +826,18 @@ def plot(state: State, names: tuple[str, ...], out: str | None, fmt: str | None)
     as_file = target.suffix.lower() in (".svg", ".png")
     if as_file and len(chosen) != 1:
         raise click.UsageError("--out FILE is for one picture; give a folder for several")
-    store = queries.memory_store(graph.assemble(project))  # one store for every picture
     written = []
-    for name in chosen:
-        if as_file:
-            path = target if fmt is None else target.with_suffix(f".{fmt}")
-        else:
-            path = target / f"{name}.{fmt or 'svg'}"
-        written.append(plots_module.draw_to(name, path, store, project))
+    with work_progress("reading the files") as steps:
+        store = queries.memory_store(graph.assemble(project))  # one store for every picture
+        steps.step("drawing", len(chosen))
+        for name in chosen:
+            steps.step(f"drawing {name}", len(chosen))
+            steps.advance(len(written))
+            if as_file:
+                path = target if fmt is None else target.with_suffix(f".{fmt}")
+            else:
+                path = target / f"{name}.{fmt or 'svg'}"
+            written.append(plots_module.draw_to(name, path, store, project))
     for path in written:
         click.echo(str(path))
 
