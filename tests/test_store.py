@@ -627,3 +627,17 @@ def test_a_load_parses_one_graph_at_a_time(tmp_path: Path, monkeypatch: pytest.M
     ]
     assert order == [step for name in names for step in (f"start {name}", f"parse {name}")]
     assert counts_in(store.open_embedded(store.store_location(project))) == expected(project)
+
+
+def test_a_summary_not_as_written_is_counted_again(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    from_files = graph.summarize(project)
+    result = store.load_embedded(project)
+    manifest = result.generation / store.MANIFEST
+    broken = store.Manifest(
+        fingerprint=result.manifest.fingerprint,
+        graphs=result.manifest.graphs,
+        summary={"entities": {"claims": "many"}, "sources": []},
+    )
+    manifest.write_text(broken.to_json(), encoding="utf-8")
+    assert store.recorded_summary(project) == from_files

@@ -74,3 +74,19 @@ def test_the_real_data_in_batches_gives_the_whole_graph_report() -> None:
     whole = validate.validate_dataset(project, engine="pyshacl")
     batched = run.validate_in_batches(project, run.source_batches(project, 1), "pyshacl")
     assert same(batched) == same(whole)
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "lots", "1e6"])
+def test_a_batch_size_that_is_no_number_is_one_line_and_exit_2(value: str) -> None:
+    from click.testing import CliRunner
+
+    from stancegraph.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["--home", str(ROOT), "validate"], env={"STANCEGRAPH_BATCH_BYTES": value}
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"stancegraph: error: $STANCEGRAPH_BATCH_BYTES: {value!r} is not a positive number "
+        "of bytes\n"
+    )

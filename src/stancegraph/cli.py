@@ -223,7 +223,11 @@ def cli(
 @cli.command()
 @click.pass_obj
 def info(state: State) -> None:
-    """Print the ontology version, the sources, and counts of triples and entities."""
+    """Print the ontology version, the sources, and counts of triples and entities.
+
+    Read from what 'load' recorded while the embedded store holds the current files (fast at
+    any size), else from the files.
+    """
     show_info(state.project())
 
 
@@ -288,6 +292,10 @@ def validate(state: State, paths: tuple[str, ...], fmt: str, engine: str) -> Non
     about its own nodes are reported. Both engines give the same findings (the tests hold Jena to
     pySHACL); the summary names the one that ran. Exit 0 conforms (warnings allowed),
     1 violations, 2 input that cannot be read or an engine that cannot run.
+
+    A dataset of more than 40 MB of data files ($STANCEGRAPH_BATCH_BYTES) is validated in
+    batches of whole sources, each with the existing data it references, so that memory stays
+    bounded; the report is the same as the whole graph's.
     """
     from stancegraph import validate as validation
 

@@ -664,8 +664,17 @@ def recorded_summary(project: Project, location: str | Path | None = None) -> gr
     if status.state != "fresh" or status.manifest is None:
         return None
     told = status.manifest.summary
-    if told is None:
+    try:
+        return _summary_from(project, status.manifest, told)
+    except (TypeError, ValueError, AttributeError, KeyError):
+        # no record (a store loaded before issue #19), or one not as written: count again
         told = describe_store(open_embedded(status.location), project)
+        return _summary_from(project, status.manifest, told)
+
+
+def _summary_from(project: Project, manifest: Manifest, told: Any) -> graph.Summary:
+    if not isinstance(told, dict):
+        raise TypeError("no summary recorded")
     known = told.get("sources", {})
     counted = told.get("entities", {})
     sources = []
@@ -680,7 +689,7 @@ def recorded_summary(project: Project, location: str | Path | None = None) -> gr
                 characters=len(read_seed_text(src.text_path, within=project.root)),
             )
         )
-    triples = {URIRef(graph.GRAPH_BASE + n): c for n, c in status.manifest.graphs.items()}
+    triples = {URIRef(graph.GRAPH_BASE + n): c for n, c in manifest.graphs.items()}
     iri = told.get("ontology_iri")
     return graph.Summary(
         root=project.root,
