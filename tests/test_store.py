@@ -607,7 +607,8 @@ def test_info_reads_what_load_recorded_and_says_the_same(tmp_path: Path) -> None
 
 def test_a_load_parses_one_graph_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The load of the project holds a batch of graphs, never the corpus: each graph is parsed
-    when its turn comes, after the graphs before it are started."""
+    when its batch fills, and a batch is sent before the next graph is parsed (here batches of
+    one graph)."""
     project = copy_mini(tmp_path)
     order: list[str] = []
     parse = store.parse_layer
@@ -618,15 +619,19 @@ def test_a_load_parses_one_graph_at_a_time(tmp_path: Path, monkeypatch: pytest.M
 
     class Noting(store.Listener):
         def started(self, item: store.GraphPlan) -> None:
-            order.append(f"start {item.name}")
+            order.append(f"send {item.name}")
 
     monkeypatch.setattr(store, "parse_layer", noted)
-    store.load_embedded(project, listener=Noting())
+    monkeypatch.setattr(store, "BATCH_QUADS", 1)
+    report = store.load_project(project, listener=Noting())
     names = [
         str(k).removeprefix(graph.GRAPH_BASE) for k in graph.triple_counts(graph.assemble(project))
     ]
-    assert order == [step for name in names for step in (f"start {name}", f"parse {name}")]
+    assert order == [step for name in names for step in (f"parse {name}", f"send {name}")]
     assert counts_in(store.open_embedded(store.store_location(project))) == expected(project)
+    assert {g.name: (g.triples, g.in_store) for g in report.graphs} == {
+        n: (c, c) for n, c in expected(project).items() for n in [n.removeprefix(graph.GRAPH_BASE)]
+    }
 
 
 def test_a_summary_not_as_written_is_counted_again(tmp_path: Path) -> None:

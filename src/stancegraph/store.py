@@ -492,15 +492,19 @@ def load_project(
     """``stancegraph load`` without a URL: every named graph of the project's files
     (:func:`parse_layers`) into a new generation of the embedded store at ``location``
     (:func:`load_embedded`), each graph's count checked; with ``dry_run``, only counted."""
-    items = parse_layers(project)
-    if dry_run:
+    layers = layer_plan(project)
+    if dry_run:  # counted one graph at a time, as a load parses them
         status = embedded_status(project, location)
-        graphs = [GraphLoad(item.name, item.triples) for item in items]
+        graphs = [GraphLoad(layer.name, parse_layer(layer).triples) for layer in layers]
         return LoadReport(status.describe(), graphs, dry_run=True)
-    done = load_embedded(project, location, listener=listener, parsed=items)
+    # Parsed one graph at a time by the load itself (never the corpus at once: issue #19); each
+    # graph's count is checked against the store's before the manifest is written.
+    done = load_embedded(project, location, listener=listener)
     graphs = [
-        GraphLoad(item.name, item.triples, in_store=done.manifest.graphs.get(item.name, 0))
-        for item in items
+        GraphLoad(
+            layer.name, done.manifest.graphs[layer.name], in_store=done.manifest.graphs[layer.name]
+        )
+        for layer in layers
     ]
     return LoadReport(f"embedded store {done.location} ({done.generation.name})", graphs)
 
@@ -514,29 +518,14 @@ def _fill(
     items: list[GraphPlan] | list[ParsedGraph] | list[LayerFiles],
     listener: Listener,
 ) -> dict[str, int]:
-    """Put every graph of ``items`` into ``store``; the distinct triples of each, by name.
-
-    Graphs still to parse (:class:`LayerFiles`) are parsed one by one and sent in batches of
-    about :data:`BATCH_QUADS` quads, each batch dropped once it is in the store, so that memory
-    stays bounded by a batch, not by the corpus."""
+    """Put every graph of ``items`` into ``store``, batch by batch (:func:`_batches`); the
+    distinct triples of each, by name. The listener is told of the items it was planned with
+    (for graphs still to parse, :class:`LayerFiles`, whose weight is their files' bytes)."""
     expected: dict[str, int] = {}
-    if items and isinstance(items[0], LayerFiles):
-        batch: list[tuple[LayerFiles, ParsedGraph]] = []
-        size = 0
-        for layer in items:
-            listener.started(layer)  # type: ignore[arg-type]
-            done = parse_layer(layer)  # type: ignore[arg-type]
-            expected[done.name] = done.triples
-            batch.append((layer, done))  # type: ignore[arg-type]
-            size += done.triples
-            if size >= BATCH_QUADS:
-                _send(store, batch, listener)
-                batch, size = [], 0
-        _send(store, batch, listener)
-        return expected
-    for group in _batches(items):  # type: ignore[arg-type]
+    planned = {item.name: item for item in items}
+    for group in _batches(items):
         for item in group:
-            listener.started(item)
+            listener.started(planned[item.name])  # type: ignore[arg-type]
         if isinstance(group[0], ParsedGraph):
             # one bulk load per batch of graphs: each call is a RocksDB ingestion
             store.bulk_extend(q for item in group for q in item.quads)
@@ -550,22 +539,33 @@ def _fill(
             )
         for item in group:
             expected[item.name] = item.triples
-            listener.finished(item)
+            listener.finished(planned[item.name])  # type: ignore[arg-type]
     return expected
 
 
-def _send(
-    store: pyoxigraph.Store, batch: list[tuple[LayerFiles, ParsedGraph]], listener: Listener
-) -> None:
-    if not batch:
+#: Quads per bulk load when loading parsed graphs.
+BATCH_QUADS = 250_000
+
+
+def _batches(items: list[GraphPlan] | list[ParsedGraph] | list[LayerFiles]) -> Iterator[list[Any]]:
+    """Parsed graphs in batches of about :data:`BATCH_QUADS` quads; rdflib graphs one by one.
+
+    Graphs still to parse (:class:`LayerFiles`) are parsed here, one at a time, as the batch
+    they go into fills, and each batch is sent before the next is parsed: a load holds a batch
+    in memory, never the corpus (issue #19)."""
+    if items and isinstance(items[0], LayerFiles):
+        batch: list[ParsedGraph] = []
+        size = 0
+        for layer in items:
+            done = parse_layer(layer)  # type: ignore[arg-type]
+            batch.append(done)
+            size += done.triples
+            if size >= BATCH_QUADS:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
         return
-    store.bulk_extend(q for _, done in batch for q in done.quads)
-    for layer, _ in batch:
-        listener.finished(layer)  # type: ignore[arg-type]
-
-
-def _batches(items: list[GraphPlan] | list[ParsedGraph]) -> list[list[Any]]:
-    """Parsed graphs in batches of about :data:`BATCH_QUADS` quads; rdflib graphs one by one."""
     out: list[list[Any]] = []
     size = 0
     for item in items:
@@ -575,7 +575,7 @@ def _batches(items: list[GraphPlan] | list[ParsedGraph]) -> list[list[Any]]:
         else:
             out.append([item])
             size = item.triples
-    return out
+    yield from out
 
 
 def _embedded_count(store: pyoxigraph.Store, iri: URIRef) -> int:
