@@ -112,13 +112,15 @@ def test_build_writes_a_long_chain_of_blank_nodes(tmp_path: Path, n: int) -> Non
 
 
 def test_the_written_chain_is_nested_only_so_deep(tmp_path: Path) -> None:
-    """Turtle and TriG nest blank nodes 16 deep at most, then go on by label."""
+    """Turtle and TriG do not nest the chain: pyoxigraph, which writes them since issue #19,
+    writes every blank node by its label (rdflib's writer nested 16 deep, then went on by
+    label), so nothing is written recursively however long the chain."""
     home = project_with(tmp_path, chain(600))
     assert stancegraph(home, "build").returncode == 0
     for name in ("stancegraph.ttl", "stancegraph.trig"):
         text = (home / "dist" / name).read_text(encoding="utf-8")
         deepest = max(line.count("[ ") for line in text.splitlines())
-        assert deepest == 16, name
+        assert deepest == 0, name
 
 
 def test_a_chain_builds_the_same_bytes_in_any_order_and_process(tmp_path: Path) -> None:

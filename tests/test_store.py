@@ -584,3 +584,65 @@ def test_on_a_read_only_mount_query_answers_and_load_says_why_not(tmp_path: Path
     assert load.stderr == (
         f"stancegraph: error: {location}: cannot write the embedded store: Read-only file system\n"
     )
+
+
+def test_info_reads_what_load_recorded_and_says_the_same(tmp_path: Path) -> None:
+    """``info`` after a load reads the counts the load recorded (issue #19); what it reports is
+    what assembling the files in rdflib reports, and stays so when the manifest holds no
+    summary (a store loaded before: counted from the store)."""
+    project = copy_mini(tmp_path)
+    from_files = graph.summarize(project)
+    assert store.recorded_summary(project) is None, "no store yet: info reads the files"
+    result = store.load_embedded(project)
+    assert result.manifest.summary is not None
+    assert result.manifest.summary["entities"] == from_files.entities
+    assert store.recorded_summary(project) == from_files
+    manifest = result.generation / store.MANIFEST
+    bare = store.Manifest(fingerprint=result.manifest.fingerprint, graphs=result.manifest.graphs)
+    manifest.write_text(bare.to_json(), encoding="utf-8")
+    assert store.recorded_summary(project) == from_files
+    add_claim(project)
+    assert store.recorded_summary(project) is None, "a stale store is not read"
+
+
+def test_a_load_parses_one_graph_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The load of the project holds a batch of graphs, never the corpus: each graph is parsed
+    when its batch fills, and a batch is sent before the next graph is parsed (here batches of
+    one graph)."""
+    project = copy_mini(tmp_path)
+    order: list[str] = []
+    parse = store.parse_layer
+
+    def noted(layer: store.LayerFiles) -> store.ParsedGraph:
+        order.append(f"parse {layer.name}")
+        return parse(layer)
+
+    class Noting(store.Listener):
+        def started(self, item: store.GraphPlan) -> None:
+            order.append(f"send {item.name}")
+
+    monkeypatch.setattr(store, "parse_layer", noted)
+    monkeypatch.setattr(store, "BATCH_QUADS", 1)
+    report = store.load_project(project, listener=Noting())
+    names = [
+        str(k).removeprefix(graph.GRAPH_BASE) for k in graph.triple_counts(graph.assemble(project))
+    ]
+    assert order == [step for name in names for step in (f"parse {name}", f"send {name}")]
+    assert counts_in(store.open_embedded(store.store_location(project))) == expected(project)
+    assert {g.name: (g.triples, g.in_store) for g in report.graphs} == {
+        n: (c, c) for n, c in expected(project).items() for n in [n.removeprefix(graph.GRAPH_BASE)]
+    }
+
+
+def test_a_summary_not_as_written_is_counted_again(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    from_files = graph.summarize(project)
+    result = store.load_embedded(project)
+    manifest = result.generation / store.MANIFEST
+    broken = store.Manifest(
+        fingerprint=result.manifest.fingerprint,
+        graphs=result.manifest.graphs,
+        summary={"entities": {"claims": "many"}, "sources": []},
+    )
+    manifest.write_text(broken.to_json(), encoding="utf-8")
+    assert store.recorded_summary(project) == from_files

@@ -161,8 +161,7 @@ def test_the_benchmark_measures_every_query_on_every_engine(tmp_path: Path) -> N
         assert all(q["status"] == "ok" and q["median"] >= 0 for q in measured.values()), engine
     rows = {e: {n: q["rows"] for n, q in scale["engines"][e]["queries"].items()} for e in engines}
     assert rows["oxigraph"] == rows["rdflib"] == rows["oxigraph-memory"]
-    memory = next(t for t in results["targets"] if t["target"].startswith("every saved query >="))
-    assert "on Oxigraph's in-memory store: lowest " in memory["value"]
+    assert all(q["first_page"] >= 0 for q in scale["engines"]["oxigraph"]["queries"].values())
     for name in ("parse-oxigraph", "load", "contribution", "contribution-1"):
         assert scale["operations"][name]["status"] == "ok", scale["operations"][name]
         assert scale["operations"][name]["peak_mb"] > 0
@@ -173,7 +172,26 @@ def test_the_benchmark_measures_every_query_on_every_engine(tmp_path: Path) -> N
         assert scale["operations"]["validate-jena"]["status"] == "ok"
         assert validation["jena"]["engine"].startswith("Apache Jena ")
         assert validation["identical"] is True
-    assert {t["target"] for t in results["targets"]} >= {
-        "every saved query on embedded Oxigraph: median < 1 s",
-        "loading into the embedded store < 30 s",
+        assert validation["batched_identical"] is True  # batches of sources, the whole report
+    # every target of issue #19 is printed, met or not; those of scales not run say so
+    told = {t["target"]: t for t in results["targets"]}
+    assert set(told) == {
+        "one article: make run after set-up < 2 s wall",
+        "1M: build < 30 s and 1.5 GB",
+        "1M: info < 2 s",
+        "1M: every saved query >= 3x faster on Oxigraph than rdflib",
+        "1M: slowest saved query < 0.5 s",
+        "10M: load < 3 min",
+        "10M: build < 5 min",
+        "10M: full validate < 10 min",
+        "10M: every command's peak memory < 4 GB",
+        "10M: a contribution validated < 2 s",
+        f"10M: every saved query's first page ({bench.PAGE_ROWS} answers) < 1 s",
+        "validation in batches of sources gives the whole-graph report",
+    }
+    assert told["10M: load < 3 min"] == {
+        "target": "10M: load < 3 min",
+        "at": "10M",
+        "met": False,
+        "value": "not measured (scale not run)",
     }

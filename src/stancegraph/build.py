@@ -21,16 +21,26 @@ the build does not write (the site in ``docs/``, the pictures in ``img/``, a REA
 The build is deterministic: the same sources give byte-identical files. Blank nodes get canonical
 labels (W3C RDFC-1.0 by pyoxigraph, or where that would take too long, labels from colour
 refinement; salted with the graph's IRI so that two graphs never share one), triples enter the
-serialisers in sorted order, N-Quads lines are sorted, JSON keys and node arrays are sorted, and
-the only dates are the ones the ontology states. Nothing is written recursively: Turtle and TriG
-nest blank nodes at most :data:`MAX_NESTING` deep, JSON-LD is flat.
+serialisers in the order of their sorted N-Quads lines, N-Quads lines are sorted, and the only
+dates are the ones the ontology states.
+
+It streams (issue #19): the graphs come one at a time (from the embedded store when it holds the
+current files, else from the files), each is canonicalised and spooled to disk as sorted
+N-Quads, and the four dataset files are written from the spool by pyoxigraph's serialisers, the
+sorted N-Quads and Turtle by a merge of sorted runs; only :data:`DatasetFacts` (counts, the
+ontology graph) stay in memory. So 10M triples build in bounded memory, and nothing is written
+recursively: pyoxigraph writes every blank node by its label (no ``[ ]`` nesting), and JSON-LD is
+flat, each node with its full IRIs under an inline ``@context``. The N-Quads file is the one the
+rdflib writers gave before, byte for byte; the TriG, Turtle and JSON-LD files hold the same
+triples in pyoxigraph's layout. Only ``void.ttl``, a small graph, is written by rdflib (nesting
+at most :data:`MAX_NESTING` deep).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import gc
+import functools
 import hashlib
 import heapq
 import io
@@ -39,21 +49,20 @@ import os
 import re
 import secrets
 import shutil
+import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, VOID, NamespaceManager, split_uri
-from rdflib.plugins.serializers.jsonld import Converter
+from rdflib.namespace import DCTERMS, OWL, VOID, split_uri
 from rdflib.plugins.serializers.turtle import TurtleSerializer
-from rdflib.plugins.shared.jsonld.context import Context
 from rdflib.term import Node
 
-from stancegraph import graph, names, queries
+from stancegraph import graph, names, queries, store
 from stancegraph.errors import ProjectError
 from stancegraph.sources import Project, fsync_dir
 
@@ -152,25 +161,6 @@ class BuildResult:
 # --- the dataset with canonical blank nodes ---------------------------------------------------
 
 
-def canonical_dataset(dataset: Dataset) -> Dataset:
-    """A copy of ``dataset`` whose blank nodes have canonical, graph-specific labels.
-
-    Each named graph is labelled on its own (:func:`canonical_triples`: W3C RDFC-1.0 by
-    pyoxigraph where that is cheap, else refinement); its labels are then salted with a hash of
-    the graph's IRI, so two graphs never share a blank node by accident of equal structure.
-    Quads are inserted in sorted order, so every serialiser that keeps insertion order for ties
-    sees the same order in every run.
-    """
-    out = Dataset()
-    _rebind(out, _used_prefixes(dataset))
-    for iri, g in sorted(graph.named_graphs(dataset).items()):
-        salt = hashlib.sha256(str(iri).encode("utf-8")).hexdigest()[:8]
-        target = out.graph(iri)
-        for triple in sorted(canonical_triples(g, salt), key=_triple_key):
-            target.add(triple)
-    return out
-
-
 Triple = tuple[Node, Node, Node]
 
 #: The most work (:func:`rdfc_cost`) a graph's blank nodes may ask of RDFC-1.0. The algorithm
@@ -223,14 +213,31 @@ def canonical_triples(triples: Iterable[Triple], salt: str = "") -> list[Triple]
     return plain
 
 
+_BLANK_TYPES = frozenset([BNode, ox.BlankNode])
+_OX_TYPES = frozenset([ox.NamedNode, ox.BlankNode, ox.Literal])
+
+
+def _is_blank(node: object) -> bool:
+    """A blank node, of rdflib or of pyoxigraph (the labelling works on either)."""
+    return type(node) in _BLANK_TYPES or isinstance(node, BNode)
+
+
+def _n3(node: object) -> str:
+    """The N-Triples form of an rdflib or a pyoxigraph term."""
+    return str(node) if type(node) in _OX_TYPES else node.n3()  # type: ignore[attr-defined]
+
+
 def _first_degree(triples: list[Triple]) -> dict[BNode, str]:
     """Each blank node's RDFC-1.0 first-degree signature: the triples it is in, itself written
     ``_:a`` and every other blank node ``_:z``, sorted and hashed."""
     mentions: dict[BNode, list[str]] = {}
     for triple in triples:
-        for node in {n for n in triple if isinstance(n, BNode)}:
+        blank = [_is_blank(n) for n in triple]
+        text = [None if b else _n3(n) for n, b in zip(triple, blank, strict=True)]
+        for node in {n for n, b in zip(triple, blank, strict=True) if b}:
             line = " ".join(
-                "_:a" if n == node else "_:z" if isinstance(n, BNode) else n.n3() for n in triple
+                t if t is not None else "_:a" if n == node else "_:z"
+                for n, t in zip(triple, text, strict=True)
             )
             mentions.setdefault(node, []).append(line)
     return {node: _hash("\n".join(sorted(lines))) for node, lines in mentions.items()}
@@ -244,11 +251,11 @@ def _neighbours(triples: list[Triple]) -> dict[BNode, list[tuple[str, Node, BNod
     """Each blank node's blank neighbours: (``out`` or ``in``, predicate, the neighbour)."""
     near: dict[BNode, list[tuple[str, Node, BNode]]] = {}
     for s, p, o in triples:
-        if isinstance(s, BNode):
+        if _is_blank(s):
             near.setdefault(s, [])
-        if isinstance(o, BNode):
+        if _is_blank(o):
             near.setdefault(o, [])
-        if isinstance(s, BNode) and isinstance(o, BNode):
+        if _is_blank(s) and _is_blank(o):
             near[s].append(("out", p, o))
             near[o].append(("in", p, s))
     return near
@@ -320,27 +327,27 @@ def refined_labels(triples: list[Triple]) -> dict[BNode, str]:
         colour = {
             node: _hash(
                 colour[node]
-                + "".join(sorted(f"|{way} {p.n3()} {colour[o]}" for way, p, o in near[node]))
+                + "".join(sorted(f"|{way} {_n3(p)} {colour[o]}" for way, p, o in near[node]))
             )
             for node in colour
         }
-    by_n3 = {node.n3(): node for node in colour}
+    by_n3 = {_n3(node): node for node in colour}
     name: dict[BNode, str] = {}
     context = dict.fromkeys(colour, 0)  # a multiset hash of the named neighbours' links
     named: list[tuple[str, str]] = []  # heap of (name, node) to spread from
     # Nodes to pick, those next to a named node first: (not next to one, signature, context).
-    waiting = [(1, colour[node], 0, node.n3()) for node in colour]
+    waiting = [(1, colour[node], 0, _n3(node)) for node in colour]
     heapq.heapify(waiting)
 
     def give(node: BNode, key: str) -> None:
         name[node] = key
-        heapq.heappush(named, (key, node.n3()))
+        heapq.heappush(named, (key, _n3(node)))
         for way, p, other in near[node]:
             if other not in name:
                 back = "in" if way == "out" else "out"
-                link = int(_hash(f"{back} {p.n3()} {key}"), 16)
+                link = int(_hash(f"{back} {_n3(p)} {key}"), 16)
                 context[other] = (context[other] + link) % (1 << 256)
-                heapq.heappush(waiting, (0, colour[other], context[other], other.n3()))
+                heapq.heappush(waiting, (0, colour[other], context[other], _n3(other)))
 
     counts = Counter(colour.values())
     for node in sorted((n for n in colour if counts[colour[n]] == 1), key=colour.__getitem__):
@@ -354,7 +361,7 @@ def refined_labels(triples: list[Triple]) -> dict[BNode, str]:
                     reached.setdefault((way, p, colour[other]), []).append(other)
             for (way, p, sig), others in sorted(reached.items(), key=lambda kv: _link_key(kv[0])):
                 if len(set(others)) == 1 and others[0] not in name:
-                    give(others[0], _hash(f"{key}|{way} {p.n3()} {sig}"))
+                    give(others[0], _hash(f"{key}|{way} {_n3(p)} {sig}"))
         while waiting:
             _, sig, ctx, n3 = heapq.heappop(waiting)
             node = by_n3[n3]
@@ -367,7 +374,7 @@ def refined_labels(triples: list[Triple]) -> dict[BNode, str]:
 
 def _link_key(link: tuple[str, Node, str]) -> tuple[str, str, str]:
     way, p, sig = link
-    return (way, p.n3(), sig)
+    return (way, _n3(p), sig)
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -391,97 +398,443 @@ def _triple_key(triple: tuple[Node, Node, Node]) -> str:
     return " ".join(node.n3() for node in triple)
 
 
-def _used_prefixes(dataset: Dataset) -> dict[str, str]:
-    """The prefixes bound in ``dataset`` that some IRI in it uses, sorted by prefix.
+def canonical_quads(quads: Iterable[ox.Quad], graph_name: ox.NamedNode, salt: str) -> list[ox.Quad]:
+    """``quads`` (one graph's) in ``graph_name``, blank nodes relabelled as
+    :func:`canonical_triples` relabels them (the same labels), in pyoxigraph terms throughout:
+    no rdflib term is made, so a graph of the corpus costs what pyoxigraph costs (issue #19)."""
+    plain: list[ox.Quad] = []
+    with_blank: list[tuple[Any, Any, Any]] = []
+    blank = ox.BlankNode
+    for q in quads:
+        s, o = q.subject, q.object
+        if type(s) is blank or type(o) is blank:
+            with_blank.append((s, q.predicate, o))
+        else:
+            plain.append(ox.Quad(s, q.predicate, o, graph_name))
+    if not with_blank:
+        return plain
+    prefix = f"b{salt}"
+    if rdfc_cost(with_blank) > RDFC_BUDGET:
+        labels = refined_labels(with_blank)
+
+        def named(n: Any) -> Any:
+            return blank(prefix + labels[n]) if type(n) is blank else n
+
+        plain.extend(ox.Quad(named(s), p, named(o), graph_name) for s, p, o in with_blank)
+        return plain
+    data = ox.Dataset(ox.Quad(s, p, o) for s, p, o in with_blank)
+    data.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+
+    def relabel(n: Any) -> Any:
+        return blank(prefix + n.value) if type(n) is blank else n
+
+    plain.extend(
+        ox.Quad(relabel(q.subject), q.predicate, relabel(q.object), graph_name) for q in data
+    )
+    return plain
+
+
+def graph_salt(iri: str) -> str:
+    """What a graph's blank-node labels start with (after ``b``): a hash of its IRI, so that two
+    graphs never share a blank node."""
+    return hashlib.sha256(str(iri).encode("utf-8")).hexdigest()[:8]
+
+
+# --- prefixes -------------------------------------------------------------------------------------
+
+#: A prefix declaration of Turtle or TriG (``@prefix p: <ns> .`` or ``PREFIX p: <ns>``).
+_PREFIX_LINE = re.compile(
+    r"\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.\-]*)?:\s*<([^>\s]*)>\s*\.?\s*(?:#.*)?",
+    re.IGNORECASE,
+)
+_HEAD_LINE = re.compile(r"\s*(?:#.*|(?:@base|BASE)\s+<[^>]*>\s*\.?\s*)?", re.IGNORECASE)
+#: How much of the start of a file is read for its prefix declarations.
+HEAD_BYTES = 256 * 1024
+
+
+def declared_prefixes(project: Project) -> dict[str, str]:
+    """The prefixes the dataset's files declare, bound in file order as rdflib binds them on
+    top of its own defaults (what an assembled :class:`rdflib.Dataset` has), by prefix.
+
+    Read from the head of each Turtle or TriG file (the declarations before its first
+    statement), so that no file is parsed for it: a prefix declared after the first statement,
+    or by a JSON-LD ``@context``, is not seen (the files are then written with full IRIs where
+    they would have used it)."""
+    bound = Dataset()
+    for _iri, files in graph.layer_files(project):
+        for path in files:
+            for prefix, ns in _head_prefixes(path):
+                bound.bind(prefix, ns)
+    return prefixes_of(bound)
+
+
+def _head_prefixes(path: Path) -> Iterator[tuple[str, str]]:
+    if path.suffix.lower() not in (".ttl", ".trig", ".n3"):
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return  # the parse of the file says what is wrong with it
+    for line in head.splitlines():
+        found = _PREFIX_LINE.fullmatch(line)
+        if found:
+            if found.group(1):
+                yield found.group(1), found.group(2)
+        elif not _HEAD_LINE.fullmatch(line):
+            return
+
+
+def used_prefixes(
+    declared: dict[str, str], iris: Iterable[str], predicates: Iterable[str]
+) -> dict[str, str]:
+    """The prefixes of ``declared`` that some IRI of ``iris`` uses, and ``ns1``, ``ns2``... for
+    the namespaces of ``predicates`` that none names, sorted by prefix.
 
     A namespace counts as used when an IRI is that namespace followed by a plain local name
     (nothing after a further ``/`` or ``#``), which is what Turtle can abbreviate.
     """
-    namespaces = {str(ns): prefix for prefix, ns in dataset.namespaces() if prefix}
+    namespaces = {ns: prefix for prefix, ns in declared.items()}
     used: dict[str, str] = {}
-    for iri in _all_iris(dataset):
+    for iri in iris:
         cut = max(iri.rfind("/"), iri.rfind("#")) + 1
         ns = iri[:cut]
         if ns in namespaces and cut < len(iri):
             used[namespaces[ns]] = ns
-    # The Turtle writer invents a prefix (ns1, ns2...) for a predicate whose namespace has none,
-    # numbered in the order it meets them; name them here, in sorted order, instead.
+    # rdflib's Turtle writer invented a prefix (ns1, ns2...) for a predicate whose namespace had
+    # none; they are named here, in sorted order, as before.
     bound = set(used.values())
-    fresh = sorted(
-        {ns for ns in map(_namespace_of, _predicates(dataset)) if ns and ns not in bound}
-    )
+    fresh = sorted({ns for ns in map(_namespace_of, predicates) if ns and ns not in bound})
     for n, ns in enumerate(fresh, start=1):
         used[f"ns{n}"] = ns
     return dict(sorted(used.items()))
 
 
-def _namespace_of(iri: URIRef) -> str | None:
+def _namespace_of(iri: str) -> str | None:
     try:
-        return split_uri(iri)[0]
+        return split_uri(URIRef(iri))[0]
     except ValueError:
         return None
-
-
-def _predicates(dataset: Dataset) -> set[URIRef]:
-    return {p for g in graph.named_graphs(dataset).values() for p in g.predicates(unique=True)}  # type: ignore[misc]
-
-
-def _all_iris(dataset: Dataset) -> set[str]:
-    iris: set[str] = set()
-    for g in graph.named_graphs(dataset).values():
-        for triple in g:
-            for node in triple:
-                if isinstance(node, URIRef):
-                    iris.add(str(node))
-                elif isinstance(node, Literal) and node.datatype is not None:
-                    iris.add(str(node.datatype))
-    return iris
-
-
-def _rebind(g: Graph, prefixes: dict[str, str]) -> None:
-    """Make ``prefixes`` the only prefixes of ``g`` (rdflib would bind its default set)."""
-    g.namespace_manager = NamespaceManager(g, bind_namespaces="none")
-    for prefix, ns in prefixes.items():
-        g.bind(prefix, ns)
 
 
 def prefixes_of(g: Graph) -> dict[str, str]:
     return {prefix: str(ns) for prefix, ns in g.namespaces() if prefix}
 
 
-# --- serialisations ------------------------------------------------------------------------------
+# --- the dataset, graph by graph ------------------------------------------------------------------
 
 
-def to_nquads(dataset: Dataset) -> bytes:
-    """N-Quads, one quad per line, lines sorted by code point (so diffs and hashes are stable)."""
-    text = graph.nquads(dataset).decode("utf-8")
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8")
+@dataclass
+class DatasetFacts:
+    """What the VoID and DCAT description (:func:`metadata`) says of the dataset, gathered
+    while its graphs are written (:func:`write_dataset`), one graph at a time."""
+
+    #: the prefixes the files are written with (:func:`used_prefixes`)
+    prefixes: dict[str, str] = field(default_factory=dict)
+    #: triples per named graph, in the architecture's order
+    triples: dict[URIRef, int] = field(default_factory=dict)
+    #: the ontology graph (small): its IRI, version and the dates it states
+    ontology: Graph = field(default_factory=Graph)
+    #: triples per predicate, over every graph
+    properties: Counter[str] = field(default_factory=Counter)
+    #: distinct things typed with each class (an IRI), over every graph
+    classes: dict[str, int] = field(default_factory=dict)
+    #: each source graph's description of its document (the triples about ``document/<key>``,
+    #: and the labels of its publisher there), for the rights and the withheld texts
+    documents: dict[URIRef, Graph] = field(default_factory=dict)
+    #: the labels of the shared actors graph (a source's publisher is named there)
+    labels: Graph = field(default_factory=Graph)
+
+    @property
+    def ontology_iri(self) -> URIRef | None:
+        for subject in self.ontology.subjects(RDF.type, OWL.Ontology):
+            if isinstance(subject, URIRef):
+                return subject
+        return None
+
+    @property
+    def version(self) -> str | None:
+        iri = self.ontology_iri
+        value = self.ontology.value(iri, OWL.versionInfo) if iri is not None else None
+        return str(value) if value is not None else None
 
 
-def to_trig(dataset: Dataset) -> bytes:
-    """TriG: one prefix block, then one ``<graph> { ... }`` block per layer, in layer order.
+#: One named graph of the dataset: its IRI and its triples as N-Quads lines (in any order, blank
+#: nodes labelled as they come).
+GraphLines = tuple[URIRef, bytes]
 
-    Each block is that graph serialised as Turtle on its own (rdflib's TriG writer orders graphs
-    by hash, which changes from run to run), so blank nodes used once are written inline.
-    """
-    prefixes = prefixes_of(dataset)
-    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()))
-    blocks = []
-    named = graph.named_graphs(dataset)
-    for iri in graph.triple_counts(dataset):
-        body = _turtle_body(_turtle(named[iri], prefixes))
-        indented = "".join(
-            f"    {line}" if line.strip() else line for line in body.splitlines(True)
+
+def project_graphs(project: Project, source: Dataset | None = None) -> Iterator[GraphLines]:
+    """Every named graph of the project in the architecture's order, one at a time, as
+    N-Quads: from ``source`` (the project already assembled) if given; else from the embedded
+    store while it holds the current files (each graph dumped by Oxigraph, no Python object per
+    triple); else from the files, each parsed by pyoxigraph when its turn comes
+    (:func:`stancegraph.store.parse_layer`). Never the whole corpus in memory at once."""
+    nq = ox.RdfFormat.N_QUADS
+    if source is not None:
+        named = graph.named_graphs(source)
+        to_ox = graph.to_oxigraph
+        for iri in graph.in_layer_order(named):
+            g = ox.NamedNode(str(iri))
+            quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in named[iri]]  # type: ignore[arg-type]
+            yield iri, ox.serialize(quads, format=nq)
+        return
+    status = store.embedded_status(project)
+    if status.state == "fresh" and status.manifest is not None:
+        held = store.open_embedded(status.location)
+        names = [URIRef(graph.GRAPH_BASE + n) for n in status.manifest.graphs]
+        for iri in graph.in_layer_order(names):
+            data = held.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(iri)))
+            # N-Triples lines end " .\n"; in N-Quads the graph comes before the dot
+            yield iri, data.replace(b" .\n", f" <{iri}> .\n".encode())
+        return
+    for layer in store.layer_plan(project):
+        yield layer.iri, ox.serialize(store.parse_layer(layer).quads, format=nq)
+
+
+def canonical_lines(data: bytes, iri: URIRef) -> list[bytes]:
+    """The N-Quads lines of one graph (``data``) with canonical blank nodes
+    (:func:`canonical_quads`), sorted. Only the lines that may hold a blank node (``_:``) are
+    parsed; the others are already what pyoxigraph would write."""
+    lines = data.splitlines(keepends=True)
+    plain = [line for line in lines if b"_:" not in line]
+    if len(plain) < len(lines):
+        blank = b"".join(line for line in lines if b"_:" in line)
+        name = ox.NamedNode(str(iri))
+        quads = canonical_quads(ox.parse(blank, format=ox.RdfFormat.N_QUADS), name, graph_salt(iri))
+        plain.extend(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True))
+    plain.sort()
+    return plain
+
+
+class Progress:
+    """Told what :func:`build` is doing; the CLI draws it on stderr (a no-op here)."""
+
+    def step(self, description: str, total: int | None = None) -> None:
+        """A new step begins: ``description``, with ``total`` units to do (None: unknown)."""
+
+    def advance(self, units: int = 1) -> None:
+        """``units`` more of the current step are done."""
+
+
+_RDF_TYPE = str(RDF.type)
+#: N-Quads lines sorted in memory at once, before they go to a sorted run on disk.
+RUN_LINES = 1_000_000
+
+
+class _Spool:
+    """The dataset's canonical quads as written by the first pass: one N-Quads file in graph
+    order (each graph's lines sorted), and runs of sorted lines for the N-Quads and Turtle
+    files, merged on disk (:meth:`sorted_lines`), so that the lines of the whole corpus are
+    never sorted in memory."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.by_graph = folder / "by-graph.nq"
+        self._out = self.by_graph.open("wb")  # closed in close()
+        self.runs: list[Path] = []
+        self._pending: list[bytes] = []
+
+    def add(self, lines: list[bytes]) -> None:
+        self._out.write(b"".join(lines))
+        self._pending.extend(lines)
+        if len(self._pending) >= RUN_LINES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        run = self.folder / f"run-{len(self.runs)}.nq"
+        self._pending.sort()
+        run.write_bytes(b"".join(self._pending))
+        self.runs.append(run)
+        self._pending = []
+
+    def close(self) -> None:
+        self._flush()
+        self._out.close()
+
+    def sorted_lines(self) -> Iterator[bytes]:
+        """Every line of every graph, sorted by code point (UTF-8 bytes sort as code points)."""
+        with contextlib.ExitStack() as files:
+            runs = [files.enter_context(run.open("rb")) for run in self.runs]
+            last = None
+            for line in heapq.merge(*runs):
+                if line != last:
+                    yield line
+                last = line
+
+
+#: An IRI in an N-Quads line (also matches ``<...>`` inside a literal's text, where it can only
+#: add a prefix declaration that is not needed).
+_IRI = re.compile(rb"<[^<>\"{}|^`\\\x00-\x20]*>")
+_TYPE = b"<" + str(RDF.type).encode() + b">"
+
+
+def spool_dataset(
+    graphs: Iterable[GraphLines], declared: dict[str, str], folder: Path, progress: Progress
+) -> tuple[_Spool, DatasetFacts]:
+    """The first pass: each graph canonicalised (:func:`canonical_lines`), spooled
+    (:class:`_Spool`), and what :func:`metadata` needs counted from its lines as it goes."""
+    facts = DatasetFacts()
+    spool = _Spool(folder)
+    iris: set[bytes] = set()
+    properties: Counter[bytes] = Counter()
+    typed: dict[bytes, set[bytes]] = {}
+    try:
+        for iri, data in graphs:
+            lines = canonical_lines(data, iri)
+            del data
+            facts.triples[iri] = len(lines)
+            split = [line.split(b" ", 2) for line in lines]
+            properties.update(p for _, p, _ in split)
+            for s, p, rest in split:
+                if p == _TYPE and rest.startswith(b"<"):
+                    typed.setdefault(rest[: rest.index(b">") + 1], set()).add(s)
+            del split
+            own = f" <{iri}> .\n".encode()  # the graph's name, which is no IRI of a triple
+            iris.update(_IRI.findall(b"".join(lines).replace(own, b" .\n")))
+            if iri == graph.ONTOLOGY_GRAPH:
+                _add_lines(facts.ontology, lines)
+            elif iri == graph.ACTORS_GRAPH:
+                _add_lines(facts.labels, [x for x in lines if x.split(b" ", 2)[1] == _LABEL])
+            elif str(iri).startswith(graph.GRAPH_BASE + "source/"):
+                facts.documents[iri] = _document_facts(iri, lines)
+            spool.add(lines)
+            progress.advance(1)
+    finally:
+        spool.close()
+    facts.properties = Counter({_unbracket(p): n for p, n in properties.items()})
+    found = [_unbracket(i) for i in iris]
+    facts.prefixes = used_prefixes(declared, found, facts.properties)
+    facts.classes = {_unbracket(c): len(members) for c, members in typed.items()}
+    return spool, facts
+
+
+_LABEL = b"<" + str(RDFS.label).encode() + b">"
+_PUBLISHER = b"<" + str(DCTERMS.publisher).encode() + b">"
+
+
+def _add_lines(g: Graph, lines: Iterable[bytes]) -> None:
+    """Add N-Quads ``lines`` to ``g`` as triples (their graph name dropped)."""
+    for q in ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS):
+        g.add(
+            (
+                graph.from_oxigraph(q.subject),
+                graph.from_oxigraph(q.predicate),
+                graph.from_oxigraph(q.object),
+            )
         )
-        blocks.append(f"{iri.n3()} {{\n{indented}}}\n")
-    return (header + "\n" + "\n".join(blocks)).encode("utf-8")
 
 
-def to_turtle(dataset: Dataset) -> bytes:
-    """Every named graph merged into one Turtle graph."""
-    triples = {t for g in graph.named_graphs(dataset).values() for t in g}
-    return _turtle(triples, prefixes_of(dataset)).encode("utf-8")
+def _document_facts(iri: URIRef, lines: list[bytes]) -> Graph:
+    """A source graph's triples about its document, and the labels of its publisher there."""
+    key = str(iri).removeprefix(graph.GRAPH_BASE + "source/")
+    doc = f"<{graph.document_iri(key)}>".encode()
+    about = [x for x in lines if x.split(b" ", 1)[0] == doc]
+    publishers = {x.split(b" ", 3)[2] for x in about if x.split(b" ", 2)[1] == _PUBLISHER}
+    named = [
+        x for x in lines if x.split(b" ", 1)[0] in publishers and x.split(b" ", 2)[1] == _LABEL
+    ]
+    out = Graph()
+    _add_lines(out, about + named)
+    return out
+
+
+def _unbracket(iri: bytes) -> str:
+    """The IRI of an N-Quads ``<...>`` token (escapes as N-Quads writes them: none but UCHARs,
+    which pyoxigraph does not write)."""
+    return iri[1:-1].decode("utf-8")
+
+
+class _Hashing(io.RawIOBase):
+    """A binary file that hashes and counts what is written to it (behind a buffer, so that
+    the serialisers' many small writes are a few large ones here)."""
+
+    def __init__(self, fh: Any) -> None:
+        super().__init__()
+        self.fh, self.sha, self.size = fh, hashlib.sha256(), 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.fh.write(data)
+        self.sha.update(data)
+        self.size += len(data)
+        return len(data)
+
+
+def _parsed(path: Path, fmt: ox.RdfFormat) -> Iterator[Any]:
+    with path.open("rb") as fh:
+        yield from ox.parse(fh, format=fmt)
+
+
+def write_trig(spool: _Spool, facts: DatasetFacts) -> Callable[[Any], None]:
+    """TriG: one ``<graph> { ... }`` block per layer, in layer order, each graph's triples in
+    the order of their sorted N-Quads lines, written by pyoxigraph as it reads them."""
+
+    def write(out: Any) -> None:
+        ox.serialize(
+            _parsed(spool.by_graph, ox.RdfFormat.N_QUADS),
+            out,
+            format=ox.RdfFormat.TRIG,
+            prefixes=facts.prefixes,
+        )
+
+    return write
+
+
+def write_nquads(spool: _Spool, merged: Path) -> Callable[[Any], None]:
+    """N-Quads, one quad per line, lines sorted by code point (so diffs and hashes are stable);
+    the triples, without their graph and each once, go to ``merged`` on the way, sorted alike,
+    for the Turtle file."""
+
+    def write(out: Any) -> None:
+        last = None
+        with merged.open("wb") as triples:
+            for line in spool.sorted_lines():
+                out.write(line)
+                triple = line.rsplit(b" ", 2)[0] + b" .\n"
+                if triple != last:
+                    triples.write(triple)
+                last = triple
+
+    return write
+
+
+def write_turtle(merged: Path, facts: DatasetFacts) -> Callable[[Any], None]:
+    """Every named graph merged into one Turtle graph, triples in sorted order."""
+
+    def write(out: Any) -> None:
+        ox.serialize(
+            _parsed(merged, ox.RdfFormat.N_TRIPLES),
+            out,
+            format=ox.RdfFormat.TURTLE,
+            prefixes=facts.prefixes,
+        )
+
+    return write
+
+
+def write_jsonld(spool: _Spool, facts: DatasetFacts) -> Callable[[Any], None]:
+    """JSON-LD, named graphs as ``@graph`` objects in layer order, each node with its full IRIs,
+    with an inline ``@context`` of the prefixes (no remote one); written by pyoxigraph."""
+
+    def write(out: Any) -> None:
+        context = json.dumps(
+            dict(sorted(facts.prefixes.items())), ensure_ascii=False, sort_keys=True
+        )
+        out.write(f'{{"@context": {context},\n"@graph": '.encode())
+        ox.serialize(
+            _parsed(spool.by_graph, ox.RdfFormat.N_QUADS), out, format=ox.RdfFormat.JSON_LD
+        )
+        out.write(b"}\n")
+
+    return write
+
+
+# --- Turtle of small graphs (the metadata) ---------------------------------------------------
 
 
 def _turtle(triples: Iterable[tuple[Node, Node, Node]], prefixes: dict[str, str]) -> str:
@@ -535,78 +888,6 @@ class _TurtleWriter(TurtleSerializer):
             return name
 
 
-def _turtle_body(text: str) -> str:
-    """Turtle without its ``@prefix`` lines and the blank line after them."""
-    lines = text.splitlines(True)
-    while lines and (lines[0].startswith("@prefix ") or not lines[0].strip()):
-        lines.pop(0)
-    return "".join(lines)
-
-
-def to_jsonld(dataset: Dataset) -> bytes:
-    """JSON-LD, named graphs as ``@graph`` objects, with an inline ``@context`` of prefixes."""
-    context = prefixes_of(dataset)
-    doc = json.loads(json.dumps(_jsonld_objects(dataset, context), sort_keys=True))
-    graphs = doc.get("@graph", doc) if isinstance(doc, dict) else doc
-    if isinstance(graphs, dict):
-        graphs = [graphs]
-    # The default graph is empty: keep only the named graphs, in IRI order.
-    named = [g for g in graphs if isinstance(g, dict) and "@graph" in g]
-    out = {"@context": dict(sorted(context.items())), "@graph": _sort_json(named)}
-    return (json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
-
-
-def _jsonld_objects(dataset: Dataset, context: dict[str, str]) -> object:
-    """What rdflib's JSON-LD serializer builds (``format="json-ld"``, ``auto_compact=False``),
-    built by :class:`_FlatConverter`, which does not recurse."""
-    # rdflib's serializer passes use_native_types as the tuple (False,), which is true.
-    converter = _FlatConverter(Context(context), (False,), False)  # type: ignore[arg-type]
-    result = converter.convert(dataset)
-    if isinstance(result, list):
-        result = {converter.context.get_key("@graph"): result}
-    result["@context"] = context
-    return result
-
-
-class _FlatConverter(Converter):
-    """rdflib's JSON-LD converter, the same node objects, without its recursion.
-
-    rdflib builds the node of a blank node when it first meets it as an object, from inside
-    the node that refers to it, so a chain of blank nodes recursed once per link
-    (RecursionError at 600, issue #22). Here the blank node is put on a list instead, and its
-    node built once the node that refers to it is done. The nodes are the same; only their
-    order differs, and :func:`to_jsonld` sorts them.
-    """
-
-    def from_graph(self, graph: Graph) -> list[Any]:
-        nodemap: dict[Any, Any] = {}
-        self._pending: list[BNode] = []
-        for s in set(graph.subjects()):
-            if isinstance(s, URIRef) or (isinstance(s, BNode) and not any(graph.subjects(None, s))):
-                self.process_subject(graph, s, nodemap)
-                while self._pending:
-                    self.process_subject(graph, self._pending.pop(), nodemap)
-        return list(nodemap.values())
-
-    def to_raw_value(self, graph: Graph, s: Any, o: Any, nodemap: dict[str, Any]) -> Any:
-        if isinstance(o, BNode) and self.to_collection(graph, o) is None:
-            self._pending.append(o)
-            return {self.context.id_key: o.n3()}
-        return super().to_raw_value(graph, s, o, nodemap)
-
-
-def _sort_json(node: object, key: str | None = None) -> object:
-    """Sort arrays of nodes and values, except ``@list`` (ordered by definition)."""
-    if isinstance(node, dict):
-        return {k: _sort_json(v, k) for k, v in node.items()}
-    if isinstance(node, list):
-        items = [_sort_json(item) for item in node]
-        if key == "@list":
-            return items
-        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
-    return node
-
-
 def _clean(text: str) -> str:
     """One trailing newline, no trailing blank lines (rdflib adds some)."""
     return text.strip("\n") + "\n"
@@ -637,6 +918,7 @@ def saved_queries(project: Project) -> list[queries.SavedQuery]:
     return found
 
 
+@functools.lru_cache(maxsize=256)
 def query_form(text: str, path: Path) -> str:
     """``SelectQuery``, ``ConstructQuery``, ``AskQuery`` or ``DescribeQuery``: the form of the
     query ``text`` (read from ``path``); :class:`QueryError` if it is not a SPARQL query.
@@ -653,15 +935,18 @@ def query_form(text: str, path: Path) -> str:
 
 
 def metadata(
-    dataset: Dataset,
+    dataset: DatasetFacts,
     files: list[BuiltFile],
     saved: list[queries.SavedQuery],
     *,
     base_url: str | None = None,
 ) -> Graph:
-    """VoID and DCAT description of the dataset, its graphs, its files and its saved queries."""
+    """VoID and DCAT description of the dataset, its graphs, its files and its saved queries.
+
+    ``dataset`` is what the build counted while writing the graphs (:class:`DatasetFacts`),
+    never the corpus itself."""
     g = Graph(bind_namespaces="none")
-    for prefix, ns in {**prefixes_of(dataset), **METADATA_PREFIXES}.items():
+    for prefix, ns in {**dataset.prefixes, **METADATA_PREFIXES}.items():
         g.bind(prefix, ns, replace=True)
     g.bind("sgq", QUERY_BASE)
     d = DATASET
@@ -671,20 +956,20 @@ def metadata(
     g.add((d, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
     g.add((d, DCTERMS.license, LICENSE))
     g.add((d, VOID.uriSpace, Literal(BASE + "id/")))
-    version = graph.ontology_version(dataset)
-    ontology = graph.ontology_iri(dataset)
+    version = dataset.version
+    ontology = dataset.ontology_iri
     if version:
         g.add((d, OWL.versionInfo, Literal(version)))
         g.add((d, DCAT.version, Literal(version)))
     if ontology is not None:
         g.add((d, VOID.vocabulary, ontology))
-        onto = dataset.graph(graph.ONTOLOGY_GRAPH)
+        onto = dataset.ontology
         for prop in (DCTERMS.created, DCTERMS.modified):
             stated = onto.value(ontology, prop)
             if stated is not None:  # the only dates: the ones the sources state
                 g.add((d, DCTERMS.issued if prop == DCTERMS.created else prop, stated))
 
-    counts = graph.triple_counts(dataset)
+    counts = dataset.triples
     g.add((d, VOID.triples, Literal(sum(counts.values()), datatype=XSD.integer)))
     for iri, n in counts.items():
         g.add((d, VOID.subset, iri))
@@ -748,7 +1033,7 @@ STATEMENTS_RIGHTS_TEXT = (
 TEXT_RIGHTS_BASE = BASE + "dataset/rights/text/"
 
 
-def rights(g: Graph, d: URIRef, dataset: Dataset) -> None:
+def rights(g: Graph, d: URIRef, dataset: DatasetFacts) -> None:
     """The rights of the dataset's parts, said apart: CC-BY-4.0 (:data:`LICENSE`) for our
     statements, with :data:`STATEMENTS_RIGHTS` saying what it leaves out; and the text of each
     source (``sg:seedFile``, else ``seeds/<key>.txt``) a dataset of its own, its publisher's
@@ -759,19 +1044,15 @@ def rights(g: Graph, d: URIRef, dataset: Dataset) -> None:
         g.add((dist, DCTERMS.rights, STATEMENTS_RIGHTS))
     g.add((STATEMENTS_RIGHTS, RDF.type, DCTERMS.RightsStatement))
     g.add((STATEMENTS_RIGHTS, RDFS.label, Literal(STATEMENTS_RIGHTS_TEXT, lang="en")))
-    layers = graph.named_graphs(dataset)
+    layers = [*dataset.documents.values(), dataset.labels]
     prefix = graph.GRAPH_BASE + "source/"
-    for iri, layer in sorted(layers.items()):
-        if not str(iri).startswith(prefix):
-            continue
+    for iri, layer in sorted(dataset.documents.items()):
         key = str(iri).removeprefix(prefix)
         doc = graph.document_iri(key)
         seed = str(layer.value(doc, graph.SG.seedFile) or f"seeds/{key}.txt")
         publisher = layer.value(doc, DCTERMS.publisher)
         name = (
-            next(
-                (n for other in layers.values() for n in other.objects(publisher, RDFS.label)), None
-            )
+            next((n for other in layers for n in other.objects(publisher, RDFS.label)), None)
             if publisher is not None
             else None
         )
@@ -817,16 +1098,14 @@ def rights(g: Graph, d: URIRef, dataset: Dataset) -> None:
             g.add((text_dist, DCTERMS.license, licence))
 
 
-def withheld_texts(g: Graph, dataset: Dataset) -> None:
+def withheld_texts(g: Graph, dataset: DatasetFacts) -> None:
     """Say which sources' texts are withheld: on each such source's graph (a ``void:Dataset``
     subset), the document's ``dcterms:accessRights`` and a description saying that the text is
     not distributed and that the build verified none of its anchors."""
-    for iri in graph.data_graph_iris(dataset):
+    for iri, described in sorted(dataset.documents.items()):
         key = str(iri).removeprefix(graph.GRAPH_BASE + "source/")
-        if key == str(iri):
-            continue
         doc = graph.document_iri(key)
-        if (doc, DCTERMS.accessRights, names.TEXT_WITHHELD) not in dataset.graph(iri):
+        if (doc, DCTERMS.accessRights, names.TEXT_WITHHELD) not in described:
             continue
         g.bind("text-access", names.PREFIXES["text-access"], replace=True)
         g.add((iri, DCTERMS.accessRights, names.TEXT_WITHHELD))
@@ -845,29 +1124,23 @@ def withheld_texts(g: Graph, dataset: Dataset) -> None:
         )
 
 
-def _partitions(g: Graph, d: URIRef, dataset: Dataset) -> None:
+def _partitions(g: Graph, d: URIRef, dataset: DatasetFacts) -> None:
     """``void:classPartition`` and ``void:propertyPartition`` over every named graph.
 
     With these, a checker can tell whether each class and predicate a query uses is in the data.
     """
-    properties: Counter[Node] = Counter()
-    typed: dict[Node, set[Node]] = {}
-    for named in graph.named_graphs(dataset).values():
-        for s, p, o in named:
-            properties[p] += 1
-            if p == RDF.type and isinstance(o, URIRef):
-                typed.setdefault(o, set()).add(s)
+    properties, typed = dataset.properties, dataset.classes
     g.add((d, VOID.classes, Literal(len(typed), datatype=XSD.integer)))
     g.add((d, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
     for cls, members in typed.items():
         part = BNode()
         g.add((d, VOID.classPartition, part))
-        g.add((part, VOID["class"], cls))
-        g.add((part, VOID.entities, Literal(len(members), datatype=XSD.integer)))
+        g.add((part, VOID["class"], URIRef(cls)))
+        g.add((part, VOID.entities, Literal(members, datatype=XSD.integer)))
     for prop, n in properties.items():
         part = BNode()
         g.add((d, VOID.propertyPartition, part))
-        g.add((part, VOID.property, prop))
+        g.add((part, VOID.property, URIRef(prop)))
         g.add((part, VOID.triples, Literal(n, datatype=XSD.integer)))
 
 
@@ -889,11 +1162,16 @@ def build(
     *,
     base_url: str | None = None,
     source: Dataset | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
-    """Assemble the project and write ``dist/`` (or ``out_dir``); see the module docstring.
+    """Write ``dist/`` (or ``out_dir``) from the project's graphs; see the module docstring.
 
-    ``source`` is the project already assembled (:func:`stancegraph.graph.assemble`), for a
-    caller that has read the files once for several jobs; it is not changed.
+    The graphs come one at a time (:func:`project_graphs`): from ``source``, the project already
+    assembled, for a caller that has read the files once for several jobs (it is not changed);
+    else from the embedded store when it holds the current files; else from the files, parsed
+    by pyoxigraph. Each is canonicalised and spooled to disk, and the files are written from the
+    spool by pyoxigraph (:func:`spool_dataset`), so that memory is bounded by the largest graph,
+    not by the corpus (issue #19). ``progress`` is told each step.
 
     All or nothing (:func:`replace_folder`): the files are written into a new folder beside the
     output folder, which is swapped in whole only once every file is written, so the output
@@ -902,22 +1180,29 @@ def build(
     README of yours) is kept.
     """
     out = output_folder(project, out_dir)
-    assembled_here = source is None
-    if source is None:
-        source = graph.assemble(project)
-    dataset = canonical_dataset(source)
-    triples, version = graph.triple_counts(source), graph.ontology_version(source)
-    del source  # the writers need only the canonical copy: one dataset in memory, not two
-    if assembled_here:
-        gc.collect()  # rdflib's graphs and stores refer to each other: free them now
+    progress = progress or Progress()
     catalogue = saved_queries(project)
-
-    writers = {TRIG: to_trig, NQUADS: to_nquads, TURTLE: to_turtle, JSONLD: to_jsonld}
-    with replace_folder(out) as work:
-        files = [
-            _write(work, out, name, DATA_FILES[name], writers[name](dataset)) for name in DATA_FILES
-        ]
-        meta = metadata(dataset, files, catalogue, base_url=base_url)
+    declared = declared_prefixes(project)
+    layers = len(graph.layer_files(project))
+    with (
+        replace_folder(out) as work,
+        tempfile.TemporaryDirectory(prefix="stancegraph-build-") as tmp,
+    ):
+        progress.step("canonicalising the graphs", layers)
+        spool, facts = spool_dataset(project_graphs(project, source), declared, Path(tmp), progress)
+        merged = Path(tmp) / "merged.nt"
+        writers = {
+            TRIG: write_trig(spool, facts),
+            NQUADS: write_nquads(spool, merged),
+            TURTLE: write_turtle(merged, facts),
+            JSONLD: write_jsonld(spool, facts),
+        }
+        files = []
+        for name in DATA_FILES:
+            progress.step(f"writing {name}")
+            files.append(_write(work, out, name, DATA_FILES[name], writers[name]))
+        progress.step(f"writing {METADATA_FILE} and {SUMS_FILE}")
+        meta = metadata(facts, files, catalogue, base_url=base_url)
         meta_file = _write(work, out, METADATA_FILE, "text/turtle", to_metadata_turtle(meta))
         every = [*files, meta_file]
         sums = "".join(f"{f.sha256}  {f.name}\n" for f in sorted(every, key=lambda f: f.name))
@@ -925,8 +1210,8 @@ def build(
     return BuildResult(
         out_dir=out,
         files=[*every, sums_file],
-        triples=triples,
-        version=version,
+        triples=facts.triples,
+        version=facts.version,
         queries=catalogue,
     )
 
@@ -1104,19 +1389,30 @@ def _locked_folder(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _write(folder: Path, final: Path, name: str, media_type: str, data: bytes) -> BuiltFile:
-    """Write ``data`` as ``folder/name`` (flushed to the disk); described as ``final/name``,
-    where it will be once ``folder`` is swapped in."""
+def _write(
+    folder: Path, final: Path, name: str, media_type: str, data: bytes | Callable[[Any], None]
+) -> BuiltFile:
+    """Write ``data`` (bytes, or a function that writes to the file it is given) as
+    ``folder/name``, flushed to the disk; described as ``final/name``, where it will be once
+    ``folder`` is swapped in, with its size and SHA-256 counted as it is written."""
+    # Only the output files are opened by the name ``open`` here (the tests fill the disk
+    # through it); the spool and the heads of the sources are opened as ``Path.open``.
     with open(folder / name, "xb") as fh:
-        fh.write(data)
+        counted = _Hashing(fh)
+        sink = io.BufferedWriter(counted, buffer_size=1 << 20)
+        if callable(data):
+            data(sink)
+        else:
+            sink.write(data)
+        sink.flush()
         fh.flush()
         os.fsync(fh.fileno())
     return BuiltFile(
         name=name,
         path=final / name,
         media_type=media_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        size=counted.size,
+        sha256=counted.sha.hexdigest(),
     )
 
 

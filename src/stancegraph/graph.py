@@ -13,6 +13,7 @@ Every file is parsed through :mod:`stancegraph.safety`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,25 @@ def to_oxigraph(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
         return ox.Literal(str(node))
     raise TypeError(f"not an RDF term: {node!r}")
+
+
+def from_oxigraph(term: object, blank_prefix: str = "") -> Node:
+    """The rdflib term for a pyoxigraph IRI, blank node (its label prefixed with
+    ``blank_prefix``) or literal (:class:`TypeError` else)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(blank_prefix + term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def nquads(dataset: Dataset) -> bytes:
@@ -143,13 +163,21 @@ def data_graph_iris(dataset: Dataset) -> list[URIRef]:
 
 def triple_counts(dataset: Dataset) -> dict[URIRef, int]:
     """Triples per named graph, in the architecture's order (ontology first, sources last)."""
-    order = [ONTOLOGY_GRAPH, VOCAB_GRAPH, SHAPES_GRAPH, ACTORS_GRAPH]
     graphs = named_graphs(dataset)
+    return {iri: len(graphs[iri]) for iri in in_layer_order(graphs)}
+
+
+_LAYER_ORDER = [ONTOLOGY_GRAPH, VOCAB_GRAPH, SHAPES_GRAPH, ACTORS_GRAPH]
+
+
+def in_layer_order(iris: Iterable[URIRef]) -> list[URIRef]:
+    """Graph IRIs in the architecture's order: ontology, vocab, shapes, actors, then the rest
+    (the sources) by IRI."""
 
     def rank(iri: URIRef) -> tuple[int, str]:
-        return (order.index(iri) if iri in order else len(order), str(iri))
+        return (_LAYER_ORDER.index(iri) if iri in _LAYER_ORDER else len(_LAYER_ORDER), str(iri))
 
-    return {iri: len(graphs[iri]) for iri in sorted(graphs, key=rank)}
+    return sorted(iris, key=rank)
 
 
 def subclasses(ontology: Graph, root: URIRef) -> set[URIRef]:
@@ -217,8 +245,11 @@ class Summary:
     entities: dict[str, int] = field(default_factory=dict)
 
 
-def describe_source(dataset: Dataset, project: Project, source: Source) -> SourceSummary:
-    """Title and publisher of a source's document, as its description states them."""
+def describe_source(
+    dataset: Dataset, project: Project, source: Source, *, characters: bool = True
+) -> SourceSummary:
+    """Title and publisher of a source's document, as its description states them, and the
+    length of its seed text (0 without ``characters``: not read)."""
     g = dataset.graph(source_graph_iri(source.key))
     doc = document_iri(source.key)
     title = _first_literal(g, doc, (DCTERMS.title, SCHEMA.name, SCHEMA.headline, RDFS.label))
@@ -238,7 +269,7 @@ def describe_source(dataset: Dataset, project: Project, source: Source) -> Sourc
         document=doc,
         title=title,
         publisher=publisher,
-        characters=_characters(g, project, source),
+        characters=_characters(g, project, source) if characters else 0,
         withheld=source.withheld and not source.has_text,
     )
 

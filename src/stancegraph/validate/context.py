@@ -246,11 +246,11 @@ def dataset_context(
         seeds=seeds,
         existing=Graph(),
         checked_triples=[t for source in files for t in source.triples],
-        supplied=_supplied(seeds, texts),
+        supplied=supplied_keys(seeds, texts),
     )
 
 
-def _supplied(seeds: dict[str, SeedText], texts: Path | None) -> frozenset[str]:
+def supplied_keys(seeds: dict[str, SeedText], texts: Path | None) -> frozenset[str]:
     """The keys of ``seeds`` read from the ``--texts`` folder."""
     if texts is None:
         return frozenset()
@@ -376,7 +376,7 @@ def contribution_context(
         checked_triples=list(contribution),
         actors=actors,
         actors_path=_relative(actors_file, project),
-        supplied=_supplied(seeds, texts),
+        supplied=supplied_keys(seeds, texts),
         project=project,
     )
     return ctx

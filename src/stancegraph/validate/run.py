@@ -6,24 +6,32 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.term import Node
 
-from stancegraph import shacl
-from stancegraph.sources import Project
+from stancegraph import graph, shacl
+from stancegraph.errors import ProjectError
+from stancegraph.sources import Project, SeedText
 from stancegraph.validate.checks import CHECKS, iri_defined_twice
 from stancegraph.validate.context import (
     Collector,
     Context,
+    Model,
+    context_files,
     contribution_context,
     dataset_context,
     load_model,
+    supplied_keys,
+    without,
 )
-from stancegraph.validate.reading import read_dataset_files
+from stancegraph.validate.minting import ID_NS
+from stancegraph.validate.reading import SourceFile, load_seeds, read_dataset_files, read_file
 from stancegraph.validate.report import (
     SEVERITY,
     SH,
@@ -124,22 +132,25 @@ def finish(ctx: Context, engine: str, checked: str, running: shacl.JenaRun | Non
         ]
     findings.extend(extra)
     findings = _dedupe(findings)
-    findings.sort(
-        key=lambda f: (
-            f.file or "~",
-            f.line or 0,
-            f.focus_label,
-            f.check != iri_defined_twice.CHECK,
-            shorten(f.path),
-            f.check,
-        )
-    )
+    findings.sort(key=_finding_order)
     return Report(
         findings=findings,
         checked=checked,
         files=[str(s.path) for s in ctx.files],
         nodes=len(ctx.focus),
         engine=used.label,
+    )
+
+
+def _finding_order(f: Finding) -> tuple[Any, ...]:
+    """The order of a report: by file and line, then node, then path and check."""
+    return (
+        f.file or "~",
+        f.line or 0,
+        f.focus_label,
+        f.check != iri_defined_twice.CHECK,
+        shorten(f.path),
+        f.check,
     )
 
 
@@ -175,16 +186,199 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+#: Bytes of data files above which the dataset is validated in batches of sources (about
+#: 300,000 triples of N-Triples; the one-article dataset is 0.6 MB), and the size of a batch.
+BATCH_BYTES = 40_000_000
+
+
 def validate_dataset(
-    project: Project, engine: str = "auto", texts: str | Path | None = None
+    project: Project,
+    engine: str = "auto",
+    texts: str | Path | None = None,
+    *,
+    batch_bytes: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """The whole project: ontology, vocabularies and every data file, against the shapes.
 
     ``engine``: ``auto``, ``pyshacl`` or ``jena`` (see :mod:`stancegraph.shacl`). Where Jena may
     run, its input is written while the files are parsed, and it validates while the rest is
-    done here. ``texts``: a folder of the user's copies of withheld texts (``<key>.txt``)."""
+    done here. ``texts``: a folder of the user's copies of withheld texts (``<key>.txt``).
+
+    A dataset whose data files hold more than ``batch_bytes`` (default :data:`BATCH_BYTES`) is
+    validated in batches of whole sources of about that size (:func:`validate_in_batches`),
+    each with the context it references, the way a contribution is checked, so that no JVM or
+    rdflib graph ever holds the corpus (issue #19); the report is the whole-graph report (the
+    tests compare them). ``progress(done, total)`` is told after each batch."""
+    limit = batch_limit() if batch_bytes is None else batch_bytes
+    folder = None if texts is None else Path(texts)
     with _without_cycle_collection():
-        return _validate_dataset(project, engine, None if texts is None else Path(texts))
+        batches = source_batches(project, limit)
+        if len(batches) > 1:
+            return validate_in_batches(project, batches, engine, progress, folder)
+        return _validate_dataset(project, engine, folder)
+
+
+#: Environment variable: the batch size in bytes instead of :data:`BATCH_BYTES` (the benchmark
+#: sets it to compare batches with the whole graph).
+BATCH_ENV = "STANCEGRAPH_BATCH_BYTES"
+
+
+def batch_limit() -> int:
+    """:data:`BATCH_BYTES`, or ``$STANCEGRAPH_BATCH_BYTES`` (a positive whole number)."""
+    text = os.environ.get(BATCH_ENV, "").strip()
+    if not text:
+        return BATCH_BYTES
+    if not text.isdigit() or int(text) < 1:
+        raise ProjectError(f"${BATCH_ENV}: {text!r} is not a positive number of bytes")
+    return int(text)
+
+
+def source_batches(project: Project, limit: int) -> list[list[Path]]:
+    """The data files in batches of whole sources, each batch about ``limit`` bytes (a source
+    larger than that is a batch of its own); the shared actors file comes first, in the first
+    batch. One batch when all of them fit."""
+    batches: list[list[Path]] = [[]]
+    size, sources = 0, 0  # in the last batch
+    for graph_iri, paths in graph.layer_files(project):
+        if graph_iri in (graph.ONTOLOGY_GRAPH, graph.VOCAB_GRAPH, graph.SHAPES_GRAPH):
+            continue
+        weight = sum(_size(p) for p in paths)
+        if sources and size + weight > limit:
+            batches.append([])
+            size, sources = 0, 0
+        batches[-1].extend(paths)
+        size += weight
+        sources += graph_iri != graph.ACTORS_GRAPH
+    return batches
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def validate_in_batches(
+    project: Project,
+    batches: list[list[Path]],
+    engine: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
+    texts: Path | None = None,
+) -> Report:
+    """Each batch of data files validated as a contribution is (:func:`batch_context`: its
+    triples, the existing triples about the IRIs it references, the ontology and vocabularies),
+    reporting on its own nodes; the first batch also reports on the model's nodes, as the
+    whole-graph validation does. The findings are merged into one report in the order
+    :func:`finish` gives them."""
+    model = load_model(project)
+    seeds = load_seeds(project, texts=texts)
+    supplied = supplied_keys(seeds, texts)
+    actors = project.actors_file
+    shared = read_file(actors) if actors.is_file() else None
+    findings: list[Finding] = []
+    files: list[str] = []
+    named: set[Node] = set()
+    blank = 0
+    engines: list[str] = []
+    for n, batch in enumerate(batches):
+        ctx = batch_context(
+            project, model, batch, seeds, shared, with_model=n == 0, supplied=supplied
+        )
+        report = finish(ctx, engine, "dataset")
+        findings.extend(report.findings)
+        files.extend(report.files)
+        named.update(f for f in ctx.focus if not isinstance(f, BNode))
+        blank += sum(1 for f in ctx.focus if isinstance(f, BNode))
+        if report.engine not in engines:
+            engines.append(report.engine)
+        del ctx, report
+        if progress is not None:
+            progress(n + 1, len(batches))
+    findings = _dedupe(findings)
+    findings.sort(key=_finding_order)
+    return Report(
+        findings=findings,
+        checked="dataset",
+        files=files,
+        nodes=len(named) + blank,
+        engine=", ".join(engines),
+    )
+
+
+def batch_context(
+    project: Project,
+    model: Model,
+    paths: list[Path],
+    seeds: dict[str, SeedText],
+    shared: SourceFile | None,
+    *,
+    with_model: bool,
+    supplied: frozenset[str] = frozenset(),
+) -> Context:
+    """The context of one batch of the project's data files: as :func:`contribution_context`
+    makes it for a contribution (two hops of the IRIs it references, from the files the minting
+    rule names; the shared actors file read once, ``shared``), but checked as part of the
+    dataset (``contribution`` false), with the project's seed texts, and the model's nodes among
+    those reported on when ``with_model``."""
+    own = {p.resolve() for p in paths}
+    files = [shared if shared is not None and p == shared.path else read_file(p) for p in paths]
+    checked = Graph(store="SimpleMemory")
+    for source in files:
+        checked.addN((s, p, o, checked) for s, p, o in source.triples)
+    referenced = {
+        node
+        for source in files
+        for triple in source.triples
+        for node in triple
+        if isinstance(node, URIRef) and str(node).startswith(ID_NS)
+    }
+    existing = Graph(store="SimpleMemory")
+    parsed: dict[Path, SourceFile] = {}
+    if shared is not None:
+        parsed[shared.path] = shared
+    wanted = set(referenced)
+    for _hop in range(2):
+        found: set[URIRef] = set()
+        for path in sorted(context_files(project, wanted)):
+            if path.resolve() in own:
+                continue
+            if path not in parsed:
+                parsed[path] = read_file(path)
+            source = parsed[path]
+            for iri in wanted:
+                for triple in source.graph.triples((iri, None, None)):
+                    existing.add(triple)
+                    obj = triple[2]
+                    if isinstance(obj, URIRef) and str(obj).startswith(ID_NS):
+                        found.add(obj)
+        wanted = found - referenced
+        referenced |= wanted
+    context_part = without(existing, checked)
+    model_part = Graph(store="SimpleMemory")
+    for g in (model.ontology, model.vocab):
+        model_part.addN(
+            (s, p, o, model_part)
+            for s, p, o in g
+            if (s, p, o) not in checked and (s, p, o) not in context_part
+        )
+    focus: set[Node] = set(checked.subjects(unique=True))
+    focus.update(o for o in checked.objects(unique=True) if isinstance(o, BNode))
+    if with_model:
+        focus.update(model_part.subjects(unique=True))
+        focus.update(o for o in model_part.objects(unique=True) if isinstance(o, BNode))
+    return Context(
+        parts=[checked, context_part, model_part],
+        checked=checked,
+        focus=focus,
+        model=model,
+        files=files,
+        seeds=seeds,
+        existing=Graph(),
+        checked_triples=[t for source in files for t in source.triples],
+        supplied=supplied,
+    )
 
 
 @contextlib.contextmanager
