@@ -29,7 +29,7 @@ COMMANDS = {
     "info": (["info"], ["reading"]),
     "validate": (["validate"], ["validating the dataset"]),
     "load": (["load"], ["reading the files"]),
-    "plot": (["plot", "timeline"], ["reading the files"]),
+    "plot": (["plot", "timeline"], ["drawing the pictures"]),
 }
 
 
