@@ -81,6 +81,12 @@ SLOW_FIRST = (
     "test_hostile_fuzz.py",
     "test_synth.py",
     "test_docs.py",
+    "test_serve_pages.py",
+    "test_serve.py",
+    "test_withheld_texts.py",
+    "test_validate_batches.py",
+    "test_build_streaming.py",
+    "test_pictures.py",
 )
 
 
