@@ -76,6 +76,7 @@ def pytest_configure(config: pytest.Config) -> None:
 #: the other worker meanwhile instead of one long file ending the run alone.
 SLOW_FIRST = (
     "test_validate_mutation.py",
+    "test_validate_mutation_odd.py",
     "test_real_stores.py",
     "test_validate_engines.py",
     "test_hostile_fuzz.py",
