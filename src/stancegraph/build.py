@@ -205,9 +205,9 @@ def canonical_triples(triples: Iterable[Triple], salt: str = "") -> list[Triple]
     for quad in data:
         plain.append(
             (
-                _from_ox(quad.subject, prefix),
-                _from_ox(quad.predicate, prefix),
-                _from_ox(quad.object, prefix),
+                graph.from_oxigraph(quad.subject, prefix),
+                graph.from_oxigraph(quad.predicate, prefix),
+                graph.from_oxigraph(quad.object, prefix),
             )
         )
     return plain
@@ -375,23 +375,6 @@ def refined_labels(triples: list[Triple]) -> dict[BNode, str]:
 def _link_key(link: tuple[str, Node, str]) -> tuple[str, str, str]:
     way, p, sig = link
     return (way, _n3(p), sig)
-
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def _from_ox(term: object, prefix: str) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(prefix + term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def _triple_key(triple: tuple[Node, Node, Node]) -> str:
