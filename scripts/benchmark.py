@@ -846,7 +846,7 @@ def _speedup_summary(ratios: dict[str, tuple[float, str]]) -> str:
     worst = min(ratios, key=lambda n: ratios[n][0])
     return (
         f"lowest {ratios[worst][0]:.1f}x ({worst}, rdflib {ratios[worst][1]}); "
-        f"{sum(r < 20 for r, _b in ratios.values())} of {len(ratios)} below 20x"
+        f"{sum(r < 3 for r, _b in ratios.values())} of {len(ratios)} below 3x"
     )
 
 
