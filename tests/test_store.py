@@ -611,17 +611,17 @@ def test_a_load_parses_one_graph_at_a_time(tmp_path: Path, monkeypatch: pytest.M
     one graph)."""
     project = copy_mini(tmp_path)
     order: list[str] = []
-    parse = store.parse_layer
+    read = store.read_layer
 
-    def noted(layer: store.LayerFiles) -> store.ParsedGraph:
+    def noted(layer: store.LayerFiles) -> store.LoadedGraph:
         order.append(f"parse {layer.name}")
-        return parse(layer)
+        return read(layer)
 
     class Noting(store.Listener):
         def started(self, item: store.GraphPlan) -> None:
             order.append(f"send {item.name}")
 
-    monkeypatch.setattr(store, "parse_layer", noted)
+    monkeypatch.setattr(store, "read_layer", noted)
     monkeypatch.setattr(store, "BATCH_QUADS", 1)
     report = store.load_project(project, listener=Noting())
     names = [
