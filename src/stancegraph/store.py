@@ -456,7 +456,7 @@ def load_embedded(
             store.optimize()
             # The check: the store holds, graph by graph, as many distinct triples as were read
             # (for the project's files, as the in-memory store pyoxigraph parsed each graph into
-            # counted them: safety.graph_nquads; for parsed or rdflib graphs, the distinct
+            # counted them: safety.read_graph; for parsed or rdflib graphs, the distinct
             # triples held in Python), in no graph but those, and nothing in the default graph.
             listener.step("counting the triples")
             held = _graph_counts(store)
@@ -622,13 +622,6 @@ def _batches(items: list[GraphPlan] | list[ParsedGraph] | list[LayerFiles]) -> I
             out.append([item])
             size = item.triples
     yield from out
-
-
-def _embedded_count(store: pyoxigraph.Store, iri: URIRef) -> int:
-    solutions = store.query(COUNT_QUERY.format(graph=iri.n3()))
-    for solution in solutions:  # type: ignore[union-attr]
-        return int(solution["n"].value)  # type: ignore[index,union-attr]
-    return 0
 
 
 #: Triples per named graph, in one pass over the store (one count per graph took 1,500 queries
