@@ -13,12 +13,16 @@ N-Triples, whose RDF 1.2 triple terms nest: 100,000 levels of ``<<(`` crashed th
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from conftest import ROOT
 from hostile_support import assert_clean_failure, copy_mini, run_cli
 from stancegraph import safety
 from stancegraph.errors import InputError, QueryError
@@ -54,6 +58,42 @@ def test_brackets_after_an_iri_with_a_bracket_still_count(text: str) -> None:
     assert "nested deeper than 64 levels" in str(err)
     parens = 64 if trig else 65  # the graph's { is a level too
     assert (err.line, err.column) == (1, text.index("(" * parens) + parens)
+
+
+#: The scan as it was before issue #19, token by token in Python: the reference the one that
+#: sees only the brackets must read exactly like.
+TOKENS = re.compile(safety._RDF_TOKENS + r"|(?P<open>[\[({])|(?P<close>[\])}])", re.DOTALL)
+
+
+def nesting_by_token(text: str, limit: int | None = None) -> tuple[int, int]:
+    depth = deepest = where = 0
+    for match in TOKENS.finditer(text):
+        if match.lastgroup == "open":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, match.start()
+                if limit is not None and depth > limit:
+                    break
+        elif match.lastgroup == "close" and depth:
+            depth -= 1
+    return deepest, where
+
+
+PIECES = ["[", "]", "(", ")", "{", "}", '"', "'", '"""', "'''", "<", ">", "\\", "#", "\n", "\r"]
+PIECES += ["a", " ", "<http://e/x>", "\\u0041", "é", "\\U0001F600", "|", "^", "`", "\\("]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(pieces=st.lists(st.sampled_from(PIECES), max_size=60), limit=st.sampled_from([None, 1, 3]))
+def test_the_bracket_scan_reads_as_the_token_scan(pieces: list[str], limit: int | None) -> None:
+    text = "".join(pieces)
+    assert safety.nesting_depth(text, limit) == nesting_by_token(text, limit)
+
+
+def test_the_bracket_scan_reads_the_projects_data_as_the_token_scan() -> None:
+    for path in sorted(p for d in ("ontology", "data", "seeds") for p in (ROOT / d).rglob("*.ttl")):
+        text = path.read_text(encoding="utf-8")
+        assert safety.nesting_depth(text) == nesting_by_token(text), path
 
 
 def test_the_same_iris_parse_when_shallow() -> None:

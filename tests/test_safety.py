@@ -281,33 +281,57 @@ def test_owl_imports_are_not_followed(tmp_path: Path, no_network: None) -> None:
 STORE_GRAPH = pyoxigraph.NamedNode("https://w3id.org/stancegraph/graph/test")
 
 
-@pytest.mark.parametrize(
-    ("name", "content", "says"),
-    [
-        (
-            "syntax.ttl",
-            GOOD_TTL + "ex:a ex:b .\n",
-            "s.ttl:3:11: Turtle syntax error: . is not a valid RDF object",
-        ),
-        ("deep.ttl", "<http://e/a> <http://e/b> " + "[ <http://e/c> " * 80 + "\n", "deeper than"),
-        ("deep.nt", "<http://e/a> <http://e/b> " + "<<( " * 80 + "\n", "deeper than"),
-        ("remote.jsonld", '{"@context": "http://e/ctx", "@id": "http://e/a"}', "remote JSON-LD"),
-        ("entity.rdf", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>', "DOCTYPE"),
-        ("empty.ttl", "", "file is empty"),
-        ("latin1.ttl", b'<http://e/a> <http://e/b> "caf\xe9" .\n', "not valid UTF-8"),
-        (
-            "star.nt",
-            "<http://e/s> <http://e/p> <<( <http://e/a> <http://e/b> <http://e/c> )>> .\n",
-            "N-Triples: triple terms",
-        ),
-        ("dir.ttl", '<http://e/a> <http://e/b> "x"@en--ltr .\n', "Turtle: directional"),
-        (
-            "named.trig",
-            "<http://e/g> { <http://e/a> <http://e/b> <http://e/c> }\n",
-            "holds named graphs (e.g. <http://e/g>) where only triples are expected",
-        ),
-    ],
-)
+#: Files the store's readers refuse, and what the message says.
+STORE_REFUSALS = [
+    (
+        "syntax.ttl",
+        GOOD_TTL + "ex:a ex:b .\n",
+        "s.ttl:3:11: Turtle syntax error: . is not a valid RDF object",
+    ),
+    ("deep.ttl", "<http://e/a> <http://e/b> " + "[ <http://e/c> " * 80 + "\n", "deeper than"),
+    ("deep.nt", "<http://e/a> <http://e/b> " + "<<( " * 80 + "\n", "deeper than"),
+    ("remote.jsonld", '{"@context": "http://e/ctx", "@id": "http://e/a"}', "remote JSON-LD"),
+    ("entity.rdf", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>', "DOCTYPE"),
+    ("empty.ttl", "", "file is empty"),
+    ("latin1.ttl", b'<http://e/a> <http://e/b> "caf\xe9" .\n', "not valid UTF-8"),
+    (
+        "star.nt",
+        "<http://e/s> <http://e/p> <<( <http://e/a> <http://e/b> <http://e/c> )>> .\n",
+        "N-Triples: triple terms",
+    ),
+    ("dir.ttl", '<http://e/a> <http://e/b> "x"@en--ltr .\n', "Turtle: directional"),
+    (
+        "named.trig",
+        "<http://e/g> { <http://e/a> <http://e/b> <http://e/c> }\n",
+        "holds named graphs (e.g. <http://e/g>) where only triples are expected",
+    ),
+    # RDF 1.2 Turtle writes a triple term in four ways; each is one
+    (
+        "reified.ttl",
+        "<http://e/s> <http://e/p> << <http://e/a> <http://e/b> <http://e/c> >> .\n",
+        "Turtle: triple terms",
+    ),
+    (
+        "annotation.ttl",
+        "<http://e/a> <http://e/b> <http://e/c> {| <http://e/q> <http://e/r> |} .\n",
+        "Turtle: triple terms",
+    ),
+    ("reifier.ttl", "<http://e/a> <http://e/b> <http://e/c> ~ <http://e/r> .\n", "triple terms"),
+    (
+        "later.nt",  # far into a file, after triples that load
+        "<http://e/a> <http://e/b> <http://e/c> .\n" * 500
+        + '<http://e/a> <http://e/b> "x"@ar--rtl .\n',
+        "N-Triples: directional",
+    ),
+    (
+        "late.nt",
+        "<http://e/a> <http://e/b> <http://e/c> .\n" * 500 + "<http://e/a> <http://e/b> .\n",
+        "late.nt:501:27: N-Triples syntax error",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "says"), STORE_REFUSALS)
 def test_the_store_parser_refuses_what_parse_file_refuses_in_the_same_words(
     tmp_path: Path, name: str, content: str | bytes, says: str
 ) -> None:
@@ -319,6 +343,43 @@ def test_the_store_parser_refuses_what_parse_file_refuses_in_the_same_words(
         safety.parse_file_quads(path, STORE_GRAPH)
     assert str(caught.value) == str(expected)
     assert says in str(caught.value)
+
+
+@pytest.mark.parametrize(("name", "content", "says"), STORE_REFUSALS)
+def test_the_store_reader_refuses_what_parse_file_quads_refuses_in_the_same_words(
+    tmp_path: Path, name: str, content: str | bytes, says: str
+) -> None:
+    """Issue #19: ``load`` reads Turtle and N-Triples with pyoxigraph straight into a store
+    (safety.read_graph), which parses what parse_file_quads refuses (triple terms, directional
+    literals): it still refuses it, and every other file, with the same error, after a good
+    file of the same graph."""
+    good = write(tmp_path, "first.ttl", GOOD_TTL)
+    path = write(tmp_path, name.replace("syntax", "s"), content)
+    with pytest.raises(InputError) as expected:
+        safety.parse_file_quads(path, STORE_GRAPH)
+    with pytest.raises(InputError) as caught:
+        safety.read_graph([good, path], STORE_GRAPH)
+    assert str(caught.value) == str(expected.value)
+    assert says in str(caught.value)
+
+
+def test_the_store_reader_keeps_the_blank_nodes_of_two_files_apart(tmp_path: Path) -> None:
+    """Two files of one graph that both say ``_:b``: two nodes, as parse_file_quads reads them
+    (each file's labels are its own), also when one of the files is not Turtle."""
+    one = write(tmp_path, "one.ttl", '_:b <http://e/p> "1" .\n')
+    two = write(tmp_path, "two.nt", '_:b <http://e/p> "2" .\n_:b <http://e/q> "2" .\n')
+    three = write(tmp_path, "three.jsonld", '{"@id": "_:b", "http://e/p": "3"}')
+    store = safety.read_graph([one, two, three], STORE_GRAPH)
+    assert len(store) == 4
+    subjects = {q.subject for q in store}
+    assert len(subjects) == 3 and all(isinstance(s, pyoxigraph.BlankNode) for s in subjects)
+    assert {q.graph_name for q in store} == {STORE_GRAPH}
+
+
+def test_a_literal_that_only_looks_like_a_refused_term_loads(tmp_path: Path) -> None:
+    text = '<http://e/a> <http://e/b> "<<( not a term )>> @en--ltr ~ {| |}" .\n'
+    store = safety.read_graph([write(tmp_path, "fine.nt", text)], STORE_GRAPH)
+    assert [q.object.value for q in store] == ["<<( not a term )>> @en--ltr ~ {| |}"]
 
 
 def test_the_store_parser_gives_the_triples_of_parse_file(tmp_path: Path) -> None:

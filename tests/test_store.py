@@ -15,10 +15,10 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import MINI
-from stancegraph import graph, store
+from conftest import MINI, ROOT
+from stancegraph import graph, safety, store
 from stancegraph.cli import cli
-from stancegraph.errors import StoreError
+from stancegraph.errors import InputError, StoreError
 from stancegraph.sources import HOME_ENV, Project, find_project
 
 COUNT_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -611,17 +611,17 @@ def test_a_load_parses_one_graph_at_a_time(tmp_path: Path, monkeypatch: pytest.M
     one graph)."""
     project = copy_mini(tmp_path)
     order: list[str] = []
-    parse = store.parse_layer
+    read = store.read_layer
 
-    def noted(layer: store.LayerFiles) -> store.ParsedGraph:
+    def noted(layer: store.LayerFiles) -> store.LoadedGraph:
         order.append(f"parse {layer.name}")
-        return parse(layer)
+        return read(layer)
 
     class Noting(store.Listener):
         def started(self, item: store.GraphPlan) -> None:
             order.append(f"send {item.name}")
 
-    monkeypatch.setattr(store, "parse_layer", noted)
+    monkeypatch.setattr(store, "read_layer", noted)
     monkeypatch.setattr(store, "BATCH_QUADS", 1)
     report = store.load_project(project, listener=Noting())
     names = [
@@ -646,3 +646,71 @@ def test_a_summary_not_as_written_is_counted_again(tmp_path: Path) -> None:
     )
     manifest.write_text(broken.to_json(), encoding="utf-8")
     assert store.recorded_summary(project) == from_files
+
+
+# --- the project's files, read by pyoxigraph straight into a store (issue #19) ------------------
+
+
+def canonical(quads: object) -> set[pyoxigraph.Quad]:
+    """``quads`` with their blank nodes labelled canonically (RDFC-1.0), as a set."""
+    dataset = pyoxigraph.Dataset(quads)  # type: ignore[arg-type]
+    dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
+    return set(dataset)
+
+
+def test_the_store_reader_holds_what_the_quad_parser_holds_on_the_real_data() -> None:
+    """read_layer (pyoxigraph parses into an in-memory store) and parse_layer (a Python object
+    per quad, the reader before issue #19) hold the same quads in every graph of the real data,
+    up to the labels of blank nodes."""
+    layers = store.layer_plan(find_project(home=ROOT))
+    assert len(layers) >= 5
+    for layer in layers:
+        fast, slow = store.read_layer(layer), store.parse_layer(layer)
+        assert fast.triples == slow.triples, layer.name
+        assert canonical(fast.store) == canonical(slow.quads), layer.name
+
+
+def test_two_files_with_the_same_blank_node_label_hold_two_nodes(tmp_path: Path) -> None:
+    project = copy_mini(tmp_path)
+    for name, value in (("a.ttl", "one"), ("b.ttl", "two")):
+        (project.root / "data" / "mini" / name).write_text(
+            f'_:same <http://e/said> "{value}" .\n', encoding="utf-8"
+        )
+    store.load_embedded(project)
+    said = list(
+        store.open_embedded(store.store_location(project)).quads_for_pattern(
+            None, pyoxigraph.NamedNode("http://e/said"), None
+        )
+    )
+    assert sorted(q.object.value for q in said) == ["one", "two"]
+    assert len({q.subject for q in said}) == 2
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "<http://e/s> <http://e/p> <<( <http://e/a> <http://e/b> <http://e/c> )>> .\n",
+        "<http://e/a> <http://e/b> <http://e/c> ~ <http://e/r> .\n",
+        '<http://e/a> <http://e/b> "x"@en--ltr .\n',
+        "<x> <y> .\n",
+    ],
+    ids=["triple-term", "reifier", "directional", "syntax"],
+)
+def test_a_refused_file_gives_the_parsers_error_and_keeps_the_previous_store(
+    tmp_path: Path, bad: str
+) -> None:
+    """What pyoxigraph would load but the project refuses, and a syntax error, far into the
+    biggest file: the error parse_file_quads gives (file, line, column), and the store as it was."""
+    project = copy_mini(tmp_path)
+    location = tmp_path / "st"
+    store.load_embedded(project, location)
+    before = counts_in(store.open_embedded(location))
+    statements = project.root / "data" / "mini" / "statements.ttl"
+    statements.write_text(statements.read_text(encoding="utf-8") + bad, encoding="utf-8")
+    with pytest.raises(InputError) as expected:
+        safety.parse_file_quads(statements, pyoxigraph.NamedNode("https://e/g"))
+    with pytest.raises(InputError) as caught:
+        store.load_embedded(project, location)
+    assert str(caught.value) == str(expected.value)
+    assert counts_in(store.open_embedded(location)) == before
+    assert len(generations(location)) == 1

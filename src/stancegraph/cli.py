@@ -546,6 +546,9 @@ def load_progress() -> Any:
         def finished(self, item: GraphPlan) -> None:
             self.progress.advance(self.task, item.weight)
 
+        def step(self, description: str) -> None:
+            self.progress.update(self.task, description=description)
+
     @contextlib.contextmanager
     def bar() -> Any:
         progress = Progress(

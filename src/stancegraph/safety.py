@@ -275,6 +275,8 @@ def guard_depth(text: str, name: str | Path, max_depth: int | None = None) -> No
     """Refuse Turtle, TriG, N-Triples or N-Quads nested deeper than ``max_depth`` brackets
     (``[ ]``, ``( )``, ``{ }``; see :func:`nesting_depth`)."""
     limit = max_depth if max_depth is not None else max_depth_default()
+    if sum(text.count(c) for c in "[({") <= limit:
+        return  # no more opening brackets than the limit, counted anywhere: none is too deep
     depth, where = nesting_depth(text, limit)
     if depth > limit:
         line, col = _position_of_char(text, where)
@@ -463,6 +465,19 @@ def parse_file_quads(
     named graphs is refused, as :func:`parse_file` refuses it for a :class:`rdflib.Graph`.
     """
     fmt, data = _read_file(path, format, max_bytes)
+    return _quads_of(data, path, fmt, graph_name, base, max_depth, contexts)
+
+
+def _quads_of(
+    data: bytes,
+    path: str | Path,
+    fmt: str,
+    graph_name: ox.NamedNode,
+    base: str,
+    max_depth: int | None,
+    contexts: Mapping[str, Any] | None,
+) -> list[ox.Quad]:
+    """:func:`parse_file_quads` of the bytes ``data`` of the file ``path``, in format ``fmt``."""
     text = _guarded_text(data, path, fmt, max_depth, contexts)
     quads: list[ox.Quad] = []
     named: Any = None
@@ -482,6 +497,69 @@ def parse_file_quads(
     if named is not None:
         raise _named_graphs_refused(path, named.value)
     return quads
+
+
+#: Formats that hold triples only and that pyoxigraph can parse straight into a store
+#: (:func:`read_graph`): nothing they hold can land in another graph.
+TRIPLE_FORMATS = frozenset({"turtle", "nt"})
+
+#: Whether a store holds a term :func:`parse_file_quads` refuses and pyoxigraph does not: an
+#: RDF 1.2 triple term (however the text wrote it: ``<<( )>>``, ``<< >>``, ``{| |}``, ``~``) or
+#: a literal with a base direction (``"..."@en--ltr``).
+REFUSED_TERMS_QUERY = (
+    "ASK { GRAPH ?g { ?s ?p ?o FILTER(isTRIPLE(?s) || isTRIPLE(?o) || hasLANGDIR(?o)) } }"
+)
+
+
+def read_graph(
+    paths: Iterable[str | Path],
+    graph_name: ox.NamedNode,
+    *,
+    max_bytes: int | None = None,
+    base: str = DEFAULT_BASE,
+    max_depth: int | None = None,
+    contexts: Mapping[str, Any] | None = None,
+) -> ox.Store:
+    """The triples of the RDF files ``paths``, all in ``graph_name``, in a new in-memory
+    pyoxigraph store: what :func:`parse_file_quads` gives for each file, with the same guards,
+    limits and errors, for a caller that loads them into a store (``stancegraph load``).
+
+    Turtle and N-Triples (:data:`TRIPLE_FORMATS`), once every guard has passed their text, are
+    parsed by pyoxigraph straight into the store, with no Python object per triple (issue #19);
+    any other format is read as :func:`parse_file_quads` reads it. Blank nodes get fresh labels
+    in each file, so two files that use the same label hold two nodes, as with
+    :func:`parse_file_quads`. If a file does not parse, or the store holds what that refuses and
+    pyoxigraph does not (:data:`REFUSED_TERMS_QUERY`), the bytes already read are parsed again as
+    :func:`parse_file_quads` parses them, which raises the same :class:`InputError`.
+    """
+    graph = ox.Store()  # in memory
+    read: list[tuple[Path, str, bytes]] = []
+    for path in map(Path, paths):
+        fmt, data = _read_file(path, None, max_bytes)
+        read.append((path, fmt, data))
+        if fmt not in TRIPLE_FORMATS:
+            graph.bulk_extend(_quads_of(data, path, fmt, graph_name, base, max_depth, contexts))
+            continue
+        text = _guarded_text(data, path, fmt, max_depth, contexts)
+        try:
+            graph.load(
+                input=data.removeprefix(codecs.BOM_UTF8),
+                format=_OX_FORMATS[fmt],
+                base_iri=base,
+                to_graph=graph_name,
+            )
+        except Exception as exc:
+            # the error at its line and column, exactly as parse_file_quads gives it
+            _quads_of(data, path, fmt, graph_name, base, max_depth, contexts)
+            with _parser_errors(path, fmt, text):  # (should it parse there: this error)
+                raise exc
+    if graph.query(REFUSED_TERMS_QUERY):
+        for path, fmt, data in read:  # raises for the first file that holds one
+            _quads_of(data, path, fmt, graph_name, base, max_depth, contexts)
+        raise InputError(  # pragma: no cover - parse_file_quads refuses what the query finds
+            read[-1][0], None, None, f"{_FORMAT_NAMES[read[-1][1]]}: {_TRIPLE_TERMS}"
+        )
+    return graph
 
 
 def _read_file(path: str | Path, format: str | None, max_bytes: int | None) -> tuple[str, bytes]:
@@ -758,7 +836,7 @@ DEFAULT_MAX_DEPTH = 64
 # escapes outside strings (``ex:a\(b``, a bracket in a local name) and comments. A comment ends at
 # the first CR or LF, the earliest end any parser gives it. In Turtle, TriG, N-Triples and N-Quads
 # ``<`` always opens an IRI, which may hold brackets (``<http://e/#(>``) and ``#``, ``'``.
-_RDF_DEPTH_TOKENS = re.compile(
+_RDF_TOKENS = (
     r'"""(?:[^"\\]++|\\.|"(?!""))*+"""'
     r"|'''(?:[^'\\]++|\\.|'(?!''))*+'''"
     r'|"(?:[^"\\\n\r]++|\\.)*+"'
@@ -766,8 +844,18 @@ _RDF_DEPTH_TOKENS = re.compile(
     r"|<(?:[^<>\"{}|^`\\\x00-\x20]++|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>"
     r"|\\."
     r"|#[^\n\r]*+"
-    r"|(?P<open>[\[({])"
-    r"|(?P<close>[\])}])",
+)
+
+# One match per bracket that counts: the tokens above and every other character are skipped
+# inside the regular expression (a run of characters that start no token at once; a quote, ``<``
+# or backslash that starts none, one by one), so that Python sees the brackets only, not every
+# IRI and string of the file (twice as fast on N-Triples). It reads the text exactly as a scan
+# token by token does, each token tried in the order above at each position and a character
+# that starts none skipped (tests/test_hostile_nesting.py compares the two on random texts).
+_RDF_DEPTH_SCAN = re.compile(
+    "(?:"
+    + _RDF_TOKENS
+    + r"|[^\[\](){}\"'<\\#]++|[^\[\](){}])*+(?:(?P<open>[\[({])|(?P<close>[\])}])|\Z)",
     re.DOTALL,
 )
 
@@ -809,12 +897,12 @@ def nesting_depth(text: str, limit: int | None = None) -> tuple[int, int]:
     reading up to the offending bracket. For SPARQL use :func:`sparql_nesting_depth`.
     """
     depth = deepest = where = 0
-    for match in _RDF_DEPTH_TOKENS.finditer(text):
+    for match in _RDF_DEPTH_SCAN.finditer(text):
         kind = match.lastgroup
         if kind == "open":
             depth += 1
             if depth > deepest:
-                deepest, where = depth, match.start()
+                deepest, where = depth, match.end() - 1
                 if limit is not None and depth > limit:
                     break
         elif kind == "close" and depth:
