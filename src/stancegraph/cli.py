@@ -1655,8 +1655,19 @@ def vocab_command(state: State, scheme: str | None) -> None:
 
 @cli.command(name="actors")
 @click.argument("text", required=False, default="")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=TABLE_LIMIT,
+    show_default=True,
+    metavar="N",
+    help="At most N rows.",
+)
+@click.option(
+    "--offset", type=click.IntRange(min=0), default=0, metavar="N", help="Skip the first N rows."
+)
 @click.pass_obj
-def actors_command(state: State, text: str) -> None:
+def actors_command(state: State, text: str, limit: int, offset: int) -> None:
     """Find the actors (and posts, places, issues) data/actors.ttl has, to reuse their IRIs.
 
     TEXT matches part of a label, an alternative label or a slug (any case), or a Wikidata id.
@@ -1682,11 +1693,25 @@ def actors_command(state: State, text: str) -> None:
             ", ".join(a.other_names) or "-",
             a.wikidata or "-",
         ]
-        for a in found
+        for a in found[offset : offset + limit]
     ]
     headers = ["iri", "class", "label", "also", "wikidata"]
     keep = ("iri", "label", "class", "wikidata")  # IRIs whole, to copy
-    print_fitted(wide_console(), f"{len(found)} in data/actors.ttl", headers, rows, priority=keep)
+    out = wide_console()
+    print_fitted(out, f"{len(found)} in data/actors.ttl", headers, rows, priority=keep)
+    if len(rows) < len(found):
+        print_page_line(out, len(found), offset, len(rows), limit)
+
+
+def print_page_line(out: Console, total: int, offset: int, shown: int, limit: int) -> None:
+    """Under a listing that shows one page of its ``total`` rows: which, and how many more."""
+    if not shown:
+        why = f"--offset {offset}" if offset >= total else f"--limit {limit}"
+        out.print(f"[dim]{total} rows; none shown ({why})[/dim]")
+        return
+    more = total - offset - shown
+    after = f"; {more} more row{'' if more == 1 else 's'}" if more else ""
+    out.print(f"[dim]rows {offset + 1}-{offset + shown} of {total}{after} (--limit/--offset)[/dim]")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
