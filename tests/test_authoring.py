@@ -389,6 +389,21 @@ def test_actors_by_label_alternative_label_and_wikidata_id(home: Path) -> None:
     )
 
 
+def test_actors_lists_one_page_and_says_how_many_more(home: Path) -> None:
+    """Issue #19: a listing takes --limit/--offset; the pages cover every match once."""
+    every = ok(home, "actors", "iran")
+    total = int(every.splitlines()[1].split()[0])
+    assert total > 3
+    listed = [line.split()[0] for line in every.splitlines()[4:] if ":" in line.split()[0]]
+    assert len(listed) == total
+    page = ok(home, "actors", "iran", "--limit", "2", "--offset", "1")
+    rows = [line.split()[0] for line in page.splitlines()[4:-1] if line.strip()]
+    assert rows == listed[1:3]
+    assert page.splitlines()[-1] == f"rows 2-3 of {total}; {total - 3} more rows (--limit/--offset)"
+    past = ok(home, "actors", "iran", "--offset", str(total))
+    assert past.splitlines()[-1] == f"{total} rows; none shown (--offset {total})"
+
+
 @pytest.mark.parametrize("command", ["new-source", "anchor", "next", "vocab", "actors"])
 def test_every_command_has_help_with_an_example(command: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, [command, "--help"])

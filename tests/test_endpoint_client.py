@@ -183,3 +183,40 @@ def test_a_deviation_must_name_a_known_store() -> None:
     text = "#+ deviations:\n#+   - virtuso: a typo\nSELECT ?s WHERE { ?s ?p ?o }\n"
     problems = queries.header_problems(queries.make_query(text))
     assert "deviation for unknown store 'virtuso' (one of virtuoso, oxigraph, fuseki)" in problems
+
+
+def test_a_page_of_an_ordered_query_is_asked_for_with_limit_and_offset(
+    virtuoso: FakeVirtuoso,
+) -> None:
+    """Issue #19: on a remote store, a query ordered by its own ORDER BY is sent with LIMIT (one
+    row more than the page, to know whether more follow) and OFFSET, so that the store sends
+    one page; the rows after it are not counted, and the table says "more rows"."""
+    sent: list[str] = []
+    query = saved("timeline")
+    variables = queries.select_variables(query.text) or []
+
+    uri = {"type": "uri", "value": "https://w3id.org/stancegraph/id/event/x/1"}
+
+    def answer(text: str) -> bytes:
+        sent.append(text)
+        return table(variables, [{variables[0]: uri}] * 4)  # LIMIT 4: a page of 3, and more
+
+    virtuoso.answer = answer
+    out = run("query", "timeline", "--endpoint", virtuoso.url, "--limit", "3", "--offset", "6")
+    assert out.exit_code == 0, out.stderr
+    assert sent[0].rstrip().endswith("LIMIT 4 OFFSET 6")
+    assert out.stdout.rstrip().endswith(
+        "rows 7-9; more rows (--limit/--offset, or --format csv for all)"
+    )
+    out = run("query", "timeline", "--endpoint", virtuoso.url, "--format", "csv", "--limit", "3")
+    assert sent[-1].rstrip().endswith("LIMIT 4")
+    assert len(out.stdout.strip().splitlines()) == 1 + 3
+    # the last page: fewer rows than asked for, so the total is known
+    virtuoso.answer = lambda text: table(variables, [{variables[0]: uri}] * 2)
+    out = run("query", "timeline", "--endpoint", virtuoso.url, "--offset", "6")
+    assert out.stdout.rstrip().endswith("rows 7-8 of 8 (--limit/--offset, or --format csv for all)")
+    virtuoso.answer = lambda text: table(variables, [])
+    out = run("query", "timeline", "--endpoint", virtuoso.url, "--offset", "6")
+    assert out.stdout.rstrip().endswith(
+        "no rows from --offset 6 (--limit/--offset, or --format csv for all)"
+    )

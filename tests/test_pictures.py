@@ -588,3 +588,27 @@ def test_labels_of_edges_between_the_same_two_nodes_are_stacked_in_one() -> None
     assert [label for _, label in labelled[1:]] == ["", ""]
     alone = plots.stacked_labels(edges[:1], nodes)
     assert alone == [(edges[0], plots.dot_text("allied with"))]
+
+
+def test_the_pictures_of_every_source_are_read_from_the_embedded_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #19: without --source, plot reads the embedded store (loaded first, as query
+    does, since this copy has none), never the corpus assembled in rdflib; the pictures are the
+    ones the README shows (docs/img, which make docs draws), byte for byte."""
+    needs_dot()
+    from stancegraph import graph, store
+    from stancegraph.sources import find_project
+
+    project = find_project(copy_project(tmp_path))
+    assert store.embedded_status(project).state == "missing"
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the corpus was assembled in rdflib")
+
+    monkeypatch.setattr(graph, "assemble", refused)
+    monkeypatch.setattr(plots, "assemble", refused)
+    written = plots.plot(project, plots.NAMES, tmp_path / "img")
+    assert store.embedded_status(project).state == "fresh"
+    for path in written:
+        assert path.read_bytes() == (ROOT / "docs" / "img" / path.name).read_bytes(), path.name

@@ -888,26 +888,56 @@ def query(
         saved = queries.find(project, name)
     for note in queries.binding_notes(saved, queries.bindings_for(saved, given)):
         click.echo(f"{PROG}: note: {note}", err=True)
-    answer = queries.run(saved, runner, given, allow_service=allow_service)
+    picked = [c.strip().lstrip("?") for c in (chosen_columns or "").split(",") if c.strip()]
+    if fmt == "table":
+        title = saved.summary or saved.name
+        page = queries.run_page(
+            saved, runner, given, offset=offset, limit=view.limit, allow_service=allow_service
+        )
+        try:
+            for note in page.answer.notes:
+                click.echo(f"{PROG}: warning: {note}", err=True)
+            if chosen_columns:
+                page.answer = page.answer.select(picked, saved.name)
+            print_answer(
+                title,
+                page,
+                runner,
+                saved.description,
+                saved.ordered,
+                view=view,
+                priority=saved.priority,
+            )
+        finally:
+            page.close()
+        return
+    if offset or limit is not None:
+        # one page: taken from the engine's answers, the rest not converted
+        paged = queries.run_page(
+            saved,
+            runner,
+            given,
+            offset=offset,
+            limit=limit,
+            allow_service=allow_service,
+            iri_columns=with_labels,
+        )
+        try:
+            answer = paged.answer
+            labelled = (paged.iri_columns or []) if with_labels else []
+            if with_labels and paged.iri_columns is None and answer.form == "SELECT":
+                paged.total()  # the IRI columns of the whole answer come with its count
+                labelled = paged.iri_columns or answer.iri_columns()
+        finally:
+            paged.close()
+    else:
+        answer = queries.run(saved, runner, given, allow_service=allow_service)
+        labelled = answer.iri_columns() if with_labels and answer.form == "SELECT" else []
     for note in answer.notes:
         click.echo(f"{PROG}: warning: {note}", err=True)
     if chosen_columns:
-        picked = [c.strip().lstrip("?") for c in chosen_columns.split(",") if c.strip()]
         answer = answer.select(picked, saved.name)
-    if fmt == "table":
-        title = saved.summary or saved.name
-        print_answer(
-            title,
-            answer,
-            runner,
-            saved.description,
-            saved.ordered,
-            view=view,
-            priority=saved.priority,
-        )
-        return
-    labelled = answer.iri_columns() if with_labels and answer.form == "SELECT" else []
-    answer = answer.page(offset, limit, saved.ordered)
+        labelled = [c for c in labelled if c in picked]
     if with_labels:
         from rdflib import URIRef
 
@@ -1283,14 +1313,27 @@ def show_headline(
     if not chosen:
         raise click.UsageError("no saved query is tagged 'headline'")
     runner = queries.engine_for(project, engine, endpoint, timeout, memory)
+    view = view or TableView()
     for q in chosen:
-        answer = queries.run(q, runner, allow_service=allow_service)
-        for note in answer.notes:
-            click.echo(f"{PROG}: warning: {note}", err=True)
-        title = q.summary or q.name
-        print_answer(
-            title, answer, runner, q.description, q.ordered, out=out, view=view, priority=q.priority
+        page = queries.run_page(
+            q, runner, offset=view.offset, limit=view.limit, allow_service=allow_service
         )
+        try:
+            for note in page.answer.notes:
+                click.echo(f"{PROG}: warning: {note}", err=True)
+            title = q.summary or q.name
+            print_answer(
+                title,
+                page,
+                runner,
+                q.description,
+                q.ordered,
+                out=out,
+                view=view,
+                priority=q.priority,
+            )
+        finally:
+            page.close()
 
 
 def wide_console() -> Console:
@@ -1303,7 +1346,7 @@ def wide_console() -> Console:
 
 def print_answer(
     title: str,
-    answer: Any,
+    page: Any,
     runner: Any,
     description: str = "",
     ordered: bool = True,
@@ -1312,15 +1355,20 @@ def print_answer(
     view: TableView | None = None,
     priority: Sequence[str] = (),
 ) -> None:
-    """A query's answer as a table laid out for the console's width (:mod:`stancegraph.tables`),
-    with labels for IRIs; rows the query leaves unordered are sorted by what the table shows.
-    One page of ``view.limit`` rows from ``view.offset``, and a line saying how many more."""
+    """One page of a query's answer (:func:`stancegraph.queries.run_page`, or a whole
+    :class:`~stancegraph.queries.Answer`) as a table laid out for the console's width
+    (:mod:`stancegraph.tables`), with labels for its IRIs, printed as soon as the page is known;
+    then a line saying how many rows there are in all, counted after. Rows the query leaves
+    unordered are shown sorted by what the table shows, within the page."""
     from rdflib import URIRef
 
     from stancegraph import queries, tables
 
     out = out or wide_console()
     view = view or TableView()
+    if isinstance(page, queries.Answer):
+        page = queries.page_of(page, view.offset, view.limit, ordered)
+    answer = page.answer
     out.print(f"\n[bold]{rich_escape(title)}[/bold]")
     if description:
         out.print(f"[dim]{rich_escape(description)}[/dim]")
@@ -1329,28 +1377,22 @@ def print_answer(
         return
     if answer.graph is not None:
         columns = ["subject", "predicate", "object"]
-        rows = sorted(answer.graph, key=lambda t: tuple(x.n3() for x in t))
+        rows = sorted(answer.graph, key=queries.row_sort_key)
     else:
         columns, rows = answer.variables, answer.rows
-    end = None if view.limit is None else view.offset + view.limit
-    # Rows in their own order need labels for one page only; rows sorted by what the table
-    # shows need them all, to sort.
-    in_order = ordered or answer.graph is not None
-    wanted = rows[view.offset : end] if in_order else rows
-    names = queries.labels(runner, {t for r in wanted for t in r if isinstance(t, URIRef)})
+    names = queries.labels(runner, {t for r in rows for t in r if isinstance(t, URIRef)})
     cells = [
         [
             tables.Cell(queries.display(t, names, None), isinstance(t, URIRef) and t in names)
             for t in r
         ]
-        for r in wanted
+        for r in rows
     ]
-    if not in_order:
+    if not (ordered or answer.graph is not None):
         cells.sort(key=lambda r: [c.text for c in r])
-    page = cells if in_order else cells[view.offset : end]
     table, plan = tables.render(
         columns,
-        page,
+        cells,
         out.width,
         wide=view.wide,
         no_trunc=view.no_trunc,
@@ -1358,23 +1400,32 @@ def print_answer(
         priority=priority,
     )
     print_wide(out, table, plan.width)
+    with contextlib.suppress(Exception):
+        out.file.flush()  # the page now; the count of the rest follows
     noun = "triple" if answer.graph is not None else "row"
-    total = len(rows)
-    plural = "" if total == 1 else "s"
-    if len(page) == total:
-        out.print(f"[dim]{total} {noun}{plural}[/dim]")
-    elif not page:
-        why = f"--offset {view.offset}" if view.offset >= total else f"--limit {view.limit}"
-        out.print(f"[dim]{total} {noun}{plural}; none shown ({why})[/dim]")
+    every = "turtle" if answer.graph is not None else "csv"
+    shown = len(cells)
+    total = page.total()
+    if total is None:  # a remote endpoint: the rows after the page are not counted
+        first, last = view.offset + 1, view.offset + shown
+        span = f"{noun}s {first}-{last}" if shown else f"no {noun}s from --offset {view.offset}"
+        after = f"; more {noun}s" if page.more else ""
+        out.print(f"[dim]{span}{after} (--limit/--offset, or --format {every} for all)[/dim]")
     else:
-        first, last = view.offset + 1, view.offset + len(page)
-        more = total - last
-        after = f"; {more} more {noun}{'' if more == 1 else 's'}" if more else ""
-        every = "turtle" if answer.graph is not None else "csv"
-        out.print(
-            f"[dim]{noun}s {first}-{last} of {total}{after} "
-            f"(--limit/--offset, or --format {every} for all)[/dim]"
-        )
+        plural = "" if total == 1 else "s"
+        if shown == total:
+            out.print(f"[dim]{total} {noun}{plural}[/dim]")
+        elif not shown:
+            why = f"--offset {view.offset}" if view.offset >= total else f"--limit {view.limit}"
+            out.print(f"[dim]{total} {noun}{plural}; none shown ({why})[/dim]")
+        else:
+            first, last = view.offset + 1, view.offset + shown
+            more = total - last
+            after = f"; {more} more {noun}{'' if more == 1 else 's'}" if more else ""
+            out.print(
+                f"[dim]{noun}s {first}-{last} of {total}{after} "
+                f"(--limit/--offset, or --format {every} for all)[/dim]"
+            )
     if plan.hidden:
         out.print(
             f"[dim]not shown in {out.width} columns: {', '.join(plan.hidden)} "
@@ -1607,8 +1658,19 @@ def vocab_command(state: State, scheme: str | None) -> None:
 
 @cli.command(name="actors")
 @click.argument("text", required=False, default="")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=TABLE_LIMIT,
+    show_default=True,
+    metavar="N",
+    help="At most N rows.",
+)
+@click.option(
+    "--offset", type=click.IntRange(min=0), default=0, metavar="N", help="Skip the first N rows."
+)
 @click.pass_obj
-def actors_command(state: State, text: str) -> None:
+def actors_command(state: State, text: str, limit: int, offset: int) -> None:
     """Find the actors (and posts, places, issues) data/actors.ttl has, to reuse their IRIs.
 
     TEXT matches part of a label, an alternative label or a slug (any case), or a Wikidata id.
@@ -1634,11 +1696,25 @@ def actors_command(state: State, text: str) -> None:
             ", ".join(a.other_names) or "-",
             a.wikidata or "-",
         ]
-        for a in found
+        for a in found[offset : offset + limit]
     ]
     headers = ["iri", "class", "label", "also", "wikidata"]
     keep = ("iri", "label", "class", "wikidata")  # IRIs whole, to copy
-    print_fitted(wide_console(), f"{len(found)} in data/actors.ttl", headers, rows, priority=keep)
+    out = wide_console()
+    print_fitted(out, f"{len(found)} in data/actors.ttl", headers, rows, priority=keep)
+    if len(rows) < len(found):
+        print_page_line(out, len(found), offset, len(rows), limit)
+
+
+def print_page_line(out: Console, total: int, offset: int, shown: int, limit: int) -> None:
+    """Under a listing that shows one page of its ``total`` rows: which, and how many more."""
+    if not shown:
+        why = f"--offset {offset}" if offset >= total else f"--limit {limit}"
+        out.print(f"[dim]{total} rows; none shown ({why})[/dim]")
+        return
+    more = total - offset - shown
+    after = f"; {more} more row{'' if more == 1 else 's'}" if more else ""
+    out.print(f"[dim]rows {offset + 1}-{offset + shown} of {total}{after} (--limit/--offset)[/dim]")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import multiprocessing
 import os
 import pickle
@@ -25,7 +26,8 @@ import socket
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -122,6 +124,28 @@ def run_with_deadline(
         work = functools.partial(func, setup())
         return _run_in_thread(work, args, kwargs, limit, what)
     return _run_in_thread(func, args, kwargs, limit, what)
+
+
+def stream_with_deadline(
+    func: Callable[..., Generator[Any, None, None]],
+    *args: Any,
+    timeout: float | None = None,
+    what: str = "query",
+    memory: int | None = None,
+    setup: Callable[[], Any] | None = None,
+    **kwargs: Any,
+) -> Iterator[Any]:
+    """What the generator ``func(*args, **kwargs)`` yields, each part as soon as the forked
+    worker has made it (a query's first page, then its row count), under the limits of
+    :func:`run_with_deadline`: :class:`QueryTimeout` once ``timeout`` seconds have passed since
+    the start (for all the parts), :class:`QueryOutOfMemory` past ``memory`` MiB. Closing the
+    iterator early stops the worker. Where the system cannot fork, ``func`` runs here."""
+    limit = timeout if timeout is not None else query_timeout_default()
+    child = Child(func, *args, memory=memory, setup=setup, **kwargs)
+    if not child.started:
+        yield from (func(setup(), *args, **kwargs) if setup is not None else func(*args, **kwargs))
+        return
+    yield from child.parts(timeout=limit, what=what)
 
 
 def _timeout_error(what: str, limit: float) -> QueryTimeout:
@@ -242,6 +266,37 @@ class Child:
             raise _memory_error(what, self._memory)
         raise payload
 
+    def parts(self, timeout: float | None = None, what: str = "the work") -> Iterator[Any]:
+        """What a generator ``func`` yields in the child, part by part (see
+        :func:`stream_with_deadline`); the child is stopped when this iterator ends or is
+        closed."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            while True:
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or not self._reader.poll(left):
+                        raise _timeout_error(what, timeout)  # type: ignore[arg-type]
+                try:
+                    status, payload = self._reader.recv()
+                except (EOFError, OSError):
+                    self._process.join(5)
+                    raise self._death(what) from None
+                if status == "part":
+                    yield payload
+                    continue
+                if status != "memory":
+                    self._replay_stderr()
+                if status == "ok":
+                    return
+                if status == "memory":
+                    if self._memory is None:
+                        raise QueryOutOfMemory(f"{what} ran out of memory and was stopped")
+                    raise _memory_error(what, self._memory)
+                raise payload
+        finally:
+            self.cancel()
+
     def _death(self, what: str) -> QueryError:
         """The error for a child that ended without an answer."""
         code = self._process.exitcode
@@ -320,7 +375,12 @@ def _child_main(
             args = (setup(), *args)
         if memory is not None:
             limit_memory(memory)
-        message: tuple[str, Any] = ("ok", func(*args, **kwargs))
+        value = func(*args, **kwargs)
+        if inspect.isgenerator(value):  # stream_with_deadline: each part as it is made
+            for part in value:
+                writer.send(("part", part))
+            value = None
+        message: tuple[str, Any] = ("ok", value)
     except MemoryError:
         # Leaving this block frees what the work held (its frames hang on the traceback).
         message = ("memory", None)

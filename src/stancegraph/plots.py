@@ -6,7 +6,8 @@ Each picture is two steps, so that what it shows can be tested apart from how it
 1. *facts*: the answers of the project's saved queries tagged ``picture`` (``queries/picture-*.rq``,
    each with its golden answer under ``queries/expected/``), and of ``russia-iran-issues``, run
    through the catalogue (:func:`stancegraph.queries.run`: checked, bound, time- and
-   memory-limited) on one in-memory store (:func:`stancegraph.queries.memory_store`), read into
+   memory-limited) on one store (the embedded store for every source, an in-memory one of
+   the sources chosen, :func:`stancegraph.queries.memory_store`), read into
    small dataclasses (:func:`network_facts`, :func:`timeline_facts`, :func:`divergence_facts`);
 2. *drawing*: Graphviz (Debian's ``dot``, through the ``graphviz`` package) for the network and
    the divergence table, matplotlib for the timeline. Text stays text in the SVG (Graphviz writes
@@ -292,7 +293,13 @@ class Catalogue:
     engine: queries.OxigraphEngine = field(init=False)
 
     def __post_init__(self) -> None:
-        self.engine = queries.OxigraphEngine(store=self.store)
+        on_disk = _EMBEDDED.get(id(self.store))
+        if on_disk is not None and on_disk[0] is self.store:
+            # the embedded store: each query's worker opens it itself (a fork would not carry
+            # RocksDB's threads), as `stancegraph query` does
+            self.engine = queries.OxigraphEngine(self.project)
+        else:
+            self.engine = queries.OxigraphEngine(store=self.store)
 
     def rows(
         self, name: str, params: dict[str, str] | None = None, *, columns: Iterable[str] = ()
@@ -335,6 +342,21 @@ class Catalogue:
 
 
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S*$")
+
+
+#: The embedded stores :func:`embedded_store` opened, by ``id`` (the store is held, so that its
+#: ``id`` is not another's): a :class:`Catalogue` over one runs each query in a worker that
+#: opens the store itself.
+_EMBEDDED: dict[int, tuple[ox.Store, Path]] = {}
+
+
+def embedded_store(project: Project) -> ox.Store:
+    """The project's embedded store, read-only, loaded first if it is missing or stale
+    (:func:`stancegraph.store.ensure_embedded`, as ``query`` does): what the pictures of every
+    source are drawn from, so that the corpus is never assembled in rdflib."""
+    store = queries.open_store(project)
+    _EMBEDDED[id(store)] = (store, project.root)
+    return store
 
 
 def catalogue_for(source: Dataset | ox.Store, project: Project | None) -> Catalogue:
@@ -1659,12 +1681,15 @@ def plot(
     sides: Sides | None = None,
     files: dict[str, Path] | None = None,
 ) -> list[Path]:
-    """Assemble the sources (``None``: the whole project; :func:`assemble`) once, put them in
-    one store, and write each picture to ``out_dir/<name>.<fmt>``, or to the file ``files``
-    names for it."""
+    """Assemble the sources (:func:`assemble`) once and put them in one store, or for every
+    source (``None``) open the embedded store (:func:`embedded_store`), and write each picture
+    to ``out_dir/<name>.<fmt>``, or to the file ``files`` names for it."""
     names = list(names)
     require_extra(names)
-    store = queries.memory_store(assemble(project, sources))
+    if sources is None:  # every source: the embedded store, not the corpus in rdflib
+        store = embedded_store(project)
+    else:
+        store = queries.memory_store(assemble(project, sources))
     scope = scope_of(store, sides)
     if sides is not None and set(names) & {"network", "divergence"}:
         check_sides(store, sides)  # named by the user: each must be there (the default need not)

@@ -40,7 +40,7 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -729,6 +729,25 @@ class Answer:
         return cls(form="SELECT", variables=variables, rows=rows, results_json=data)
 
     @classmethod
+    def from_rows(cls, variables: Sequence[str], rows: Sequence[Row]) -> Answer:
+        """A SELECT answer of ``rows`` (rdflib terms, ``None`` for unbound), its results JSON
+        written by rdflib's serializer."""
+        result = Result("SELECT")
+        result.vars = [Variable(v) for v in variables]
+        result.bindings = [
+            {Variable(v): t for v, t in zip(variables, row, strict=True) if t is not None}
+            for row in rows
+        ]
+        data = result.serialize(format="json")
+        assert data is not None
+        return cls(
+            form="SELECT",
+            variables=list(variables),
+            rows=[tuple(normalize(t) for t in row) for row in rows],
+            results_json=data,
+        )
+
+    @classmethod
     def from_ntriples(cls, data: bytes) -> Answer:
         g = Graph()
         g.parse(data=data.decode("utf-8"), format="nt")
@@ -916,27 +935,35 @@ def _ox_evaluate(
     dropped by the thread that made it (else pyoxigraph prints "PyQuerySolutions is unsendable"
     on stderr), so it must die with the frame that made it, here.
     """
-    problem: StancegraphError
+    problem: BaseException
     try:
         return _ox_answer(store, text, form, substitutions, union)
-    except SyntaxError as exc:
+    except (SyntaxError, OSError, RuntimeError, ValueError, TypeError) as exc:
+        problem = _ox_problem(exc)
+    raise problem  # outside the except blocks: no __context__ leading back to the result
+
+
+def _ox_problem(exc: BaseException) -> BaseException:
+    """The error to raise for what pyoxigraph raised (``exc`` itself if it is none of its)."""
+    if isinstance(exc, SyntaxError):
         first = (str(exc).strip().splitlines() or [""])[0]
-        problem = QueryError(f"Oxigraph cannot parse the query: {first}")
-    except OSError as exc:
+        return QueryError(f"Oxigraph cannot parse the query: {first}")
+    if isinstance(exc, OSError):
         # e.g. a SERVICE endpoint's error, which quotes what the endpoint answered
-        problem = StoreError(f"Oxigraph: {one_line(str(exc))}")
-    except (RuntimeError, ValueError, TypeError) as exc:
+        return StoreError(f"Oxigraph: {one_line(str(exc))}")
+    if isinstance(exc, RuntimeError | ValueError | TypeError) and not isinstance(
+        exc, StancegraphError
+    ):
         first = (str(exc).strip().splitlines() or [""])[0]
         unselected = _NOT_PROJECTED.search(first)
         if unselected:
             name = unselected.group(1)
-            problem = QueryError(
+            return QueryError(
                 f"--param {name}: Oxigraph binds only a variable the query selects, and ?{name} "
                 "is not in its SELECT clause: select it, or run with --engine rdflib"
             )
-        else:
-            problem = QueryError(f"Oxigraph could not run the query: {first}")
-    raise problem  # outside the except blocks: no __context__ leading back to the result
+        return QueryError(f"Oxigraph could not run the query: {first}")
+    return exc
 
 
 def one_line(text: str, limit: int = 200) -> str:
@@ -1051,6 +1078,51 @@ class OxigraphEngine:
                 _ox_evaluate, text, form, dict(bindings), union, setup=opening, **limits
             )
         return _answer(form, data)
+
+    def run_page(
+        self,
+        text: str,
+        form: str,
+        bindings: Mapping[str, Node],
+        prepared: Any = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        ordered: bool = True,
+        iri_columns: bool = False,
+    ) -> Page:
+        """One page of the answer (:func:`run_page`), from a worker that goes on counting the
+        rest: :meth:`Page.total` waits for the count, :meth:`Page.close` stops it."""
+        memory = self.memory if self.memory is not None else isolation.query_memory_default()
+        if prepared is None:
+            prepared = safety.check_query(text).parsed
+        union = not safety.names_dataset(prepared)
+        args = (text, form, dict(bindings), union, offset, limit, ordered, iri_columns)
+        if self._store is not None:
+            parts = isolation.stream_with_deadline(
+                _ox_pages, self._store, *args, timeout=self.timeout, memory=memory
+            )
+        else:
+            from stancegraph import store
+
+            opening = functools.partial(store.open_embedded, self._embedded())
+            parts = isolation.stream_with_deadline(
+                _ox_pages, *args, timeout=self.timeout, memory=memory, setup=opening
+            )
+        first = next(parts)
+        if first[0] == "ask":
+            parts.close()
+            answer = Answer.from_results_json(
+                json.dumps({"head": {}, "boolean": first[1]}).encode("utf-8")
+            )
+            return Page(answer, offset, limit, more=False, _total=int(first[1]))
+        _, data, more = first
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            answer = Answer.from_ntriples(data)
+        else:
+            variables, rows = data
+            answer = Answer.from_rows(variables, rows)
+        return Page(answer, offset, limit, more=more, _rest=parts)
 
 
 class RdflibEngine:
@@ -1265,6 +1337,35 @@ class EndpointEngine:
             self._check_bound(answer, bindings)
         return answer
 
+    def run_page(
+        self,
+        text: str,
+        form: str,
+        bindings: Mapping[str, Node],
+        prepared: Any = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        ordered: bool = True,
+        iri_columns: bool = False,
+    ) -> Page:
+        """One page (:func:`run_page`): for a SELECT ordered by its own ORDER BY, ``LIMIT`` (one
+        more than the page, to know whether rows follow) and ``OFFSET`` go into the text sent,
+        so the store sends the page only, and the rows after it are not counted
+        (:meth:`Page.total` is ``None`` while some follow). Any other query (unordered: a
+        store's own order is not the golden files'; a graph; a query with its own LIMIT or a
+        trailing VALUES) is asked for whole and sliced here."""
+        sliced = sliced_text(text, offset, limit) if form == "SELECT" and ordered else None
+        if sliced is None or iri_columns:
+            return page_of(self.run(text, form, bindings, prepared), offset, limit, ordered)
+        assert limit is not None
+        answer = self.run(sliced, form, bindings)
+        more = len(answer.rows) > limit
+        page = answer.page(0, limit, True)
+        # past the last row, how many there are is not known either
+        total = None if more or (offset and not page.rows) else offset + len(page.rows)
+        return Page(page, offset, limit, more=more, _total=total)
+
     def _check_bound(self, answer: Answer, bindings: Mapping[str, Node]) -> None:
         """Every row must hold each parameter's value in its column: a row with another value
         means the store ignored the VALUES block (Virtuoso 7.2 does when the pattern ends in a
@@ -1282,6 +1383,27 @@ class EndpointEngine:
                     "for; run this query on the embedded engines (--engine), or see "
                     "docs/stores.md for the queries this store answers"
                 )
+
+
+def sliced_text(text: str, offset: int, limit: int | None) -> str | None:
+    """``text`` with ``LIMIT limit+1`` and ``OFFSET offset`` after its solution modifiers, for a
+    store to send one page (and whether more follow); ``None`` where they cannot go there (no
+    limit asked, the query has its own LIMIT or OFFSET or a trailing VALUES): the text with
+    them must parse and its outermost slice be the one asked for."""
+    if limit is None:
+        return None
+    sliced = f"{text.rstrip()}\nLIMIT {limit + 1}" + (f" OFFSET {offset}" if offset else "") + "\n"
+    try:
+        node = _check(sliced, True, False, "page").parsed.algebra.p
+    except QueryError:
+        return None
+    while isinstance(node, CompValue) and node.name != "Slice":
+        if node.name not in ("Project", "Distinct", "Reduced", "ToMultiSet"):
+            return None
+        node = node.p
+    if not isinstance(node, CompValue) or (node.start, node.length) != (offset, limit + 1):
+        return None
+    return sliced
 
 
 def engine_for(
@@ -1337,6 +1459,223 @@ def run(
         raise
     answer.notes.extend(deviation_notes(query, engine))
     return answer
+
+
+@dataclass
+class Page:
+    """One page of a query's answer (:func:`run_page`): ``answer`` holds its rows (or triples)
+    only; :meth:`total` says how many the whole answer has, counted after the page is known."""
+
+    answer: Answer
+    offset: int
+    limit: int | None
+    #: Whether rows (triples) follow the page; ``None`` where that is not known.
+    more: bool | None = None
+    #: The IRI-holding columns of the whole answer (``iri_columns=True``), for ``--labels``.
+    iri_columns: list[str] | None = None
+    _total: int | None = None
+    _rest: Iterator[Any] | None = None
+
+    def total(self) -> int | None:
+        """The number of rows (triples) of the whole answer; ``None`` where the engine cannot
+        count them without sending them all (a remote endpoint)."""
+        if self._total is None and self._rest is not None:
+            for part in self._rest:
+                if part[0] == "total":
+                    self._total = part[1]
+                    if len(part) > 2:
+                        self.iri_columns = part[2]
+            self._rest = None
+        return self._total
+
+    def close(self) -> None:
+        """Stop counting (the worker that counts is stopped)."""
+        if self._rest is not None:
+            close = getattr(self._rest, "close", None)
+            if close is not None:
+                close()
+            self._rest = None
+
+
+def run_page(
+    query: SavedQuery,
+    engine: Engine,
+    params: Mapping[str, str] | None = None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    allow_service: bool = False,
+    iri_columns: bool = False,
+) -> Page:
+    """One page of ``query``'s answer: the rows from ``offset``, at most ``limit`` of them, in
+    the answer's order: the query's own ORDER BY, else the golden files' order
+    (:func:`row_sort_key`), so that pages never overlap and come in the same order each run
+    (the engine's own order changes from run to run for some queries). The same rows as
+    ``run(...).page(offset, limit, query.ordered)``, without converting the others.
+
+    On Oxigraph the page is taken from the answers as the engine yields them, in a worker that
+    then counts the rest without converting them (:meth:`Page.total`); on a remote endpoint,
+    for a query ordered by its own ORDER BY, LIMIT and OFFSET go into the text sent; elsewhere
+    the whole answer is sliced."""
+    where = str(query.path) if query.path is not None else query.name
+    checked = check_query(query.text, allow_service=allow_service, where=where)
+    bindings = bindings_for(query, params or {})
+    paging = getattr(engine, "run_page", None)
+    try:
+        if paging is None:
+            answer = engine.run(checked.text, checked.form, bindings, checked.parsed)
+            page = page_of(answer, offset, limit, query.ordered, iri_columns)
+        else:
+            page = paging(
+                checked.text,
+                checked.form,
+                bindings,
+                checked.parsed,
+                offset=offset,
+                limit=limit,
+                ordered=query.ordered,
+                iri_columns=iri_columns,
+            )
+    except QueryError as exc:
+        if str(exc).startswith(f"{where}:"):
+            raise
+        raise type(exc)(f"{where}: {exc}") from None
+    except StoreError as exc:
+        known = deviation_notes(query, engine)
+        if known:
+            raise StoreError(f"{exc}; {known[0]}") from None
+        raise
+    page.answer.notes.extend(deviation_notes(query, engine))
+    return page
+
+
+def page_of(
+    answer: Answer, offset: int, limit: int | None, ordered: bool, iri_columns: bool = False
+) -> Page:
+    """A :class:`Page` of a whole answer (:meth:`Answer.page`), its total known."""
+    part = answer.page(offset, limit, ordered)
+    total = len(answer)
+    shown = len(part) if answer.form != "ASK" else total
+    return Page(
+        part,
+        offset,
+        limit,
+        more=offset + shown < total if answer.form != "ASK" else False,
+        iri_columns=answer.iri_columns() if iri_columns and answer.form == "SELECT" else None,
+        _total=total,
+    )
+
+
+def n3_key(term: Any) -> str:
+    """:func:`row_sort_key`'s key of one pyoxigraph term, without making an rdflib term: its
+    N-Triples form, which is rdflib's ``n3()`` but for a literal over several lines (rdflib
+    writes it in triple quotes)."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal) and ("\n" in term.value):
+        return normalize(graph.from_oxigraph(term)).n3()  # type: ignore[union-attr]
+    return str(term)
+
+
+def _ox_pages(*args: Any, **kwargs: Any) -> Iterator[tuple[Any, ...]]:
+    """:func:`_ox_paging`, with pyoxigraph's errors said as :func:`_ox_evaluate` says them."""
+    problem: BaseException
+    try:
+        yield from _ox_paging(*args, **kwargs)
+        return
+    except (SyntaxError, OSError, RuntimeError, ValueError, TypeError) as exc:
+        problem = _ox_problem(exc)
+    raise problem  # outside the except block: no __context__ leading back to the result
+
+
+def _ox_paging(
+    store: ox.Store,
+    text: str,
+    form: str,
+    substitutions: dict[str, Node],
+    union: bool,
+    offset: int,
+    limit: int | None,
+    ordered: bool,
+    iri_columns: bool = False,
+) -> Iterator[tuple[Any, ...]]:
+    """In the worker: ``("page", data, more)`` as soon as the page is known (data: the page
+    as results JSON rows, or N-Triples), then ``("total", n[, iri columns])``.
+
+    A query ordered by its own ORDER BY gives its page straight from the engine's answers:
+    the ``offset`` first are skipped unconverted, ``limit`` are converted, the rest counted.
+    An unordered one (and a graph) is put in the golden files' order first: every answer is
+    read, keyed by its terms' N-Triples form (:func:`n3_key`), and only the page converted."""
+    result = store.query(
+        text,
+        use_default_graph_as_union=union,
+        substitutions={ox.Variable(k): _to_ox(v) for k, v in substitutions.items()} or None,
+    )
+    end = None if limit is None else offset + limit
+    if form == "ASK":
+        yield ("ask", bool(result))
+        return
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        triples: dict[tuple[str, str, str], Any] = {}
+        for t in result:
+            key = (n3_key(t.subject), n3_key(t.predicate), n3_key(t.object))
+            triples.setdefault(key, t)
+        keys = sorted(triples)
+        chosen = [triples[k] for k in keys[offset:end]]
+        data = ox.serialize(chosen, format=ox.RdfFormat.N_TRIPLES) if chosen else b""
+        yield ("page", data, end is not None and end < len(keys))
+        yield ("total", len(keys))
+        return
+    variables = [v.value for v in result.variables]
+    width = len(variables)
+    iris: set[int] = set()
+
+    def convert(solution: Any) -> Row:
+        return tuple(
+            None if solution[i] is None else graph.from_oxigraph(solution[i]) for i in range(width)
+        )
+
+    def note_iris(solution: Any) -> None:
+        for i in range(width):
+            if i not in iris and isinstance(solution[i], ox.NamedNode):
+                iris.add(i)
+
+    if ordered:
+        seen = 0
+        rows: list[Row] = []
+        answers = iter(result)
+        for solution in answers if end != 0 else ():
+            if iri_columns:
+                note_iris(solution)
+            if seen >= offset:
+                rows.append(convert(solution))
+            seen += 1
+            if seen == end:
+                break
+        following = next(answers, None)
+        yield ("page", (variables, rows), following is not None)
+        if following is not None:
+            seen += 1
+            if iri_columns:
+                note_iris(following)
+            for solution in answers:
+                if iri_columns:
+                    note_iris(solution)
+                seen += 1
+    else:
+        keyed = []
+        for solution in result:
+            keyed.append((tuple(n3_key(solution[i]) for i in range(width)), solution))
+            if iri_columns:
+                note_iris(solution)
+        keyed.sort(key=lambda pair: pair[0])
+        seen = len(keyed)
+        rows = [convert(solution) for _, solution in keyed[offset:end]]
+        yield ("page", (variables, rows), end is not None and end < seen)
+    if iri_columns:
+        yield ("total", seen, [v for i, v in enumerate(variables) if i in iris])
+    else:
+        yield ("total", seen)
 
 
 def deviation_notes(query: SavedQuery, engine: Engine) -> list[str]:
