@@ -1462,9 +1462,12 @@ def build(
     """
     out = output_folder(project, out_dir)
     progress = progress or Progress()
+    progress.step("reading the saved queries")
     catalogue = saved_queries(project)
     declared = declared_prefixes(project)
     layers = len(graph.layer_files(project))
+    if source is None:
+        progress.step("checking that the store holds the current files")
     status = store.embedded_status(project) if source is None else None
     from_store = status is not None and status.state == "fresh" and status.manifest is not None
     triples = status.manifest.triples if from_store and status and status.manifest else 0
