@@ -35,6 +35,8 @@ def shapes() -> dict[str, list[tuple[object, object, object]]]:
             (s, P, Literal("no blank node, _:x", datatype=URIRef(EX + "t"))),
         ],
         "alike leaves": [(s, P, a), (s, P, b), (s, P, c), (a, Q, d), (b, Q, d), (c, Q, d)],
+        "alike selectors": [(URIRef(f"{EX}a{i % 3}"), P, f"x{i}") for i in range(30)]
+        + [(f"x{i}", Q, Literal(i % 4)) for i in range(30)],
         "a chain": [(f"c{i}", P, f"c{i + 1}") for i in range(60)],
     }
 
@@ -79,7 +81,14 @@ def test_the_cost_on_the_text_is_that_of_the_terms(shape: str) -> None:
     first = build._first_degree_lines(split)
     assert sorted(first.values()) == sorted(build._first_degree(terms).values())  # type: ignore[arg-type]
     near = build._neighbours_lines(split)
-    assert build._cost(first, near) == build.rdfc_cost(terms)  # type: ignore[arg-type]
+    cost = build.rdfc_cost(terms)  # type: ignore[arg-type]
+    assert build._cost(first, near) == cost
+    # counted only where two blank nodes are linked: else the cost is at most one a line
+    linked = any(isinstance(t[0], BNode) and isinstance(t[2], BNode) for t in terms)
+    lines = [line for line in text.splitlines(keepends=True) if b"_:" in line]
+    assert build._cheap(lines) == (not linked)
+    if not linked:
+        assert cost <= len(lines)
 
 
 def test_workers_and_pieces_write_the_same_bytes_as_one_process(

@@ -636,8 +636,20 @@ def _neighbours_lines(
     return near
 
 
+def _cheap(blank_lines: list[bytes]) -> bool:
+    """Whether the blank nodes of ``blank_lines`` surely ask no more than :data:`RDFC_BUDGET`
+    of RDFC-1.0, without counting (:func:`rdfc_cost`): where no line links two blank nodes,
+    each is a group of its own, with no neighbours to order, so the cost is at most the number
+    of blank nodes, at most one a line. (A line that may link two starts with a blank node and
+    has ``> _:`` after it.) The graphs of the corpus are so: an article's 700 selectors hang
+    from IRIs."""
+    if len(blank_lines) > RDFC_BUDGET:
+        return False
+    return not any(line[:2] == b"_:" and b"> _:" in line for line in blank_lines)
+
+
 _C14N_SUBJECT = re.compile(rb"^_:c14n", re.MULTILINE)
-_C14N_OBJECT = re.compile(rb" _:c14n([0-9]+) \.\n")
+_C14N_OBJECT = re.compile(rb" _:c14n(?=[0-9]+ \.\n)")
 
 
 def canonical_lines(data: bytes, iri: URIRef) -> list[bytes]:
@@ -649,14 +661,22 @@ def canonical_lines(data: bytes, iri: URIRef) -> list[bytes]:
     are prefixed on its N-Triples lines; no Python object is made per triple (issue #19). The
     other lines are already what pyoxigraph writes; each gets the graph's name."""
     tag = f" <{iri}> .\n".encode()
-    lines = data.splitlines(keepends=True)
-    out = [line[:-3] + tag for line in lines if b"_:" not in line]
-    if len(out) < len(lines):
-        blank = b"".join([line for line in lines if b"_:" in line])
+    # " .\n" ends each line and nothing else (N-Triples escapes line breaks): each line gets
+    # the graph's name at once
+    lines = data.replace(b" .\n", tag).splitlines(keepends=True)
+    blank_lines = [line for line in lines if b"_:" in line]
+    if not blank_lines:
+        out = lines
+    else:
+        out = [line for line in lines if b"_:" not in line]
+        blank = b"".join(blank_lines).replace(tag, b" .\n")
         prefix = f"b{graph_salt(iri)}".encode()
-        triples = [_split_nt(line) for line in blank.splitlines(keepends=True)]
-        first = _first_degree_lines(triples)
-        if _cost(first, _neighbours_lines(triples)) > RDFC_BUDGET:
+        if _cheap(blank_lines):
+            cost = 0
+        else:
+            triples = [_split_nt(line) for line in blank.splitlines(keepends=True)]
+            cost = _cost(_first_degree_lines(triples), _neighbours_lines(triples))
+        if cost > RDFC_BUDGET:
             name = ox.NamedNode(str(iri))
             quads = canonical_quads(ox.parse(blank, format=_NT), name, graph_salt(iri))
             out.extend(ox.serialize(quads, format=_NQ).splitlines(keepends=True))
@@ -669,7 +689,7 @@ def canonical_lines(data: bytes, iri: URIRef) -> list[bytes]:
             # a language tag or a datatype, so never so), and each line the graph's name (" .\n"
             # ends each line and nothing else: N-Triples escapes line breaks)
             text = _C14N_SUBJECT.sub(b"_:" + prefix + b"c14n", text)
-            text = _C14N_OBJECT.sub(b" _:" + prefix + rb"c14n\1 .\n", text)
+            text = _C14N_OBJECT.sub(b" _:" + prefix + b"c14n", text)
             out.extend(text.replace(b" .\n", tag).splitlines(keepends=True))
     out.sort()
     return out
