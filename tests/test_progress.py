@@ -74,3 +74,23 @@ def test_the_steps_of_a_long_job_are_drawn(monkeypatch: pytest.MonkeyPatch) -> N
     shown = screen.getvalue()
     assert "canonicalising the graphs" in shown and "750/1500" in shown
     assert "validating the dataset, batch 4 of 25" in shown and "3/25" in shown
+
+
+def test_a_step_of_unknown_size_does_not_show_the_count_of_the_one_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """rich keeps a task's total when told None: ``writing stancegraph.nq`` showed
+    ``0/1003908``, the count of the merge before it."""
+    screen = io.StringIO()
+    monkeypatch.setattr(
+        cli_module, "err_console", Console(file=screen, force_terminal=True, width=120)
+    )
+    with cli_module.work_progress("building") as steps:
+        steps.step("merging the sorted lines", 1003908)
+        steps.advance(1003908)
+        steps.progress.refresh()
+        steps.step("writing stancegraph.nq")
+        steps.progress.refresh()
+        last = steps.progress.tasks[-1]
+        assert last.description == "writing stancegraph.nq" and last.total is None
+    assert "0/1003908" not in screen.getvalue().split("writing stancegraph.nq")[-1]

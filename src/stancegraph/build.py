@@ -25,10 +25,14 @@ serialisers in the order of their sorted N-Quads lines, N-Quads lines are sorted
 dates are the ones the ontology states.
 
 It streams (issue #19): the graphs come one at a time (from the embedded store when it holds the
-current files, else from the files), each is canonicalised and spooled to disk as sorted
-N-Quads, and the four dataset files are written from the spool by pyoxigraph's serialisers, the
-sorted N-Quads and Turtle by a merge of sorted runs; only :data:`DatasetFacts` (counts, the
-ontology graph) stay in memory. So 10M triples build in bounded memory, and nothing is written
+current files, else from the files), each is canonicalised (on its N-Triples text: no Python
+object per triple) and spooled to disk as sorted N-Quads, and the four dataset files are written
+from the spool by pyoxigraph's serialisers, the sorted N-Quads and Turtle by a merge of sorted
+runs; only :data:`DatasetFacts` (counts, the ontology graph) stay in memory. From a store of
+:data:`POOL_TRIPLES` triples on, worker processes (:func:`build_workers`, one per core) dump and
+canonicalise the graphs, and write each graph's TriG and JSON-LD and each run of subjects'
+Turtle, which are put together in order (pyoxigraph's writers stream, so the pieces are what one
+writer writes of the whole), while this process merges the sorted N-Quads. So 10M triples build in bounded memory, and nothing is written
 recursively: pyoxigraph writes every blank node by its label (no ``[ ]`` nesting), and JSON-LD is
 flat, each node with its full IRIs under an inline ``@context``. The N-Quads file is the one the
 rdflib writers gave before, byte for byte; the TriG, Turtle and JSON-LD files hold the same
@@ -270,12 +274,16 @@ def rdfc_cost(triples: list[Triple]) -> int:
     nodes linked to each other: its size, squared (each walks all), times the number of orders
     of each node's alike neighbours. Counted without recursion, stopping past the budget.
     """
-    first = _first_degree(triples)
+    return _cost(_first_degree(triples), _neighbours(triples))
+
+
+def _cost(first: dict[Any, str], near: dict[Any, list[tuple[str, Any, Any]]]) -> int:
+    """:func:`rdfc_cost` from the first-degree signatures and the blank neighbours (of term
+    objects, or of N-Triples text: :func:`_first_degree_lines`, :func:`_neighbours_lines`)."""
     shared = Counter(first.values())
     unnamed = {node for node, sig in first.items() if shared[sig] > 1}
-    near = _neighbours(triples)
     cost = 0
-    seen: set[BNode] = set()
+    seen: set[Any] = set()
     for start in unnamed:
         if start in seen:
             continue
@@ -469,21 +477,21 @@ def _head_prefixes(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def used_prefixes(
-    declared: dict[str, str], iris: Iterable[str], predicates: Iterable[str]
+    declared: dict[str, str], namespaces: Iterable[str], predicates: Iterable[str]
 ) -> dict[str, str]:
-    """The prefixes of ``declared`` that some IRI of ``iris`` uses, and ``ns1``, ``ns2``... for
-    the namespaces of ``predicates`` that none names, sorted by prefix.
+    """The prefixes of ``declared`` whose namespace is in ``namespaces`` (those of the IRIs of
+    the triples), and ``ns1``, ``ns2``... for the namespaces of ``predicates`` that none names,
+    sorted by prefix.
 
     A namespace counts as used when an IRI is that namespace followed by a plain local name
-    (nothing after a further ``/`` or ``#``), which is what Turtle can abbreviate.
+    (nothing after a further ``/`` or ``#``), which is what Turtle can abbreviate: the IRI's
+    namespace is then what comes before its last ``/`` or ``#``, included.
     """
-    namespaces = {ns: prefix for prefix, ns in declared.items()}
+    by_namespace = {ns: prefix for prefix, ns in declared.items()}
     used: dict[str, str] = {}
-    for iri in iris:
-        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
-        ns = iri[:cut]
-        if ns in namespaces and cut < len(iri):
-            used[namespaces[ns]] = ns
+    for ns in namespaces:
+        if ns in by_namespace:
+            used[by_namespace[ns]] = ns
     # rdflib's Turtle writer invented a prefix (ns1, ns2...) for a predicate whose namespace had
     # none; they are named here, in sorted order, as before.
     bound = set(used.values())
@@ -542,52 +550,153 @@ class DatasetFacts:
         return str(value) if value is not None else None
 
 
-#: One named graph of the dataset: its IRI and its triples as N-Quads lines (in any order, blank
-#: nodes labelled as they come).
-GraphLines = tuple[URIRef, bytes]
+#: N-Triples, the form the graphs come in and the canonical lines are made from.
+_NT = ox.RdfFormat.N_TRIPLES
+_NQ = ox.RdfFormat.N_QUADS
 
 
-def project_graphs(project: Project, source: Dataset | None = None) -> Iterator[GraphLines]:
-    """Every named graph of the project in the architecture's order, one at a time, as
-    N-Quads: from ``source`` (the project already assembled) if given; else from the embedded
-    store while it holds the current files (each graph dumped by Oxigraph, no Python object per
-    triple); else from the files, each parsed by pyoxigraph when its turn comes
-    (:func:`stancegraph.store.parse_layer`). Never the whole corpus in memory at once."""
-    nq = ox.RdfFormat.N_QUADS
+@dataclass(frozen=True)
+class GraphJob:
+    """One named graph of the dataset to canonicalise: its IRI and either its triples as
+    N-Triples (``data``, in any order, blank nodes labelled as they come) or the embedded store
+    to dump it from (``store``, the folder :func:`stancegraph.store.open_embedded` opens)."""
+
+    iri: URIRef
+    data: bytes | None = None
+    store: str | None = None
+
+
+def project_graphs(
+    project: Project, source: Dataset | None = None, status: store.EmbeddedStatus | None = None
+) -> Iterator[GraphJob]:
+    """Every named graph of the project in the architecture's order, one at a time: from
+    ``source`` (the project already assembled) if given; else from the embedded store while it
+    holds the current files (each graph dumped by Oxigraph when it is canonicalised, in a worker
+    process, no Python object per triple); else from the files, each parsed by pyoxigraph when
+    its turn comes (:func:`stancegraph.store.parse_layer`). Never the whole corpus in memory.
+    ``status``: the store's, if the caller has it already."""
     if source is not None:
         named = graph.named_graphs(source)
         to_ox = graph.to_oxigraph
         for iri in graph.in_layer_order(named):
-            g = ox.NamedNode(str(iri))
-            quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in named[iri]]  # type: ignore[arg-type]
-            yield iri, ox.serialize(quads, format=nq)
+            triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in named[iri]]  # type: ignore[arg-type]
+            yield GraphJob(iri, data=ox.serialize(triples, format=_NT))
         return
-    status = store.embedded_status(project)
+    status = status or store.embedded_status(project)
     if status.state == "fresh" and status.manifest is not None:
-        held = store.open_embedded(status.location)
         names = [URIRef(graph.GRAPH_BASE + n) for n in status.manifest.graphs]
         for iri in graph.in_layer_order(names):
-            data = held.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(iri)))
-            # N-Triples lines end " .\n"; in N-Quads the graph comes before the dot
-            yield iri, data.replace(b" .\n", f" <{iri}> .\n".encode())
+            yield GraphJob(iri, store=str(status.location))
         return
     for layer in store.layer_plan(project):
-        yield layer.iri, ox.serialize(store.parse_layer(layer).quads, format=nq)
+        quads = store.parse_layer(layer).quads
+        yield GraphJob(layer.iri, data=ox.serialize((q.triple for q in quads), format=_NT))
+
+
+def _split_nt(line: bytes) -> tuple[bytes, bytes, bytes]:
+    """Subject, predicate and object of an N-Triples line as pyoxigraph writes it (``s p o .``,
+    one space apart; no space in an IRI or a blank node label, the object the rest)."""
+    s, p, rest = line.split(b" ", 2)
+    return s, p, rest[:-3]
+
+
+def _first_degree_lines(triples: list[tuple[bytes, bytes, bytes]]) -> dict[bytes, str]:
+    """:func:`_first_degree` on N-Triples text (``_split_nt``): the same signatures, made of
+    the terms as written instead of term objects (a blank node is a term written ``_:``...:
+    a literal starts with a quote, an IRI with ``<``)."""
+    mentions: dict[bytes, list[bytes]] = {}
+    for s, p, o in triples:
+        sb, ob = s[:2] == b"_:", o[:2] == b"_:"
+        if sb and ob:
+            if s == o:
+                mentions.setdefault(s, []).append(b"_:a " + p + b" _:a")
+            else:
+                mentions.setdefault(s, []).append(b"_:a " + p + b" _:z")
+                mentions.setdefault(o, []).append(b"_:z " + p + b" _:a")
+        elif sb:
+            mentions.setdefault(s, []).append(b"_:a " + p + b" " + o)
+        elif ob:
+            mentions.setdefault(o, []).append(s + b" " + p + b" _:a")
+    return {
+        node: hashlib.sha256(b"\n".join(sorted(lines))).hexdigest()
+        for node, lines in mentions.items()
+    }
+
+
+def _neighbours_lines(
+    triples: list[tuple[bytes, bytes, bytes]],
+) -> dict[bytes, list[tuple[str, bytes, bytes]]]:
+    """:func:`_neighbours` on N-Triples text."""
+    near: dict[bytes, list[tuple[str, bytes, bytes]]] = {}
+    for s, p, o in triples:
+        sb, ob = s[:2] == b"_:", o[:2] == b"_:"
+        if sb:
+            near.setdefault(s, [])
+        if ob:
+            near.setdefault(o, [])
+        if sb and ob:
+            near[s].append(("out", p, o))
+            near[o].append(("in", p, s))
+    return near
+
+
+def _cheap(blank_lines: list[bytes]) -> bool:
+    """Whether the blank nodes of ``blank_lines`` surely ask no more than :data:`RDFC_BUDGET`
+    of RDFC-1.0, without counting (:func:`rdfc_cost`): where no line links two blank nodes,
+    each is a group of its own, with no neighbours to order, so the cost is at most the number
+    of blank nodes, at most one a line. (A line that may link two starts with a blank node and
+    has ``> _:`` after it.) The graphs of the corpus are so: an article's 700 selectors hang
+    from IRIs."""
+    if len(blank_lines) > RDFC_BUDGET:
+        return False
+    return not any(line[:2] == b"_:" and b"> _:" in line for line in blank_lines)
+
+
+_C14N_SUBJECT = re.compile(rb"^_:c14n", re.MULTILINE)
+_C14N_OBJECT = re.compile(rb" _:c14n(?=[0-9]+ \.\n)")
 
 
 def canonical_lines(data: bytes, iri: URIRef) -> list[bytes]:
-    """The N-Quads lines of one graph (``data``) with canonical blank nodes
-    (:func:`canonical_quads`), sorted. Only the lines that may hold a blank node (``_:``) are
-    parsed; the others are already what pyoxigraph would write."""
-    lines = data.splitlines(keepends=True)
-    plain = [line for line in lines if b"_:" not in line]
-    if len(plain) < len(lines):
-        blank = b"".join(line for line in lines if b"_:" in line)
-        name = ox.NamedNode(str(iri))
-        quads = canonical_quads(ox.parse(blank, format=ox.RdfFormat.N_QUADS), name, graph_salt(iri))
-        plain.extend(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True))
-    plain.sort()
-    return plain
+    """The N-Quads lines, in ``iri``, of one graph given as N-Triples (``data``), blank nodes
+    relabelled as :func:`canonical_triples` relabels them (the same labels), sorted.
+
+    Only the lines that may hold a blank node (``_:``) are looked at: the cost of RDFC-1.0
+    (:func:`rdfc_cost`) is counted on their text, pyoxigraph canonicalises them, and its labels
+    are prefixed on its N-Triples lines; no Python object is made per triple (issue #19). The
+    other lines are already what pyoxigraph writes; each gets the graph's name."""
+    tag = f" <{iri}> .\n".encode()
+    # " .\n" ends each line and nothing else (N-Triples escapes line breaks): each line gets
+    # the graph's name at once
+    lines = data.replace(b" .\n", tag).splitlines(keepends=True)
+    blank_lines = [line for line in lines if b"_:" in line]
+    if not blank_lines:
+        out = lines
+    else:
+        out = [line for line in lines if b"_:" not in line]
+        blank = b"".join(blank_lines).replace(tag, b" .\n")
+        prefix = f"b{graph_salt(iri)}".encode()
+        if _cheap(blank_lines):
+            cost = 0
+        else:
+            triples = [_split_nt(line) for line in blank.splitlines(keepends=True)]
+            cost = _cost(_first_degree_lines(triples), _neighbours_lines(triples))
+        if cost > RDFC_BUDGET:
+            name = ox.NamedNode(str(iri))
+            quads = canonical_quads(ox.parse(blank, format=_NT), name, graph_salt(iri))
+            out.extend(ox.serialize(quads, format=_NQ).splitlines(keepends=True))
+        else:
+            data_set = ox.Dataset(ox.parse(blank, format=_NT))
+            data_set.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+            text = ox.serialize(data_set, format=_NQ)
+            # RDFC-1.0's labels are c14n<n>: each gets the graph's prefix, as a subject (at the
+            # start of a line) and as an object (last, before " ."; a literal ends with a quote,
+            # a language tag or a datatype, so never so), and each line the graph's name (" .\n"
+            # ends each line and nothing else: N-Triples escapes line breaks)
+            text = _C14N_SUBJECT.sub(b"_:" + prefix + b"c14n", text)
+            text = _C14N_OBJECT.sub(b" _:" + prefix + b"c14n", text)
+            out.extend(text.replace(b" .\n", tag).splitlines(keepends=True))
+    out.sort()
+    return out
 
 
 class Progress:
@@ -603,24 +712,117 @@ class Progress:
 _RDF_TYPE = str(RDF.type)
 #: N-Quads lines sorted in memory at once, before they go to a sorted run on disk.
 RUN_LINES = 1_000_000
+#: Triples of the merged graph per piece of Turtle written by a worker (cut between subjects).
+TURTLE_LINES = 200_000
+#: Worker processes (the canonical labels, the dumps, the TriG, JSON-LD and Turtle pieces) for
+#: a store of at least :data:`POOL_TRIPLES` triples: ``STANCEGRAPH_BUILD_WORKERS``, else the
+#: number of cores (at most 4). Below that, or with 1, the build runs in one process; the files
+#: are the same either way.
+WORKERS_ENV = "STANCEGRAPH_BUILD_WORKERS"
+POOL_TRIPLES = 200_000
+
+
+#: An IRI in an N-Quads line (also matches ``<...>`` inside a literal's text, where it can only
+#: add a prefix declaration that is not needed).
+_IRI = re.compile(rb"<[^<>\"{}|^`\\\x00-\x20]*>")
+_TYPE = b"<" + str(RDF.type).encode() + b">"
+_LABEL = b"<" + str(RDFS.label).encode() + b">"
+_PUBLISHER = b"<" + str(DCTERMS.publisher).encode() + b">"
+
+
+@dataclass
+class CanonicalGraph:
+    """One graph canonicalised (:func:`canonical_graph`), with what :func:`metadata` needs of
+    it, counted where it was canonicalised (in a worker process, when there are workers)."""
+
+    iri: URIRef
+    #: its canonical N-Quads lines, sorted
+    lines: bytes
+    triples: int
+    #: triples per predicate (``<iri>``)
+    properties: Counter[bytes]
+    #: the IRIs typed with each class (``<iri>``: the ``<iri>`` subjects)
+    typed: dict[bytes, set[bytes]]
+    #: the number of blank nodes typed with each class (they are the graph's own: labelled
+    #: with its salt, no other graph has them)
+    typed_blank: Counter[bytes]
+    #: the namespaces of the IRIs of its triples, where a plain local name follows them
+    namespaces: set[str]
+    #: the lines :class:`DatasetFacts` keeps (the ontology; the actors' labels; a source's
+    #: description of its document)
+    kept: bytes
+
+
+_STORES: dict[str, Any] = {}
+
+
+def _dump(location: str, iri: URIRef) -> bytes:
+    """Graph ``iri`` of the embedded store at ``location`` as N-Triples (the store opened
+    read-only once per process)."""
+    held = _STORES.get(location)
+    if held is None:
+        held = _STORES[location] = store.open_embedded(location)
+    return held.dump(format=_NT, from_graph=ox.NamedNode(str(iri)))
+
+
+def canonical_graph(job: GraphJob) -> CanonicalGraph:
+    """One graph read (:class:`GraphJob`), canonicalised (:func:`canonical_lines`) and counted."""
+    iri = job.iri
+    data = job.data if job.data is not None else _dump(job.store or "", iri)
+    lines = canonical_lines(data, iri)
+    del data
+    properties: Counter[bytes] = Counter()
+    typed: dict[bytes, set[bytes]] = {}
+    typed_blank: Counter[bytes] = Counter()
+    for line in lines:
+        s, p, rest = line.split(b" ", 2)
+        properties[p] += 1
+        if p == _TYPE and rest[:1] == b"<":
+            cls = rest[: rest.index(b">") + 1]
+            members = typed.setdefault(cls, set())  # every class, in the order met
+            if s[:1] == b"<":
+                members.add(s)
+            else:
+                typed_blank[cls] += 1
+    text = b"".join(lines)
+    own = f" <{iri}> .\n".encode()  # the graph's name, which is no IRI of a triple
+    namespaces = set()
+    for found in set(_IRI.findall(text.replace(own, b" .\n"))):
+        cut = max(found.rfind(b"/"), found.rfind(b"#"))
+        if 0 < cut < len(found) - 2:
+            namespaces.add(found[1 : cut + 1].decode("utf-8"))
+    if iri == graph.ONTOLOGY_GRAPH:
+        kept = text
+    elif iri == graph.ACTORS_GRAPH:
+        kept = b"".join(x for x in lines if x.split(b" ", 2)[1] == _LABEL)
+    elif str(iri).startswith(graph.GRAPH_BASE + "source/"):
+        kept = _document_lines(iri, lines)
+    else:
+        kept = b""
+    return CanonicalGraph(iri, text, len(lines), properties, typed, typed_blank, namespaces, kept)
 
 
 class _Spool:
     """The dataset's canonical quads as written by the first pass: one N-Quads file in graph
-    order (each graph's lines sorted), and runs of sorted lines for the N-Quads and Turtle
-    files, merged on disk (:meth:`sorted_lines`), so that the lines of the whole corpus are
-    never sorted in memory."""
+    order (each graph's lines sorted, where each graph's lines are is kept), and runs of sorted
+    lines for the N-Quads and Turtle files, merged on disk (:meth:`sorted_lines`), so that the
+    lines of the whole corpus are never sorted in memory."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.by_graph = folder / "by-graph.nq"
         self._out = self.by_graph.open("wb")  # closed in close()
         self.runs: list[Path] = []
+        #: (offset, size) of each graph's lines in :attr:`by_graph`, in graph order
+        self.graphs: list[tuple[int, int]] = []
+        self._size = 0
         self._pending: list[bytes] = []
 
-    def add(self, lines: list[bytes]) -> None:
-        self._out.write(b"".join(lines))
-        self._pending.extend(lines)
+    def add(self, text: bytes) -> None:
+        self._out.write(text)
+        self.graphs.append((self._size, len(text)))
+        self._size += len(text)
+        self._pending.extend(text.splitlines(keepends=True))
         if len(self._pending) >= RUN_LINES:
             self._flush()
 
@@ -648,59 +850,101 @@ class _Spool:
                 last = line
 
 
-#: An IRI in an N-Quads line (also matches ``<...>`` inside a literal's text, where it can only
-#: add a prefix declaration that is not needed).
-_IRI = re.compile(rb"<[^<>\"{}|^`\\\x00-\x20]*>")
-_TYPE = b"<" + str(RDF.type).encode() + b">"
+class _Inline:
+    """What :func:`build` asks of a process pool, done in this process (no workers)."""
+
+    def imap(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        return map(fn, items)
+
+    def apply_async(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        result = fn(*args)
+        return type("Done", (), {"get": lambda self: result})()
+
+
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the build, which stops the workers itself."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def build_workers(triples: int) -> int:
+    """How many worker processes a build of ``triples`` triples uses (:data:`WORKERS_ENV`)."""
+    told = os.environ.get(WORKERS_ENV, "").strip()
+    if told:
+        try:
+            return max(1, int(told))
+        except ValueError:
+            raise ProjectError(f"{WORKERS_ENV}={told!r}: not a number of workers") from None
+    if triples < POOL_TRIPLES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+@contextlib.contextmanager
+def _workers(n: int) -> Iterator[Any]:
+    if n <= 1:
+        yield _Inline()
+        return
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    pool = ctx.Pool(n, initializer=_quiet_worker)
+    try:
+        yield pool
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def spool_dataset(
-    graphs: Iterable[GraphLines], declared: dict[str, str], folder: Path, progress: Progress
+    graphs: Iterable[GraphJob],
+    declared: dict[str, str],
+    folder: Path,
+    progress: Progress,
+    pool: Any = None,
 ) -> tuple[_Spool, DatasetFacts]:
-    """The first pass: each graph canonicalised (:func:`canonical_lines`), spooled
-    (:class:`_Spool`), and what :func:`metadata` needs counted from its lines as it goes."""
+    """The first pass: each graph canonicalised and counted (:func:`canonical_graph`, in the
+    workers of ``pool`` if given), spooled (:class:`_Spool`) in order, and what
+    :func:`metadata` needs gathered from the counts."""
     facts = DatasetFacts()
     spool = _Spool(folder)
-    iris: set[bytes] = set()
+    namespaces: set[str] = set()
     properties: Counter[bytes] = Counter()
     typed: dict[bytes, set[bytes]] = {}
+    typed_blank: Counter[bytes] = Counter()
     try:
-        for iri, data in graphs:
-            lines = canonical_lines(data, iri)
-            del data
-            facts.triples[iri] = len(lines)
-            split = [line.split(b" ", 2) for line in lines]
-            properties.update(p for _, p, _ in split)
-            for s, p, rest in split:
-                if p == _TYPE and rest.startswith(b"<"):
-                    typed.setdefault(rest[: rest.index(b">") + 1], set()).add(s)
-            del split
-            own = f" <{iri}> .\n".encode()  # the graph's name, which is no IRI of a triple
-            iris.update(_IRI.findall(b"".join(lines).replace(own, b" .\n")))
+        for done in (pool or _Inline()).imap(canonical_graph, graphs):
+            iri = done.iri
+            facts.triples[iri] = done.triples
+            properties.update(done.properties)
+            for cls, members in done.typed.items():
+                typed.setdefault(cls, set()).update(members)
+            typed_blank.update(done.typed_blank)
+            namespaces.update(done.namespaces)
             if iri == graph.ONTOLOGY_GRAPH:
-                _add_lines(facts.ontology, lines)
+                _add_lines(facts.ontology, done.kept)
             elif iri == graph.ACTORS_GRAPH:
-                _add_lines(facts.labels, [x for x in lines if x.split(b" ", 2)[1] == _LABEL])
+                _add_lines(facts.labels, done.kept)
             elif str(iri).startswith(graph.GRAPH_BASE + "source/"):
-                facts.documents[iri] = _document_facts(iri, lines)
-            spool.add(lines)
+                facts.documents[iri] = Graph()
+                _add_lines(facts.documents[iri], done.kept)
+            spool.add(done.lines)
+            del done
             progress.advance(1)
     finally:
         spool.close()
     facts.properties = Counter({_unbracket(p): n for p, n in properties.items()})
-    found = [_unbracket(i) for i in iris]
-    facts.prefixes = used_prefixes(declared, found, facts.properties)
-    facts.classes = {_unbracket(c): len(members) for c, members in typed.items()}
+    facts.prefixes = used_prefixes(declared, namespaces, facts.properties)
+    facts.classes = {_unbracket(c): len(members) + typed_blank[c] for c, members in typed.items()}
     return spool, facts
 
 
-_LABEL = b"<" + str(RDFS.label).encode() + b">"
-_PUBLISHER = b"<" + str(DCTERMS.publisher).encode() + b">"
-
-
-def _add_lines(g: Graph, lines: Iterable[bytes]) -> None:
-    """Add N-Quads ``lines`` to ``g`` as triples (their graph name dropped)."""
-    for q in ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS):
+def _add_lines(g: Graph, text: bytes) -> None:
+    """Add the N-Quads lines ``text`` to ``g`` as triples (their graph name dropped)."""
+    for q in ox.parse(text, format=_NQ):
         g.add(
             (
                 graph.from_oxigraph(q.subject),
@@ -710,8 +954,8 @@ def _add_lines(g: Graph, lines: Iterable[bytes]) -> None:
         )
 
 
-def _document_facts(iri: URIRef, lines: list[bytes]) -> Graph:
-    """A source graph's triples about its document, and the labels of its publisher there."""
+def _document_lines(iri: URIRef, lines: list[bytes]) -> bytes:
+    """A source graph's lines about its document, and the labels of its publisher there."""
     key = str(iri).removeprefix(graph.GRAPH_BASE + "source/")
     doc = f"<{graph.document_iri(key)}>".encode()
     about = [x for x in lines if x.split(b" ", 1)[0] == doc]
@@ -719,9 +963,7 @@ def _document_facts(iri: URIRef, lines: list[bytes]) -> Graph:
     named = [
         x for x in lines if x.split(b" ", 1)[0] in publishers and x.split(b" ", 2)[1] == _LABEL
     ]
-    out = Graph()
-    _add_lines(out, about + named)
-    return out
+    return b"".join(about + named)
 
 
 def _unbracket(iri: bytes) -> str:
@@ -748,73 +990,153 @@ class _Hashing(io.RawIOBase):
         return len(data)
 
 
-def _parsed(path: Path, fmt: ox.RdfFormat) -> Iterator[Any]:
-    with path.open("rb") as fh:
-        yield from ox.parse(fh, format=fmt)
+# --- the dataset files, written in pieces -------------------------------------------------------
+#
+# pyoxigraph's TriG, Turtle and JSON-LD writers stream: what they write for a run of quads does
+# not depend on what came before it, once a graph (TriG, JSON-LD) or a subject (Turtle) is done.
+# So each graph's TriG and JSON-LD, and each run of subjects' Turtle, are written apart (by the
+# workers, at once), and the pieces put together are what one writer would have written of the
+# whole: the prefix lines once, at the top; JSON-LD's graph objects joined by commas in one list.
 
 
-def write_trig(spool: _Spool, facts: DatasetFacts) -> Callable[[Any], None]:
-    """TriG: one ``<graph> { ... }`` block per layer, in layer order, each graph's triples in
-    the order of their sorted N-Quads lines, written by pyoxigraph as it reads them."""
+def _split_header(text: bytes, prefixes: int) -> tuple[bytes, bytes]:
+    """The prefix lines (one per prefix given) that pyoxigraph's Turtle and TriG writers put
+    first, and the rest."""
+    if not text:
+        return b"", b""
+    cut = 0
+    for _ in range(prefixes):
+        if not text.startswith(b"@prefix ", cut):
+            raise AssertionError("pyoxigraph wrote no prefix line where one was expected")
+        cut = text.index(b"\n", cut) + 1
+    return text[:cut], text[cut:]
 
-    def write(out: Any) -> None:
-        ox.serialize(
-            _parsed(spool.by_graph, ox.RdfFormat.N_QUADS),
-            out,
-            format=ox.RdfFormat.TRIG,
-            prefixes=facts.prefixes,
+
+def _graph_pieces(path: str, offset: int, size: int, prefixes: dict[str, str], stem: str) -> bytes:
+    """One graph's TriG (without the prefix lines, returned) and JSON-LD (its graph object,
+    without the list's brackets), from its lines in the spool, into ``stem.trig`` and
+    ``stem.jsonld``."""
+    with Path(path).open("rb") as fh:
+        fh.seek(offset)
+        data = fh.read(size)
+    quads = list(ox.parse(data, format=_NQ))
+    del data
+    text = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    header, trig = _split_header(text, len(prefixes))
+    Path(stem + ".trig").write_bytes(trig)
+    jsonld = ox.serialize(quads, format=ox.RdfFormat.JSON_LD)
+    if not (jsonld.startswith(b"[") and jsonld.endswith(b"]")):
+        raise AssertionError("pyoxigraph's JSON-LD is not a list of graphs")
+    Path(stem + ".jsonld").write_bytes(jsonld[1:-1])
+    return header
+
+
+def _turtle_piece(path: str, prefixes: dict[str, str]) -> bytes:
+    """The Turtle of the triples in ``path`` (N-Triples) into ``path.ttl``, without the prefix
+    lines (returned)."""
+    data = Path(path).read_bytes()
+    os.unlink(path)
+    text = ox.serialize(ox.parse(data, format=_NT), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    header, body = _split_header(text, len(prefixes))
+    Path(path + ".ttl").write_bytes(body)
+    return header
+
+
+class _Pieces:
+    """The pieces of one file being written by the workers, in order."""
+
+    def __init__(self, headed: bool) -> None:
+        self.headed = headed
+        self.parts: list[tuple[Path, Any]] = []
+
+    def add(self, path: Path, result: Any) -> None:
+        self.parts.append((path, result))
+
+    def write(self, out: Any, head: bytes = b"", sep: bytes = b"", tail: bytes = b"") -> None:
+        """The header of the first piece that has one, then every piece (``sep`` between the
+        pieces that are not empty), between ``head`` and ``tail``."""
+        header = b""
+        for _, result in self.parts if self.headed else ():
+            header = result.get()
+            if header:
+                break
+        out.write(head + header)
+        first = True
+        for path, result in self.parts:
+            result.get()
+            data = path.read_bytes()
+            path.unlink()
+            if data:
+                if not first:
+                    out.write(sep)
+                out.write(data)
+                first = False
+        out.write(tail)
+
+
+def write_pieces(
+    spool: _Spool, facts: DatasetFacts, folder: Path, pool: Any, progress: Progress
+) -> dict[str, Callable[[Any], None]]:
+    """The four dataset files, as functions that write each (:func:`_write`): the TriG and
+    JSON-LD pieces of every graph and the Turtle pieces are handed to ``pool`` at once; the
+    sorted N-Quads are merged here meanwhile, into ``folder``, and cut into the Turtle pieces."""
+    prefixes = facts.prefixes
+    trig, jsonld, turtle = _Pieces(headed=True), _Pieces(headed=False), _Pieces(headed=True)
+    for n, (offset, size) in enumerate(spool.graphs):
+        stem = str(folder / f"graph-{n}")
+        result = pool.apply_async(
+            _graph_pieces, (str(spool.by_graph), offset, size, prefixes, stem)
         )
+        trig.add(Path(stem + ".trig"), result)
+        jsonld.add(Path(stem + ".jsonld"), result)
+    nquads = folder / "sorted.nq"
+    total = sum(facts.triples.values())
+    progress.step("merging the sorted lines", total)
+    with nquads.open("wb") as out:
+        piece: list[bytes] = []
+        last = last_subject = None
+        done = 0
 
-    return write
+        def cut() -> None:
+            path = str(folder / f"merged-{len(turtle.parts)}.nt")
+            Path(path).write_bytes(b"".join(piece))
+            turtle.add(Path(path + ".ttl"), pool.apply_async(_turtle_piece, (path, prefixes)))
+            piece.clear()
 
+        for line in spool.sorted_lines():
+            out.write(line)
+            done += 1
+            if done % 100_000 == 0:
+                progress.advance(100_000)
+            triple = line.rsplit(b" ", 2)[0] + b" .\n"
+            if triple == last:
+                continue
+            last = triple
+            subject = triple[: triple.index(b" ")]
+            if len(piece) >= TURTLE_LINES and subject != last_subject:
+                cut()
+            last_subject = subject
+            piece.append(triple)
+        if piece:
+            cut()
 
-def write_nquads(spool: _Spool, merged: Path) -> Callable[[Any], None]:
-    """N-Quads, one quad per line, lines sorted by code point (so diffs and hashes are stable);
-    the triples, without their graph and each once, go to ``merged`` on the way, sorted alike,
-    for the Turtle file."""
+    def copy(out: Any) -> None:
+        with nquads.open("rb") as fh:
+            shutil.copyfileobj(fh, out, 1 << 20)
+        nquads.unlink()
 
-    def write(out: Any) -> None:
-        last = None
-        with merged.open("wb") as triples:
-            for line in spool.sorted_lines():
-                out.write(line)
-                triple = line.rsplit(b" ", 2)[0] + b" .\n"
-                if triple != last:
-                    triples.write(triple)
-                last = triple
-
-    return write
-
-
-def write_turtle(merged: Path, facts: DatasetFacts) -> Callable[[Any], None]:
-    """Every named graph merged into one Turtle graph, triples in sorted order."""
-
-    def write(out: Any) -> None:
-        ox.serialize(
-            _parsed(merged, ox.RdfFormat.N_TRIPLES),
-            out,
-            format=ox.RdfFormat.TURTLE,
-            prefixes=facts.prefixes,
-        )
-
-    return write
-
-
-def write_jsonld(spool: _Spool, facts: DatasetFacts) -> Callable[[Any], None]:
-    """JSON-LD, named graphs as ``@graph`` objects in layer order, each node with its full IRIs,
-    with an inline ``@context`` of the prefixes (no remote one); written by pyoxigraph."""
-
-    def write(out: Any) -> None:
-        context = json.dumps(
-            dict(sorted(facts.prefixes.items())), ensure_ascii=False, sort_keys=True
-        )
-        out.write(f'{{"@context": {context},\n"@graph": '.encode())
-        ox.serialize(
-            _parsed(spool.by_graph, ox.RdfFormat.N_QUADS), out, format=ox.RdfFormat.JSON_LD
-        )
-        out.write(b"}\n")
-
-    return write
+    context = json.dumps(dict(sorted(prefixes.items())), ensure_ascii=False, sort_keys=True)
+    return {
+        TRIG: trig.write,
+        NQUADS: copy,
+        TURTLE: turtle.write,
+        JSONLD: functools.partial(
+            jsonld.write,
+            head=f'{{"@context": {context},\n"@graph": ['.encode(),
+            sep=b",",
+            tail=b"]}\n",
+        ),
+    }
 
 
 # --- Turtle of small graphs (the metadata) ---------------------------------------------------
@@ -1164,22 +1486,27 @@ def build(
     """
     out = output_folder(project, out_dir)
     progress = progress or Progress()
+    progress.step("reading the saved queries")
     catalogue = saved_queries(project)
     declared = declared_prefixes(project)
     layers = len(graph.layer_files(project))
+    if source is None:
+        progress.step("checking that the store holds the current files")
+    status = store.embedded_status(project) if source is None else None
+    from_store = status is not None and status.state == "fresh" and status.manifest is not None
+    triples = status.manifest.triples if from_store and status and status.manifest else 0
     with (
         replace_folder(out) as work,
         tempfile.TemporaryDirectory(prefix="stancegraph-build-") as tmp,
+        _workers(build_workers(triples)) as pool,
     ):
-        progress.step("canonicalising the graphs", layers)
-        spool, facts = spool_dataset(project_graphs(project, source), declared, Path(tmp), progress)
-        merged = Path(tmp) / "merged.nt"
-        writers = {
-            TRIG: write_trig(spool, facts),
-            NQUADS: write_nquads(spool, merged),
-            TURTLE: write_turtle(merged, facts),
-            JSONLD: write_jsonld(spool, facts),
-        }
+        progress.step("reading and canonicalising the graphs", layers)
+        jobs = project_graphs(project, source, status)
+        # the graphs that come as data are read here, one at a time: handed to the pool, they
+        # would all be read at once (it takes its tasks as fast as they come)
+        first = pool if from_store else None
+        spool, facts = spool_dataset(jobs, declared, Path(tmp), progress, first)
+        writers = write_pieces(spool, facts, Path(tmp), pool, progress)
         files = []
         for name in DATA_FILES:
             progress.step(f"writing {name}")

@@ -576,7 +576,10 @@ class Steps:
         self.progress, self.task = progress, task
 
     def step(self, description: str, total: int | None = None) -> None:
-        self.progress.update(self.task, description=description, total=total, completed=0)
+        # a task of its own: rich keeps a task's total when told None, so that a step of
+        # unknown size showed the count of the step before it
+        self.progress.remove_task(self.task)
+        self.task = self.progress.add_task(description, total=total)
 
     def advance(self, units: int = 1) -> None:
         self.progress.advance(self.task, units)
