@@ -16,10 +16,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator
 
-from rdflib import RDF
+from rdflib import RDF, BNode
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
+_EMPTY: dict = {}
 
 
 class TripleIndex:
@@ -76,10 +77,23 @@ class TripleIndex:
 
     @functools.cached_property
     def _osp(self) -> dict[Node, dict[Node, dict[Node, None]]]:
+        return self._by_object(None)
+
+    @functools.cached_property
+    def _blank_osp(self) -> dict[Node, dict[Node, dict[Node, None]]]:
+        """:attr:`_osp` of the blank nodes only (what a report asks: the way to a blank node),
+        far smaller."""
+        if "_osp" in self.__dict__:
+            return self._osp
+        return self._by_object(BNode)
+
+    def _by_object(self, kind: type | None) -> dict[Node, dict[Node, dict[Node, None]]]:
         osp: dict[Node, dict[Node, dict[Node, None]]] = {}
         for s, by_p in self._spo.items():
             for p, objects in by_p.items():
                 for o in objects:
+                    if kind is not None and not isinstance(o, kind):
+                        continue
                     by_s = osp.get(o)
                     if by_s is None:
                         osp[o] = {s: {p: None}}
@@ -146,7 +160,8 @@ class TripleIndex:
                     yield subj, p, obj
             return
         if o is not None:
-            for subj, predicates in self._osp.get(o, {}).items():
+            osp = self._blank_osp if isinstance(o, BNode) else self._osp
+            for subj, predicates in osp.get(o, _EMPTY).items():
                 for pred in predicates:
                     yield subj, pred, o
             return
@@ -159,11 +174,12 @@ class TripleIndex:
         self, predicate: Node | None = None, object: Node | None = None, unique: bool = False
     ) -> Iterator[Node]:
         if predicate is None and object is None:
-            yield from self._spo
-            return
+            return iter(self._spo)
         if predicate is not None and object is not None:
-            yield from self._pos.get(predicate, {}).get(object, ())
-            return
+            return iter(self._pos.get(predicate, _EMPTY).get(object, ()))
+        return self._subjects(predicate, object)
+
+    def _subjects(self, predicate: Node | None, object: Node | None) -> Iterator[Node]:
         seen: set[Node] = set()
         for s, _p, _o in self.triples((None, predicate, object)):
             if s not in seen:
@@ -173,9 +189,13 @@ class TripleIndex:
     def objects(
         self, subject: Node | None = None, predicate: Node | None = None, unique: bool = False
     ) -> Iterator[Node]:
-        if subject is not None and predicate is not None:
-            yield from self._spo.get(subject, {}).get(predicate, ())
-            return
+        if subject is not None and predicate is not None:  # the common case, without a frame
+            return iter(self._spo.get(subject, _EMPTY).get(predicate, ()))
+        return self._objects(subject, predicate, unique)
+
+    def _objects(
+        self, subject: Node | None, predicate: Node | None, unique: bool
+    ) -> Iterator[Node]:
         if subject is None and predicate is None:
             yield from self._osp
             return
@@ -212,6 +232,10 @@ class TripleIndex:
         any: bool = True,
     ) -> Node | None:
         """As rdflib's: the one unbound term of the pattern (the first found), else ``default``."""
+        if subject is not None and predicate is not None and object is None:
+            for found in self._spo.get(subject, _EMPTY).get(predicate, ()):
+                return found
+            return default
         if subject is None:
             found = self.subjects(predicate, object)
         elif predicate is None:
