@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -24,6 +24,7 @@ from stancegraph.sources import Project, SeedText
 from stancegraph.validate.index import TripleIndex
 from stancegraph.validate.minting import DOCUMENT_IRI, ID_NS, SG, SHARED_IRI, SOURCE_IRI
 from stancegraph.validate.reading import (
+    Seeds,
     SourceFile,
     collect_files,
     find_line,
@@ -112,7 +113,7 @@ class Context:
     focus: set[Node]
     model: Model
     files: list[SourceFile]
-    seeds: dict[str, SeedText]  # key -> the seed text read (see load_seeds)
+    seeds: Mapping[str, SeedText]  # key -> the seed text read (see load_seeds)
     existing: Graph  # triples of the existing data about referenced IRIs (contribution mode)
     existing_where: dict[Node, tuple[str, int | None]] = field(default_factory=dict)
     contribution: bool = False
@@ -146,7 +147,15 @@ class Context:
         description does not vouch for is never compared with a quote, so nothing of it can
         appear in a finding (SECURITY.md)."""
         out: dict[str, str] = {}
-        for key, seed in self.seeds.items():
+        documents = {
+            str(doc)[len(graph.DOCUMENT_BASE) :]
+            for doc in self.data.subjects(SG.sha256)
+            if isinstance(doc, URIRef) and str(doc).startswith(graph.DOCUMENT_BASE)
+        }  # the texts of the documents described here, not of every seed (a contribution)
+        for key in sorted(documents):
+            if key not in self.seeds:
+                continue
+            seed = self.seeds[key]
             doc = URIRef(graph.DOCUMENT_BASE + key)
             sums = list(self.data.objects(doc, SG.sha256))
             counts = list(self.data.objects(doc, SG.characterCount))
@@ -270,12 +279,13 @@ def dataset_context(
     )
 
 
-def supplied_keys(seeds: dict[str, SeedText], texts: Path | None) -> frozenset[str]:
+def supplied_keys(seeds: Mapping[str, SeedText], texts: Path | None) -> frozenset[str]:
     """The keys of ``seeds`` read from the ``--texts`` folder."""
     if texts is None:
         return frozenset()
     folder = texts.resolve()
-    return frozenset(k for k, s in seeds.items() if s.path.resolve().parent == folder)
+    path = seeds.path if isinstance(seeds, Seeds) else (lambda k: seeds[k].path)
+    return frozenset(k for k in seeds if path(k).resolve().parent == folder)
 
 
 def _relative(path: Path, project: Project) -> str:
@@ -441,7 +451,7 @@ def batch_context(
     project: Project,
     model: Model,
     paths: list[Path],
-    seeds: dict[str, SeedText],
+    seeds: Mapping[str, SeedText],
     shared: SourceFile | None,
     *,
     with_model: bool,
