@@ -17,7 +17,9 @@ Jena is found in ``$JENA_HOME/lib`` (the Apache distribution) or in ``/usr/share
 (``jena/StancegraphShacl.java``) runs it: it keeps blank node labels as given, both ways, so that
 results map back to our nodes. It is compiled once with ``javac`` into the user's cache
 (``$XDG_CACHE_HOME/stancegraph``), so Jena needs a JDK, not only a Java runtime.
-``STANCEGRAPH_JAVA_OPTIONS`` (default ``-Xmx2g``) is passed to the JVM.
+``STANCEGRAPH_JAVA_OPTIONS`` (default ``-Xmx2g``) is passed to the JVM. The batches of a large
+dataset share one JVM (:class:`JenaServer`: the driver's ``--serve`` mode), which validates
+one batch while the checks beyond SHACL run on another here.
 """
 
 from __future__ import annotations
