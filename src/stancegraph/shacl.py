@@ -17,9 +17,9 @@ Jena is found in ``$JENA_HOME/lib`` (the Apache distribution) or in ``/usr/share
 (``jena/StancegraphShacl.java``) runs it: it keeps blank node labels as given, both ways, so that
 results map back to our nodes. It is compiled once with ``javac`` into the user's cache
 (``$XDG_CACHE_HOME/stancegraph``), so Jena needs a JDK, not only a Java runtime.
-``STANCEGRAPH_JAVA_OPTIONS`` (default ``-Xmx2g``) is passed to the JVM. The batches of a large
-dataset share one JVM (:class:`JenaServer`: the driver's ``--serve`` mode), which validates
-one batch while the checks beyond SHACL run on another here.
+``STANCEGRAPH_JAVA_OPTIONS`` (default :data:`JAVA_OPTIONS`) is passed to the JVM. The batches of
+a large dataset share one JVM (:class:`JenaServer`: the driver's ``--serve`` mode), which
+validates one batch while the checks beyond SHACL run on another here.
 """
 
 from __future__ import annotations
@@ -385,8 +385,14 @@ def _read_report(path: Path) -> Graph:
     return report
 
 
+#: The JVM's options unless ``$STANCEGRAPH_JAVA_OPTIONS`` says others: the serial collector
+#: took a tenth less CPU than the default (G1) and a third of the memory (420 MB, not 1.2 GB)
+#: for three batches of 280,000 triples in one JVM (issue #19).
+JAVA_OPTIONS = "-Xmx2g -XX:+UseSerialGC"
+
+
 def _java_command() -> list[str]:
-    return ["java", *shlex.split(os.environ.get("STANCEGRAPH_JAVA_OPTIONS", "-Xmx2g"))]
+    return ["java", *shlex.split(os.environ.get("STANCEGRAPH_JAVA_OPTIONS", JAVA_OPTIONS))]
 
 
 class JenaServer:
