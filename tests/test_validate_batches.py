@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pytest
 
-from stancegraph import validate
+from stancegraph import shacl, validate
 from stancegraph.sources import find_project
 from stancegraph.validate import run
 
@@ -90,3 +90,16 @@ def test_a_batch_size_that_is_no_number_is_one_line_and_exit_2(value: str) -> No
         f"stancegraph: error: $STANCEGRAPH_BATCH_BYTES: {value!r} is not a positive number "
         "of bytes\n"
     )
+
+
+@pytest.mark.skipif(
+    shacl.jena_problem() is not None, reason="Apache Jena cannot run here (.ci/run installs it)"
+)
+def test_batches_on_one_jvm_give_the_whole_graph_report_on_jena(faulty: Path) -> None:
+    """On Jena, one JVM validates batch after batch while the checks run on the one before."""
+    project = find_project(home=faulty)
+    whole = validate.validate_dataset(project, engine="jena")
+    batched = validate.validate_dataset(project, engine="jena", batch_bytes=1)
+    assert whole.violations, "the planted faults are found"
+    assert batched.engine == whole.engine
+    assert same(batched) == same(whole)

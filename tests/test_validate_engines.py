@@ -261,3 +261,37 @@ def test_jena_home_is_used_as_an_apache_distribution_is_laid_out(
     assert other.engine == f"Apache Jena {version}"
     assert {f.key() for f in other.findings} == case.expected
     assert_same(ref, other)
+
+
+@needs_jena
+def test_one_jvm_validates_data_graph_after_data_graph() -> None:
+    """The JVM that the batches of a large dataset share (issue #19) gives, for each data graph
+    in the order given, the report a JVM of its own gives; a failure names Jena's reason."""
+    shapes = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+        """,
+        format="turtle",
+    )
+    good = Graph().parse(
+        data="<https://example.org/a> a <https://example.org/C> ; <https://example.org/p> 1 .",
+        format="ttl",
+    )
+    bad = Graph().parse(data="<https://example.org/b> a <https://example.org/C> .", format="ttl")
+    with shacl.JenaServer(shapes) as server:
+        for data in (bad, good, bad):
+            path = server.new_data_file()
+            with path.open("wb") as sink:
+                shacl.write_ntriples(data, sink)
+            server.submit(path)
+        reports = [server.result() for _ in range(3)]
+        broken = server.new_data_file()
+        broken.write_text("this is not N-Triples", encoding="utf-8")
+        server.submit(broken)
+        with pytest.raises(ProjectError, match="Jena SHACL failed"):
+            server.result()
+    focus = [set(r.objects(None, SH.focusNode)) for r in reports]
+    assert focus == [{URIRef("https://example.org/b")}, set(), {URIRef("https://example.org/b")}]
+    alone = shacl.run_jena(bad, shapes)
+    assert set(alone.objects(None, SH.focusNode)) == focus[0]

@@ -323,14 +323,16 @@ def validate(
     batches of whole sources, each with the existing data it references, so that memory stays
     bounded; the report is the same as the whole graph's.
     """
-    from stancegraph import validate as validation
-
     project = state.project()
     if paths:
         with work_progress("validating the contribution"):
+            from stancegraph import validate as validation  # (said first: it takes a moment)
+
             result = validation.validate_contribution(project, paths, engine=engine, texts=texts)
     else:
         with work_progress("validating the dataset") as steps:
+            from stancegraph import validate as validation
+
             result = validation.validate_dataset(
                 project,
                 engine=engine,

@@ -64,6 +64,8 @@ The package, one job per module (imports point down this list):
   each, and :data:`~stancegraph.validate.checks.CHECKS`, the list they run in;
 * :mod:`~stancegraph.validate.context` - what the checks share: the model (ontology,
   vocabularies, shapes) and the context of one validation (dataset or contribution);
+* :mod:`~stancegraph.validate.index` - the read-only, indexed triple set that the batches of a
+  large dataset are checked on (in place of rdflib graphs);
 * :mod:`~stancegraph.validate.reading` - reading the files and seed texts, and finding the line
   of a finding's node;
 * :mod:`~stancegraph.validate.minting` - the minting rule: IRI kinds, patterns, classes;

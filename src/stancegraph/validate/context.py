@@ -7,20 +7,24 @@ findings to."""
 from __future__ import annotations
 
 import functools
+import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.term import Node
 
-from stancegraph import graph, safety
+from stancegraph import graph, safety, shacl
 from stancegraph.errors import ProjectError
 from stancegraph.sources import Project, SeedText
+from stancegraph.validate.index import TripleIndex
 from stancegraph.validate.minting import DOCUMENT_IRI, ID_NS, SG, SHARED_IRI, SOURCE_IRI
 from stancegraph.validate.reading import (
+    Seeds,
     SourceFile,
     collect_files,
     find_line,
@@ -49,6 +53,19 @@ class Model:
         found |= {s for s in self.vocab.subjects() if isinstance(s, URIRef)}
         found |= {s for s in self.shapes.subjects() if isinstance(s, URIRef)}
         return found
+
+    @functools.cached_property
+    def data_part(self) -> TripleIndex:
+        """The ontology and vocabularies as the part of a data graph they are (built once for
+        every batch of a dataset)."""
+        return TripleIndex(self.ontology, self.vocab)
+
+    @functools.cached_property
+    def ntriples(self) -> bytes:
+        """The ontology and vocabularies as N-Triples (blank node labels kept), for Jena."""
+        out = io.BytesIO()
+        shacl.write_ntriples(self.data_part, out)
+        return out.getvalue()
 
 
 def load_model(project: Project) -> Model:
@@ -96,7 +113,7 @@ class Context:
     focus: set[Node]
     model: Model
     files: list[SourceFile]
-    seeds: dict[str, SeedText]  # key -> the seed text read (see load_seeds)
+    seeds: Mapping[str, SeedText]  # key -> the seed text read (see load_seeds)
     existing: Graph  # triples of the existing data about referenced IRIs (contribution mode)
     existing_where: dict[Node, tuple[str, int | None]] = field(default_factory=dict)
     contribution: bool = False
@@ -115,8 +132,12 @@ class Context:
 
     @functools.cached_property
     def data(self) -> Graph:
-        """Contribution (or dataset) + referenced context + ontology + vocabularies, read-only."""
-        return data_graph(self.parts)
+        """Contribution (or dataset) + referenced context + ontology + vocabularies, read-only:
+        a view of the parts where they are rdflib graphs (which a test may change), else one
+        :class:`~stancegraph.validate.index.TripleIndex` of them."""
+        if all(isinstance(part, Graph) for part in self.parts):
+            return data_graph(self.parts)
+        return TripleIndex(*self.parts)  # type: ignore[return-value]
 
     @functools.cached_property
     def verified(self) -> dict[str, str]:
@@ -126,7 +147,15 @@ class Context:
         description does not vouch for is never compared with a quote, so nothing of it can
         appear in a finding (SECURITY.md)."""
         out: dict[str, str] = {}
-        for key, seed in self.seeds.items():
+        documents = {
+            str(doc)[len(graph.DOCUMENT_BASE) :]
+            for doc in self.data.subjects(SG.sha256)
+            if isinstance(doc, URIRef) and str(doc).startswith(graph.DOCUMENT_BASE)
+        }  # the texts of the documents described here, not of every seed (a contribution)
+        for key in sorted(documents):
+            if key not in self.seeds:
+                continue
+            seed = self.seeds[key]
             doc = URIRef(graph.DOCUMENT_BASE + key)
             sums = list(self.data.objects(doc, SG.sha256))
             counts = list(self.data.objects(doc, SG.characterCount))
@@ -250,12 +279,13 @@ def dataset_context(
     )
 
 
-def supplied_keys(seeds: dict[str, SeedText], texts: Path | None) -> frozenset[str]:
+def supplied_keys(seeds: Mapping[str, SeedText], texts: Path | None) -> frozenset[str]:
     """The keys of ``seeds`` read from the ``--texts`` folder."""
     if texts is None:
         return frozenset()
     folder = texts.resolve()
-    return frozenset(k for k, s in seeds.items() if s.path.resolve().parent == folder)
+    path = seeds.path if isinstance(seeds, Seeds) else (lambda k: seeds[k].path)
+    return frozenset(k for k in seeds if path(k).resolve().parent == folder)
 
 
 def _relative(path: Path, project: Project) -> str:
@@ -295,11 +325,78 @@ def _note_number(next_free: dict[tuple[str, str], int], match: re.Match[str]) ->
         next_free[k] = max(next_free.get(k, 1), int(n) + 1)
 
 
+@dataclass
+class Referenced:
+    """The existing data that triples under check reference (:func:`referenced`)."""
+
+    #: the existing triples about the referenced IRIs, each once, in the order found
+    triples: list[tuple[Node, Node, Node]]
+    #: each referenced IRI found -> the first file (relative to the project) and line where
+    #: it is a subject (only when asked for: ``places``)
+    where: dict[Node, tuple[str, int | None]]
+
+
+def referenced(
+    project: Project,
+    triples: Iterable[tuple[Node, Node, Node]],
+    own: set[Path],
+    parsed: dict[Path, SourceFile],
+    *,
+    places: bool = False,
+) -> Referenced:
+    """The existing triples about the ``id/`` IRIs that ``triples`` use, from the files where the
+    minting rule says those IRIs are defined (:func:`context_files`; files in ``own``, resolved,
+    are under check and skipped), two hops deep: the IRIs used, then the IRIs those existing
+    nodes link to (so that an existing node's own links have their types, as ``sh:class``
+    needs). Each file is read once into ``parsed`` (files already there are not read again).
+
+    What a contribution (:func:`contribution_context`) and a batch of the dataset
+    (:func:`batch_context`) are checked with."""
+    wanted = {
+        node
+        for triple in triples
+        for node in triple
+        if isinstance(node, URIRef) and str(node).startswith(ID_NS)
+    }
+    seen = set(wanted)
+    found_triples: dict[tuple[Node, Node, Node], None] = {}
+    where: dict[Node, tuple[str, int | None]] = {}
+    for _hop in range(2):
+        found: set[URIRef] = set()
+        for path in sorted(context_files(project, wanted)):
+            if path.resolve() in own:
+                continue
+            if path not in parsed:
+                parsed[path] = read_file(path)
+            source = parsed[path]
+            index = source.index
+            for iri in wanted:
+                if (iri, None, None) not in index:
+                    continue
+                if places:
+                    where.setdefault(iri, (_relative(path, project), find_line(source, iri)))
+                for triple in index.triples((iri, None, None)):
+                    found_triples[triple] = None
+                    obj = triple[2]
+                    if isinstance(obj, URIRef) and str(obj).startswith(ID_NS):
+                        found.add(obj)
+        wanted = found - seen
+        seen |= wanted
+    return Referenced(triples=list(found_triples), where=where)
+
+
+def _next_free(subjects: Iterable[Node], next_free: dict[tuple[str, str], int]) -> None:
+    for subject in subjects:
+        match = SOURCE_IRI.match(str(subject)) if isinstance(subject, URIRef) else None
+        if match:
+            _note_number(next_free, match)
+
+
 def contribution_context(
     project: Project, paths: Sequence[str | Path], texts: Path | None = None
 ) -> Context:
     """The data graph for a contribution: its triples, the existing triples about the IRIs it
-    references (from the files the minting rule points to), the ontology and vocabularies."""
+    references (:func:`referenced`), the ontology and vocabularies."""
     model = load_model(project)
     paths = list(paths)
     files = [read_file(p) for p in collect_files(paths)]
@@ -308,46 +405,14 @@ def contribution_context(
         contribution.addN((s, p, o, contribution) for s, p, o in source.triples)
     own = {p.path.resolve() for p in files}
 
-    referenced = {
-        n
-        for triple in contribution
-        for n in triple
-        if isinstance(n, URIRef) and str(n).startswith(ID_NS)
-    }
-    existing = Graph()
-    existing_where: dict[Node, tuple[str, int | None]] = {}
-    next_free: dict[tuple[str, str], int] = {}
-    # Two hops: the IRIs the contribution uses, then the IRIs those existing nodes link to (so
-    # that an existing node's own links have their types, as sh:class needs).
     parsed: dict[Path, SourceFile] = {}
-    wanted = set(referenced)
-    for _hop in range(2):
-        found: set[URIRef] = set()
-        for path in sorted(context_files(project, wanted)):
-            if path.resolve() in own:
-                continue
-            if path not in parsed:
-                parsed[path] = read_file(path)
-                for subject in parsed[path].graph.subjects():
-                    match = SOURCE_IRI.match(str(subject)) if isinstance(subject, URIRef) else None
-                    if match:
-                        _note_number(next_free, match)
-            source = parsed[path]
-            for iri in wanted:
-                if (iri, None, None) not in source.graph:
-                    continue
-                existing_where.setdefault(iri, (_relative(path, project), find_line(source, iri)))
-                for triple in source.graph.triples((iri, None, None)):
-                    existing.add(triple)
-                    obj = triple[2]
-                    if isinstance(obj, URIRef) and str(obj).startswith(ID_NS):
-                        found.add(obj)
-        wanted = found - referenced - wanted
-        referenced |= wanted
-    for s in contribution.subjects():
-        match = SOURCE_IRI.match(str(s)) if isinstance(s, URIRef) else None
-        if match:
-            _note_number(next_free, match)
+    found = referenced(project, contribution, own, parsed, places=True)
+    existing = Graph(store="SimpleMemory")
+    existing.addN((s, p, o, existing) for s, p, o in found.triples)
+    next_free: dict[tuple[str, str], int] = {}
+    for source in parsed.values():
+        _next_free(source.index.subjects(), next_free)
+    _next_free(contribution.subjects(), next_free)
 
     actors_file = project.actors_file
     actors = None
@@ -370,7 +435,7 @@ def contribution_context(
         files=files,
         seeds=seeds,
         existing=existing,
-        existing_where=existing_where,
+        existing_where=found.where,
         contribution=True,
         next_free=next_free,
         checked_triples=list(contribution),
@@ -380,3 +445,64 @@ def contribution_context(
         project=project,
     )
     return ctx
+
+
+def batch_context(
+    project: Project,
+    model: Model,
+    paths: list[Path],
+    seeds: Mapping[str, SeedText],
+    shared: SourceFile | None,
+    *,
+    with_model: bool,
+    supplied: frozenset[str] = frozenset(),
+    ntriples: BinaryIO | None = None,
+    shared_ntriples: bytes = b"",
+) -> Context:
+    """The context of one batch of the project's data files: as a contribution's
+    (:func:`referenced`: the existing data its IRIs reference, from the files the minting rule
+    names; the shared actors file read once, ``shared``), but checked as part of the dataset
+    (``contribution`` false), with the project's seed texts, and the model's nodes among those
+    reported on when ``with_model``.
+
+    Its parts are :class:`~stancegraph.validate.index.TripleIndex` sets, not rdflib graphs
+    (the model's built once, :attr:`Model.data_part`). ``ntriples``: where to write the whole
+    data graph as N-Triples for Jena, the files' triples as they are parsed (``shared_ntriples``:
+    the shared file's, written when it is in the batch)."""
+    files = []
+    for path in paths:
+        if shared is not None and path == shared.path:
+            files.append(shared)
+            if ntriples is not None:
+                ntriples.write(shared_ntriples)
+        else:
+            files.append(read_file(path, ntriples))
+    checked_triples = [t for source in files for t in source.triples]
+    own = {p.resolve() for p in paths}
+    parsed: dict[Path, SourceFile] = {}
+    if shared is not None:
+        parsed[shared.path] = shared
+    context_triples = referenced(project, checked_triples, own, parsed).triples
+    model_part = model.data_part
+    if ntriples is not None:
+        shacl.write_ntriples(context_triples, ntriples)
+        ntriples.write(model.ntriples)
+    focus: set[Node] = {t[0] for t in checked_triples}
+    focus.update(t[2] for t in checked_triples if isinstance(t[2], BNode))
+    if with_model:
+        for s, _p, o in model_part:
+            focus.add(s)
+            if isinstance(o, BNode):
+                focus.add(o)
+    checked = TripleIndex(checked_triples)
+    return Context(
+        parts=[checked, TripleIndex(context_triples), model_part],  # type: ignore[list-item]
+        checked=checked,  # type: ignore[arg-type]
+        focus=focus,
+        model=model,
+        files=files,
+        seeds=seeds,
+        existing=Graph(),
+        checked_triples=checked_triples,
+        supplied=supplied,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -25,6 +25,7 @@ from stancegraph.sources import (
     refuse_outside,
     seed_texts_in,
 )
+from stancegraph.validate.index import TripleIndex
 
 #: File extensions read from a contribution folder.
 CONTRIBUTION_EXTENSIONS = frozenset({".ttl", ".trig", ".nt", ".nq", ".jsonld", ".json"})
@@ -47,6 +48,11 @@ class SourceFile:
         g = Graph(store="SimpleMemory")
         g.addN((s, p, o, g) for s, p, o in self.triples)
         return g
+
+    @functools.cached_property
+    def index(self) -> TripleIndex:
+        """The file's triples, indexed for lookups (far cheaper than :attr:`graph`)."""
+        return TripleIndex(self.triples)
 
     @functools.cached_property
     def subject_lines(self) -> dict[str, int]:
@@ -255,28 +261,58 @@ def read_dataset_files(project: Project, ntriples: BinaryIO | None = None) -> li
 # Seeds
 
 
-def load_seeds(
-    project: Project, folders: Sequence[Path] = (), texts: Path | None = None
-) -> dict[str, SeedText]:
+class Seeds(Mapping[str, SeedText]):
+    """Seed texts by key, each read when it is first asked for (:func:`read_seed`), so that a
+    contribution to a corpus of thousands of sources reads the texts it quotes, not all of
+    them; the files themselves are found (and any link out of their folder refused) at once."""
+
+    def __init__(self) -> None:
+        self._where: dict[str, tuple[Path, Path]] = {}  # key -> (path, the folder it is in)
+        self._read: dict[str, SeedText] = {}
+
+    def add(self, path: Path, within: Path) -> None:
+        self._where.setdefault(path.stem, (path, within))
+
+    def path(self, key: str) -> Path:
+        """Where the text of ``key`` is, without reading it."""
+        return self._where[key][0]
+
+    def __getitem__(self, key: str) -> SeedText:
+        seed = self._read.get(key)
+        if seed is None:
+            path, within = self._where[key]
+            seed = self._read[key] = read_seed(path, within=within)
+        return seed
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+def load_seeds(project: Project, folders: Sequence[Path] = (), texts: Path | None = None) -> Seeds:
     """Seed texts by key: the project's ``seeds/*.txt`` first, then those of the contribution
     ``folders`` (each folder's ``seeds/*.txt``, :func:`stancegraph.sources.seed_texts_in`), then
     the user's copies of withheld texts in ``texts`` (``validate --texts DIR``: ``DIR/<key>.txt``
     for each key not found before; see :func:`supplied_texts`).
 
     Nothing else is read: not the folder of a file named alone, not other ``*.txt`` files. Each
-    is a regular file inside the project or its folder, read within ``--max-bytes``; a key the
-    project already has is not read again from a folder."""
-    seeds: dict[str, SeedText] = {}
+    is a regular file inside the project or its folder, read within ``--max-bytes`` when it is
+    first asked for (:class:`Seeds`); a key the project already has is not read from a
+    folder."""
+    seeds = Seeds()
     for path in project.seed_texts():
-        seeds[path.stem] = read_seed(path, within=project.root)
+        seeds.add(path, project.root)
     for folder in folders:
         for path in seed_texts_in(folder):
-            if path.stem not in seeds:
-                seeds[path.stem] = read_seed(path, within=folder)
+            seeds.add(path, folder)
     if texts is not None:
         for path in supplied_texts(texts):
-            if path.stem not in seeds:
-                seeds[path.stem] = read_seed(path, within=texts)
+            seeds.add(path, texts)
     return seeds
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -17,21 +18,18 @@ from rdflib.term import Node
 
 from stancegraph import graph, shacl
 from stancegraph.errors import ProjectError
-from stancegraph.sources import Project, SeedText
+from stancegraph.sources import Project
 from stancegraph.validate.checks import CHECKS, iri_defined_twice
 from stancegraph.validate.context import (
     Collector,
     Context,
-    Model,
-    context_files,
+    batch_context,
     contribution_context,
     dataset_context,
     load_model,
     supplied_keys,
-    without,
 )
-from stancegraph.validate.minting import ID_NS
-from stancegraph.validate.reading import SourceFile, load_seeds, read_dataset_files, read_file
+from stancegraph.validate.reading import load_seeds, read_dataset_files, read_file
 from stancegraph.validate.report import (
     SEVERITY,
     SH,
@@ -95,6 +93,14 @@ def finish(ctx: Context, engine: str, checked: str, running: shacl.JenaRun | Non
     else:
         results, used = shacl.run_pyshacl(ctx.merged(), ctx.model.shapes), shacl.pyshacl_engine()
         extra = _run_checks(ctx)
+    return assemble(ctx, results, extra, used.label, checked)
+
+
+def assemble(
+    ctx: Context, results: Graph, extra: list[Finding], engine: str, checked: str
+) -> Report:
+    """The report of one context: the SHACL ``results`` about its nodes and the findings of the
+    checks beyond SHACL (``extra``), in the report's order."""
     findings: list[Finding] = []
     for focus, path, value, component, severity, message, shape in shacl_findings(
         results, ctx.model.shapes
@@ -138,7 +144,7 @@ def finish(ctx: Context, engine: str, checked: str, running: shacl.JenaRun | Non
         checked=checked,
         files=[str(s.path) for s in ctx.files],
         nodes=len(ctx.focus),
-        engine=used.label,
+        engine=engine,
     )
 
 
@@ -271,114 +277,101 @@ def validate_in_batches(
     triples, the existing triples about the IRIs it references, the ontology and vocabularies),
     reporting on its own nodes; the first batch also reports on the model's nodes, as the
     whole-graph validation does. The findings are merged into one report in the order
-    :func:`finish` gives them."""
+    :func:`finish` gives them.
+
+    On Jena, one JVM validates batch after batch (:class:`~stancegraph.shacl.JenaServer`), and
+    while it validates one, this process runs the checks beyond SHACL on it and reads the next:
+    the two work side by side, on two cores where there are two."""
     model = load_model(project)
     seeds = load_seeds(project, texts=texts)
     supplied = supplied_keys(seeds, texts)
     actors = project.actors_file
-    shared = read_file(actors) if actors.is_file() else None
-    findings: list[Finding] = []
-    files: list[str] = []
-    named: set[Node] = set()
-    blank = 0
-    engines: list[str] = []
-    for n, batch in enumerate(batches):
-        ctx = batch_context(
-            project, model, batch, seeds, shared, with_model=n == 0, supplied=supplied
-        )
-        report = finish(ctx, engine, "dataset")
-        findings.extend(report.findings)
-        files.extend(report.files)
-        named.update(f for f in ctx.focus if not isinstance(f, BNode))
-        blank += sum(1 for f in ctx.focus if isinstance(f, BNode))
-        if report.engine not in engines:
-            engines.append(report.engine)
-        del ctx, report
-        if progress is not None:
-            progress(n + 1, len(batches))
-    findings = _dedupe(findings)
-    findings.sort(key=_finding_order)
-    return Report(
-        findings=findings,
-        checked="dataset",
-        files=files,
-        nodes=len(named) + blank,
-        engine=", ".join(engines),
-    )
+    shared, shared_nt = None, b""
+    if actors.is_file():
+        sink = io.BytesIO()
+        shared = read_file(actors, sink)
+        shared_nt = sink.getvalue()
+    merged = _Merged()
+    server: shacl.JenaServer | None = None
+    pending: tuple[Context, list[Finding]] | None = None  # submitted to Jena, not collected
+    try:
+        for n, batch in enumerate(batches):
+            size = sum(_size(p) for p in batch)
+            use_jena = shacl.choose(engine, _TRIPLES_PER_BYTE * size) == "jena"
+            if use_jena and server is None:
+                server = shacl.JenaServer(model.shapes)
+            if use_jena:
+                assert server is not None
+                data_file = server.new_data_file()
+                with data_file.open("wb") as sink:
+                    ctx = batch_context(
+                        project, model, batch, seeds, shared, with_model=n == 0,
+                        supplied=supplied, ntriples=sink, shared_ntriples=shared_nt,
+                    )  # fmt: skip
+                server.submit(data_file)
+                extra = _run_checks(ctx)
+                if pending is not None:
+                    merged.add(*pending, server.result(), shacl.jena_engine().label)
+                pending = (ctx, extra)
+            else:
+                if pending is not None:  # the reports in the order of the batches
+                    assert server is not None
+                    merged.add(*pending, server.result(), shacl.jena_engine().label)
+                    pending = None
+                ctx = batch_context(
+                    project, model, batch, seeds, shared, with_model=n == 0, supplied=supplied
+                )
+                results = shacl.run_pyshacl(ctx.merged(), model.shapes)
+                merged.add(ctx, _run_checks(ctx), results, shacl.pyshacl_engine().label)
+            del ctx
+            if progress is not None:
+                progress(n + 1 - (pending is not None), len(batches))
+        if pending is not None:
+            assert server is not None
+            merged.add(*pending, server.result(), shacl.jena_engine().label)
+            pending = None
+            if progress is not None:
+                progress(len(batches), len(batches))
+    finally:
+        if server is not None:
+            server.close()
+    return merged.report()
 
 
-def batch_context(
-    project: Project,
-    model: Model,
-    paths: list[Path],
-    seeds: dict[str, SeedText],
-    shared: SourceFile | None,
-    *,
-    with_model: bool,
-    supplied: frozenset[str] = frozenset(),
-) -> Context:
-    """The context of one batch of the project's data files: as :func:`contribution_context`
-    makes it for a contribution (two hops of the IRIs it references, from the files the minting
-    rule names; the shared actors file read once, ``shared``), but checked as part of the
-    dataset (``contribution`` false), with the project's seed texts, and the model's nodes among
-    those reported on when ``with_model``."""
-    own = {p.resolve() for p in paths}
-    files = [shared if shared is not None and p == shared.path else read_file(p) for p in paths]
-    checked = Graph(store="SimpleMemory")
-    for source in files:
-        checked.addN((s, p, o, checked) for s, p, o in source.triples)
-    referenced = {
-        node
-        for source in files
-        for triple in source.triples
-        for node in triple
-        if isinstance(node, URIRef) and str(node).startswith(ID_NS)
-    }
-    existing = Graph(store="SimpleMemory")
-    parsed: dict[Path, SourceFile] = {}
-    if shared is not None:
-        parsed[shared.path] = shared
-    wanted = set(referenced)
-    for _hop in range(2):
-        found: set[URIRef] = set()
-        for path in sorted(context_files(project, wanted)):
-            if path.resolve() in own:
-                continue
-            if path not in parsed:
-                parsed[path] = read_file(path)
-            source = parsed[path]
-            for iri in wanted:
-                for triple in source.graph.triples((iri, None, None)):
-                    existing.add(triple)
-                    obj = triple[2]
-                    if isinstance(obj, URIRef) and str(obj).startswith(ID_NS):
-                        found.add(obj)
-        wanted = found - referenced
-        referenced |= wanted
-    context_part = without(existing, checked)
-    model_part = Graph(store="SimpleMemory")
-    for g in (model.ontology, model.vocab):
-        model_part.addN(
-            (s, p, o, model_part)
-            for s, p, o in g
-            if (s, p, o) not in checked and (s, p, o) not in context_part
+#: About how many triples a byte of data files holds (Turtle), to choose the engine of a batch
+#: before it is read.
+_TRIPLES_PER_BYTE = 1 / 130
+
+
+class _Merged:
+    """The reports of the batches, merged into one."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.files: list[str] = []
+        self.named: set[Node] = set()
+        self.blank = 0
+        self.engines: list[str] = []
+
+    def add(self, ctx: Context, extra: list[Finding], results: Graph, engine: str) -> None:
+        report = assemble(ctx, results, extra, engine, "dataset")
+        self.findings.extend(report.findings)
+        self.files.extend(report.files)
+        self.named.update(f for f in ctx.focus if not isinstance(f, BNode))
+        self.blank += sum(1 for f in ctx.focus if isinstance(f, BNode))
+        if report.engine not in self.engines:
+            self.engines.append(report.engine)
+
+    def report(self) -> Report:
+        findings = _dedupe(self.findings)
+        findings.sort(key=_finding_order)
+        return Report(
+            findings=findings,
+            checked="dataset",
+            files=self.files,
+            nodes=len(self.named) + self.blank,
+            engine=", ".join(self.engines),
         )
-    focus: set[Node] = set(checked.subjects(unique=True))
-    focus.update(o for o in checked.objects(unique=True) if isinstance(o, BNode))
-    if with_model:
-        focus.update(model_part.subjects(unique=True))
-        focus.update(o for o in model_part.objects(unique=True) if isinstance(o, BNode))
-    return Context(
-        parts=[checked, context_part, model_part],
-        checked=checked,
-        focus=focus,
-        model=model,
-        files=files,
-        seeds=seeds,
-        existing=Graph(),
-        checked_triples=[t for source in files for t in source.triples],
-        supplied=supplied,
-    )
 
 
 @contextlib.contextmanager

@@ -132,12 +132,17 @@ def check_actor_duplicates(ctx: Context, out: Collector) -> None:
     actor_classes = subclasses(ontology, SG.Actor) | {SG.Actor}
     person_classes = subclasses(ontology, SG.Person) | {SG.Person}
 
+    closures: dict[frozenset[Node], frozenset[Node]] = {}  # few actors' types differ
+
     def actors_of(g: Graph, where) -> list[tuple[_Actor, str]]:
         found = []
-        for iri in set(g.subjects(RDF.type, None)):
-            types = set(g.objects(iri, RDF.type))
+        rdf_type = RDF.type
+        for iri in set(g.subjects(rdf_type, None)):
+            types = frozenset(g.objects(iri, rdf_type))
             if isinstance(iri, URIRef) and types & actor_classes:
-                kinds = frozenset(superclasses(ontology, types))
+                kinds = closures.get(types)
+                if kinds is None:
+                    kinds = closures[types] = frozenset(superclasses(ontology, types))
                 person = bool(types & person_classes)
                 found.append((_actor(g.objects, iri, person, kinds), where(iri)))
         return found
@@ -150,8 +155,8 @@ def check_actor_duplicates(ctx: Context, out: Collector) -> None:
             line = find_line(known, iri)
             return f"{ctx.actors_path}:{line}" if line else ctx.actors_path
 
-        earlier = sorted(actors_of(known.graph, in_actors_file), key=lambda a: str(a[0].iri))
-        defined = known.graph
+        earlier = sorted(actors_of(known.index, in_actors_file), key=lambda a: str(a[0].iri))
+        defined = known.index
     else:
         defined = Graph()
 
