@@ -69,6 +69,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "loopback: starts a server on 127.0.0.1 and talks to it; the network guard is off for it",
     )
+    # pytest-xdist's --dist loadfile hands out the files sorted by how many tests each holds
+    # (--loadscope-reorder, its default), not in collection order: the longest files, which hold
+    # one test each, then ran last while the other worker sat idle. SLOW_FIRST needs the order.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 #: The test files that take longest (minutes, not seconds): run first, so that with
