@@ -46,7 +46,8 @@ system-deps:
 	  "the tests that need what it could not install will be skipped" >&2
 
 # The suite on every core (pytest-xdist), each test file kept on one worker so that a file's
-# module-scoped fixtures (a project copy, a store, a server) are made once.
+# module-scoped fixtures (a project copy, a store, a server) are made once. The files are handed
+# out longest first (tests/conftest.py's SLOW_FIRST; it turns off xdist's own reordering).
 test: system-deps $(STAMPS)/test
 	$(PY) -m pytest -q -n auto --dist loadfile
 

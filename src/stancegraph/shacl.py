@@ -26,16 +26,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Namespace, URIRef
@@ -112,6 +114,7 @@ def run_pyshacl(data: Graph, shapes: Graph) -> Graph:
     ``data`` is changed (see :func:`_stand_in_compared_blank_nodes`): give it a copy."""
     import pyshacl
 
+    _prepare_sparql_once()
     stand_ins = _stand_in_compared_blank_nodes(data, shapes)
     _conforms, results, _text = pyshacl.validate(
         data,
@@ -121,6 +124,7 @@ def run_pyshacl(data: Graph, shapes: Graph) -> Graph:
         allow_warnings=True,
         abort_on_first=False,
         do_owl_imports=False,
+        inplace=True,  # ``data`` is the caller's copy: pySHACL need not copy it again
     )
     if not isinstance(results, Graph):  # pySHACL's ValidationFailure: the shapes are broken
         raise ProjectError(f"the SHACL shapes cannot be used: {results}")
@@ -128,6 +132,75 @@ def run_pyshacl(data: Graph, shapes: Graph) -> Graph:
         results.remove((s, p, o))
         results.add((stand_ins.get(s, s), p, stand_ins.get(o, o)))
     return results
+
+
+def _prepare_sparql_once() -> None:
+    """Make rdflib parse each SPARQL text once per process, not once per query.
+
+    pySHACL runs a SPARQL-based constraint (``sh:sparql``) once for every focus node, passing
+    the same text each time with ``$this`` in ``initBindings``, and rdflib's processor parses the
+    text anew on every call: on one article that parsing was half of the validation's time. Here
+    :class:`rdflib.plugins.sparql.processor.SPARQLProcessor` keeps the prepared query (what
+    :func:`rdflib.plugins.sparql.prepareQuery` returns, which rdflib makes to be evaluated again
+    with other bindings) for each text, base and set of namespaces, so every evaluation is the
+    one rdflib would have made: only the parsing is shared. In memory, in this process only.
+    pySHACL writes the shapes' ``PREFIX`` lines in a different order each time it reads the
+    shapes; texts that differ only in the order of distinct prefixes are one query
+    (:func:`_prefix_order_free`)."""
+    from rdflib.plugins.sparql import processor
+
+    if getattr(processor.SPARQLProcessor.query, "_stancegraph_prepared", False):
+        return
+    from rdflib.plugins.sparql.evaluate import evalQuery
+
+    cache: dict[tuple[str, str | None, Any], Any] = {}
+    lock = threading.Lock()
+
+    def query(
+        self: Any,
+        strOrQuery: Any,  # rdflib's parameter names
+        initBindings: Any = None,
+        initNs: Any = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Any:
+        if isinstance(strOrQuery, str):
+            namespaces = tuple(sorted(initNs.items())) if initNs is not None else None
+            key = (_prefix_order_free(strOrQuery), base, namespaces)
+            with lock:
+                prepared = cache.get(key)
+            if prepared is None:
+                prepared = processor.translateQuery(processor.parseQuery(strOrQuery), base, initNs)
+                with lock:
+                    if len(cache) >= 512:
+                        cache.clear()
+                    cache[key] = prepared
+            strOrQuery = prepared
+        return evalQuery(self.graph, strOrQuery, initBindings, base)
+
+    query._stancegraph_prepared = True  # type: ignore[attr-defined]
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
+
+
+_PREFIX_LINE = re.compile(r"[ \t]*PREFIX[ \t]+([^\s:]*):[ \t]*<[^<>\s]*>[ \t]*", re.IGNORECASE)
+
+
+def _prefix_order_free(text: str) -> str:
+    """``text`` with its leading ``PREFIX`` lines sorted, when they declare distinct names (then
+    their order cannot change what the query means); else ``text`` itself."""
+    lines = text.split("\n")
+    declared: list[str] = []
+    names: set[str] = set()
+    for i, line in enumerate(lines):
+        match = _PREFIX_LINE.fullmatch(line)
+        if match:
+            if match.group(1) in names:
+                return text  # declared twice: the later one wins, so order matters
+            names.add(match.group(1))
+            declared.append(line.strip())
+        elif line.strip():
+            return "\n".join([*sorted(declared), *lines[i:]])
+    return text
 
 
 #: The IRIs that stand in for blank nodes while pySHACL compares values (see below): those on
