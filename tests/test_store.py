@@ -370,6 +370,40 @@ def test_cli_dry_run_changes_nothing(tmp_path: Path) -> None:
     assert not location.exists()
 
 
+def test_cli_load_shows_a_page_of_the_graphs_and_counts_them_all(tmp_path: Path) -> None:
+    """Issue #19: a corpus has a graph per source, so `load` tables a page of them (--limit,
+    --offset), says which rows of how many, and still loads and totals every graph."""
+    project = copy_mini(tmp_path)
+    location = tmp_path / "st"
+    names = [store.short_name(n) for n in expected(project)]
+    total = sum(expected(project).values())
+    result = run(
+        "--home",
+        str(project.root),
+        "load",
+        "--store",
+        str(location),
+        "--limit",
+        "2",
+        "--offset",
+        "1",
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Loaded {len(names)} graphs, {total} triples" in result.output
+    table = result.output.split("in store", 1)[1]
+    shown = [n for n in names if f"\n{n} " in table]
+    assert shown == names[1:3]
+    more = len(names) - 3
+    assert f"rows 2-3 of {len(names)}; {more} more row{'' if more == 1 else 's'}" in result.output
+    assert counts_in(store.open_embedded(location)) == expected(project)
+
+    dry = run(
+        "--home", str(project.root), "load", "--store", str(location), "--dry-run", "--limit", "1"
+    )
+    assert dry.exit_code == 0, dry.output
+    assert f"rows 1-1 of {len(names)}" in dry.output
+
+
 def test_cli_load_names_a_broken_file_and_its_line_as_validate_does(tmp_path: Path) -> None:
     """Issue #15: the store parsed with a pipeline of its own, whose message had no Turtle, a
     parser's "Parser error at line 18 column 9" and a column off the token. It now parses

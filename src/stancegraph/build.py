@@ -25,20 +25,19 @@ serialisers in the order of their sorted N-Quads lines, N-Quads lines are sorted
 dates are the ones the ontology states.
 
 It streams (issue #19): the graphs come one at a time (from the embedded store when it holds the
-current files, else from the files), each is canonicalised (on its N-Triples text: no Python
-object per triple) and spooled to disk as sorted N-Quads, and the four dataset files are written
-from the spool by pyoxigraph's serialisers, the sorted N-Quads and Turtle by a merge of sorted
-runs; only :data:`DatasetFacts` (counts, the ontology graph) stay in memory. From a store of
+current files, else from the files), each is canonicalised (on its N-Triples text: no Python object
+per triple) and spooled to disk as sorted N-Quads, and the four dataset files are written from the
+spool by pyoxigraph's serialisers, the sorted N-Quads and Turtle by a merge of sorted runs; only
+:data:`DatasetFacts` (counts, the ontology graph) stay in memory. From a store of
 :data:`POOL_TRIPLES` triples on, worker processes (:func:`build_workers`, one per core) dump and
-canonicalise the graphs, and write each graph's TriG and JSON-LD and each run of subjects'
-Turtle, which are put together in order (pyoxigraph's writers stream, so the pieces are what one
-writer writes of the whole), while this process merges the sorted N-Quads. So 10M triples build in bounded memory, and nothing is written
-recursively: pyoxigraph writes every blank node by its label (no ``[ ]`` nesting), and JSON-LD is
-flat, each node with its full IRIs under an inline ``@context``. The N-Quads file is the one the
-rdflib writers gave before, byte for byte; the TriG, Turtle and JSON-LD files hold the same
-triples in pyoxigraph's layout. Only ``void.ttl``, a small graph, is written by rdflib (nesting
-at most :data:`MAX_NESTING` deep).
-"""
+canonicalise the graphs, and write each graph's TriG and JSON-LD and each run of subjects' Turtle,
+which are put together in order (pyoxigraph's writers stream, so the pieces are what one writer
+writes of the whole), while this process merges the sorted N-Quads. So 10M triples build in bounded
+memory, and nothing is written recursively: pyoxigraph writes every blank node by its label (no
+``[ ]`` nesting), and JSON-LD is flat, each node with its full IRIs under an inline ``@context``.
+The N-Quads file is the one the rdflib writers gave before, byte for byte; the TriG, Turtle and
+JSON-LD files hold the same triples in pyoxigraph's layout. Only ``void.ttl``, a small graph, is
+written by rdflib (nesting at most :data:`MAX_NESTING` deep)."""
 
 from __future__ import annotations
 

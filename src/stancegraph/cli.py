@@ -444,6 +444,17 @@ def show_build(
     "no longer has (a removed source).",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would be loaded, and where; do nothing.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=TABLE_LIMIT,
+    show_default=True,
+    metavar="N",
+    help="At most N graphs in the table of what was loaded (the totals are of every graph).",
+)
+@click.option(
+    "--offset", type=click.IntRange(min=0), default=0, metavar="N", help="Skip the first N graphs."
+)
 @click.pass_obj
 def load(
     state: State,
@@ -456,6 +467,8 @@ def load(
     timeout: float,
     prune: bool,
     dry_run: bool,
+    limit: int,
+    offset: int,
 ) -> None:
     """Load every named graph into the embedded store, or into a remote SPARQL store.
 
@@ -493,16 +506,19 @@ def load(
             report = store_module.load_project(
                 project, store_dir, dry_run=dry_run, listener=listener
             )
-    print_load(report)
+    print_load(report, limit, offset)
 
 
-def print_load(report: LoadReport) -> None:
-    """Print what ``load`` did (or, in a dry run, would do): a table of the graphs."""
+def print_load(report: LoadReport, limit: int | None = None, offset: int = 0) -> None:
+    """Print what ``load`` did (or, in a dry run, would do): a table of the graphs, ``limit``
+    of them from ``offset`` (a corpus has a graph per source: issue #19), and which those are."""
     from stancegraph.graph import GRAPH_BASE
 
+    end = None if limit is None else offset + limit
+    shown = report.graphs[offset:end]
     if report.dry_run:
         table = new_table("graph", "triples", "requests")
-        for g in report.graphs:
+        for g in shown:
             table.add_row(g.name, str(g.triples), "-" if g.requests is None else str(g.requests))
         console.print(f"would load into {report.destination}")
         if report.authentication is not None:
@@ -510,16 +526,23 @@ def print_load(report: LoadReport) -> None:
         if report.prune:
             console.print(f"then drop every graph under {GRAPH_BASE} not listed below")
         print_table(f"Named graphs ({GRAPH_BASE}<graph>), {report.triples} triples", table)
+        _graphs_page_line(len(report.graphs), offset, len(shown), limit)
         console.print("\ndry run: nothing was loaded")
         return
     table = new_table("graph", "triples", "in store")
-    for g in report.graphs:
+    for g in shown:
         table.add_row(g.name, str(g.triples), "-" if g.in_store is None else str(g.in_store))
     done = f"Loaded {len(report.graphs)} graphs, {report.triples} triples"
     print_table(f"{done}, into {report.destination}", table)
+    _graphs_page_line(len(report.graphs), offset, len(shown), limit)
     if report.prune:
         dropped = ", ".join(report.pruned) if report.pruned else "none"
         console.print(f"dropped graphs no longer in the data: {dropped}")
+
+
+def _graphs_page_line(total: int, offset: int, shown: int, limit: int | None) -> None:
+    if shown < total:
+        print_page_line(console, total, offset, shown, total if limit is None else limit)
 
 
 def load_progress() -> Any:
