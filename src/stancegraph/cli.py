@@ -23,7 +23,7 @@ import contextlib
 import sys
 import traceback
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,30 @@ class State:
 
 #: Rows a query's table shows unless --limit says otherwise (csv, tsv and json give them all).
 TABLE_LIMIT = 50
+
+
+def page_options(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--limit (default :data:`TABLE_LIMIT`) and --offset for a command that lists a page of
+    ``what`` (issue #19: every listing pages)."""
+
+    def wrap(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option(
+            "--offset",
+            type=click.IntRange(min=0),
+            default=0,
+            metavar="N",
+            help=f"Skip the first N {what.split()[0]}.",
+        )(command)
+        return click.option(
+            "--limit",
+            type=click.IntRange(min=0),
+            default=TABLE_LIMIT,
+            show_default=True,
+            metavar="N",
+            help=f"At most N {what}.",
+        )(command)
+
+    return wrap
 
 
 @dataclass(frozen=True)
@@ -444,17 +468,7 @@ def show_build(
     "no longer has (a removed source).",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would be loaded, and where; do nothing.")
-@click.option(
-    "--limit",
-    type=click.IntRange(min=0),
-    default=TABLE_LIMIT,
-    show_default=True,
-    metavar="N",
-    help="At most N graphs in the table of what was loaded (the totals are of every graph).",
-)
-@click.option(
-    "--offset", type=click.IntRange(min=0), default=0, metavar="N", help="Skip the first N graphs."
-)
+@page_options("graphs in the table of what was loaded (the totals are of every graph)")
 @click.pass_obj
 def load(
     state: State,
@@ -1686,17 +1700,7 @@ def vocab_command(state: State, scheme: str | None) -> None:
 
 @cli.command(name="actors")
 @click.argument("text", required=False, default="")
-@click.option(
-    "--limit",
-    type=click.IntRange(min=0),
-    default=TABLE_LIMIT,
-    show_default=True,
-    metavar="N",
-    help="At most N rows.",
-)
-@click.option(
-    "--offset", type=click.IntRange(min=0), default=0, metavar="N", help="Skip the first N rows."
-)
+@page_options("rows")
 @click.pass_obj
 def actors_command(state: State, text: str, limit: int, offset: int) -> None:
     """Find the actors (and posts, places, issues) data/actors.ttl has, to reuse their IRIs.
