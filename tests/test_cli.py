@@ -290,6 +290,27 @@ def test_run_exit_code_is_the_worst_step_s_and_the_others_still_run(tmp_path: Pa
     assert "the dataset conforms" in result.stdout
 
 
+def test_run_does_not_assemble_a_corpus_that_validate_checks_in_batches(
+    headline_mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #19: above the batch size (here made 1 byte), `run` never assembles the dataset
+    in rdflib: info and build read the store or stream the files; the output is the same."""
+    from stancegraph import graph as graph_module
+
+    run("--home", str(headline_mini), "run")  # loads the embedded store, writes dist/
+    whole = run("--home", str(headline_mini), "run")
+    assert whole.exit_code == 0, whole.output
+
+    def refuse(project: object) -> None:
+        raise AssertionError("the corpus was assembled in rdflib")
+
+    monkeypatch.setattr(graph_module, "assemble", refuse)
+    monkeypatch.setenv("STANCEGRAPH_BATCH_BYTES", "1")
+    streamed = run("--home", str(headline_mini), "run")
+    assert streamed.exit_code == 0, streamed.output
+    assert streamed.stdout == whole.stdout
+
+
 def test_installed_script_runs_the_main_job(headline_mini: Path) -> None:
     """As ``make run`` calls it: a real process, stdout a pipe, the validation in a fork."""
     done = run_script("run", home=str(headline_mini))
