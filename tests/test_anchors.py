@@ -437,3 +437,23 @@ def test_project_coverage_of_the_checkout_runs() -> None:
     results = anchors.project_coverage(find_project(home=ROOT))
     assert [r.key for r in results] == ["rd-syria-iran"]
     assert len(results[0].sentences) == 49
+
+
+def test_coverage_reads_one_graph_at_a_time_and_finds_what_the_dataset_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue #19: coverage reads the anchors graph by graph (never the corpus in rdflib at
+    once), and finds exactly the anchors of the assembled dataset, in the same order."""
+    from stancegraph import graph
+
+    project = find_project(home=ROOT)
+    whole = anchors.project_anchors(graph.assemble(project))
+    assert len(whole) > 300
+
+    def refuse(project: object) -> None:
+        raise AssertionError("the corpus was assembled in rdflib")
+
+    monkeypatch.setattr(graph, "assemble", refuse)
+    assert anchors.data_anchors(project) == whole
+    results = anchors.project_coverage(project)
+    assert [r.key for r in results] == ["rd-syria-iran"]

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from stancegraph import graph
+from stancegraph import graph, safety
 from stancegraph.errors import StancegraphError
 from stancegraph.sources import Project
 
@@ -749,8 +749,25 @@ def project_coverage(
     else:
         skipped = set(withheld_without_text(project))
         sources = [s for s in project.sources if s.key not in skipped]
-    found = project_anchors(graph.assemble(project))
+    found = data_anchors(project)
     return [coverage(src.key, project.seed_text(src.key), found, threshold) for src in sources]
+
+
+def data_anchors(project: Project) -> list[Anchor]:
+    """Every anchor in the project's data files (actors and every source), as
+    :func:`project_anchors` finds them in the assembled dataset, read one named graph at a
+    time: never the corpus in rdflib at once (issue #19). An anchor is written whole in one
+    file (its selectors are blank nodes of that file); one written the same in two graphs is
+    one anchor, as in their union."""
+    found: set[Anchor] = set()
+    for iri, paths in graph.layer_files(project):
+        if iri != graph.ACTORS_GRAPH and not str(iri).startswith(graph.GRAPH_BASE + "source/"):
+            continue
+        g = Graph()
+        for path in paths:
+            safety.parse_file(path, graph=g)
+        found.update(read_anchors(g))
+    return sorted(found, key=lambda a: (natural_key(str(a.iri)), repr(a)))
 
 
 def withheld_without_text(project: Project) -> list[str]:
