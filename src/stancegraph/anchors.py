@@ -761,7 +761,7 @@ def data_anchors(project: Project) -> list[Anchor]:
     one anchor, as in their union."""
     found: set[Anchor] = set()
     for iri, paths in graph.layer_files(project):
-        if iri != graph.ACTORS_GRAPH and not str(iri).startswith(graph.GRAPH_BASE + "source/"):
+        if not graph.is_data_graph(iri):
             continue
         g = Graph()
         for path in paths:

@@ -152,13 +152,14 @@ def union_graph(dataset: Dataset, graphs: list[URIRef] | None = None) -> Graph:
     return union
 
 
+def is_data_graph(iri: URIRef) -> bool:
+    """Whether the graph ``iri`` holds statements (actors, a source), not the model."""
+    return iri == ACTORS_GRAPH or str(iri).startswith(GRAPH_BASE + "source/")
+
+
 def data_graph_iris(dataset: Dataset) -> list[URIRef]:
     """The graphs holding statements (actors and every source), not the model."""
-    return [
-        iri
-        for iri in named_graphs(dataset)
-        if iri == ACTORS_GRAPH or str(iri).startswith(GRAPH_BASE + "source/")
-    ]
+    return [iri for iri in named_graphs(dataset) if is_data_graph(iri)]
 
 
 def triple_counts(dataset: Dataset) -> dict[URIRef, int]:
