@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -195,3 +196,29 @@ def test_the_benchmark_measures_every_query_on_every_engine(tmp_path: Path) -> N
         "met": False,
         "value": "not measured (scale not run)",
     }
+
+
+def test_the_benchmark_takes_first_pages_alone_and_stops_a_slow_query(
+    corpus: tuple[Path, dict], tmp_path: Path
+) -> None:
+    """Above --pages-only-above (10M), each query's first page and count are taken once, with
+    the same row counts as the whole answers; a query past --query-timeout is said stopped, not
+    waited for, and the targets say so."""
+    bench = _script("benchmark")
+    home = tmp_path / "corpus"
+    shutil.copytree(corpus[0], home)
+    whole = bench.work_queries_oxigraph(home, runs=1)["queries"]
+    pages = bench.work_queries_oxigraph(home, pages_only=True)["queries"]
+    assert set(pages) == set(whole) == {q.name for q in queries.catalogue(find_project(home=home))}
+    for name, q in pages.items():
+        assert q["status"] == "ok" and q["times"] == [], name
+        assert len(q["first_page"]) == len(q["counted"]) == 1, name
+        assert 0 <= q["first_page"][0] <= q["counted"][0], name
+        assert q["rows"] == whole[name]["rows"], name  # the count is the whole answer's
+    stopped = bench.work_queries_oxigraph(home, runs=1, timeout=1e-6)["queries"]
+    assert {q["status"] for q in stopped.values()} == {"timeout"}
+    assert all(q["first_page"] == [] for q in stopped.values())
+    run = bench.Run(0.0, 0.0, 0.0, "ok", detail={"setup": 0.0, "queries": stopped})
+    summary = bench.engine_summary(run, 1e-6)
+    assert {q["over"] for q in summary["queries"].values()} == {1e-6}
+    assert all("median" not in q for q in summary["queries"].values())
