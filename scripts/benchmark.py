@@ -38,10 +38,10 @@ is not run above ``--rdflib-max-scale``; above it, its time is estimated linearl
 scale it ran at and shown as such (``~``). The same holds for pySHACL (``validate``) with
 ``--pyshacl-timeout`` and ``--pyshacl-max-scale``. ``--oxigraph-memory`` also runs every query on
 a copy of the store in Oxigraph's in-memory store: the same engine without the disk, which no
-command uses, to tell what the disk costs. Oxigraph runs each query in a forked worker too (the
-store opened read-only there), stopped at ``--query-timeout`` seconds (60); above
-``--pages-only-above`` (1M), where the target is the first page, each query is timed once to its
-first page and its count, and its whole answer is not serialised.
+command uses, to tell what the disk costs. Above ``--pages-only-above`` (1M), where the target
+is the first page, each query is timed once to its first page and its count, in a forked worker
+that opens the store read-only as ``stancegraph query`` does, stopped at ``--query-timeout``
+seconds (60); its whole answer is not serialised.
 
 Every time is the median of ``--runs`` runs (``--slow-runs`` for ``validate``, ``build`` and
 ``info``, which take minutes at 100k triples); peak memory is the largest of the runs. The
@@ -268,11 +268,13 @@ def work_queries_oxigraph(
     """Every saved query on Oxigraph: over the embedded on-disk store, or (``memory``) over a
     copy of it in Oxigraph's in-memory store, the same engine without the disk.
 
-    Each evaluation runs in a forked child stopped at ``timeout`` seconds (reported as a
-    timeout, ``> timeout s``), so that one slow query cannot take the whole run with it; the
-    on-disk store is opened read-only in the child (isolation.run_with_deadline). With
-    ``pages_only`` (the scales above 1M, where the target is the first page), each query's
-    first page and count are taken once, and the whole answer is not serialized."""
+    Up to 1M, every query runs ``runs`` times here, in this process (the store's caches warm,
+    as rdflib's dataset is in memory: the engines compared alike). With ``pages_only`` (the
+    scales above 1M, where the target is the first page), each query's first page and count
+    are taken once, in a forked child that opens the store read-only, as `stancegraph query`
+    does (isolation.run_with_deadline), stopped at ``timeout`` seconds (reported as a timeout,
+    ``> timeout s``) so that one slow query cannot hold up the rest; its whole answer is not
+    serialized."""
     import pyoxigraph as ox
 
     from stancegraph import graph, isolation, queries, store
@@ -282,15 +284,19 @@ def work_queries_oxigraph(
     started = time.perf_counter()
     db = store.ensure_embedded(project)
     location = store.store_location(project)
-    copy = None
     if memory:
         copy = ox.Store()
         copy.bulk_extend(db.quads_for_pattern(None, None, None, None))
-    del db  # each child opens the store itself: RocksDB's threads do not survive a fork
+        db = copy
+    elif pages_only:
+        del db  # each child opens the store itself: RocksDB's threads do not survive a fork
     setup = time.perf_counter() - started
 
-    def open_store() -> Any:
-        return copy if copy is not None else store.open_embedded(location)
+    def call(func: Any) -> Any:
+        if not pages_only:
+            return func(db)
+        opened = (lambda: db) if memory else (lambda: store.open_embedded(location))
+        return isolation.run_with_deadline(func, timeout=timeout, setup=opened)
 
     results: dict[str, Any] = {}
     for query in queries.catalogue(project):
@@ -335,14 +341,10 @@ def work_queries_oxigraph(
         for _run in range(1 if pages_only else runs):
             try:
                 if not pages_only:
-                    seconds, rows = isolation.run_with_deadline(
-                        whole, timeout=timeout, setup=open_store
-                    )
+                    seconds, rows = call(whole)
                     entry["times"].append(seconds)
                     entry["rows"] = rows
-                first, counted, total = isolation.run_with_deadline(
-                    paged, timeout=timeout, setup=open_store
-                )
+                first, counted, total = call(paged)
             except QueryTimeout:
                 entry["status"] = "timeout"
                 break
