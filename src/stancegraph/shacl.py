@@ -121,7 +121,7 @@ def run_pyshacl(data: Graph, shapes: Graph) -> Graph:
     with _without_result_text():
         _conforms, results, _text = pyshacl.validate(
             data,
-            shacl_graph=shapes,
+            shacl_graph=_without_contexts(shapes),
             inference="none",
             advanced=True,
             allow_warnings=True,
@@ -135,6 +135,21 @@ def run_pyshacl(data: Graph, shapes: Graph) -> Graph:
         results.remove((s, p, o))
         results.add((stand_ins.get(s, s), p, stand_ins.get(o, o)))
     return results
+
+
+def _without_contexts(shapes: Graph) -> Graph:
+    """A copy of ``shapes`` (its triples, blank nodes as they are, and its prefixes) in
+    rdflib's store without contexts.
+
+    pySHACL reads the shapes of every shape it evaluates, on every focus node it is given
+    (17,000 times on one article), and rdflib's default store works out the contexts of every
+    triple it yields, which pySHACL never asks for: a fifth of the validation's time. The data
+    graph stays as given (pySHACL needs its contexts)."""
+    out = Graph(store="SimpleMemory")
+    for prefix, namespace in shapes.namespaces():
+        out.bind(prefix, namespace, override=True, replace=True)
+    out.addN((s, p, o, out) for s, p, o in shapes)
+    return out
 
 
 def _prepare_sparql_once() -> None:
