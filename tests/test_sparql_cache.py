@@ -143,3 +143,24 @@ def test_check_query_gives_the_same_answer_from_the_cache(cache: Path) -> None:
         first.dataset_graphs,
     )
     assert sparql_cache._same(first.parsed, second.parsed)
+
+
+def test_the_cache_keeps_at_most_max_files_texts(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the bound, the texts read longest ago go, down to four fifths of it (an endpoint is
+    asked many texts)."""
+    import os
+
+    monkeypatch.setattr(sparql_cache, "MAX_FILES", 10)
+    texts = [f"SELECT ?s WHERE {{ ?s ?p {n} }}" for n in range(11)]
+    for n, text in enumerate(texts[:10]):
+        sparql_cache.translated_query(text)
+        kept = cache / f"{sparql_cache._key(text, None, None)}.pickle"
+        os.utime(kept, (1000 + n, 1000 + n))  # made one after the other
+    assert len(kept_files(cache)) == 10
+    assert sparql_cache.lookup(texts[0]) is not None  # read now: the newest
+    sparql_cache.translated_query(texts[10])
+    assert len(kept_files(cache)) == 8
+    gone = [n for n, text in enumerate(texts) if sparql_cache.lookup(text) is None]
+    assert gone == [1, 2, 3]

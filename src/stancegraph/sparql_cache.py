@@ -14,7 +14,8 @@ A query is kept only if what is read back is, node for node, the query that was 
 (:func:`_same`); otherwise it is parsed each time. The files are read with an unpickler that
 makes nothing but rdflib's and pyparsing's own classes, the SPARQL functions of rdflib and this
 module's builders (:class:`_Unpickler`); a file that does not read is parsed again and
-replaced. ``STANCEGRAPH_SPARQL_CACHE=off`` turns the cache off.
+replaced. At most :data:`MAX_FILES` texts are kept, those read longest ago removed first.
+``STANCEGRAPH_SPARQL_CACHE=off`` turns the cache off.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ from typing import Any
 CACHE_ENV = "STANCEGRAPH_SPARQL_CACHE"
 #: Changed whenever what is kept changes.
 FORMAT = 1
+#: At most this many texts are kept: past it, those read longest ago are removed (a server's
+#: endpoint is asked many texts, the main job some ninety).
+MAX_FILES = 1000
+#: A query whose kept form would be larger than this is not kept.
+MAX_FILE_BYTES = 1_000_000
 
 
 def translated_query(
@@ -101,9 +107,12 @@ def _read(path: Path) -> Any:
     except OSError:
         return None
     try:
-        return _Unpickler(io.BytesIO(data)).load()
+        found = _Unpickler(io.BytesIO(data)).load()
     except Exception:  # damaged, or written by another version: parsed again, then replaced
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # read now: the last to be removed
+    return found
 
 
 def _write(path: Path, query: Any) -> None:
@@ -115,7 +124,7 @@ def _write(path: Path, query: Any) -> None:
         back = _Unpickler(io.BytesIO(data)).load()
     except Exception:
         return
-    if not _same(query, back):
+    if len(data) > MAX_FILE_BYTES or not _same(query, back):
         return
     with contextlib.suppress(OSError):
         fd, partial = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
@@ -126,6 +135,24 @@ def _write(path: Path, query: Any) -> None:
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(partial)
+            return
+        _prune(path.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Past :data:`MAX_FILES` kept texts, remove those read longest ago, down to four fifths."""
+    with contextlib.suppress(OSError):
+        kept = [e for e in os.scandir(folder) if e.name.endswith(".pickle")]
+        if len(kept) <= MAX_FILES:
+            return
+        ages = []
+        for entry in kept:
+            with contextlib.suppress(OSError):
+                ages.append((entry.stat().st_mtime, entry.path))
+        ages.sort()
+        for _, stale in ages[: len(ages) - MAX_FILES * 4 // 5]:
+            with contextlib.suppress(OSError):
+                os.unlink(stale)
 
 
 # --- what is kept: rdflib's CompValue and Prologue by their content -----------------------------
