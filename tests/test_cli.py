@@ -22,6 +22,7 @@ from stancegraph.sources import HOME_ENV, Project
 
 GRAPH = "https://w3id.org/stancegraph/graph/"
 SUBCOMMANDS = ["info", "run"]
+MINI_SECOND = MINI.parent / "mini-second"  # a second source, to copy into a copy of MINI
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -293,10 +294,15 @@ def test_run_exit_code_is_the_worst_step_s_and_the_others_still_run(tmp_path: Pa
 def test_run_does_not_assemble_a_corpus_that_validate_checks_in_batches(
     headline_mini: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Issue #19: above the batch size (here made 1 byte), `run` never assembles the dataset
-    in rdflib: info and build read the store or stream the files; the output is the same."""
+    """Issue #19: above the batch size (here made 1 byte, so that each of two sources is a
+    batch), `run` never assembles the dataset in rdflib: info and build read the store or
+    stream the files; the output is the same."""
     from stancegraph import graph as graph_module
+    from stancegraph.sources import find_project
+    from stancegraph.validate.run import dataset_batches
 
+    shutil.copytree(MINI_SECOND, headline_mini, dirs_exist_ok=True)
+    assert dataset_batches(find_project(headline_mini), 1) is not None
     run("--home", str(headline_mini), "run")  # loads the embedded store, writes dist/
     whole = run("--home", str(headline_mini), "run")
     assert whole.exit_code == 0, whole.output
@@ -309,6 +315,31 @@ def test_run_does_not_assemble_a_corpus_that_validate_checks_in_batches(
     streamed = run("--home", str(headline_mini), "run")
     assert streamed.exit_code == 0, streamed.output
     assert streamed.stdout == whole.stdout
+
+
+def test_run_assembles_the_dataset_when_validate_checks_it_whole(
+    headline_mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One source is one batch however large it is: validate then holds the whole graph, and
+    `run` assembles it for info and build too (one test decides both: dataset_batches)."""
+    from stancegraph import graph as graph_module
+    from stancegraph.sources import find_project
+    from stancegraph.validate.run import dataset_batches
+
+    monkeypatch.setenv("STANCEGRAPH_BATCH_BYTES", "1")
+    assert dataset_batches(find_project(headline_mini)) is None
+    assembled: list[object] = []
+    assemble = graph_module.assemble
+
+    def counted(project: object) -> object:
+        assembled.append(project)
+        return assemble(project)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(graph_module, "assemble", counted)
+    result = run("--home", str(headline_mini), "run")
+    assert result.exit_code == 0, result.output
+    assert len(assembled) == 1
+    assert "the dataset conforms" in result.stdout
 
 
 def test_installed_script_runs_the_main_job(headline_mini: Path) -> None:

@@ -1142,8 +1142,11 @@ def write_pieces(
 
 
 def _turtle(triples: Iterable[tuple[Node, Node, Node]], prefixes: dict[str, str]) -> str:
-    """Turtle of ``triples`` with exactly ``prefixes`` bound, triples added in sorted order."""
-    g = Graph(bind_namespaces="none")
+    """Turtle of ``triples`` with exactly ``prefixes`` bound, triples added in sorted order.
+
+    The graph is in rdflib's store without contexts: the serializer never asks for them, and
+    the default store works out the contexts of every triple it yields (the same bytes)."""
+    g = Graph(store="SimpleMemory", bind_namespaces="none")
     for prefix, ns in prefixes.items():
         g.bind(prefix, ns)
     for triple in sorted(triples, key=_triple_key):

@@ -1281,24 +1281,23 @@ def run_main_job(state: State) -> None:
     before it fails; the exit code is the worst of the four (0 ok, 1 the dataset violates the
     shapes, 2 unusable input).
     """
-    from stancegraph import graph, isolation
-    from stancegraph.validate.run import batch_limit
+    from stancegraph import graph, isolation, store
+    from stancegraph.validate.run import dataset_batches
 
     project = state.project()
     # The validation is the longest step: start it first, before anything else is read.
     validation = isolation.Child(validation_text, project)
     # A corpus that validate checks in batches is not assembled in rdflib either: info and
-    # build then read what 'load' recorded, or stream the files (issue #19).
-    data_bytes = sum(
-        p.stat().st_size for _, paths in graph.layer_files(project) for p in paths if p.is_file()
-    )
+    # build then read what 'load' recorded, or stream the files (issue #19). One test decides
+    # both (dataset_batches). Nor is a dataset that the embedded store holds as it is now:
+    # info reads what 'load' recorded and build dumps the store, the same output for less work.
     dataset = None
-    if data_bytes <= batch_limit():
-        try:
+    try:
+        if dataset_batches(project) is None and store.embedded_status(project).state != "fresh":
             dataset = graph.assemble(project)  # a file that does not parse: no step could run
-        except BaseException:
-            validation.cancel()
-            raise
+    except BaseException:
+        validation.cancel()
+        raise
     codes = [attempt(state, show_info, project, dataset)]
     codes.append(attempt(state, show_build, project, None, None, dataset))
     del dataset

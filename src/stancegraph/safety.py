@@ -60,7 +60,7 @@ from defusedxml import DefusedXmlException
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from stancegraph import names
+from stancegraph import names, sparql_cache
 from stancegraph.errors import InputError, QueryError, QueryRefused, StancegraphError
 
 # rdflib's SPARQL engine fetches a FROM/FROM NAMED/USING graph it does not hold from the web (or
@@ -1242,6 +1242,9 @@ def _parse_sparql_text(text: str) -> tuple[Any, str]:
     from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+    kept = sparql_cache.lookup(text)  # parsed by an earlier process
+    if kept is not None:
+        return kept, _QUERY_FORMS.get(kept.algebra.name, kept.algebra.name)
     failures: list[ParseBaseException] = []
     for parse, translate in ((parseQuery, translateQuery), (parseUpdate, translateUpdate)):
         try:
@@ -1264,6 +1267,7 @@ def _parse_sparql_text(text: str) -> tuple[Any, str]:
             if isinstance(prepared, list) or not prepared.algebra:
                 raise _SparqlProblem(None, "query is empty (only comments or prefixes)")
             return prepared, "UPDATE"
+        sparql_cache.keep(text, prepared)
         return prepared, _QUERY_FORMS.get(prepared.algebra.name, prepared.algebra.name)
     furthest = max(failures, key=lambda exc: exc.loc)
     rest = text[furthest.loc : furthest.loc + 40].split()

@@ -216,13 +216,25 @@ def validate_dataset(
     each with the context it references, the way a contribution is checked, so that no JVM or
     rdflib graph ever holds the corpus (issue #19); the report is the whole-graph report (the
     tests compare them). ``progress(done, total)`` is told after each batch."""
-    limit = batch_limit() if batch_bytes is None else batch_bytes
     folder = None if texts is None else Path(texts)
     with _without_cycle_collection():
-        batches = source_batches(project, limit)
-        if len(batches) > 1:
+        batches = dataset_batches(project, batch_bytes)
+        if batches is not None:
             return validate_in_batches(project, batches, engine, progress, folder)
         return _validate_dataset(project, engine, folder)
+
+
+def dataset_batches(project: Project, batch_bytes: int | None = None) -> list[list[Path]] | None:
+    """The batches of data files that :func:`validate_dataset` validates one after another
+    (:func:`source_batches` of ``batch_bytes``, default :func:`batch_limit`), or ``None`` when
+    it validates the whole graph at once: when they all fit in one batch.
+
+    The one test of whether the dataset is too large to hold in rdflib at once: ``stancegraph
+    run`` asks it too, and assembles the dataset for info and build only when this says
+    ``None`` (validate then holds the whole graph as well)."""
+    limit = batch_limit() if batch_bytes is None else batch_bytes
+    batches = source_batches(project, limit)
+    return batches if len(batches) > 1 else None
 
 
 #: Environment variable: the batch size in bytes instead of :data:`BATCH_BYTES` (the benchmark
