@@ -19,17 +19,22 @@ $(PY):
 	@test -n "$(PYTHON_BOOT)" || { echo "make: need python3.11 (or python3 >= 3.11) on PATH" >&2; exit 2; }
 	$(PYTHON_BOOT) -m venv $(VENV)
 
+# An editable install compiles nothing; compileall writes src/'s bytecode once, as a first run
+# would, also where PYTHONDONTWRITEBYTECODE is set (then every run compiled the package anew).
 $(STAMPS)/run: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	$(PY) -m compileall -q src >/dev/null
 	@mkdir -p $(STAMPS) && touch $@
 
 # The drawing libraries are the docs extra: `make run` never installs them (issue #20).
 $(STAMPS)/docs: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[docs]'
+	$(PY) -m compileall -q src >/dev/null
 	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/run
 
 $(STAMPS)/test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,docs]'
+	$(PY) -m compileall -q src >/dev/null
 	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/run $(STAMPS)/docs
 
 # The main job: describe the graph, build dist/, validate the dataset against the shapes, and
