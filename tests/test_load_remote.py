@@ -369,6 +369,44 @@ def test_dry_run_sends_nothing(server: OxigraphServer) -> None:
     assert server.counts() == {}
 
 
+@pytest.mark.parametrize("how", ["--graph-store", "--update"])
+def test_the_load_streams_graph_by_graph_without_assembling_the_corpus(
+    server: OxigraphServer, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #19: at 10M triples the corpus does not fit in rdflib; the load reads each graph
+    into a small pyoxigraph store as it sends it, and the store holds what rdflib would have."""
+    project = find_project(home=MINI)
+    want = expected(project)
+    shapes = graph.named_graphs(graph.assemble(project))[graph.SHAPES_GRAPH]
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("the load assembled the corpus in rdflib")
+
+    monkeypatch.setattr(graph, "assemble", refuse)
+    url = f"{server.base}/store" if how == "--graph-store" else f"{server.base}/update"
+    result = run("--home", str(MINI), "load", how, url, "--chunk-size", "3")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert server.counts() == want
+    assert isomorphic(server.graph(str(graph.SHAPES_GRAPH)), shapes), "blank nodes kept apart"
+
+
+def test_a_file_that_does_not_parse_stops_the_load_before_its_first_request(
+    server: OxigraphServer, tmp_path: Path
+) -> None:
+    """Each graph is read again as it is sent, but every file is read once first: a broken
+    last source is the same one-line error (file and line, exit 2) with nothing sent."""
+    project = copy_mini(tmp_path)
+    broken = project.root / "data" / "mini" / "zz-broken.ttl"
+    broken.write_text("<http://example.org/a> <http://example.org/b> .\n", encoding="utf-8")
+    with Proxy(server.base) as proxy:
+        result = run("--home", str(project.root), "load", "--graph-store", f"{proxy.base}/store")
+    assert result.exit_code == 2
+    message = assert_one_line_error(result)
+    assert "zz-broken.ttl:1" in message, message
+    assert proxy.seen == []
+    assert server.counts() == {}
+
+
 # --- failures part-way ----------------------------------------------------------------------------
 
 

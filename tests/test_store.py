@@ -639,6 +639,32 @@ def test_info_reads_what_load_recorded_and_says_the_same(tmp_path: Path) -> None
     assert store.recorded_summary(project) is None, "a stale store is not read"
 
 
+def test_info_without_a_fresh_store_reads_the_files_graph_by_graph(
+    tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #19: with the store missing or stale, ``info`` read the corpus assembled in rdflib
+    (10M triples do not fit in 4 GB); now each graph's files are read into a small pyoxigraph
+    store, and it reports what the assembled dataset reports, on the mini project (an actor
+    typed in two graphs counted once), the checkout, and the mini project made stale."""
+    mini = copy_mini(tmp_path)
+    stale = copy_mini(tmp_path / "stale")
+    store.load_embedded(stale)
+    add_claim(stale)
+    for each in (mini, project, stale):
+        whole = graph.summarize(each, graph.assemble(each))
+        assert graph.summarize_files(each) == whole
+    want = graph.summarize(stale, graph.assemble(stale))
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("info assembled the corpus in rdflib")
+
+    monkeypatch.setattr(graph, "assemble", refuse)
+    assert graph.summarize(stale) == want
+    result = CliRunner().invoke(cli, ["--home", str(stale.root), "info"])
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "stale" in result.output
+
+
 def test_a_load_parses_one_graph_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The load of the project holds a batch of graphs, never the corpus: each graph is parsed
     when its batch fills, and a batch is sent before the next graph is parsed (here batches of

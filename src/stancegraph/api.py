@@ -377,7 +377,10 @@ class StanceGraph:
 
     def dataset(self) -> Dataset:
         """The rdflib Dataset, one named graph per layer (docs/architecture.md), assembled once
-        and kept."""
+        and kept: the whole corpus in memory as rdflib terms, asked for by name (no command
+        does this at scale). Assembling the 1M-triple synthetic corpus took 1.5 GB (issue #19),
+        so a corpus of millions of triples does not fit in a few GB: read it through
+        :meth:`store` (the embedded Oxigraph store) or :meth:`query` instead."""
         if self._dataset is None:
             from stancegraph import graph
 

@@ -286,9 +286,10 @@ def _characters(g: Graph, project: Project, source: Source) -> int:
 
 def summarize(project: Project, dataset: Dataset | None = None) -> Summary:
     """Count what is in the project: ``dataset`` if the caller has assembled it already (the
-    main job reads the files once for every step), else the project assembled here."""
+    main job reads the files once for every step), else the project's files read one named
+    graph at a time (:func:`summarize_files`), never the corpus assembled in rdflib."""
     if dataset is None:
-        dataset = assemble(project)
+        return summarize_files(project)
     return Summary(
         root=project.root,
         ontology_iri=ontology_iri(dataset),
@@ -297,6 +298,80 @@ def summarize(project: Project, dataset: Dataset | None = None) -> Summary:
         triples=triple_counts(dataset),
         entities=entity_counts(dataset),
     )
+
+
+#: Things typed with one of ``classes`` in one named graph (pyoxigraph, one graph at a time).
+_TYPED_QUERY = (
+    "SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {classes} }} GRAPH {graph} {{ ?s a ?c }} }}"
+)
+_PUBLISHER_PROPS = frozenset([str(DCTERMS.publisher), str(SCHEMA.publisher)])
+
+
+def summarize_files(project: Project) -> Summary:
+    """What :func:`summarize` reports of the assembled project, read from the files one named
+    graph at a time, each by :func:`stancegraph.safety.read_graph` (the same guards and errors)
+    into a small pyoxigraph store that is let go after: what ``info`` prints when the embedded
+    store is missing or stale, in bounded memory at any size (issue #19: assembling 10M triples
+    in rdflib does not fit in 4 GB). Of each graph only what the summary reads is kept as rdflib
+    terms: the ontology graph, and a source's document with its publisher."""
+    if not project.ontology_file.is_file():
+        raise ProjectError(f"{project.ontology_file}: the ontology file is missing")
+    small = Dataset()  # the ontology, and of the other graphs only what describe_source reads
+    counts: dict[URIRef, int] = {}
+    classes: dict[str, str] = {}
+    things: dict[str, set[object]] = {kind: set() for kind in ENTITY_ROOTS}
+    actors: ox.Store | None = None
+    for index, (iri, files) in enumerate(layer_files(project)):
+        name = ox.NamedNode(str(iri))
+        store = safety.read_graph(files, name)
+        counts[iri] = len(store)
+        if iri == ONTOLOGY_GRAPH:  # the first graph: the classes the entities are counted by
+            onto = small.graph(ONTOLOGY_GRAPH)
+            for q in store:
+                onto.add(_rdflib(q))
+            for kind, root in ENTITY_ROOTS.items():
+                classes[kind] = " ".join(f"<{c}>" for c in sorted(subclasses(onto, root)))
+        if iri == ACTORS_GRAPH:
+            actors = store
+        if is_data_graph(iri):
+            for kind, found in things.items():
+                text = _TYPED_QUERY.format(classes=classes.get(kind, ""), graph=name)
+                for row in store.query(text):  # type: ignore[union-attr]
+                    term = row[0]  # type: ignore[index]
+                    # blank nodes are this graph's own (new labels in each file, as in rdflib)
+                    found.add(term.value if isinstance(term, ox.NamedNode) else (index, str(term)))
+        if str(iri).startswith(GRAPH_BASE + "source/"):
+            _keep_description(small, iri, store, actors)
+    return Summary(
+        root=project.root,
+        ontology_iri=ontology_iri(small),
+        ontology_version=ontology_version(small),
+        sources=[describe_source(small, project, src) for src in project.sources],
+        triples={g: counts[g] for g in in_layer_order(counts)},
+        entities={kind: len(found) for kind, found in things.items()},
+    )
+
+
+def _keep_description(
+    small: Dataset, iri: URIRef, store: ox.Store, actors: ox.Store | None
+) -> None:
+    """Into ``small``: what :func:`describe_source` reads of source graph ``iri`` (held in
+    ``store``): its document's triples, and its publisher's, from that graph and the actors'."""
+    key = str(iri).removeprefix(GRAPH_BASE + "source/")
+    g, name = small.graph(iri), ox.NamedNode(str(iri))
+    for q in store.quads_for_pattern(ox.NamedNode(str(document_iri(key))), None, None, name):
+        g.add(_rdflib(q))
+        if q.predicate.value in _PUBLISHER_PROPS and isinstance(q.object, ox.NamedNode):
+            for pq in store.quads_for_pattern(q.object, None, None, name):
+                g.add(_rdflib(pq))
+            if actors is not None:
+                known = small.graph(ACTORS_GRAPH)
+                for pq in actors.quads_for_pattern(q.object, None, None, None):
+                    known.add(_rdflib(pq))
+
+
+def _rdflib(q: ox.Quad) -> tuple[Node, Node, Node]:
+    return (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object))
 
 
 def _first_literal(

@@ -13,25 +13,31 @@ from __future__ import annotations
 
 import netrc
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from rdflib import BNode, Dataset, Graph, URIRef
+import pyoxigraph
+from rdflib import Dataset, Graph, URIRef
 
 from stancegraph import graph
-from stancegraph.errors import StoreError
+from stancegraph.errors import StancegraphError, StoreError
 from stancegraph.sources import Project
 from stancegraph.store import (
     COUNT_QUERY,
     GraphLoad,
     GraphPlan,
+    LayerFiles,
     Listener,
+    LoadedGraph,
     LoadReport,
     describe_error,
+    layer_plan,
     plan,
+    read_layer,
     short_name,
 )
 
@@ -47,6 +53,11 @@ BLANK_CHUNK = 500
 DEFAULT_TIMEOUT = 60.0
 
 Protocol = Literal["gsp", "update"]
+
+#: One graph's triples as a load holds them: an rdflib graph (:func:`load_remote` given a
+#: dataset), or the in-memory pyoxigraph store :func:`stancegraph.safety.read_graph` read a
+#: layer's files into, the triples in the graph of the layer's IRI (a load of the project).
+Triples = Graph | pyoxigraph.Store
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,8 @@ class RemoteTarget:
 @dataclass
 class RemoteResult:
     target: RemoteTarget
-    loaded: list[tuple[GraphPlan, int]] = field(default_factory=list)
+    #: each graph loaded (its name and the triples sent), with the triples the store holds
+    loaded: list[tuple[GraphLoad, int]] = field(default_factory=list)
     requests: int = 0
     pruned: list[str] = field(default_factory=list)
 
@@ -213,14 +225,16 @@ def describe_auth(target: RemoteTarget) -> str:
     return _auth(target)[1]
 
 
-def update_requests(iri: URIRef, g: Graph, chunk_size: int = DEFAULT_CHUNK) -> list[str]:
-    """The SPARQL Update requests that replace graph ``iri`` with the triples of ``g``.
+def update_requests(iri: URIRef, g: Triples, chunk_size: int = DEFAULT_CHUNK) -> list[str]:
+    """The SPARQL Update requests that replace graph ``iri`` with the triples of ``g`` (an rdflib
+    graph, or a pyoxigraph store holding them in graph ``iri``).
 
     Every term is written by rdflib's ``.n3()`` (which escapes literals and refuses malformed
-    IRIs), never pasted from text. Triples that share a blank node stay in one request, since a
-    blank node label means a new node in each request. One request: ``DROP SILENT GRAPH`` and
-    ``INSERT DATA`` together. Several: fill a staging graph, then ``MOVE`` it into place, so that
-    the graph is replaced in one step.
+    IRIs) or, for a pyoxigraph store, by pyoxigraph's N-Triples writer (the terms it holds were
+    checked when parsed), never pasted from text. Triples that share a blank node stay in one
+    request, since a blank node label means a new node in each request. One request:
+    ``DROP SILENT GRAPH`` and ``INSERT DATA`` together. Several: fill a staging graph, then
+    ``MOVE`` it into place, so that the graph is replaced in one step.
 
     A chunk with blank nodes is sent as ``INSERT { ... } WHERE { }``, which inserts the same
     triples (one solution, so one new node per label), and holds at most :data:`BLANK_CHUNK`
@@ -228,7 +242,7 @@ def update_requests(iri: URIRef, g: Graph, chunk_size: int = DEFAULT_CHUNK) -> l
     allowed in a constant clause"), and compiles a template of about 1,500 triples into more
     SQL than it allows ("exceeded 10000 lines of code"; 1,000 pass).
     """
-    chunks = _chunks(g, chunk_size)
+    chunks = _chunks(_term_texts(iri, g), chunk_size)
     target = iri.n3()
     if len(chunks) <= 1:
         if not chunks:
@@ -252,39 +266,68 @@ def staging_iri(iri: URIRef) -> URIRef:
     return URIRef(STAGING_BASE + short_name(iri))
 
 
-def _chunks(g: Graph, size: int) -> list[tuple[str, bool]]:
-    """The triples of ``g`` as N-Triples-like lines in chunks of about ``size`` triples (a chunk
-    with blank nodes: :data:`BLANK_CHUNK` at most, unless one node's triples are more), each
-    with whether it holds a blank node."""
-    parent: dict[BNode, BNode] = {}
+def _term_texts(iri: URIRef, g: Triples) -> list[tuple[str, str, str]]:
+    """The triples of ``g`` as the text of their terms in N-Triples (a blank node's text starts
+    with ``_:``)."""
+    if isinstance(g, Graph):
+        return [(s.n3(), p.n3(), o.n3()) for s, p, o in g]
+    # pyoxigraph's N-Triples: one triple a line, "S P O .", no space inside S or P (an IRI or a
+    # blank node), a line feed in a literal written \n; so only "\n" ends a line (not
+    # str.splitlines, which also breaks at U+2028 and the like, which a literal holds as is).
+    text = _dump(iri, g).decode("utf-8")
+    triples = []
+    for line in text.split("\n"):
+        if line:
+            s, p, rest = line.split(" ", 2)
+            triples.append((s, p, rest.removesuffix(" .")))
+    return triples
 
-    def find(node: BNode) -> BNode:
+
+def _chunks(triples: list[tuple[str, str, str]], size: int) -> list[tuple[str, bool]]:
+    """The ``triples`` (term texts) as N-Triples-like lines in chunks of about ``size`` triples
+    (a chunk with blank nodes: :data:`BLANK_CHUNK` at most, unless one node's triples are more),
+    each with whether it holds a blank node.
+
+    The triples are taken in their order with blank node labels left out (labels are new in each
+    parse), each blank node's triples as a group where its first triple falls, groups that tie
+    there by their triples without labels: so the chunks, and how many requests a graph takes,
+    are the same whichever parser read the graph and whatever labels it drew."""
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
         parent.setdefault(node, node)
         while parent[node] != node:
             parent[node] = parent[parent[node]]
             node = parent[node]
         return node
 
-    triples = sorted(g, key=lambda t: tuple(n.n3() for n in t))
+    def unlabelled(t: tuple[str, str, str]) -> tuple[str, str, str]:
+        s, p, o = t
+        return ("_:" if s.startswith("_:") else s, p, "_:" if o.startswith("_:") else o)
+
+    triples = sorted(sorted(triples), key=unlabelled)
     for s, _p, o in triples:
-        if isinstance(s, BNode) and isinstance(o, BNode):
+        if s.startswith("_:") and o.startswith("_:"):
             parent[find(s)] = find(o)
-    groups: dict[tuple[str, object], list[str]] = {}
-    order: list[tuple[str, object]] = []
+    groups: dict[tuple[str, object], list[tuple[str, str, str]]] = {}
     for n, (s, p, o) in enumerate(triples):
-        bnode = s if isinstance(s, BNode) else o if isinstance(o, BNode) else None
+        bnode = s if s.startswith("_:") else o if o.startswith("_:") else None
         key: tuple[str, object] = (
             ("bnode", find(bnode)) if bnode is not None else ("plain", n // size)
         )
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
-        groups[key].append(f"{s.n3()} {p.n3()} {o.n3()} .\n")
+        groups.setdefault(key, []).append((s, p, o))
+
+    def rank(key: tuple[str, object]) -> tuple[object, ...]:
+        members = groups[key]
+        if key[0] == "plain":
+            return (unlabelled(members[0]),)
+        return (unlabelled(members[0]), sorted(map(unlabelled, members)))
+
     chunks: list[tuple[str, bool]] = []
     current: list[str] = []
     blank = False
-    for key in order:
-        lines = groups[key]
+    for key in sorted(groups, key=rank):
+        lines = [f"{s} {p} {o} .\n" for s, p, o in groups[key]]
         with_blank = blank or key[0] == "bnode"
         limit = min(size, BLANK_CHUNK) if with_blank else size
         if current and len(current) + len(lines) > limit:
@@ -297,56 +340,108 @@ def _chunks(g: Graph, size: int) -> list[tuple[str, bool]]:
     return chunks
 
 
+def _dump(iri: URIRef, g: pyoxigraph.Store) -> bytes:
+    """The triples of graph ``iri`` in the pyoxigraph store ``g``, as N-Triples."""
+    out = g.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.NamedNode(str(iri)))
+    assert out is not None  # no output given: the bytes are returned
+    return out
+
+
 def ntriples(g: Graph) -> bytes:
     """``g`` as N-Triples (sent as ``text/turtle``: every N-Triples document is Turtle)."""
     return g.serialize(format="nt", encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class CheckedGraph:
+    """One named graph of a load of the project, read once and let go before the load sends
+    anything (:func:`check_layers`): its IRI and its distinct triples, which the progress bar
+    counts. The load reads its files again when it sends it."""
+
+    iri: URIRef
+    triples: int
+
+    @property
+    def name(self) -> str:
+        return short_name(self.iri)
+
+    @property
+    def weight(self) -> int:
+        return self.triples
+
+
+def check_layers(layers: Sequence[LayerFiles]) -> list[CheckedGraph]:
+    """Every layer read (:func:`stancegraph.store.read_layer`: the guards and errors of every
+    file the package reads) and counted, one at a time, none kept: a file that does not parse
+    stops the load before its first request, as when the corpus was assembled first, without
+    holding the corpus in memory (issue #19)."""
+    return [CheckedGraph(layer.iri, read_layer(layer).triples) for layer in layers]
+
+
+def _triples_of(item: GraphPlan | LoadedGraph) -> Triples:
+    return item.graph if isinstance(item, GraphPlan) else item.store
+
+
 def load_remote(
-    dataset: Dataset,
+    graphs: Dataset | Sequence[LayerFiles],
     target: RemoteTarget,
     *,
     listener: Listener | None = None,
     client: httpx.Client | None = None,
     prune: bool = False,
 ) -> RemoteResult:
-    """Replace each named graph of ``dataset`` on ``target``, checking each graph's count.
+    """Replace each named graph of ``graphs`` on ``target``, checking each graph's count.
 
-    With ``prune``, afterwards drop the graphs under our graph base that ``dataset`` does not
+    ``graphs`` is a dataset, or the layers of a project (:func:`stancegraph.store.layer_plan`):
+    those are read and checked first (:func:`check_layers`), then read again one at a time as
+    each is sent, so that a load holds one graph in memory, never the corpus (issue #19).
+    With ``prune``, afterwards drop the graphs under our graph base that ``graphs`` does not
     have (a source that was removed, a staging graph left by an interrupted ``--update``).
     Raises :class:`RemoteLoadError` naming the graphs loaded and not loaded if anything fails.
     """
     listener = listener or Listener()
-    items = plan(dataset)
-    listener.planned(items)
+    items: Sequence[GraphPlan] | Sequence[CheckedGraph]
+    if isinstance(graphs, Dataset):
+        items = plan(graphs)
+    else:
+        layers = list(graphs)
+        items = check_layers(layers)
+    listener.planned(items)  # type: ignore[arg-type]
     auth, _ = _auth(target)
     result = RemoteResult(target)
     own = client is None
     http = client or httpx.Client(
         auth=auth, timeout=target.timeout, follow_redirects=False, headers=_HEADERS
     )
+
+    def stopped(index: int, why: str) -> RemoteLoadError:
+        return RemoteLoadError(
+            target,
+            [i.name for i, _ in result.loaded],
+            [i.name for i in items[index:]],
+            f"graph {items[index].name}: {why}",
+        )
+
     try:
-        for index, item in enumerate(items):
-            listener.started(item)
+        for index, planned in enumerate(items):
+            listener.started(planned)  # type: ignore[arg-type]
+            item: GraphPlan | LoadedGraph
+            if isinstance(planned, GraphPlan):
+                item = planned
+            else:
+                try:  # (it was read a moment ago; a file changed since then)
+                    item = read_layer(layers[index])
+                except StancegraphError as exc:
+                    raise stopped(index, str(exc)) from None
             try:
                 result.requests += _send_graph(http, target, item)
                 found = count_triples(http, target.query_url, item.iri)
             except StoreError as exc:
-                raise RemoteLoadError(
-                    target,
-                    [i.name for i, _ in result.loaded],
-                    [i.name for i in items[index:]],
-                    f"graph {item.name}: {exc}",
-                ) from None
+                raise stopped(index, str(exc)) from None
             if found != item.triples:
-                raise RemoteLoadError(
-                    target,
-                    [i.name for i, _ in result.loaded],
-                    [i.name for i in items[index:]],
-                    f"graph {item.name}: sent {item.triples} triples but the store has {found}",
-                )
-            result.loaded.append((item, found))
-            listener.finished(item)
+                raise stopped(index, f"sent {item.triples} triples but the store has {found}")
+            result.loaded.append((GraphLoad(item.name, item.triples, in_store=found), found))
+            listener.finished(planned)  # type: ignore[arg-type]
         if prune:
             keep = {str(item.iri) for item in items}
             try:
@@ -374,16 +469,20 @@ def load_project(
     dry_run: bool = False,
     listener: Listener | None = None,
 ) -> LoadReport:
-    """``stancegraph load`` into a remote store: the project's dataset
-    (:func:`stancegraph.graph.assemble`) loaded into ``target`` by :func:`load_remote`, graph by
-    graph, each count checked; with ``dry_run``, only counted, with the requests each graph
-    would take and how the load would authenticate."""
-    dataset = graph.assemble(project)
+    """``stancegraph load`` into a remote store: the project's named graphs
+    (:func:`stancegraph.store.layer_plan`) loaded into ``target`` by :func:`load_remote`, graph
+    by graph, each count checked; with ``dry_run``, only counted, with the requests each graph
+    would take and how the load would authenticate.
+
+    Each graph is read from its files into an in-memory pyoxigraph store
+    (:func:`stancegraph.store.read_layer`) when it is counted or sent, and let go after: the
+    corpus is never assembled in rdflib, nor held in memory at once (issue #19)."""
+    layers = layer_plan(project)
     if dry_run:
-        graphs = [
-            GraphLoad(item.name, item.triples, requests=_requests_for(target, item))
-            for item in plan(dataset)
-        ]
+        graphs = []
+        for layer in layers:
+            item = read_layer(layer)
+            graphs.append(GraphLoad(item.name, item.triples, requests=_requests_for(target, item)))
         return LoadReport(
             target.describe(),
             graphs,
@@ -391,16 +490,16 @@ def load_project(
             authentication=describe_auth(target),
             prune=prune,
         )
-    result = load_remote(dataset, target, listener=listener, prune=prune)
+    result = load_remote(layers, target, listener=listener, prune=prune)
     graphs = [GraphLoad(item.name, item.triples, in_store=n) for item, n in result.loaded]
     return LoadReport(target.url, graphs, prune=prune, pruned=result.pruned)
 
 
-def _requests_for(target: RemoteTarget, item: GraphPlan) -> int:
+def _requests_for(target: RemoteTarget, item: GraphPlan | LoadedGraph) -> int:
     """How many requests loading ``item`` into ``target`` takes."""
     if target.protocol == "gsp":
         return 1
-    return len(update_requests(item.iri, item.graph, target.chunk_size))
+    return len(update_requests(item.iri, _triples_of(item), target.chunk_size))
 
 
 LIST_OURS = (
@@ -444,19 +543,21 @@ def _drop_graph(http: httpx.Client, target: RemoteTarget, iri: URIRef) -> int:
 _HEADERS = {"User-Agent": "stancegraph"}
 
 
-def _send_graph(http: httpx.Client, target: RemoteTarget, item: GraphPlan) -> int:
+def _send_graph(http: httpx.Client, target: RemoteTarget, item: GraphPlan | LoadedGraph) -> int:
     """Send one graph; the number of requests it took."""
+    triples = _triples_of(item)
     if target.protocol == "gsp":
+        body = ntriples(triples) if isinstance(triples, Graph) else _dump(item.iri, triples)
         _request(
             http,
             "PUT",
             target.url,
             params={"graph": str(item.iri)},
-            content=ntriples(item.graph),
+            content=body,
             headers={"Content-Type": "text/turtle; charset=utf-8"},
         )
         return 1
-    requests = update_requests(item.iri, item.graph, target.chunk_size)
+    requests = update_requests(item.iri, triples, target.chunk_size)
     for text in requests:
         _request(
             http,
