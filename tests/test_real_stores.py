@@ -299,14 +299,14 @@ def test_query_endpoint_names_the_known_deviation(virtuoso: stores.VirtuosoServe
         check=False,
         timeout=120,
         **virtuoso.variables(),
-        QUERY="russia-iran-issues",
+        QUERY="reported-by-several-sources",
     )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("stancegraph: error: ")
     assert "SQ156" in lines[0]
-    assert "russia-iran-issues is known to deviate on Virtuoso: " in lines[0]
+    assert "reported-by-several-sources is known to deviate on Virtuoso: " in lines[0]
 
 
 ORIGINAL_STANCES_ON_TARGET = """\
