@@ -3,9 +3,16 @@
 whole answer as CSV and JSON beside each page), a page per actor, the dataset's statistics and
 the pictures, as static HTML under ``dist/docs/``, with a search over labels run in the page.
 
-Everything is read from the assembled dataset and the saved queries, so the site cannot drift
-from the data; every page is a Jinja2 template under ``templates/`` with one local stylesheet,
-and nothing on any page loads from the network (links out are plain ``<a href>``).
+Everything is read from the data and the saved queries, so the site cannot drift from the
+data: the data from the embedded store (:func:`stancegraph.store.ensure_embedded`, as ``query``
+and ``plot`` read it) by SPARQL and triple patterns over pyoxigraph, never the corpus assembled
+in rdflib (issue #19); rdflib parses only the model layers (ontology, vocabularies, shapes),
+for their pages. A query's page shows the first page of its answer with the total, taken as
+``stancegraph query`` pages; the downloads beside it hold the whole answer up to
+:data:`DOWNLOAD_ROWS` rows (past that, its first rows, and the page says so); an actor's page
+lists the first :data:`MAX_ITEMS` items of each section, with how many there are. Every page
+is a Jinja2 template under ``templates/`` with one local stylesheet, and nothing on any page
+loads from the network (links out are plain ``<a href>``).
 
 Why our own generator and not pyLODE: pyLODE's current release (3.4.1) does not import (it
 reads a ``pyproject.toml`` its wheel does not ship), and an older pin would document the ontology
@@ -1615,6 +1622,8 @@ class SiteResult:
     pictures: list[Path]
     copied: list[Path] = field(default_factory=list)
     search: list[Path] = field(default_factory=list)  # the search's index and script
+    #: The pictures too large to draw for the whole corpus, with why (the site says so).
+    refused: dict[str, str] = field(default_factory=dict)
 
 
 def _environment() -> Any:
@@ -1771,6 +1780,8 @@ def build_site(
         "stats": stats,
         "pictures": PICTURES,
         "refused": refused,
+        "download_rows": DOWNLOAD_ROWS,
+        "max_items": MAX_ITEMS,
         "actors": actors,
         "network": network,
         "class_tree": {"nodes": hierarchy(ontology.classes), "count": len(ontology.classes)},
@@ -1822,7 +1833,7 @@ def build_site(
         target.mkdir(parents=True, exist_ok=True)
         for picture in pictures:
             copied.append(Path(shutil.copyfile(picture, target / picture.name)))
-    return SiteResult(out, written, pictures, copied, searched)
+    return SiteResult(out, written, pictures, copied, searched, refused)
 
 
 #: The list of the files the last build wrote, at the site's root: the next build removes those
