@@ -924,7 +924,7 @@ class QueryPage:
     error: str = ""
     #: The whole answer in the W3C formats, by file suffix (csv, json; ttl and jsonld for a
     #: graph), written beside the page as queries/<name>.<suffix>.
-    downloads: dict[str, bytes] = field(default_factory=dict)
+    downloads: dict[str, bytes | Written] = field(default_factory=dict)
     #: The rows (triples) the downloads hold: the total, or :data:`DOWNLOAD_ROWS` if fewer.
     downloaded: int = 0
 
@@ -942,13 +942,30 @@ class QueryPage:
         return f"{self.total:,} {unit}"
 
 
+class Written:
+    """A download already written to its file: only its size is kept (the page shows it)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+
 def read_queries(
-    project: Project, engine: queries.Engine, names: Names, progress: Any = None
+    project: Project,
+    engine: queries.Engine,
+    names: Names,
+    progress: Any = None,
+    write_to: Path | None = None,
 ) -> list[QueryPage]:
     """A page for each saved query, with the first page of its answer and its total, taken as
     ``stancegraph query`` pages (:func:`stancegraph.queries.run_page`: only the rows kept are
     converted, the rest counted), and its downloads: the answer's first
-    :data:`DOWNLOAD_ROWS` rows, which is all of it unless the corpus is large."""
+    :data:`DOWNLOAD_ROWS` rows, which is all of it unless the corpus is large. With
+    ``write_to`` (a folder), each download is written there as ``NAME.SUFFIX`` as soon as it
+    is known and only its size kept (:class:`Written`), so that the answers of every query are
+    never held at once."""
     pages = []
     for q in queries.catalogue(project):
         if progress is not None:
@@ -1004,6 +1021,11 @@ def read_queries(
                 ]
                 for r in shown
             ]
+        if write_to is not None:
+            for suffix, data in list(page.downloads.items()):
+                if isinstance(data, bytes):
+                    (write_to / f"{q.name}.{suffix}").write_bytes(data)
+                    page.downloads[suffix] = Written(len(data))  # type: ignore[assignment]
         pages.append(page)
     return pages
 
@@ -1672,6 +1694,13 @@ def build_site(
     told = progress if progress is not None else _Quiet()
     out = Path(out_dir) if out_dir is not None else project.dist_dir / "docs"
     env = _environment()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "img").mkdir(exist_ok=True)
+        (out / "queries").mkdir(exist_ok=True)
+        (out / "actors").mkdir(exist_ok=True)
+    except OSError as exc:
+        raise DocsError(f"{out}: cannot write the site there: {exc.strerror or exc}") from None
     told.step("opening the embedded store")
     store = plots.embedded_store(project)  # loaded first if stale; the pictures read it too
     model = read_model(project)
@@ -1686,20 +1715,12 @@ def build_site(
     catalogue = queries.catalogue(project)
     told.step("running the saved queries", total=len(catalogue))
     engine = queries.OxigraphEngine(project)
-    query_pages = read_queries(project, engine, names, told)
+    query_pages = read_queries(project, engine, names, told, write_to=out / "queries")
     actors = read_actors(corpus, project, names, told)
     told.step("counting the statistics")
     stats = read_statistics(
         corpus, project, read_summary(project, store), direct_instances(corpus), uses
     )
-
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "img").mkdir(exist_ok=True)
-        (out / "queries").mkdir(exist_ok=True)
-        (out / "actors").mkdir(exist_ok=True)
-    except OSError as exc:
-        raise DocsError(f"{out}: cannot write the site there: {exc.strerror or exc}") from None
 
     told.step("drawing the pictures", total=len(PICTURES))
     pictures, refused = [], {}
@@ -1821,7 +1842,8 @@ def build_site(
         told.advance()
         for suffix, data in q.downloads.items():
             downloads.append(out / "queries" / f"{q.name}.{suffix}")
-            downloads[-1].write_bytes(data)
+            if isinstance(data, bytes):  # else written already, by read_queries
+                downloads[-1].write_bytes(data)
     _forget_stale(
         out,
         [*written, *pictures, *searched, *downloads, out / "style.css", out / "stancegraph.ttl"],
