@@ -600,7 +600,8 @@ def test_each_query_page_lists_its_rows_in_the_golden_files_order(project: Proje
     from stancegraph import corpus, queries
 
     dataset = corpus.assemble(project)  # the golden corpus, on which the golden files are made
-    pages = docs.read_queries(project, queries.memory_store(dataset), docs.Names(dataset))
+    store = queries.memory_store(dataset)
+    pages = docs.read_queries(project, queries.OxigraphEngine(store=store), docs.Names(store))
     checked = 0
     for page in pages:
         query = queries.find(project, page.name)
@@ -655,39 +656,81 @@ def test_a_stance_whose_expression_is_unstated_is_not_drawn_as_private(project: 
     assert first_issue.count("<TD") == 8  # issue, 3 Russian, verdicts, 3 Iranian
 
 
-def test_the_site_puts_the_dataset_into_oxigraph_once(
+def test_the_site_reads_the_corpus_from_the_embedded_store_not_rdflib(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The query pages and each of the three pictures made a store of their own, serialising
-    the whole dataset four times per site: one store now, made by queries.memory_store and
-    passed on."""
-    from rdflib import Dataset
-
+    """The site assembled the whole dataset in rdflib and put it into an in-memory Oxigraph
+    store, which does not fit at 10M triples (issue #19): it now reads the embedded store, as
+    query and plot do, and rdflib parses only the model's files (ontology, vocabularies,
+    shapes), never a data file."""
     from conftest import MINI, with_picture_queries
+    from stancegraph import safety
 
     if not shutil.which("dot"):
         pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
     home = tmp_path / "project"
     shutil.copytree(MINI, home, ignore=shutil.ignore_patterns(".stancegraph", "dist"))
     with_picture_queries(home)
-    formats: list[object] = []
-    stores: list[object] = []
-    serialize, memory_store = Dataset.serialize, queries.memory_store
+    project = Project(home)
+    queries.open_store(project)  # the store is loaded (by load's own reader) before the site
 
-    def counting_serialize(self: Dataset, *args: object, **kwargs: object) -> object:
-        formats.append(kwargs.get("format"))
-        return serialize(self, *args, **kwargs)  # type: ignore[arg-type]
+    def refused(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the site assembled the corpus in rdflib")
 
-    def counting_store(dataset: Dataset) -> object:
-        stores.append(dataset)
-        return memory_store(dataset)
+    parsed: list[Path] = []
+    parse_file = safety.parse_file
 
-    monkeypatch.setattr(Dataset, "serialize", counting_serialize)
-    monkeypatch.setattr(queries, "memory_store", counting_store)
-    site = docs.build_site(Project(home), tmp_path / "site")
+    def recording(path: Path, *args: object, **kwargs: object) -> object:
+        parsed.append(Path(path))
+        return parse_file(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(graph, "assemble", refused)
+    monkeypatch.setattr(plots, "assemble", refused)
+    monkeypatch.setattr(queries, "memory_store", refused)
+    monkeypatch.setattr(safety, "parse_file", recording)
+    site = docs.build_site(project, tmp_path / "site")
     assert {p.name for p in site.pictures} == {"network.svg", "timeline.svg", "divergence.svg"}
-    assert formats == ["nquads"]
-    assert len(stores) == 1
+    model = {project.ontology_file, *project.vocab_files, *project.shapes_files}
+    assert parsed and set(parsed) <= model
+    assert (site.out_dir / "actors.html").is_file()
+
+
+def test_a_large_answer_and_a_long_actor_section_are_cut_and_say_so(
+    tmp_path: Path, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 10M triples an answer's downloads and an actor's page would hold hundreds of
+    thousands of rows: past DOWNLOAD_ROWS the downloads hold the first rows, and the page
+    says of how many and which command gives them all; past MAX_ITEMS a section of an actor's
+    page lists the first items and says how many it has."""
+    import csv
+
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+    monkeypatch.setattr(docs, "DOWNLOAD_ROWS", 60)
+    monkeypatch.setattr(docs, "MAX_ITEMS", 3)
+    site = docs.build_site(project, tmp_path / "site")
+    folder = site.out_dir / "queries"
+    page = queries.run_page(
+        queries.find(project, "claim-source-chain"), queries.OxigraphEngine(project), limit=1
+    )
+    total = page.total()
+    assert total is not None and total > 60
+    html = text_of((folder / "claim-source-chain.html").read_text(encoding="utf-8"))
+    assert f"Download the answer's first 60 rows (of {total:,}" in html
+    assert "stancegraph query claim-source-chain --format csv" in html
+    with (folder / "claim-source-chain.csv").open(encoding="utf-8", newline="") as f:
+        assert len(list(csv.reader(f))) == 1 + 60
+    results = json.loads((folder / "claim-source-chain.json").read_text(encoding="utf-8"))
+    assert len(results["results"]["bindings"]) == 60
+    small = text_of((folder / "timeline.html").read_text(encoding="utf-8"))
+    assert "Download the whole answer" in small or "No rows" in small
+
+    cut = []
+    for actor in (site.out_dir / "actors").glob("*.html"):
+        text = text_of(actor.read_text(encoding="utf-8"))
+        found = re.findall(r"The first 3 of (\d+), by source", text)
+        cut += [int(n) for n in found]
+    assert cut and all(n > 3 for n in cut)
 
 
 def test_each_picture_draws_the_saved_queries_tagged_picture(
@@ -1148,9 +1191,10 @@ def test_an_actor_is_linked_to_its_page_wherever_the_site_names_it(
 
     index = json.loads((site.out_dir / docs.SEARCH_JSON).read_text(encoding="utf-8"))
     actors = {e["h"] for e in index if e["k"].startswith("actor")}
-    dataset = graph.assemble(project)
-    names = docs.Names(dataset)
-    pages_of = {str(a.iri): a.file for a in docs.read_actors(dataset, project, names)}
+    store = queries.open_store(project)
+    names = docs.Names(store)
+    corpus = docs.Corpus(store, docs.read_model(project))
+    pages_of = {str(a.iri): a.file for a in docs.read_actors(corpus, project, names)}
     assert set(pages_of.values()) == actors
     shown = {compact(i) for i in pages_of} | set(pages_of)
     unlinked = []
@@ -1172,7 +1216,7 @@ def test_an_actor_is_linked_to_its_page_wherever_the_site_names_it(
     reactions = (site.out_dir / "queries" / "withdrawal-reactions.html").read_text(encoding="utf-8")
     assert 'href="../actors/government-russia.html#holds-stance-rd-syria-iran-1"' in reactions
     network = (site.out_dir / docs.NETWORK_PAGE).read_text(encoding="utf-8")
-    facts = plots.network_facts(queries.memory_store(dataset), project)
+    facts = plots.network_facts(store, project)
     drawn = {iri for iri, node in facts.nodes.items() if iri in pages_of}
     assert drawn and all(f'href="{pages_of[i]}"' in network for i in drawn)
     putin = (site.out_dir / "actors" / "person-vladimir-putin.html").read_text(encoding="utf-8")
@@ -1352,8 +1396,8 @@ import hashlib, sys
 from stancegraph import docs, graph, queries
 from stancegraph.sources import find_project
 project = find_project(home=sys.argv[1])
-dataset = graph.assemble(project)
-pages = docs.read_queries(project, queries.memory_store(dataset), docs.Names(dataset))
+store = queries.open_store(project)
+pages = docs.read_queries(project, queries.OxigraphEngine(project), docs.Names(store))
 for page in pages:
     for suffix, data in sorted(page.downloads.items()):
         print(page.name, suffix, hashlib.sha256(data).hexdigest())

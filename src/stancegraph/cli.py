@@ -1066,7 +1066,10 @@ def docs(state: State, out: str | None, copy_images: str | None) -> None:
     from stancegraph import plots
 
     plots.require_extra()  # before any work: which extra is missing (the site draws all three)
-    result = docs_module.build_site(state.project(), out, copy_images=copy_images)
+    with work_progress("writing the site") as steps:
+        result = docs_module.build_site(
+            state.project(), out, copy_images=copy_images, progress=steps
+        )
     table = new_table("file", "kind")
     for path in result.pages:
         table.add_row(str(path.relative_to(result.out_dir)), "page")
@@ -1075,6 +1078,8 @@ def docs(state: State, out: str | None, copy_images: str | None) -> None:
     for path in result.copied:
         table.add_row(str(path), "copy")
     print_table(f"Wrote the site to {result.out_dir}", table)
+    for name, why in result.refused.items():
+        err_console.print(f"[yellow]not drawn[/yellow]: {name}: {why}")
     console.print(f"\nopen {result.out_dir / 'index.html'}")
 
 

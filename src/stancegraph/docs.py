@@ -3,9 +3,16 @@
 whole answer as CSV and JSON beside each page), a page per actor, the dataset's statistics and
 the pictures, as static HTML under ``dist/docs/``, with a search over labels run in the page.
 
-Everything is read from the assembled dataset and the saved queries, so the site cannot drift
-from the data; every page is a Jinja2 template under ``templates/`` with one local stylesheet,
-and nothing on any page loads from the network (links out are plain ``<a href>``).
+Everything is read from the data and the saved queries, so the site cannot drift from the
+data: the data from the embedded store (:func:`stancegraph.store.ensure_embedded`, as ``query``
+and ``plot`` read it) by SPARQL and triple patterns over pyoxigraph, never the corpus assembled
+in rdflib (issue #19); rdflib parses only the model layers (ontology, vocabularies, shapes),
+for their pages. A query's page shows the first page of its answer with the total, taken as
+``stancegraph query`` pages; the downloads beside it hold the whole answer up to
+:data:`DOWNLOAD_ROWS` rows (past that, its first rows, and the page says so); an actor's page
+lists the first :data:`MAX_ITEMS` items of each section, with how many there are. Every page
+is a Jinja2 template under ``templates/`` with one local stylesheet, and nothing on any page
+loads from the network (links out are plain ``<a href>``).
 
 Why our own generator and not pyLODE: pyLODE's current release (3.4.1) does not import (it
 reads a ``pyproject.toml`` its wheel does not ship), and an older pin would document the ontology
@@ -19,12 +26,13 @@ catalogue (the one place that knows how a saved query is read, bound and run).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
 import textwrap
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,8 +43,8 @@ from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, SH, SKOS, Namespace
 
-from stancegraph import graph, names, plots, queries
-from stancegraph.errors import StancegraphError
+from stancegraph import graph, names, plots, queries, safety
+from stancegraph.errors import ProjectError, StancegraphError
 from stancegraph.names import compact
 from stancegraph.sources import Project
 
@@ -66,6 +74,16 @@ PAGES = [
 #: Rows a query's page shows: the answer's first page, with the total (issue #19's paging);
 #: the whole answer is in the CSV and JSON files written beside the page.
 MAX_ROWS = 50
+
+#: The most rows (or triples) of an answer the downloads beside a query's page hold: all of
+#: every answer of a corpus of thousands of articles, and a bound on the site's size and on
+#: the memory that writing it takes at 10M triples; past it the page says so and how to get
+#: the whole answer (``stancegraph query NAME --format csv``).
+DOWNLOAD_ROWS = 100_000
+
+#: The most claims (stances, relations, events) a section of an actor's page lists: past it
+#: the section lists the first ones, in the order of their source, and says how many there are.
+MAX_ITEMS = 100
 
 TEMPLATES = Path(__file__).parent / "templates" / "docs"
 
@@ -104,21 +122,139 @@ class Link:
     title: str = ""
 
 
+class Corpus:
+    """The dataset as the site reads it: the model layers (ontology, vocabularies, shapes:
+    small files) parsed by rdflib, the data from the embedded store by SPARQL and by triple
+    pattern, so that no command assembles the corpus in rdflib (issue #19)."""
+
+    def __init__(self, store: ox.Store, model: Dataset) -> None:
+        self.store = store
+        self.model = model
+        self.onto = model.graph(graph.ONTOLOGY_GRAPH)
+        self._instances: dict[frozenset[URIRef], int] = {}
+
+    #: The data graphs (actors and every source; not the model), as a SPARQL filter on ``?g``.
+    DATA = f'FILTER(?g = <{graph.ACTORS_GRAPH}> || STRSTARTS(STR(?g), "{graph.GRAPH_BASE}source/"))'
+
+    def select(self, text: str) -> Iterator[tuple[Any, ...]]:
+        """The rows of a SELECT over the named graphs (its own ``GRAPH ?g``), as rdflib terms."""
+        result = self.store.query(text)
+        width = len(result.variables)
+        for solution in result:
+            yield tuple(
+                None if solution[i] is None else graph.from_oxigraph(solution[i])
+                for i in range(width)
+            )
+
+    def count(self, text: str) -> int:
+        """The number a ``SELECT (COUNT(...) AS ?n)`` answers."""
+        for (n,) in self.select(text):
+            return int(n) if n is not None else 0
+        return 0
+
+    def instances(self, classes: Iterable[URIRef]) -> int:
+        """Distinct things in the data graphs typed with one of ``classes``."""
+        key = frozenset(classes)
+        if key not in self._instances:
+            values = " ".join(f"<{c}>" for c in sorted(key))
+            self._instances[key] = self.count(
+                f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} "
+                f"GRAPH ?g {{ ?s a ?c }} {self.DATA} }}"
+            )
+        return self._instances[key]
+
+    def triples(self, subjects: Iterable[object], into: Graph | None = None) -> Graph:
+        """The triples of the data graphs about ``subjects`` (IRIs or blank nodes), in a
+        small rdflib graph (each triple once, as in the union of the data graphs)."""
+        g = into if into is not None else Graph()
+        for s in subjects:
+            node = _ox_subject(s)
+            if node is None:
+                continue
+            for q in self.store.quads_for_pattern(node, None, None, None):
+                if isinstance(q.graph_name, ox.NamedNode) and graph.is_data_graph(
+                    URIRef(q.graph_name.value)
+                ):
+                    g.add(
+                        (
+                            graph.from_oxigraph(q.subject),
+                            graph.from_oxigraph(q.predicate),
+                            graph.from_oxigraph(q.object),
+                        )
+                    )
+        return g
+
+
+def _ox_subject(s: object) -> ox.NamedNode | ox.BlankNode | None:
+    if isinstance(s, URIRef):
+        try:
+            return ox.NamedNode(str(s))
+        except ValueError:
+            return None
+    if isinstance(s, BNode):
+        return ox.BlankNode(str(s))
+    return None
+
+
+def read_model(project: Project) -> Dataset:
+    """The model layers (ontology, vocabularies, shapes) as rdflib graphs, parsed from their
+    files as :func:`stancegraph.graph.assemble` parses them; the data is left in the store."""
+    if not project.ontology_file.is_file():
+        raise ProjectError(f"{project.ontology_file}: the ontology file is missing")
+    model = Dataset()
+    for graph_iri, files in graph.layer_files(project)[:3]:
+        named = model.graph(graph_iri)
+        for path in files:
+            safety.parse_file(path, graph=named)
+    return model
+
+
+class Labels:
+    """Each IRI's label (``rdfs:label``, else ``skos:prefLabel``; English or untagged, its
+    spaces folded) in any graph of the store, looked up when first asked for: the site asks
+    for those it shows, not the corpus's million."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self._found: dict[str, str | None] = {}
+
+    def get(self, iri: str, default: Any = None) -> Any:
+        if iri not in self._found:
+            self._found[iri] = self._look_up(iri)
+        found = self._found[iri]
+        return default if found is None else found
+
+    def __contains__(self, iri: object) -> bool:
+        return self.get(str(iri)) is not None
+
+    def __getitem__(self, iri: str) -> str:
+        found = self.get(iri)
+        if found is None:
+            raise KeyError(iri)
+        return found
+
+    def _look_up(self, iri: str) -> str | None:
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            return None
+        for prop in (RDFS.label, SKOS.prefLabel):
+            texts = sorted(
+                q.object.value
+                for q in self.store.quads_for_pattern(node, ox.NamedNode(str(prop)), None, None)
+                if isinstance(q.object, ox.Literal) and q.object.language in (None, "en")
+            )
+            if texts:
+                return " ".join(texts[0].split())
+        return None
+
+
 class Names:
     """Labels for IRIs and the site page that documents each one."""
 
-    def __init__(self, dataset: Dataset) -> None:
-        self.labels: dict[str, str] = {}
+    def __init__(self, store: ox.Store) -> None:
+        self.labels = Labels(store)
         self.anchors: dict[str, str] = {}
-        union = graph.union_graph(dataset)
-        for prop in (RDFS.label, SKOS.prefLabel):
-            for s, o in union.subject_objects(prop):
-                if (
-                    isinstance(o, Literal)
-                    and (o.language in (None, "en"))
-                    and str(s) not in self.labels
-                ):
-                    self.labels[str(s)] = " ".join(str(o).split())
 
     def link(self, iri: object) -> Link:
         """Where the site documents ``iri``; out to the IRI itself only if it is an http(s) URL
@@ -187,7 +323,8 @@ def _named(values: Iterable[object]) -> list[URIRef]:
     return sorted({v for v in values if isinstance(v, URIRef)}, key=lambda v: compact(str(v)))
 
 
-def read_ontology(dataset: Dataset, names: Names) -> Ontology:
+def read_ontology(corpus: Corpus, names: Names) -> Ontology:
+    dataset = corpus.model
     onto = dataset.graph(graph.ONTOLOGY_GRAPH)
     shapes = dataset.graph(graph.SHAPES_GRAPH)
     iri = graph.ontology_iri(dataset)
@@ -210,9 +347,7 @@ def read_ontology(dataset: Dataset, names: Names) -> Ontology:
             if values:
                 metadata.append((compact(str(p)), list(values)))
 
-    data = graph.union_graph(dataset, graph.data_graph_iris(dataset))
-    instance_counts = Counter(o for o in data.objects(None, RDF.type))
-    predicate_counts = Counter(p for _, p, _ in data)
+    instance_counts = direct_instances(corpus)
     shapes_by_class: dict[URIRef, set[URIRef]] = defaultdict(set)
     shapes_by_path: dict[URIRef, set[URIRef]] = defaultdict(set)
     for shape in _shape_nodes(shapes):
@@ -259,9 +394,7 @@ def read_ontology(dataset: Dataset, names: Names) -> Ontology:
         t.in_range_of = _named(onto.subjects(RDFS.range, t.iri))
         t.shapes = sorted(shapes_by_class.get(t.iri, set()), key=str)
         t.used = instance_counts.get(t.iri, 0)
-        t.used_all = len(
-            {x for c in graph.subclasses(onto, t.iri) for x in data.subjects(RDF.type, c)}
-        )
+        t.used_all = corpus.instances(graph.subclasses(onto, t.iri))
 
     properties: dict[str, list[Term]] = {}
     for ptype, kind in PROPERTY_TYPES.items():
@@ -278,7 +411,7 @@ def read_ontology(dataset: Dataset, names: Names) -> Ontology:
                 name for ctype, name in CHARACTERISTICS.items() if (t.iri, RDF.type, ctype) in onto
             )
             t.shapes = sorted(shapes_by_path.get(t.iri, set()), key=str)
-            t.used = predicate_counts.get(t.iri, 0)
+            t.used = _uses(corpus, t.iri)
         properties[kind] = found
 
     reused: dict[str, list[URIRef]] = defaultdict(list)
@@ -300,6 +433,28 @@ def read_ontology(dataset: Dataset, names: Names) -> Ontology:
         classes=classes,
         properties=properties,
         reused=dict(sorted(reused.items())),
+    )
+
+
+def direct_instances(corpus: Corpus) -> Counter[URIRef]:
+    """Things in the data graphs by the class they are typed with (each thing once a class)."""
+    return Counter(
+        {
+            cls: int(n)
+            for cls, n in corpus.select(
+                "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } "
+                f"{corpus.DATA} }} GROUP BY ?c"
+            )
+            if isinstance(cls, URIRef)
+        }
+    )
+
+
+def _uses(corpus: Corpus, prop: URIRef) -> int:
+    """Triples of the data graphs with predicate ``prop`` (a triple in two graphs once)."""
+    return corpus.count(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?o WHERE { "
+        f"GRAPH ?g {{ ?s <{prop}> ?o }} {corpus.DATA} }} }}"
     )
 
 
@@ -390,18 +545,38 @@ class Scheme:
 MAPPINGS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
 
 
-def read_vocabularies(dataset: Dataset, names: Names) -> list[Scheme]:
-    vocab = dataset.graph(graph.VOCAB_GRAPH)
-    data = graph.union_graph(dataset, graph.data_graph_iris(dataset))
-    value_counts = Counter(
-        o for _, _, o in data if isinstance(o, URIRef) and str(o).startswith(VOCAB)
+def concept_uses(corpus: Corpus) -> list[tuple[URIRef, URIRef, int]]:
+    """(property, concept, triples) for each concept of the vocabularies the data graphs use
+    as a value (a triple in two graphs once): one look-up by value per concept, not a pass
+    over the corpus."""
+    vocab = corpus.model.graph(graph.VOCAB_GRAPH)
+    concepts = sorted(
+        {c for c in vocab.subjects(SKOS.inScheme, None) if isinstance(c, URIRef)}, key=str
     )
+    found = []
+    for c in concepts:
+        if not str(c).startswith(VOCAB):
+            continue
+        for p, n in corpus.select(
+            "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p WHERE { "
+            f"GRAPH ?g {{ ?s ?p <{c}> }} {corpus.DATA} }} }} GROUP BY ?p"
+        ):
+            if isinstance(p, URIRef):
+                found.append((p, c, int(n)))
+    return found
+
+
+def read_vocabularies(
+    corpus: Corpus, names: Names, uses: list[tuple[URIRef, URIRef, int]]
+) -> list[Scheme]:
+    vocab = corpus.model.graph(graph.VOCAB_GRAPH)
+    value_counts: Counter[URIRef] = Counter()
     used_by: dict[URIRef, Counter[URIRef]] = defaultdict(Counter)
-    for _, p, o in data:
-        if isinstance(o, URIRef) and str(o).startswith(VOCAB):
-            scheme = vocab.value(o, SKOS.inScheme)
-            if isinstance(scheme, URIRef):
-                used_by[scheme][p] += 1  # type: ignore[index]
+    for p, o, n in uses:
+        value_counts[o] += n
+        scheme = vocab.value(o, SKOS.inScheme)
+        if isinstance(scheme, URIRef):
+            used_by[scheme][p] += n
 
     schemes = []
     for s in sorted(vocab.subjects(RDF.type, SKOS.ConceptScheme), key=str):
@@ -641,8 +816,8 @@ def _inline(g: Graph, o: object) -> str:
     return str(o)
 
 
-def read_shapes(dataset: Dataset, project: Project, names: Names) -> list[Shape]:
-    shapes_graph = dataset.graph(graph.SHAPES_GRAPH)
+def read_shapes(corpus: Corpus, project: Project, names: Names) -> list[Shape]:
+    shapes_graph = corpus.model.graph(graph.SHAPES_GRAPH)
     files = _shape_files(project)
     result = []
     for s in _shape_nodes(shapes_graph):
@@ -711,8 +886,6 @@ def read_shapes(dataset: Dataset, project: Project, names: Names) -> list[Shape]
 
 def _shape_files(project: Project) -> dict[str, str]:
     """Which file under ontology/shapes/ declares each shape (for 'defined in')."""
-    from stancegraph import safety
-
     found = {}
     for path in project.shapes_files:
         g = safety.parse_file(path)
@@ -751,7 +924,14 @@ class QueryPage:
     error: str = ""
     #: The whole answer in the W3C formats, by file suffix (csv, json; ttl and jsonld for a
     #: graph), written beside the page as queries/<name>.<suffix>.
-    downloads: dict[str, bytes] = field(default_factory=dict)
+    downloads: dict[str, bytes | Written] = field(default_factory=dict)
+    #: The rows (triples) the downloads hold: the total, or :data:`DOWNLOAD_ROWS` if fewer.
+    downloaded: int = 0
+
+    @property
+    def cut(self) -> bool:
+        """Whether the downloads hold only the answer's first :data:`DOWNLOAD_ROWS` rows."""
+        return self.total > self.downloaded and self.boolean is None
 
     @property
     def shown(self) -> str:
@@ -762,12 +942,34 @@ class QueryPage:
         return f"{self.total:,} {unit}"
 
 
-def read_queries(project: Project, store: ox.Store, names: Names) -> list[QueryPage]:
-    """A page for each saved query, with its answer on ``store`` (the one the site makes,
-    :func:`stancegraph.queries.memory_store`)."""
-    engine = queries.OxigraphEngine(store=store)
+class Written:
+    """A download already written to its file: only its size is kept (the page shows it)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def read_queries(
+    project: Project,
+    engine: queries.Engine,
+    names: Names,
+    progress: Any = None,
+    write_to: Path | None = None,
+) -> list[QueryPage]:
+    """A page for each saved query, with the first page of its answer and its total, taken as
+    ``stancegraph query`` pages (:func:`stancegraph.queries.run_page`: only the rows kept are
+    converted, the rest counted), and its downloads: the answer's first
+    :data:`DOWNLOAD_ROWS` rows, which is all of it unless the corpus is large. With
+    ``write_to`` (a folder), each download is written there as ``NAME.SUFFIX`` as soon as it
+    is known and only its size kept (:class:`Written`), so that the answers of every query are
+    never held at once."""
     pages = []
     for q in queries.catalogue(project):
+        if progress is not None:
+            progress.advance()
         page = QueryPage(
             name=q.name,
             file=(q.path.relative_to(project.root).as_posix() if q.path else q.name),
@@ -782,25 +984,30 @@ def read_queries(project: Project, store: ox.Store, names: Names) -> list[QueryP
         names.anchors.setdefault(f"query:{q.name}", f"queries/{q.name}.html")
         try:
             page.form = q.form
-            answer = queries.run(q, engine)
+            part = queries.run_page(q, engine, limit=DOWNLOAD_ROWS)
+            try:
+                total = part.total()
+            finally:
+                part.close()
         except StancegraphError as exc:
             page.error = str(exc)
             pages.append(page)
             continue
+        answer = part.answer
         if answer.form == "ASK":
             page.boolean = bool(answer.boolean)
-            page.downloads = {"csv": answer.serialize("csv"), "json": answer.serialize("json")}
+            page.downloads = {"csv": answer.serialize("csv"), "json": _ox_json(answer)}
         else:
             if answer.graph is not None:
                 page.header = ["subject", "predicate", "object"]
                 rows = sorted(answer.graph, key=lambda t: tuple(x.n3() for x in t))
                 page.downloads = _graph_downloads(answer, rows)
             else:
+                # the page is in the answer's order already (its ORDER BY, else sorted)
                 page.header, rows = answer.variables, answer.rows
-                if not q.ordered:  # the engine's order changes from run to run: sort
-                    rows = sorted(rows, key=queries.row_sort_key)
-                page.downloads = _table_downloads(answer, q.ordered)
-            page.total = len(rows)
+                page.downloads = _table_downloads(answer)
+            page.total = total if total is not None else len(rows)
+            page.downloaded = len(rows)
             shown = rows[:MAX_ROWS]
             iris = {t for r in shown for t in r if isinstance(t, URIRef)}
             labels = queries.labels(engine, iris)
@@ -814,14 +1021,28 @@ def read_queries(project: Project, store: ox.Store, names: Names) -> list[QueryP
                 ]
                 for r in shown
             ]
+        if write_to is not None:
+            for suffix, data in list(page.downloads.items()):
+                if isinstance(data, bytes):
+                    (write_to / f"{q.name}.{suffix}").write_bytes(data)
+                    page.downloads[suffix] = Written(len(data))  # type: ignore[assignment]
         pages.append(page)
     return pages
 
 
-def _table_downloads(answer: queries.Answer, ordered: bool) -> dict[str, bytes]:
+def _ox_json(answer: queries.Answer) -> bytes:
+    """The answer's SPARQL results JSON as Oxigraph writes it (a page's rows come back written
+    by rdflib's serializer, whose keys are in another order)."""
+    assert answer.results_json is not None
+    parsed = ox.parse_query_results(answer.results_json, format=ox.QueryResultsFormat.JSON)
+    return parsed.serialize(format=ox.QueryResultsFormat.JSON)
+
+
+def _table_downloads(answer: queries.Answer) -> dict[str, bytes]:
     """A SELECT answer as SPARQL results JSON and CSV, rows in the page's order (the golden
     file's form: sorted unless the query orders them), so the site is the same bytes each build."""
-    data = queries.golden_bytes(answer, ordered)
+    written = dataclasses.replace(answer, results_json=_ox_json(answer))
+    data = queries.golden_bytes(written, True)
     parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
     return {"csv": parsed.serialize(format=ox.QueryResultsFormat.CSV), "json": data}
 
@@ -940,11 +1161,13 @@ class ActorPage:
     facts: list[tuple[URIRef, list[object]]]
     sections: list[tuple[str, str, list[Item]]]  # (id, title, items)
     mentioned: dict[str, int] = field(default_factory=dict)  # counts of other roles
+    #: how many items each section has (it lists at most :data:`MAX_ITEMS` of them)
+    section_totals: dict[str, int] = field(default_factory=dict)
     drawn: bool = False  # in the network picture
 
     @property
     def total(self) -> int:
-        return sum(len(items) for _, _, items in self.sections)
+        return sum(self.section_totals.get(key, len(items)) for key, _, items in self.sections)
 
 
 def actor_file(iri: str, taken: set[str]) -> str:
@@ -961,28 +1184,41 @@ def actor_file(iri: str, taken: set[str]) -> str:
     return f"actors/{name}.html"
 
 
-def read_actors(dataset: Dataset, project: Project, names: Names) -> list[ActorPage]:
+def read_actors(
+    corpus: Corpus, project: Project, names: Names, progress: Any = None
+) -> list[ActorPage]:
     """A page for each actor the data types (any sub-class of sg:Actor), with each claim,
-    stance, relation and event it takes part in, their paraphrases, the quotes they are
-    anchored to and the source each comes from; registers each page with ``names``, so that
-    every page that shows the actor links to it."""
-    onto = dataset.graph(graph.ONTOLOGY_GRAPH)
-    data = graph.union_graph(dataset, graph.data_graph_iris(dataset))
+    stance, relation and event it takes part in (the first :data:`MAX_ITEMS` of each kind, in
+    the order of their source, and how many there are), their paraphrases, the quotes they
+    are anchored to and the source each comes from; registers each page with ``names``, so
+    that every page that shows the actor links to it.
+
+    Read from the store: the actors by one query, each section by one query of the items with
+    their graphs, and the triples of the items a page shows (and of their anchors and
+    selectors) by triple pattern, into a small rdflib graph per item."""
+    onto = corpus.onto
     kinds = graph.subclasses(onto, SG.Actor)
+    values = " ".join(f"<{c}>" for c in sorted(kinds))
     actors = sorted(
-        {s for c in kinds for s in data.subjects(RDF.type, c) if isinstance(s, URIRef)},
+        {
+            s
+            for (s,) in corpus.select(
+                f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {values} }} GRAPH ?g {{ ?s a ?c }} "
+                f"{corpus.DATA} FILTER(isIRI(?s)) }}"
+            )
+        },
         key=lambda s: (names.labels.get(str(s), compact(str(s))).lower(), str(s)),
     )
+    if progress is not None:
+        progress.step("reading the actors' pages", total=len(actors))
     documents = {str(graph.document_iri(s.key)): s.key for s in project.sources}
-    source_of: dict[object, str] = {}
-    graphs = graph.named_graphs(dataset)
-    for src in project.sources:
-        g = graphs.get(graph.source_graph_iri(src.key))
-        if g is not None:
-            for s in g.subjects(RDF.type, None):
-                source_of.setdefault(s, src.key)
+    #: where each source's graph comes in the project's order: an item's source is the first
+    #: source whose graph types it
+    rank = {
+        str(graph.source_graph_iri(src.key)): (i, src.key) for i, src in enumerate(project.sources)
+    }
 
-    def quotes(item: object) -> list[Quote]:
+    def quotes(item: object, data: Graph) -> list[Quote]:
         found = []
         for anchor in data.objects(item, SG.anchor):
             doc = data.value(anchor, OA.hasSource)
@@ -997,7 +1233,11 @@ def read_actors(dataset: Dataset, project: Project, names: Names) -> list[ActorP
                 found.append(Quote(text, documents.get(str(doc), ""), start, end))
         return sorted(found, key=lambda q: (q.source, q.start if q.start is not None else -1))
 
-    def item(s: URIRef) -> Item:
+    def item(s: URIRef, source: str) -> Item:
+        data = corpus.triples([s])
+        anchors = list(data.objects(s, SG.anchor))
+        corpus.triples(anchors, into=data)
+        corpus.triples([o for a in anchors for o in data.objects(a, OA.hasSelector)], into=data)
         details = []
         for p in ITEM_DETAILS:
             values = sorted(data.objects(s, p), key=str)
@@ -1007,24 +1247,25 @@ def read_actors(dataset: Dataset, project: Project, names: Names) -> list[ActorP
             iri=s,
             label=names.labels.get(str(s), compact(str(s))),
             anchor=re.sub(r"[^A-Za-z0-9]+", "-", compact(str(s))).strip("-"),
-            source=source_of.get(s, ""),
+            source=source,
             paraphrases=_texts(data, s, SG.paraphrase),
             details=details,
-            quotes=quotes(s),
+            quotes=quotes(s, data),
         )
 
     taken: set[str] = set()
     pages = []
     for a in actors:
+        own = corpus.triples([a])
         page = ActorPage(
             iri=a,
             label=names.labels.get(str(a), compact(str(a))),
             file=actor_file(str(a), taken),
-            kinds=_named(o for o in data.objects(a, RDF.type)),
-            alt_labels=_texts(data, a, SKOS.altLabel),
+            kinds=_named(o for o in own.objects(a, RDF.type)),
+            alt_labels=_texts(own, a, SKOS.altLabel),
             facts=[
-                (p, sorted(data.objects(a, p), key=str))
-                for p in sorted(set(data.predicates(a, None)) - _ACTOR_SKIP, key=str)
+                (p, sorted(own.objects(a, p), key=str))
+                for p in sorted(set(own.predicates(a, None)) - _ACTOR_SKIP, key=str)
                 if isinstance(p, URIRef)
             ],
             sections=[],
@@ -1033,27 +1274,39 @@ def read_actors(dataset: Dataset, project: Project, names: Names) -> list[ActorP
         pages.append(page)
     cache: dict[URIRef, Item] = {}
     for page in pages:
+        if progress is not None:
+            progress.advance()
         for key, title, prop, cls in ACTOR_SECTIONS:
-            wanted = graph.subclasses(onto, cls)
-            found = sorted(
-                (
-                    s
-                    for s in set(data.subjects(prop, page.iri))
-                    if isinstance(s, URIRef) and any(t in wanted for t in data.objects(s, RDF.type))
-                ),
-                key=lambda s: (source_of.get(s, ""), _number(s), str(s)),
-            )
-            for s in found:
+            wanted = " ".join(f"<{c}>" for c in sorted(graph.subclasses(onto, cls)))
+            best: dict[URIRef, tuple[int, str] | None] = {}
+            for s, typed_in in corpus.select(
+                f"SELECT DISTINCT ?s ?t WHERE {{ GRAPH ?g {{ ?s <{prop}> <{page.iri}> }} "
+                f"{corpus.DATA} FILTER(isIRI(?s)) "
+                f"FILTER EXISTS {{ VALUES ?c {{ {wanted} }} GRAPH ?h {{ ?s a ?c }} "
+                f"{corpus.DATA.replace('?g', '?h')} }} "
+                "OPTIONAL { GRAPH ?t { ?s a ?any } } }"
+            ):
+                known = rank.get(str(typed_in)) if typed_in is not None else None
+                before = best.get(s)
+                if s not in best or (known is not None and (before is None or known < before)):
+                    best[s] = known
+            source_of = {s: known[1] if known else "" for s, known in best.items()}
+            found = sorted(source_of, key=lambda s: (source_of[s], _number(s), str(s)))
+            page.section_totals[key] = len(found)
+            for s in found[:MAX_ITEMS]:
                 if s not in cache:
-                    cache[s] = item(s)
-            items = [cache[s] for s in found]
+                    cache[s] = item(s, source_of[s])
+            items = [cache[s] for s in found[:MAX_ITEMS]]
             if items:
                 page.sections.append((key, title, items))
         for prop, what in (
             (SG.attributedBy, "stances attributed"),
             (SG.reporter, "claims reported"),
         ):
-            n = len(set(data.subjects(prop, page.iri)))
+            n = corpus.count(
+                f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{prop}> "
+                f"<{page.iri}> }} {corpus.DATA} }}"
+            )
             if n:
                 page.mentioned[what] = n
     # each claim, stance, relation and event is linked, wherever the site names it, to its
@@ -1144,28 +1397,52 @@ class Statistics:
     sources: list[graph.SourceSummary]
 
 
-def read_statistics(dataset: Dataset, project: Project) -> Statistics:
-    counts = graph.triple_counts(dataset)
-    onto = dataset.graph(graph.ONTOLOGY_GRAPH)
-    vocab = dataset.graph(graph.VOCAB_GRAPH)
-    data_iris = graph.data_graph_iris(dataset)
-    data = graph.union_graph(dataset, data_iris)
+def read_summary(project: Project, store: ox.Store) -> graph.Summary:
+    """What ``stancegraph info`` reports (triples per graph, the actors, claims, stances and
+    events, each source's title, publisher and length): what ``load`` recorded for the store,
+    else counted from it (:func:`stancegraph.store.describe_store`)."""
+    from stancegraph import store as store_module
 
-    direct = Counter(o for o in data.objects(None, RDF.type) if isinstance(o, URIRef))
+    summary = store_module.recorded_summary(project)
+    if summary is not None:
+        return summary
+    status = store_module.embedded_status(project)
+    told = store_module.describe_store(store, project)
+    counts = {
+        URIRef(g.value): int(n.value)
+        for g, n in store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        if isinstance(g, ox.NamedNode) and g.value.startswith(graph.GRAPH_BASE)
+    }
+    manifest = status.manifest
+    if manifest is None:  # pragma: no cover - ensure_embedded has loaded it
+        raise DocsError(f"{status.location}: the embedded store has no manifest")
+    manifest.graphs = {str(g).removeprefix(graph.GRAPH_BASE): n for g, n in counts.items()}
+    return store_module._summary_from(project, manifest, told)
+
+
+def read_statistics(
+    corpus: Corpus,
+    project: Project,
+    summary: graph.Summary,
+    direct: Counter[URIRef],
+    uses: list[tuple[URIRef, URIRef, int]],
+) -> Statistics:
+    counts = summary.triples
+    onto = corpus.onto
+    vocab = corpus.model.graph(graph.VOCAB_GRAPH)
+
     classes = []
     for cls in sorted(set(onto.subjects(RDF.type, OWL.Class)) | set(direct), key=str):
         if not isinstance(cls, URIRef) or not str(cls).startswith(SG_NS):
             continue
-        subs = graph.subclasses(onto, cls)
-        things = {s for c in subs for s in data.subjects(RDF.type, c)}
-        classes.append((cls, direct.get(cls, 0), len(things)))
+        things = corpus.instances(graph.subclasses(onto, cls))
+        classes.append((cls, direct.get(cls, 0), things))
 
     by_scheme: dict[tuple[URIRef, URIRef], Counter[URIRef]] = defaultdict(Counter)
-    for _, p, o in data:
-        if isinstance(o, URIRef) and str(o).startswith(VOCAB):
-            scheme = vocab.value(o, SKOS.inScheme)
-            if isinstance(scheme, URIRef):
-                by_scheme[(scheme, p)][o] += 1  # type: ignore[index]
+    for p, o, n in uses:
+        scheme = vocab.value(o, SKOS.inScheme)
+        if isinstance(scheme, URIRef):
+            by_scheme[(scheme, p)][o] += n
     vocabulary = [
         (scheme, prop, sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0]))))
         for (scheme, prop), c in sorted(
@@ -1173,30 +1450,43 @@ def read_statistics(dataset: Dataset, project: Project) -> Statistics:
         )
     ]
 
-    graphs = graph.named_graphs(dataset)
+    def per_graph(classes: Iterable[URIRef]) -> Counter[str]:
+        values = " ".join(f"<{c}>" for c in sorted(classes))
+        return Counter(
+            {
+                str(g): int(n)
+                for g, n in corpus.select(
+                    f"SELECT ?g (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} "
+                    "GRAPH ?g { ?s a ?c } } GROUP BY ?g"
+                )
+            }
+        )
+
+    kinds = {
+        kind: per_graph(graph.subclasses(onto, root)) for kind, root in graph.ENTITY_ROOTS.items()
+    }
+    anchors = per_graph([URIRef("http://www.w3.org/ns/oa#SpecificResource")])
+    relations = per_graph([SG.Relation])
     per_source = []
     for src in project.sources:
-        g = graphs.get(graph.source_graph_iri(src.key))
-        if g is None:
+        iri = graph.source_graph_iri(src.key)
+        if iri not in counts:
             continue
-        row: dict[str, Any] = {"key": src.key, "triples": len(g)}
-        for kind, root in graph.ENTITY_ROOTS.items():
-            subs = graph.subclasses(onto, root)
-            row[kind] = len({s for c in subs for s in g.subjects(RDF.type, c)})
-        row["anchors"] = len(
-            set(g.subjects(RDF.type, URIRef("http://www.w3.org/ns/oa#SpecificResource")))
-        )
-        row["relations"] = len(set(g.subjects(RDF.type, SG.Relation)))
+        row: dict[str, Any] = {"key": src.key, "triples": counts[iri]}
+        for kind in graph.ENTITY_ROOTS:
+            row[kind] = kinds[kind].get(str(iri), 0)
+        row["anchors"] = anchors.get(str(iri), 0)
+        row["relations"] = relations.get(str(iri), 0)
         per_source.append(row)
 
     return Statistics(
         triples=[(str(iri).removeprefix(graph.GRAPH_BASE), n) for iri, n in counts.items()],
         total_triples=sum(counts.values()),
-        entities=list(graph.entity_counts(dataset).items()),
+        entities=list(summary.entities.items()),
         per_source=per_source,
         classes=classes,
         vocabulary=vocabulary,
-        sources=[graph.describe_source(dataset, project, s) for s in project.sources],
+        sources=list(summary.sources),
     )
 
 
@@ -1354,6 +1644,8 @@ class SiteResult:
     pictures: list[Path]
     copied: list[Path] = field(default_factory=list)
     search: list[Path] = field(default_factory=list)  # the search's index and script
+    #: The pictures too large to draw for the whole corpus, with why (the site says so).
+    refused: dict[str, str] = field(default_factory=dict)
 
 
 def _environment() -> Any:
@@ -1374,27 +1666,34 @@ def _environment() -> Any:
     return env
 
 
+class _Quiet:
+    """What :func:`build_site` reports its steps to when nobody listens."""
+
+    def step(self, description: str, total: int | None = None) -> None:
+        pass
+
+    def advance(self, units: int = 1) -> None:
+        pass
+
+
 def build_site(
     project: Project,
     out_dir: str | Path | None = None,
     copy_images: str | Path | None = None,
+    progress: Any = None,
 ) -> SiteResult:
     """Write the site to ``out_dir`` (default ``dist/docs``); with ``copy_images``, also copy
-    the three pictures there (``docs/img`` for the README)."""
+    the three pictures there (``docs/img`` for the README).
+
+    The data is read from the embedded store (loaded first if it is missing or stale, as for
+    ``query`` and ``plot``), by SPARQL over pyoxigraph; rdflib parses only the model layers
+    (ontology, vocabularies, shapes). ``progress`` (``step(description, total)`` and
+    ``advance()``, as ``stancegraph.cli.Steps``) is told each step."""
     import jinja2
 
+    told = progress if progress is not None else _Quiet()
     out = Path(out_dir) if out_dir is not None else project.dist_dir / "docs"
     env = _environment()
-    dataset = graph.assemble(project)
-    names = Names(dataset)
-    ontology = read_ontology(dataset, names)
-    schemes = read_vocabularies(dataset, names)
-    shapes = read_shapes(dataset, project, names)
-    store = queries.memory_store(dataset)  # once, for the query pages and the pictures
-    query_pages = read_queries(project, store, names)
-    actors = read_actors(dataset, project, names)
-    stats = read_statistics(dataset, project)
-
     try:
         out.mkdir(parents=True, exist_ok=True)
         (out / "img").mkdir(exist_ok=True)
@@ -1402,9 +1701,40 @@ def build_site(
         (out / "actors").mkdir(exist_ok=True)
     except OSError as exc:
         raise DocsError(f"{out}: cannot write the site there: {exc.strerror or exc}") from None
+    told.step("opening the embedded store")
+    store = plots.embedded_store(project)  # loaded first if stale; the pictures read it too
+    model = read_model(project)
+    corpus = Corpus(store, model)
+    names = Names(store)
+    told.step("reading the ontology and its use")
+    ontology = read_ontology(corpus, names)
+    told.step("reading the vocabularies and their use")
+    uses = concept_uses(corpus)
+    schemes = read_vocabularies(corpus, names, uses)
+    shapes = read_shapes(corpus, project, names)
+    catalogue = queries.catalogue(project)
+    told.step("running the saved queries", total=len(catalogue))
+    engine = queries.OxigraphEngine(project)
+    query_pages = read_queries(project, engine, names, told, write_to=out / "queries")
+    actors = read_actors(corpus, project, names, told)
+    told.step("counting the statistics")
+    stats = read_statistics(
+        corpus, project, read_summary(project, store), direct_instances(corpus), uses
+    )
 
-    pictures = [plots.draw_to(p.name, out / p.file, store, project) for p in PICTURES]
-    network = read_network(store, project, names)
+    told.step("drawing the pictures", total=len(PICTURES))
+    pictures, refused = [], {}
+    for p in PICTURES:
+        try:
+            pictures.append(plots.draw_to(p.name, out / p.file, store, project))
+        except plots.PictureTooLarge as exc:  # the corpus is too large for one picture
+            refused[p.name] = str(exc)
+        told.advance()
+    if "network" in refused:
+        network = NetworkPage(PICTURES[0], [], [])
+    else:
+        network = read_network(store, project, names)
+    told.step("writing the pages", total=len(PAGES) + 1 + len(actors) + len(query_pages))
     shutil.copyfile(TEMPLATES / "style.css", out / "style.css")
     shutil.copyfile(project.ontology_file, out / "stancegraph.ttl")
 
@@ -1470,6 +1800,9 @@ def build_site(
         "queries": query_pages,
         "stats": stats,
         "pictures": PICTURES,
+        "refused": refused,
+        "download_rows": DOWNLOAD_ROWS,
+        "max_items": MAX_ITEMS,
         "actors": actors,
         "network": network,
         "class_tree": {"nodes": hierarchy(ontology.classes), "count": len(ontology.classes)},
@@ -1485,16 +1818,19 @@ def build_site(
     for file, title in PAGES:
         html = env.get_template(file).render(page=file, title=title, **context)
         written.append(_write(out / file, html))
+        told.advance()
     html = env.get_template(NETWORK_PAGE).render(
         page="index.html", title=network.picture.title, **context
     )
     written.append(_write(out / NETWORK_PAGE, html))
+    told.advance()
     actor_template = env.get_template("actor.html")
     for a in actors:
         html = actor_template.render(
             page="actors.html", title=a.label, a=a, **{**context, "root": "../"}
         )
         written.append(_write(out / a.file, html))
+        told.advance()
     searched = _write_search(out, search_index(actors, ontology, schemes, shapes, query_pages))
     query_template = env.get_template("query.html")
     downloads: list[Path] = []
@@ -1503,9 +1839,11 @@ def build_site(
             page="queries.html", title=q.summary, q=q, **{**context, "root": "../"}
         )
         written.append(_write(out / "queries" / f"{q.name}.html", html))
+        told.advance()
         for suffix, data in q.downloads.items():
             downloads.append(out / "queries" / f"{q.name}.{suffix}")
-            downloads[-1].write_bytes(data)
+            if isinstance(data, bytes):  # else written already, by read_queries
+                downloads[-1].write_bytes(data)
     _forget_stale(
         out,
         [*written, *pictures, *searched, *downloads, out / "style.css", out / "stancegraph.ttl"],
@@ -1517,7 +1855,7 @@ def build_site(
         target.mkdir(parents=True, exist_ok=True)
         for picture in pictures:
             copied.append(Path(shutil.copyfile(picture, target / picture.name)))
-    return SiteResult(out, written, pictures, copied, searched)
+    return SiteResult(out, written, pictures, copied, searched, refused)
 
 
 #: The list of the files the last build wrote, at the site's root: the next build removes those

@@ -1594,9 +1594,14 @@ MAX_TIMELINE_EVENTS = 300
 MAX_DIVERGENCE_ISSUES = 200
 
 
+class PictureTooLarge(ProjectError):
+    """A picture has more nodes, events or issues than it can show (:data:`MAX_NETWORK_NODES`
+    and the others): the site says so in its place, ``plot`` exits with 2."""
+
+
 def _refuse_if_too_many(scope: Scope, picture: str, count: int, what: str, most: int) -> None:
     if count > most:
-        raise ProjectError(
+        raise PictureTooLarge(
             f"the {picture} of {scope.title} has {count} {what}, more than the {most} a picture "
             "can show; choose sources with --source KEY"
         )
