@@ -45,6 +45,20 @@ def with_picture_queries(home: Path) -> Path:
     return home
 
 
+def record_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every file :func:`stancegraph.safety.parse_file` parses from now on, in order (it still
+    parses them): what a test reads to tell which files reached rdflib."""
+    parsed: list[Path] = []
+    parse_file = safety.parse_file
+
+    def recording(path: Path, *args: object, **kwargs: object) -> object:
+        parsed.append(Path(path))
+        return parse_file(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(safety, "parse_file", recording)
+    return parsed
+
+
 def turtle(text: str) -> Graph:
     """A graph from a Turtle snippet written with the PREFIXES above."""
     return Graph().parse(data=PREFIXES + text, format="turtle")

@@ -663,8 +663,7 @@ def test_the_site_reads_the_corpus_from_the_embedded_store_not_rdflib(
     store, which does not fit at 10M triples (issue #19): it now reads the embedded store, as
     query and plot do, and rdflib parses only the model's files (ontology, vocabularies,
     shapes), never a data file."""
-    from conftest import MINI, with_picture_queries
-    from stancegraph import safety
+    from conftest import MINI, record_parses, with_picture_queries
 
     if not shutil.which("dot"):
         pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
@@ -677,17 +676,10 @@ def test_the_site_reads_the_corpus_from_the_embedded_store_not_rdflib(
     def refused(*args: object, **kwargs: object) -> object:
         raise AssertionError("the site assembled the corpus in rdflib")
 
-    parsed: list[Path] = []
-    parse_file = safety.parse_file
-
-    def recording(path: Path, *args: object, **kwargs: object) -> object:
-        parsed.append(Path(path))
-        return parse_file(path, *args, **kwargs)  # type: ignore[arg-type]
-
     monkeypatch.setattr(graph, "assemble", refused)
     monkeypatch.setattr(plots, "assemble", refused)
     monkeypatch.setattr(queries, "memory_store", refused)
-    monkeypatch.setattr(safety, "parse_file", recording)
+    parsed = record_parses(monkeypatch)
     site = docs.build_site(project, tmp_path / "site")
     assert {p.name for p in site.pictures} == {"network.svg", "timeline.svg", "divergence.svg"}
     model = {project.ontology_file, *project.vocab_files, *project.shapes_files}

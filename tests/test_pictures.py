@@ -25,8 +25,9 @@ from types import ModuleType
 
 import pytest
 
+from conftest import record_parses
 from hostile_support import assert_clean_failure, needs_dot, run_cli
-from stancegraph import plots, queries, safety
+from stancegraph import plots, queries
 from stancegraph.sources import Project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,14 +136,7 @@ def test_plot_source_reads_no_other_source(
 ) -> None:
     """Why one source of the 1M corpus now draws in seconds: only its files, the model and the
     actors file are parsed, never another source's (the whole corpus was assembled before)."""
-    parsed: list[Path] = []
-    real = safety.parse_file
-
-    def recording(path: Path, *args: object, **kwargs: object) -> object:
-        parsed.append(Path(path))
-        return real(path, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(safety, "parse_file", recording)
+    parsed = record_parses(monkeypatch)
     dataset = plots.assemble(Project(two_sources), ["syn-00001"])
     assert not [p for p in parsed if "rd-syria-iran" in p.name or "rd-syria-iran" in p.parent.name]
     assert any(p.name == "syn-00001.ttl" for p in parsed)
