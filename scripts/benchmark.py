@@ -257,6 +257,21 @@ def _rows(form: str, data: bytes) -> int:
     return len(doc["results"]["bindings"])
 
 
+def _measured(entry: dict[str, Any], measure: Any) -> Any:
+    """What ``measure()`` returns; None for a query stopped at its deadline or failed, its
+    ``entry`` then saying which (``status`` timeout or error, and the error)."""
+    from stancegraph.errors import QueryError, QueryTimeout
+
+    try:
+        return measure()
+    except QueryTimeout:
+        entry["status"] = "timeout"
+    except QueryError as exc:
+        entry["status"] = "error"
+        entry["error"] = str(exc)[:300]
+    return None
+
+
 def work_queries_oxigraph(
     home: Path,
     runs: int = 3,
@@ -278,7 +293,6 @@ def work_queries_oxigraph(
     import pyoxigraph as ox
 
     from stancegraph import graph, isolation, queries, store
-    from stancegraph.errors import QueryError, QueryTimeout
 
     project = _project(home)
     started = time.perf_counter()
@@ -339,19 +353,16 @@ def work_queries_oxigraph(
 
         entry: dict[str, Any] = {"times": [], "first_page": [], "counted": [], "status": "ok"}
         for _run in range(1 if pages_only else runs):
-            try:
-                if not pages_only:
-                    seconds, rows = call(whole)
-                    entry["times"].append(seconds)
-                    entry["rows"] = rows
-                first, counted, total = call(paged)
-            except QueryTimeout:
-                entry["status"] = "timeout"
+            if not pages_only:
+                measured = _measured(entry, lambda: call(whole))
+                if measured is None:
+                    break
+                entry["times"].append(measured[0])
+                entry["rows"] = measured[1]
+            paged_run = _measured(entry, lambda: call(paged))
+            if paged_run is None:
                 break
-            except QueryError as exc:
-                entry["status"] = "error"
-                entry["error"] = str(exc)[:300]
-                break
+            first, counted, total = paged_run
             entry["first_page"].append(first)
             entry["counted"].append(counted)
             if pages_only:
@@ -364,7 +375,6 @@ def work_queries_rdflib(home: Path, runs: int = 3, timeout: float = 60.0, **_: A
     from rdflib import Variable
 
     from stancegraph import graph, isolation, queries
-    from stancegraph.errors import QueryError, QueryTimeout
 
     project = _project(home)
     started = time.perf_counter()
@@ -388,15 +398,12 @@ def work_queries_rdflib(home: Path, runs: int = 3, timeout: float = 60.0, **_: A
         times: list[float] = []
         entry: dict[str, Any] = {"status": "ok"}
         for _run in range(runs):
-            try:
-                seconds, data = isolation.run_with_deadline(evaluate, timeout=timeout)
-            except QueryTimeout:
-                entry["status"] = "timeout"
+            measured = _measured(
+                entry, lambda e=evaluate: isolation.run_with_deadline(e, timeout=timeout)
+            )
+            if measured is None:
                 break
-            except QueryError as exc:
-                entry["status"] = "error"
-                entry["error"] = str(exc)[:300]
-                break
+            seconds, data = measured
             times.append(seconds)
             entry["rows"] = _rows(checked.form, data)
         entry["times"] = times
